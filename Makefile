@@ -1,0 +1,80 @@
+# tflm for MicroPython: top-level build.
+#   make deps                      install toolchains, Python deps, MicroPython source
+#   make firmware TARGET=unix      host firmware (build/unix/micropython)
+#   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated Cortex-M firmware
+#   make run                       boot the default emulated board and run the demo
+#   make test                      pytest on unix and the emulated Cortex-M4 (and M3)
+#   make models                    regenerate the project's own models (needs TensorFlow)
+
+TOP := $(CURDIR)
+MICROPY_DIR ?= $(TOP)/deps/micropython
+override MICROPY_DIR := $(abspath $(MICROPY_DIR))
+VENV := $(TOP)/deps/venv
+PYTHON := $(VENV)/bin/python
+TARGET ?= unix
+BOARD ?= MPS2_AN386
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Targets `make test` covers; override e.g. TEST_TARGETS="unix".
+TEST_TARGETS ?= unix qemu-m4 qemu-m3
+PYTEST_ARGS ?=
+
+UNIX_BUILD := $(TOP)/build/unix
+UNIX_FW := $(UNIX_BUILD)/micropython
+QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)
+QEMU_FW = $(QEMU_BUILD)/firmware.elf
+
+MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
+
+.PHONY: all deps firmware unix qemu run test models bench fuzz clean host-test FORCE
+
+all: firmware
+
+deps: $(VENV)/.deps.stamp
+
+$(VENV)/.deps.stamp: tools/deps.sh requirements.txt
+	MICROPY_DIR=$(MICROPY_DIR) tools/deps.sh
+	touch $@
+
+$(MICROPY_DIR)/mpy-cross/build/mpy-cross: | deps
+	$(MAKE) -C $(MICROPY_DIR)/mpy-cross -j$(JOBS)
+
+ifeq ($(TARGET),unix)
+firmware: unix
+else ifeq ($(TARGET),qemu)
+firmware: qemu
+else
+firmware:
+	$(error TARGET must be unix or qemu)
+endif
+
+unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(MPY_MAKE_FLAGS) \
+		VARIANT_DIR=$(TOP)/ports/unix/variants/tflm BUILD=$(UNIX_BUILD) \
+		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
+
+qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) \
+		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(QEMU_BUILD)
+
+run: deps
+	$(MAKE) firmware TARGET=qemu BOARD=$(BOARD)
+	$(PYTHON) tools/qemu_run.py --board $(BOARD) --firmware $(QEMU_FW) examples/hello_world.py
+
+test: deps
+	$(MAKE) firmware TARGET=unix
+	$(MAKE) host-test
+	@for t in $(TEST_TARGETS); do \
+		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; *) b=;; esac; \
+		[ -n "$$b" ] && { $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; }; \
+	done
+	$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
+
+# The runtime core on its own, built for the host (no MicroPython).
+host-test: deps
+	$(MAKE) -C modtflm/host
+
+models:
+	$(MAKE) -C models
+
+clean:
+	rm -rf build

@@ -1,0 +1,47 @@
+// Prepare-time checks shared by the kernels.
+#include "kernel.h"
+
+tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out) {
+    if (node->n_inputs < min_in || node->n_inputs > max_in) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d inputs, expected %d to %d",
+            (int)node->n_inputs, min_in, max_in);
+    }
+    if (node->n_outputs != n_out) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d outputs, expected %d", (int)node->n_outputs, n_out);
+    }
+    for (int i = 0; i < min_in; i++) {
+        if (node->inputs[i] < 0) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "required input %d is missing", i);
+        }
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_check_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what, int type) {
+    if (t->type != type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s is %s, expected %s",
+            what, tflm_type_name(t->type), tflm_type_name(type));
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *t, const char *what) {
+    if (!(t->flags & TFLM_T_QUANT)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d has no quantization parameters",
+            what, (int)(t - ip->tensors));
+    }
+    return TFLM_OK;
+}
+
+const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *t, uint32_t *count) {
+    fb_buf_t b = {ip->model, ip->model_len};
+    const uint8_t *scales;
+    *count = 0;
+    if (t->quant == NULL || fb_vector(&b, t->quant, 2, 4, &scales, count) != FB_OK) {
+        *count = 0;
+        return NULL;
+    }
+    return scales;
+}

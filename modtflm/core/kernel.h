@@ -1,0 +1,84 @@
+// What kernels see of the runtime: tensor access, persistent memory, scratch
+// requests and error reporting. Prepare does every check; eval trusts it.
+#ifndef TFLM_CORE_KERNEL_H
+#define TFLM_CORE_KERNEL_H
+
+#include "tflm.h"
+#include "fb.h"
+
+// Builtin operator codes (TFLite schema BuiltinOperator) used by the kernels.
+enum {
+    TFLM_OP_ADD = 0,
+    TFLM_OP_AVERAGE_POOL_2D = 1,
+    TFLM_OP_CONCATENATION = 2,
+    TFLM_OP_CONV_2D = 3,
+    TFLM_OP_DEPTHWISE_CONV_2D = 4,
+    TFLM_OP_DEQUANTIZE = 6,
+    TFLM_OP_FULLY_CONNECTED = 9,
+    TFLM_OP_CUSTOM = 32,
+    TFLM_OP_QUANTIZE = 114,
+};
+
+// Fused activations (schema ActivationFunctionType).
+enum {
+    TFLM_ACT_NONE = 0,
+    TFLM_ACT_RELU = 1,
+    TFLM_ACT_RELU_N1_TO_1 = 2,
+    TFLM_ACT_RELU6 = 3,
+    TFLM_ACT_TANH = 4,
+    TFLM_ACT_SIGN_BIT = 5,
+};
+
+static inline tflm_tensor_t *tflm_node_input(tflm_interp_t *ip, const tflm_node_t *node, int i) {
+    int16_t t = i < node->n_inputs ? node->inputs[i] : -1;
+    return t < 0 ? NULL : &ip->tensors[t];
+}
+
+static inline tflm_tensor_t *tflm_node_output(tflm_interp_t *ip, const tflm_node_t *node, int i) {
+    return &ip->tensors[node->outputs[i]];
+}
+
+static inline int32_t tflm_elem_count(const tflm_tensor_t *t) {
+    int32_t n = 1;
+    for (int i = 0; i < t->rank; i++) {
+        n *= t->dims[i];
+    }
+    return n;
+}
+
+// Records an error for op `node` (message prefixed with the op's index and
+// name) and returns `status`. Formats: %d %u %s.
+tflm_status_t tflm_op_fail(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status,
+    const char *fmt, ...);
+tflm_status_t tflm_fail(tflm_error_t *err, tflm_status_t status, const char *fmt, ...);
+
+// Persistent memory from the arena's front (8-byte aligned, zeroed), for op
+// data that depends on the model (per-channel multipliers). NULL and an
+// arena error recorded when it does not fit.
+void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size);
+
+// Common prepare checks. Each returns TFLM_OK or records why not.
+tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out);
+tflm_status_t tflm_check_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what, int type);
+tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *t, const char *what);
+// Per-channel scales of a quantized tensor (pointer into the model, checked);
+// *count is 1 for per-tensor.
+const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *t, uint32_t *count);
+
+// A builtin-options field, or `def` when absent; options_type must match.
+static inline int32_t tflm_opt_i32(const tflm_node_t *node, unsigned id, int32_t def) {
+    return node->options ? fb_field_i32(node->options, id, def) : def;
+}
+static inline int8_t tflm_opt_i8(const tflm_node_t *node, unsigned id, int8_t def) {
+    return node->options ? fb_field_i8(node->options, id, def) : def;
+}
+static inline float tflm_opt_f32(const tflm_node_t *node, unsigned id, float def) {
+    return node->options ? fb_field_f32(node->options, id, def) : def;
+}
+
+extern const tflm_kernel_t *const tflm_kernels[];
+extern const size_t tflm_n_kernels;
+
+#endif // TFLM_CORE_KERNEL_H

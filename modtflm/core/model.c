@@ -1,0 +1,600 @@
+// Model verification and the interpreter's tensor and op tables.
+//
+// Walkthrough. A .tflite file is a flatbuffer: a root offset, the "TFL3"
+// identifier, then tables reached through 32-bit relative offsets, each table
+// described by a vtable of 16-bit field offsets. Nothing in it can be trusted,
+// so verification goes top-down and checks every object before reading it:
+//   1. the envelope: size, identifier (optionally size-prefixed), root table;
+//   2. Model: schema version 3, operator codes, exactly one subgraph, buffers;
+//   3. each buffer's data vector (or out-of-line offset/size) lies in the file;
+//   4. each tensor: type, rank and dims, element count x type size without
+//      overflow, buffer index, constant data size == shape x type size, and
+//      quantization (finite positive scales, zero points in the type's range,
+//      per-channel arrays matching the quantized dimension);
+//   5. each operator: opcode index, builtin code range, custom name, tensor
+//      indices, options table structure;
+//   6. subgraph inputs and outputs.
+// Building (tflm_build_tables) then fills the arena's tensor and op tables
+// and checks the graph: every op input produced before use (which also rules
+// out cycles), no tensor written twice, no op writing a constant or a graph
+// input, every graph output produced. After this nothing re-checks structure.
+#include <math.h>
+#include "model.h"
+
+// Schema field ids.
+enum { MODEL_VERSION = 0, MODEL_OPCODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
+enum { OPCODE_DEPRECATED = 0, OPCODE_CUSTOM = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3 };
+enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
+enum {
+    TENSOR_SHAPE = 0, TENSOR_TYPE = 1, TENSOR_BUFFER = 2, TENSOR_NAME = 3,
+    TENSOR_QUANT = 4, TENSOR_IS_VARIABLE = 5, TENSOR_SPARSITY = 6,
+};
+enum { QUANT_SCALE = 2, QUANT_ZERO_POINT = 3, QUANT_DIM = 6 };
+enum {
+    OP_OPCODE = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_OPTIONS_TYPE = 3, OP_OPTIONS = 4,
+    OP_CUSTOM_OPTIONS = 5, OP_INTERMEDIATES = 8,
+};
+enum { BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2 };
+
+#define SCHEMA_VERSION (3)
+
+static tflm_status_t bad(tflm_error_t *err, const char *what, int index, fb_check_t c) {
+    if (index >= 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "%s %d %s", what, index, fb_check_str(c));
+    }
+    return tflm_fail(err, TFLM_ERR_MODEL, "%s %s", what, fb_check_str(c));
+}
+
+#define CHECK(expr, what, index) do { \
+        fb_check_t c_ = (expr); \
+        if (c_ != FB_OK) { \
+            return bad(err, what, index, c_); \
+        } \
+} while (0)
+
+static bool has_identifier(const uint8_t *p) {
+    return p[0] == 'T' && p[1] == 'F' && p[2] == 'L' && p[3] == '3';
+}
+
+// Returns the builtin code of an operator code table (TFLite keeps codes
+// below 127 in the deprecated int8 field and larger ones in an int32 field).
+static int32_t opcode_builtin(const uint8_t *oc) {
+    int32_t dep = fb_field_i8(oc, OPCODE_DEPRECATED, 0);
+    int32_t code = fb_field_i32(oc, OPCODE_BUILTIN, 0);
+    return code > dep ? code : dep;
+}
+
+static tflm_status_t verify_quant(const tflm_model_t *m, const uint8_t *q, int ti, int type,
+    const int32_t *dims, int rank, tflm_error_t *err) {
+    const uint8_t *scales, *zps;
+    uint32_t n_scales, n_zps;
+    CHECK(fb_vector(&m->b, q, QUANT_SCALE, 4, &scales, &n_scales), "tensor quantization scales of tensor", ti);
+    CHECK(fb_vector(&m->b, q, QUANT_ZERO_POINT, 8, &zps, &n_zps), "tensor quantization zero points of tensor", ti);
+    if (n_scales == 0) {
+        return TFLM_OK; // only min/max recorded: treated as not quantized
+    }
+    if (n_zps != n_scales && n_zps != 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: %u scales but %u zero points",
+            ti, (unsigned)n_scales, (unsigned)n_zps);
+    }
+    for (uint32_t i = 0; i < n_scales; i++) {
+        float s = fb_f32(scales + 4 * i);
+        if (!(s > 0.0f) || isinf(s)) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: quantization scale %u is not a positive finite number",
+                ti, (unsigned)i);
+        }
+    }
+    int64_t lo = INT32_MIN, hi = INT32_MAX;
+    if (type == TFLM_INT8) {
+        lo = -128;
+        hi = 127;
+    } else if (type == TFLM_UINT8) {
+        lo = 0;
+        hi = 255;
+    } else if (type == TFLM_INT16) {
+        lo = -32768;
+        hi = 32767;
+    }
+    for (uint32_t i = 0; i < n_zps; i++) {
+        int64_t z = fb_i64(zps + 8 * i);
+        if (z < lo || z > hi) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: zero point %d outside the %s range",
+                ti, (int32_t)(z < INT32_MIN ? INT32_MIN : z > INT32_MAX ? INT32_MAX : z), tflm_type_name(type));
+        }
+    }
+    if (n_scales > 1) {
+        int32_t qd = fb_field_i32(q, QUANT_DIM, 0);
+        // Older converters copy a depthwise filter's quantized dimension (3)
+        // onto its 1-D bias; the channel count still identifies the axis.
+        if (rank == 1 && qd > 0 && (uint32_t)dims[0] == n_scales) {
+            qd = 0;
+        }
+        if (qd < 0 || qd >= rank) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: quantized dimension %d out of range for rank %d",
+                ti, qd, rank);
+        }
+        if ((uint32_t)dims[qd] != n_scales) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: %u per-channel scales for %d channels",
+                ti, (unsigned)n_scales, dims[qd]);
+        }
+    }
+    return TFLM_OK;
+}
+
+// Tensor shape and byte size; dims copied to `dims` (rank <= TFLM_MAX_RANK).
+static tflm_status_t verify_shape(const tflm_model_t *m, const uint8_t *t, int ti, int type,
+    int32_t *dims, int *rank, uint32_t *nbytes, tflm_error_t *err) {
+    const uint8_t *shape;
+    uint32_t n;
+    CHECK(fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &n), "shape of tensor", ti);
+    if (n > TFLM_MAX_RANK) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: rank %u over the limit of %d",
+            ti, (unsigned)n, TFLM_MAX_RANK);
+    }
+    uint64_t count = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t d = fb_i32(shape + 4 * i);
+        if (d < 0) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: negative dimension %d", ti, d);
+        }
+        dims[i] = d;
+        count *= (uint32_t)d;
+        if (count > 0x7fffffffu) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: element count overflows", ti);
+        }
+    }
+    uint64_t bytes = count * tflm_type_size(type);
+    if (bytes > 0x7fffffffu) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: byte size overflows", ti);
+    }
+    *rank = (int)n;
+    *nbytes = (uint32_t)bytes;
+    return TFLM_OK;
+}
+
+static tflm_status_t verify_buffer(const tflm_model_t *m, const uint8_t *buf, int bi,
+    const uint8_t **data, uint32_t *size, tflm_error_t *err) {
+    CHECK(fb_vector(&m->b, buf, BUFFER_DATA, 1, data, size), "data of buffer", bi);
+    const uint8_t *off_f = fb_field(buf, BUFFER_OFFSET, 8);
+    const uint8_t *size_f = fb_field(buf, BUFFER_SIZE, 8);
+    uint64_t off = off_f ? (uint64_t)fb_i64(off_f) : 0;
+    if (off > 1) {
+        // Data stored after the flatbuffer, at an offset from the file start.
+        uint64_t sz = size_f ? (uint64_t)fb_i64(size_f) : 0;
+        if (off > m->b.len || sz > m->b.len - off) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "buffer %d: offset/size point outside the model", bi);
+        }
+        *data = m->b.base + off;
+        *size = (uint32_t)sz;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t verify_tensor(const tflm_model_t *m, const uint8_t *t, int ti, tflm_error_t *err) {
+    int type = fb_field_i8(t, TENSOR_TYPE, 0);
+    if (tflm_type_size(type) == 0 || type == TFLM_STRING) {
+        if (type == TFLM_STRING || (type > TFLM_INT8 && type <= 21)) {
+            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "tensor %d: type %s (%d) is not supported",
+                ti, tflm_type_name(type), type);
+        }
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: unknown type %d", ti, type);
+    }
+    const char *name;
+    uint32_t name_len;
+    CHECK(fb_string(&m->b, t, TENSOR_NAME, &name, &name_len), "name of tensor", ti);
+    const uint8_t *sparsity;
+    CHECK(fb_table(&m->b, t, TENSOR_SPARSITY, &sparsity), "sparsity of tensor", ti);
+    if (sparsity) {
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "tensor %d: sparse tensors are not supported", ti);
+    }
+    int32_t dims[TFLM_MAX_RANK];
+    int rank;
+    uint32_t nbytes;
+    tflm_status_t s = verify_shape(m, t, ti, type, dims, &rank, &nbytes, err);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    uint32_t bi = fb_field_u32(t, TENSOR_BUFFER, 0);
+    if (bi >= m->n_buffers) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: buffer %u out of range", ti, (unsigned)bi);
+    }
+    const uint8_t *buf;
+    CHECK(fb_vector_table(&m->b, m->buffers, bi, &buf), "buffer", (int)bi);
+    const uint8_t *data;
+    uint32_t size;
+    s = verify_buffer(m, buf, (int)bi, &data, &size, err);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    if (size != 0 && size != nbytes) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: constant data is %u bytes, shape needs %u",
+            ti, (unsigned)size, (unsigned)nbytes);
+    }
+    const uint8_t *q;
+    CHECK(fb_table(&m->b, t, TENSOR_QUANT, &q), "quantization of tensor", ti);
+    if (q) {
+        return verify_quant(m, q, ti, type, dims, rank, err);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t verify_index_vector(const tflm_model_t *m, const uint8_t *vec, uint32_t n,
+    bool optional_ok, const char *what, int oi, tflm_error_t *err) {
+    if (n > TFLM_MAX_OP_IO) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "op %d: %u %s is too many", oi, (unsigned)n, what);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t ti = fb_i32(vec + 4 * i);
+        if (ti == -1 && optional_ok) {
+            continue;
+        }
+        if (ti < 0 || (uint32_t)ti >= m->n_tensors) {
+            if (oi < 0) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "subgraph %s: tensor %d out of range", what, ti);
+            }
+            return tflm_fail(err, TFLM_ERR_MODEL, "op %d: %s tensor %d out of range", oi, what, ti);
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t verify_op(const tflm_model_t *m, const uint8_t *op, int oi, tflm_error_t *err) {
+    uint32_t oc = fb_field_u32(op, OP_OPCODE, 0);
+    if (oc >= m->n_opcodes) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "op %d: opcode index %u out of range", oi, (unsigned)oc);
+    }
+    const uint8_t *vec;
+    uint32_t n;
+    CHECK(fb_vector(&m->b, op, OP_INPUTS, 4, &vec, &n), "inputs of op", oi);
+    tflm_status_t s = verify_index_vector(m, vec, n, true, "input", oi, err);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    CHECK(fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &n), "outputs of op", oi);
+    if (n == 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "op %d: no outputs", oi);
+    }
+    s = verify_index_vector(m, vec, n, false, "output", oi, err);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    CHECK(fb_vector(&m->b, op, OP_INTERMEDIATES, 4, &vec, &n), "intermediates of op", oi);
+    s = verify_index_vector(m, vec, n, false, "intermediate", oi, err);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    CHECK(fb_vector(&m->b, op, OP_CUSTOM_OPTIONS, 1, &vec, &n), "custom options of op", oi);
+    const uint8_t *opts;
+    CHECK(fb_table(&m->b, op, OP_OPTIONS, &opts), "options of op", oi);
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
+    memset(m, 0, sizeof(*m));
+    if (data == NULL || len < 8) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "model is %u bytes, too short to be a .tflite file", (unsigned)len);
+    }
+    if (len > 0x7fffffffu) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "model larger than 2 GB");
+    }
+    if (!has_identifier(data + 4)) {
+        // A size-prefixed flatbuffer carries its length first.
+        if (len >= 12 && has_identifier(data + 8)) {
+            if (fb_u32(data) != len - 4) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "size prefix %u does not match the %u bytes that follow",
+                    (unsigned)fb_u32(data), (unsigned)(len - 4));
+            }
+            data += 4;
+            len -= 4;
+        } else {
+            return tflm_fail(err, TFLM_ERR_MODEL, "not a .tflite model: file identifier is not TFL3");
+        }
+    }
+    m->b.base = data;
+    m->b.len = len;
+    uint32_t root = fb_u32(data);
+    if (root < 8 || root > len - 4) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "root table offset %u out of range", (unsigned)root);
+    }
+    m->root = data + root;
+    CHECK(fb_check_table(&m->b, m->root), "root table", -1);
+
+    uint32_t version = fb_field_u32(m->root, MODEL_VERSION, 0);
+    if (version != SCHEMA_VERSION) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "schema version %u, expected %d", (unsigned)version, SCHEMA_VERSION);
+    }
+    CHECK(fb_vector(&m->b, m->root, MODEL_OPCODES, 4, &m->opcodes, &m->n_opcodes), "operator codes", -1);
+    CHECK(fb_vector(&m->b, m->root, MODEL_BUFFERS, 4, &m->buffers, &m->n_buffers), "buffers", -1);
+    const uint8_t *sgs;
+    uint32_t n_sgs;
+    CHECK(fb_vector(&m->b, m->root, MODEL_SUBGRAPHS, 4, &sgs, &n_sgs), "subgraphs", -1);
+    if (m->opcodes == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "model has no operator codes section");
+    }
+    if (m->buffers == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "model has no buffers section");
+    }
+    if (n_sgs == 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "model has no subgraph");
+    }
+    if (n_sgs > 1) {
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "model has %u subgraphs; control flow is not supported",
+            (unsigned)n_sgs);
+    }
+    CHECK(fb_vector_table(&m->b, sgs, 0, &m->subgraph), "subgraph", 0);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_TENSORS, 4, &m->tensors, &m->n_tensors), "tensors", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_OPERATORS, 4, &m->ops, &m->n_ops), "operators", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_INPUTS, 4, &m->inputs, &m->n_inputs), "subgraph inputs", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_OUTPUTS, 4, &m->outputs, &m->n_outputs), "subgraph outputs", -1);
+    if (m->tensors == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no tensors section");
+    }
+    if (m->ops == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no operators section");
+    }
+    if (m->n_tensors > TFLM_MAX_TENSORS || m->n_ops > TFLM_MAX_OPS) {
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "model has %u tensors and %u ops; the limit is %d each",
+            (unsigned)m->n_tensors, (unsigned)m->n_ops, TFLM_MAX_TENSORS);
+    }
+    if (m->n_outputs == 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no outputs");
+    }
+
+    for (uint32_t i = 0; i < m->n_opcodes; i++) {
+        const uint8_t *oc;
+        CHECK(fb_vector_table(&m->b, m->opcodes, i, &oc), "operator code", (int)i);
+        int32_t code = opcode_builtin(oc);
+        if (code < 0 || code > TFLM_BUILTIN_MAX) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "operator code %d: builtin code %d out of range", (int)i, code);
+        }
+        const char *name;
+        uint32_t name_len;
+        CHECK(fb_string(&m->b, oc, OPCODE_CUSTOM, &name, &name_len), "custom name of operator code", (int)i);
+        if (code == TFLM_OP_CUSTOM && name_len == 0) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "operator code %d: custom op without a name", (int)i);
+        }
+    }
+    for (uint32_t i = 0; i < m->n_buffers; i++) {
+        const uint8_t *buf, *bdata;
+        uint32_t size;
+        CHECK(fb_vector_table(&m->b, m->buffers, i, &buf), "buffer", (int)i);
+        tflm_status_t s = verify_buffer(m, buf, (int)i, &bdata, &size, err);
+        if (s != TFLM_OK) {
+            return s;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        const uint8_t *t;
+        CHECK(fb_vector_table(&m->b, m->tensors, i, &t), "tensor", (int)i);
+        tflm_status_t s = verify_tensor(m, t, (int)i, err);
+        if (s != TFLM_OK) {
+            return s;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        const uint8_t *op;
+        CHECK(fb_vector_table(&m->b, m->ops, i, &op), "op", (int)i);
+        tflm_status_t s = verify_op(m, op, (int)i, err);
+        if (s != TFLM_OK) {
+            return s;
+        }
+    }
+    tflm_status_t s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
+    if (s == TFLM_OK) {
+        s = verify_index_vector(m, m->outputs, m->n_outputs, false, "output", -1, err);
+    }
+    return s;
+}
+
+tflm_status_t tflm_verify(const uint8_t *model, size_t len, tflm_error_t *err) {
+    tflm_model_t m;
+    err->status = TFLM_OK;
+    err->needed = 0;
+    err->msg[0] = 0;
+    return tflm_model_open(&m, model, len, err);
+}
+
+// The op's builtin code and, for custom ops, its name.
+int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char **custom, int *version) {
+    const uint8_t *oc;
+    fb_vector_table(&m->b, m->opcodes, fb_field_u32(op, OP_OPCODE, 0), &oc);
+    uint32_t len;
+    fb_string(&m->b, oc, OPCODE_CUSTOM, custom, &len);
+    *version = fb_field_i32(oc, OPCODE_VERSION, 1);
+    return opcode_builtin(oc);
+}
+
+static const tflm_kernel_t *find_kernel(int32_t code) {
+    for (size_t i = 0; i < tflm_n_kernels; i++) {
+        if (tflm_kernels[i]->builtin == code) {
+            return tflm_kernels[i];
+        }
+    }
+    return NULL;
+}
+
+static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out) {
+    int rank;
+    tflm_error_t unused;
+    out->type = (uint8_t)fb_field_i8(t, TENSOR_TYPE, 0);
+    verify_shape(m, t, 0, out->type, out->dims, &rank, &out->nbytes, &unused);
+    out->rank = (uint8_t)rank;
+    uint32_t name_len;
+    fb_string(&m->b, t, TENSOR_NAME, &out->name, &name_len);
+    out->name_len = (uint16_t)(name_len > 0xffff ? 0xffff : name_len);
+    if (fb_field_u8(t, TENSOR_IS_VARIABLE, 0)) {
+        out->flags |= TFLM_T_VARIABLE;
+    }
+    const uint8_t *buf, *data;
+    uint32_t size;
+    fb_vector_table(&m->b, m->buffers, fb_field_u32(t, TENSOR_BUFFER, 0), &buf);
+    verify_buffer(m, buf, 0, &data, &size, &unused);
+    if (size != 0) {
+        out->flags |= TFLM_T_CONST;
+        out->data = (uint8_t *)data;
+    }
+    const uint8_t *q;
+    fb_table(&m->b, t, TENSOR_QUANT, &q);
+    out->first_op = out->last_op = TFLM_NO_OP;
+    if (q == NULL) {
+        return;
+    }
+    const uint8_t *scales, *zps;
+    uint32_t n_scales, n_zps;
+    fb_vector(&m->b, q, QUANT_SCALE, 4, &scales, &n_scales);
+    fb_vector(&m->b, q, QUANT_ZERO_POINT, 8, &zps, &n_zps);
+    if (n_scales == 0) {
+        return;
+    }
+    out->quant = q;
+    out->flags |= TFLM_T_QUANT;
+    out->scale = fb_f32(scales);
+    out->zero_point = n_zps ? (int32_t)fb_i64(zps) : 0;
+    if (n_scales > 1) {
+        out->flags |= TFLM_T_PER_CHANNEL;
+        out->quant_dim = out->rank == 1 ? 0 : (uint8_t)fb_field_i32(q, QUANT_DIM, 0);
+    }
+}
+
+static void use(tflm_tensor_t *t, uint16_t op) {
+    if (t->first_op == TFLM_NO_OP || op < t->first_op) {
+        t->first_op = op;
+    }
+    if (t->last_op == TFLM_NO_OP || op > t->last_op) {
+        t->last_op = op;
+    }
+}
+
+tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool) {
+    tflm_error_t *err = &ip->err;
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        const uint8_t *t;
+        fb_vector_table(&m->b, m->tensors, i, &t);
+        fill_tensor(m, t, &ip->tensors[i]);
+    }
+    uint16_t end = (uint16_t)m->n_ops;
+    int16_t *in = pool;
+    for (uint32_t i = 0; i < m->n_inputs; i++) {
+        in[i] = (int16_t)fb_i32(m->inputs + 4 * i);
+        tflm_tensor_t *t = &ip->tensors[in[i]];
+        if (t->flags & TFLM_T_CONST) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "graph input tensor %d is a constant", in[i]);
+        }
+        t->flags |= TFLM_T_INPUT;
+        use(t, 0);
+    }
+    int16_t *out = in + m->n_inputs;
+    for (uint32_t i = 0; i < m->n_outputs; i++) {
+        out[i] = (int16_t)fb_i32(m->outputs + 4 * i);
+        ip->tensors[out[i]].flags |= TFLM_T_OUTPUT;
+    }
+    ip->inputs = in;
+    ip->outputs = out;
+    ip->n_inputs = (uint16_t)m->n_inputs;
+    ip->n_outputs = (uint16_t)m->n_outputs;
+    pool = out + m->n_outputs;
+
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        tflm_tensor_t *t = &ip->tensors[i];
+        if (t->flags & TFLM_T_VARIABLE) {
+            // State lives across invokes: reserve it for the whole run.
+            use(t, 0);
+            use(t, end);
+        }
+    }
+
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        tflm_node_t *node = &ip->nodes[i];
+        const uint8_t *op;
+        fb_vector_table(&m->b, m->ops, i, &op);
+        const char *custom;
+        int version;
+        int32_t code = tflm_model_op_code(m, op, &custom, &version);
+        node->builtin = (uint16_t)code;
+        node->version = (uint8_t)(version < 0 ? 0 : version > 255 ? 255 : version);
+        const tflm_kernel_t *k = find_kernel(code);
+        if (code == TFLM_OP_CUSTOM) {
+            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
+        }
+        if (k == NULL) {
+            const char *name = tflm_op_name(code);
+            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s (builtin %d) is not supported",
+                (int)i, name ? name : "op", code);
+        }
+        if (version < 1 || version > k->max_version) {
+            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
+                (int)i, tflm_op_name(code), version, k->max_version);
+        }
+        node->kernel = k;
+        node->options_type = fb_field_u8(op, OP_OPTIONS_TYPE, 0);
+        fb_table(&m->b, op, OP_OPTIONS, &node->options);
+
+        const uint8_t *vec;
+        uint32_t n;
+        fb_vector(&m->b, op, OP_INPUTS, 4, &vec, &n);
+        node->inputs = pool;
+        node->n_inputs = (uint16_t)n;
+        for (uint32_t j = 0; j < n; j++) {
+            int16_t ti = (int16_t)fb_i32(vec + 4 * j);
+            pool[j] = ti;
+            if (ti < 0) {
+                continue;
+            }
+            tflm_tensor_t *t = &ip->tensors[ti];
+            if (t->flags & TFLM_T_CONST) {
+                continue;
+            }
+            if (t->first_op == TFLM_NO_OP) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: input tensor %d is used before any op produces it",
+                    (int)i, ti);
+            }
+            use(t, (uint16_t)i);
+        }
+        pool += n;
+        fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &n);
+        node->outputs = pool;
+        node->n_outputs = (uint16_t)n;
+        for (uint32_t j = 0; j < n; j++) {
+            int16_t ti = (int16_t)fb_i32(vec + 4 * j);
+            pool[j] = ti;
+            tflm_tensor_t *t = &ip->tensors[ti];
+            if (t->flags & TFLM_T_CONST) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is a constant", (int)i, ti);
+            }
+            if (t->flags & TFLM_T_INPUT) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is a graph input", (int)i, ti);
+            }
+            if (t->first_op != TFLM_NO_OP && !(t->flags & TFLM_T_VARIABLE)) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is already written by op %d",
+                    (int)i, ti, t->first_op);
+            }
+            use(t, (uint16_t)i);
+        }
+        pool += n;
+    }
+    for (uint32_t i = 0; i < m->n_outputs; i++) {
+        tflm_tensor_t *t = &ip->tensors[out[i]];
+        if (!(t->flags & TFLM_T_CONST) && t->first_op == TFLM_NO_OP) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "graph output tensor %d is never produced", out[i]);
+        }
+        if (!(t->flags & TFLM_T_CONST)) {
+            use(t, end);
+        }
+    }
+    return TFLM_OK;
+}
+
+// Index pool entries needed: graph inputs/outputs and every op's inputs and
+// outputs.
+size_t tflm_model_pool_count(const tflm_model_t *m) {
+    size_t n = m->n_inputs + m->n_outputs;
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        const uint8_t *op, *vec;
+        uint32_t a, b;
+        fb_vector_table(&m->b, m->ops, i, &op);
+        fb_vector(&m->b, op, OP_INPUTS, 4, &vec, &a);
+        fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &b);
+        n += a + b;
+    }
+    return n;
+}

@@ -1,0 +1,146 @@
+#include <math.h>
+#include <string.h>
+#include "quant.h"
+#include "kernel.h"
+
+float tflm_roundf(float x) {
+    // Half away from zero, like TfLiteRound. Adding 0.5f first would round
+    // 0.49999997f up, so compare the exact fractional part instead.
+    float a = x < 0 ? -x : x;
+    if (!(a < 8388608.0f)) {
+        return x; // integral already, or NaN/Inf
+    }
+    float r = (float)(int32_t)a;
+    if (a - r >= 0.5f) {
+        r += 1.0f;
+    }
+    return x < 0 ? -r : r;
+}
+
+// frexp() without libm: ports built for single-precision floats (the qemu and
+// many MCU ports) ship no double math library.
+static double frexp_d(double x, int *exp) {
+    uint64_t bits;
+    memcpy(&bits, &x, 8);
+    int e = (int)((bits >> 52) & 0x7ff);
+    int bias = 0;
+    if (e == 0) {
+        if ((bits << 1) == 0) {
+            *exp = 0;
+            return x;
+        }
+        x *= 18014398509481984.0; // 2^54 brings a subnormal into range
+        memcpy(&bits, &x, 8);
+        e = (int)((bits >> 52) & 0x7ff);
+        bias = 54;
+    }
+    if (e == 0x7ff) {
+        *exp = 0;
+        return x;
+    }
+    *exp = e - 1022 - bias;
+    bits = (bits & ~(0x7ffull << 52)) | (1022ull << 52);
+    memcpy(&x, &bits, 8);
+    return x;
+}
+
+void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift) {
+    if (real_multiplier == 0.0) {
+        *multiplier = 0;
+        *shift = 0;
+        return;
+    }
+    int exp;
+    double q = frexp_d(real_multiplier, &exp);
+    double scaled = q * (double)(1ll << 31);
+    // Half away from zero; q is positive (scales are verified > 0) and
+    // scaled < 2^31 has spare precision in a double, so +0.5 is exact.
+    int64_t q_fixed = (int64_t)(scaled + 0.5);
+    if (q_fixed == (1ll << 31)) {
+        q_fixed /= 2;
+        exp++;
+    }
+    if (exp < -31) {
+        exp = 0;
+        q_fixed = 0;
+    }
+    *multiplier = (int32_t)q_fixed;
+    *shift = exp;
+}
+
+static int32_t quantize_one(const tflm_tensor_t *t, float f, bool *ok) {
+    float tmp = tflm_roundf(f / t->scale);
+    if (!(tmp >= -2147483648.0f && tmp <= 2147483520.0f)) {
+        *ok = false;
+        return 0;
+    }
+    return t->zero_point + (int32_t)tmp;
+}
+
+tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,
+    int32_t *act_min, int32_t *act_max) {
+    int32_t qmin, qmax;
+    switch (out->type) {
+        case TFLM_INT8:
+            qmin = -128;
+            qmax = 127;
+            break;
+        case TFLM_UINT8:
+            qmin = 0;
+            qmax = 255;
+            break;
+        case TFLM_INT16:
+            qmin = -32768;
+            qmax = 32767;
+            break;
+        default:
+            return TFLM_ERR_UNSUPPORTED;
+    }
+    bool ok = true;
+    int32_t lo = qmin, hi = qmax;
+    switch (activation) {
+        case TFLM_ACT_NONE:
+            break;
+        case TFLM_ACT_RELU:
+            lo = quantize_one(out, 0.0f, &ok);
+            break;
+        case TFLM_ACT_RELU6:
+            lo = quantize_one(out, 0.0f, &ok);
+            hi = quantize_one(out, 6.0f, &ok);
+            break;
+        case TFLM_ACT_RELU_N1_TO_1:
+            lo = quantize_one(out, -1.0f, &ok);
+            hi = quantize_one(out, 1.0f, &ok);
+            break;
+        default:
+            return TFLM_ERR_UNSUPPORTED;
+    }
+    if (!ok) {
+        return TFLM_ERR_MODEL;
+    }
+    *act_min = lo > qmin ? lo : qmin;
+    *act_max = hi < qmax ? hi : qmax;
+    return TFLM_OK;
+}
+
+bool tflm_activation_range_float(int activation, float *act_min, float *act_max) {
+    *act_min = -INFINITY;
+    *act_max = INFINITY;
+    switch (activation) {
+        case TFLM_ACT_NONE:
+            return true;
+        case TFLM_ACT_RELU:
+            *act_min = 0.0f;
+            return true;
+        case TFLM_ACT_RELU6:
+            *act_min = 0.0f;
+            *act_max = 6.0f;
+            return true;
+        case TFLM_ACT_RELU_N1_TO_1:
+            *act_min = -1.0f;
+            *act_max = 1.0f;
+            return true;
+        default:
+            return false;
+    }
+}

@@ -1,0 +1,46 @@
+// Integer quantization arithmetic, matching TFLite's reference kernels bit
+// for bit (the double-rounding variant that TFLM builds by default).
+#ifndef TFLM_CORE_QUANT_H
+#define TFLM_CORE_QUANT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "tflm.h"
+
+// real_multiplier ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
+void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift);
+
+static inline int32_t tflm_sat_round_doubling_high_mul(int32_t a, int32_t b) {
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    // Division, not a shift: rounds toward zero like gemmlowp.
+    return (int32_t)((ab + nudge) / (1ll << 31));
+}
+
+static inline int32_t tflm_rounding_divide_by_pot(int32_t x, int exponent) {
+    int32_t mask = (int32_t)((1ll << exponent) - 1);
+    int32_t remainder = x & mask;
+    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+static inline int32_t tflm_mul_by_quant_mul(int32_t x, int32_t multiplier, int shift) {
+    int left = shift > 0 ? shift : 0;
+    int right = shift > 0 ? 0 : -shift;
+    return tflm_rounding_divide_by_pot(
+        tflm_sat_round_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+// Output range of a fused activation on a quantized output tensor; fails
+// (TFLM_ERR_UNSUPPORTED) on activations that have no integer form.
+tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,
+    int32_t *act_min, int32_t *act_max);
+bool tflm_activation_range_float(int activation, float *act_min, float *act_max);
+
+// round() half away from zero, as TfLiteRound.
+float tflm_roundf(float x);
+
+#endif // TFLM_CORE_QUANT_H

@@ -1,0 +1,168 @@
+// tflm runtime core: public interface.
+//
+// Portable C99, no MicroPython includes. The caller owns all memory: the model
+// bytes (read in place, never copied) and one arena. Nothing here allocates.
+//
+//   tflm_interp_init(ip, model, len, arena, arena_size)
+//       verify -> build tensor/op tables -> prepare every op -> plan the arena
+//   tflm_interp_invoke(ip)     run every op in order; no allocation, no checks
+//                              that prepare could do
+//
+// Every failure fills ip->err (status, message, and for an arena that is too
+// small the exact size needed) and returns its status.
+#ifndef TFLM_CORE_TFLM_H
+#define TFLM_CORE_TFLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TFLM_VERSION_STRING "0.1.0"
+
+// Kernels handle up to this many dimensions; deeper tensors are refused.
+#define TFLM_MAX_RANK (6)
+// Bounds the model may not exceed: tensor and op indices are stored in 16 bits.
+#define TFLM_MAX_TENSORS (8191)
+#define TFLM_MAX_OPS (8191)
+#define TFLM_MAX_OP_IO (1024)
+#define TFLM_ERR_MSG_LEN (120)
+
+typedef enum {
+    TFLM_OK = 0,
+    TFLM_ERR_MODEL,       // malformed model (ValueError)
+    TFLM_ERR_UNSUPPORTED, // valid model we cannot run (NotImplementedError)
+    TFLM_ERR_ARENA,       // arena too small (MemoryError), err.needed set
+    TFLM_ERR_INDEX,       // index out of range (IndexError)
+    TFLM_ERR_VALUE,       // bad argument or runtime data (ValueError)
+    TFLM_ERR_STATE,       // call out of sequence (RuntimeError)
+} tflm_status_t;
+
+typedef struct {
+    tflm_status_t status;
+    size_t needed; // TFLM_ERR_ARENA: bytes the arena needs, 0 if not yet known
+    char msg[TFLM_ERR_MSG_LEN];
+} tflm_error_t;
+
+// Values are the TFLite schema's TensorType.
+typedef enum {
+    TFLM_FLOAT32 = 0,
+    TFLM_FLOAT16 = 1,
+    TFLM_INT32 = 2,
+    TFLM_UINT8 = 3,
+    TFLM_INT64 = 4,
+    TFLM_STRING = 5,
+    TFLM_BOOL = 6,
+    TFLM_INT16 = 7,
+    TFLM_INT8 = 9,
+    TFLM_FLOAT64 = 10,
+} tflm_type_t;
+
+// Tensor flags.
+#define TFLM_T_CONST (0x01)    // data lives in the model
+#define TFLM_T_VARIABLE (0x02) // state kept across invokes
+#define TFLM_T_INPUT (0x04)    // graph input
+#define TFLM_T_OUTPUT (0x08)   // graph output
+#define TFLM_T_QUANT (0x10)    // has scale/zero point
+#define TFLM_T_PER_CHANNEL (0x20)
+
+#define TFLM_NO_OP (0xffff)
+
+typedef struct {
+    uint8_t *data;
+    int32_t dims[TFLM_MAX_RANK];
+    uint32_t nbytes;
+    float scale;       // per-tensor (first channel's when per-channel)
+    int32_t zero_point;
+    uint8_t rank;
+    uint8_t type;      // tflm_type_t
+    uint8_t flags;
+    uint8_t quant_dim; // per-channel quantized dimension
+    // Model-side details read only while preparing (never during invoke).
+    const uint8_t *quant; // QuantizationParameters table, or NULL
+    const char *name;
+    uint16_t name_len;
+    // Planner: first and last op using the tensor (TFLM_NO_OP: none).
+    uint16_t first_op;
+    uint16_t last_op;
+} tflm_tensor_t;
+
+struct tflm_interp;
+struct tflm_node;
+
+typedef tflm_status_t (*tflm_prepare_fn)(struct tflm_interp *ip, struct tflm_node *node);
+// eval only fails on runtime data (e.g. a gather index out of range).
+typedef tflm_status_t (*tflm_eval_fn)(struct tflm_interp *ip, const struct tflm_node *node);
+
+typedef struct tflm_kernel {
+    uint16_t builtin;      // BuiltinOperator code
+    uint8_t max_version;
+    uint16_t op_data_size; // bytes of persistent op data, zeroed before prepare
+    tflm_prepare_fn prepare;
+    tflm_eval_fn eval;
+} tflm_kernel_t;
+
+typedef struct tflm_node {
+    const tflm_kernel_t *kernel;
+    void *op_data;
+    const int16_t *inputs;  // tensor indices, -1 for an omitted optional input
+    const int16_t *outputs;
+    uint16_t n_inputs;
+    uint16_t n_outputs;
+    uint16_t builtin;
+    uint8_t version;
+    uint8_t options_type;
+    const uint8_t *options; // builtin options table in the model (prepare only)
+    uint32_t scratch_size;  // requested by prepare, placed by the planner
+    uint8_t *scratch;
+} tflm_node_t;
+
+typedef uint32_t (*tflm_ticks_fn)(void);
+
+typedef struct tflm_interp {
+    const uint8_t *model;
+    size_t model_len;
+    uint8_t *arena;
+    size_t arena_size;
+    size_t persistent_used; // tables and op data at the front of the arena
+    size_t arena_used;      // persistent + planned activations and scratch
+    tflm_tensor_t *tensors;
+    tflm_node_t *nodes;
+    const int16_t *inputs;
+    const int16_t *outputs;
+    uint16_t n_tensors;
+    uint16_t n_nodes;
+    uint16_t n_inputs;
+    uint16_t n_outputs;
+    bool ready;
+    // Optional per-op profiling: when ticks and profile are set, invoke
+    // stores the ticks each op took in profile[op].
+    tflm_ticks_fn ticks;
+    uint32_t *profile;
+    tflm_error_t err;
+} tflm_interp_t;
+
+// Checks the whole flatbuffer and the model's structure without touching any
+// arena. Returns TFLM_OK or the first problem found (err filled).
+tflm_status_t tflm_verify(const uint8_t *model, size_t len, tflm_error_t *err);
+
+// A first guess at the arena a model needs; init reports the exact figure.
+size_t tflm_arena_estimate(const uint8_t *model, size_t len);
+
+tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t len,
+    uint8_t *arena, size_t arena_size);
+tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
+// Zeroes variable tensors (state) and activations.
+tflm_status_t tflm_interp_reset(tflm_interp_t *ip);
+
+tflm_tensor_t *tflm_input(tflm_interp_t *ip, int index);
+tflm_tensor_t *tflm_output(tflm_interp_t *ip, int index);
+
+size_t tflm_type_size(int type);
+const char *tflm_type_name(int type);
+// Name of a builtin op code, or NULL when unknown.
+const char *tflm_op_name(int builtin);
+// The kernels built in, for listing.
+size_t tflm_kernel_count(void);
+const tflm_kernel_t *tflm_kernel_at(size_t i);
+
+#endif // TFLM_CORE_TFLM_H

@@ -1,0 +1,726 @@
+// tflm: TensorFlow Lite for Microcontrollers as a MicroPython module.
+//
+// This file is the thin binding over the portable core in core/. It owns the
+// GC side of memory: the Interpreter object references the model object and
+// the arena block, so neither can be collected while the interpreter lives;
+// Tensor objects reference their Interpreter.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/objarray.h"
+#include "py/objstr.h"
+#include "py/builtin.h"
+#include "py/mphal.h"
+
+#include "core/tflm.h"
+
+// Arena sizing gives up after this many attempts (each at least doubles).
+#define ARENA_TRIES (24)
+
+typedef struct _tflm_interp_obj_t {
+    mp_obj_base_t base;
+    mp_obj_t model_obj;     // keeps the model bytes alive (bytes, bytearray, ...)
+    const uint8_t *model;   // the bytes the core verified
+    size_t model_len;
+    uint8_t *model_copy;    // our aligned copy when the caller's buffer was misaligned
+    uint8_t *arena;         // GC block head: keeps the arena alive
+    size_t arena_alloc;
+    uint32_t *profile;      // per-op ticks when profiling
+    mp_obj_t inputs;        // tuples of Tensor objects, made on first use
+    mp_obj_t outputs;
+    bool closed;
+    tflm_interp_t ip;
+} tflm_interp_obj_t;
+
+typedef struct _tflm_tensor_obj_t {
+    mp_obj_base_t base;
+    tflm_interp_obj_t *interp;
+    uint16_t index;         // into the tensor table
+    bool writable;          // graph inputs only
+} tflm_tensor_obj_t;
+
+extern const mp_obj_type_t tflm_interpreter_type;
+extern const mp_obj_type_t tflm_tensor_type;
+
+static NORETURN void raise_status(tflm_interp_obj_t *self) {
+    const mp_obj_type_t *type;
+    switch (self->ip.err.status) {
+        case TFLM_ERR_UNSUPPORTED:
+            type = &mp_type_NotImplementedError;
+            break;
+        case TFLM_ERR_ARENA:
+            type = &mp_type_MemoryError;
+            break;
+        case TFLM_ERR_INDEX:
+            type = &mp_type_IndexError;
+            break;
+        case TFLM_ERR_STATE:
+            type = &mp_type_RuntimeError;
+            break;
+        default:
+            type = &mp_type_ValueError;
+            break;
+    }
+    mp_raise_msg_varg(type, MP_ERROR_TEXT("%s"), self->ip.err.msg);
+}
+
+static void check_open(tflm_interp_obj_t *self) {
+    if (self->closed) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("interpreter is closed"));
+    }
+}
+
+// array typecode for a tensor type, 0 when there is none.
+static char type_code(int type) {
+    switch (type) {
+        case TFLM_FLOAT32:
+            return 'f';
+        case TFLM_INT8:
+            return 'b';
+        case TFLM_UINT8:
+        case TFLM_BOOL:
+            return 'B';
+        case TFLM_INT16:
+            return 'h';
+        case TFLM_INT32:
+            return sizeof(int) == 4 ? 'i' : 'l';
+        #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
+        case TFLM_INT64:
+            return 'q';
+        #endif
+        default:
+            return 0;
+    }
+}
+
+static void free_arena(tflm_interp_obj_t *self) {
+    if (self->arena) {
+        m_del(uint8_t, self->arena, self->arena_alloc);
+        self->arena = NULL;
+        self->arena_alloc = 0;
+    }
+    self->ip.ready = false;
+}
+
+// Initialises the core in a fresh arena of `size` bytes. Returns the status;
+// on failure the arena is freed. Raises MemoryError when the heap cannot
+// supply `size` bytes.
+static tflm_status_t try_init(tflm_interp_obj_t *self, size_t size) {
+    free_arena(self);
+    self->arena = m_new_maybe(uint8_t, size);
+    if (self->arena == NULL) {
+        mp_raise_msg_varg(&mp_type_MemoryError,
+            MP_ERROR_TEXT("cannot allocate an arena of %u bytes"), (unsigned)size);
+    }
+    self->arena_alloc = size;
+    tflm_status_t s = tflm_interp_init(&self->ip, self->model, self->model_len, self->arena, size);
+    if (s != TFLM_OK) {
+        free_arena(self);
+    }
+    return s;
+}
+
+// Finds the exact arena size the model needs: tries sizes until init either
+// works or reports the exact figure.
+static tflm_status_t measure(tflm_interp_obj_t *self, size_t *needed) {
+    size_t size = tflm_arena_estimate(self->model, self->model_len);
+    size = size < 256 ? 256 : size;
+    for (int i = 0; i < ARENA_TRIES; i++) {
+        tflm_status_t s = try_init(self, size);
+        if (s == TFLM_OK) {
+            *needed = self->ip.arena_used;
+            return s;
+        }
+        if (s != TFLM_ERR_ARENA) {
+            return s;
+        }
+        size = self->ip.err.needed > size ? self->ip.err.needed : size * 2;
+    }
+    return TFLM_ERR_ARENA;
+}
+
+static void setup_arena(tflm_interp_obj_t *self, mp_int_t arena_size) {
+    if (arena_size > 0) {
+        tflm_status_t s = try_init(self, (size_t)arena_size);
+        if (s == TFLM_ERR_ARENA && self->ip.err.needed == 0) {
+            // Too small for even the tables: measure to say what is needed.
+            size_t needed = 0;
+            if (measure(self, &needed) == TFLM_OK) {
+                free_arena(self);
+                mp_raise_msg_varg(&mp_type_MemoryError,
+                    MP_ERROR_TEXT("arena of %u bytes too small, needs %u"), (unsigned)arena_size, (unsigned)needed);
+            }
+        }
+        if (s != TFLM_OK) {
+            raise_status(self);
+        }
+        return;
+    }
+    size_t needed = 0;
+    tflm_status_t s = measure(self, &needed);
+    if (s != TFLM_OK) {
+        raise_status(self);
+    }
+    if (needed < self->arena_alloc) {
+        // Shrinking a GC block happens in place, so every pointer the core
+        // stored into the arena stays valid.
+        uint8_t *p = m_renew_maybe(uint8_t, self->arena, self->arena_alloc, needed, false);
+        if (p == self->arena) {
+            self->arena_alloc = needed;
+            self->ip.arena_size = (size_t)(self->arena + needed - self->ip.arena);
+        }
+    }
+}
+
+// Profiling clock: a port may point MICROPY_TFLM_PROFILE_TICKS at a finer
+// counter (e.g. instructions under QEMU -icount).
+#ifndef MICROPY_TFLM_PROFILE_TICKS
+#define MICROPY_TFLM_PROFILE_TICKS() mp_hal_ticks_us()
+#endif
+static uint32_t profile_ticks(void) {
+    return (uint32_t)MICROPY_TFLM_PROFILE_TICKS();
+}
+
+static mp_obj_t read_file(mp_obj_t path) {
+    mp_obj_t args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
+    mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t dest[2];
+    mp_load_method(f, MP_QSTR_read, dest);
+    mp_obj_t data = mp_call_method_n_kw(0, 0, dest);
+    mp_load_method(f, MP_QSTR_close, dest);
+    mp_call_method_n_kw(0, 0, dest);
+    return data;
+}
+
+static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_model, ARG_arena_size, ARG_profile };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_model, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_arena_size, MP_ARG_INT, {.u_int = 0} },
+        { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    if (args[ARG_arena_size].u_int < 0) {
+        mp_raise_ValueError(MP_ERROR_TEXT("arena_size must be >= 0"));
+    }
+
+    mp_obj_t model = args[ARG_model].u_obj;
+    if (mp_obj_is_str(model)) {
+        model = read_file(model);
+    }
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(model, &buf, MP_BUFFER_READ);
+
+    tflm_interp_obj_t *self = mp_obj_malloc(tflm_interp_obj_t, type);
+    memset(&self->model_obj, 0, sizeof(*self) - offsetof(tflm_interp_obj_t, model_obj));
+    self->model_obj = model;
+    self->inputs = MP_OBJ_NULL;
+    self->outputs = MP_OBJ_NULL;
+    self->model = buf.buf;
+    self->model_len = buf.len;
+    if (((uintptr_t)buf.buf & 7) != 0) {
+        // Weights are read in place and must be aligned for their type.
+        self->model_copy = m_new(uint8_t, buf.len);
+        memcpy(self->model_copy, buf.buf, buf.len);
+        self->model = self->model_copy;
+    }
+    setup_arena(self, args[ARG_arena_size].u_int);
+    if (args[ARG_profile].u_bool) {
+        self->profile = m_new0(uint32_t, self->ip.n_nodes + 1);
+        self->ip.profile = self->profile;
+        self->ip.ticks = profile_ticks;
+    }
+    return MP_OBJ_FROM_PTR(self);
+}
+
+// The model buffer must still be the one verified: a bytearray that was
+// resized since would leave the core reading freed memory.
+static void check_model(tflm_interp_obj_t *self) {
+    check_open(self);
+    if (self->model_copy == NULL) {
+        mp_buffer_info_t buf;
+        mp_get_buffer_raise(self->model_obj, &buf, MP_BUFFER_READ);
+        if (buf.buf != self->model || buf.len != self->model_len) {
+            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("model buffer changed size since loading"));
+        }
+    }
+}
+
+static mp_obj_t interpreter_invoke(mp_obj_t self_in) {
+    tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_model(self);
+    if (tflm_interp_invoke(&self->ip) != TFLM_OK) {
+        raise_status(self);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_invoke_obj, interpreter_invoke);
+
+static mp_obj_t interpreter_reset(mp_obj_t self_in) {
+    tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_open(self);
+    tflm_interp_reset(&self->ip);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_reset_obj, interpreter_reset);
+
+static mp_obj_t interpreter_close(mp_obj_t self_in) {
+    tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (!self->closed) {
+        self->closed = true;
+        free_arena(self);
+        if (self->model_copy) {
+            m_del(uint8_t, self->model_copy, self->model_len);
+            self->model_copy = NULL;
+        }
+        if (self->profile) {
+            m_del(uint32_t, self->profile, self->ip.n_nodes + 1);
+            self->profile = NULL;
+        }
+        self->model_obj = mp_const_none;
+        self->inputs = self->outputs = MP_OBJ_NULL;
+        self->ip.profile = NULL;
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_close_obj, interpreter_close);
+
+static mp_obj_t interpreter___exit__(size_t n_args, const mp_obj_t *args) {
+    return interpreter_close(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(interpreter___exit___obj, 4, 4, interpreter___exit__);
+
+static tflm_tensor_t *io_tensor(tflm_interp_obj_t *self, mp_obj_t index_in, bool input, int *table_index) {
+    check_open(self);
+    mp_int_t i = mp_obj_get_int(index_in);
+    int n = input ? self->ip.n_inputs : self->ip.n_outputs;
+    if (i < 0 || i >= n) {
+        mp_raise_msg_varg(&mp_type_IndexError, MP_ERROR_TEXT("%s index %d out of range (model has %d)"),
+            input ? "input" : "output", (int)i, n);
+    }
+    int t = input ? self->ip.inputs[i] : self->ip.outputs[i];
+    *table_index = t;
+    return &self->ip.tensors[t];
+}
+
+static mp_obj_t make_tensor(tflm_interp_obj_t *self, int table_index, bool writable) {
+    tflm_tensor_obj_t *t = mp_obj_malloc(tflm_tensor_obj_t, &tflm_tensor_type);
+    t->interp = self;
+    t->index = (uint16_t)table_index;
+    t->writable = writable;
+    return MP_OBJ_FROM_PTR(t);
+}
+
+static mp_obj_t interpreter_input(mp_obj_t self_in, mp_obj_t index) {
+    int t;
+    io_tensor(MP_OBJ_TO_PTR(self_in), index, true, &t);
+    return make_tensor(MP_OBJ_TO_PTR(self_in), t, true);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_input_obj, interpreter_input);
+
+static mp_obj_t interpreter_output(mp_obj_t self_in, mp_obj_t index) {
+    int t;
+    io_tensor(MP_OBJ_TO_PTR(self_in), index, false, &t);
+    return make_tensor(MP_OBJ_TO_PTR(self_in), t, false);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_output_obj, interpreter_output);
+
+static size_t elem_count(const tflm_tensor_t *t) {
+    size_t n = 1;
+    for (int i = 0; i < t->rank; i++) {
+        n *= (size_t)t->dims[i];
+    }
+    return n;
+}
+
+static void store_value(const tflm_tensor_t *t, size_t i, mp_obj_t v) {
+    if (t->type == TFLM_FLOAT32) {
+        ((float *)t->data)[i] = mp_obj_get_float_to_f(v);
+        return;
+    }
+    mp_int_t x = mp_obj_get_int_truncated(v);
+    mp_int_t lo, hi;
+    switch (t->type) {
+        case TFLM_INT8:
+            lo = -128, hi = 127;
+            break;
+        case TFLM_UINT8:
+        case TFLM_BOOL:
+            lo = 0, hi = 255;
+            break;
+        case TFLM_INT16:
+            lo = -32768, hi = 32767;
+            break;
+        default:
+            lo = INT32_MIN, hi = INT32_MAX;
+            break;
+    }
+    if (x < lo || x > hi) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("value %d out of range for %s"),
+            (int)x, tflm_type_name(t->type));
+    }
+    switch (tflm_type_size(t->type)) {
+        case 1:
+            t->data[i] = (uint8_t)x;
+            break;
+        case 2:
+            ((int16_t *)t->data)[i] = (int16_t)x;
+            break;
+        case 4:
+            ((int32_t *)t->data)[i] = (int32_t)x;
+            break;
+        default:
+            ((int64_t *)t->data)[i] = (int64_t)x;
+            break;
+    }
+}
+
+// Copies `data` into tensor `t`: a list/tuple of numbers, an array.array of
+// the tensor's element type, or raw bytes of exactly the tensor's size.
+static void fill_tensor(const tflm_tensor_t *t, mp_obj_t data) {
+    if (mp_obj_is_type(data, &mp_type_list) || mp_obj_is_type(data, &mp_type_tuple)) {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_get_array(data, &n, &items);
+        if (n != elem_count(t)) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("expected %u values, got %u"),
+                (unsigned)elem_count(t), (unsigned)n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            store_value(t, i, items[i]);
+        }
+        return;
+    }
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
+    char code = type_code(t->type);
+    // 'B' is raw bytes (bytes, bytearray); a typed array must match exactly.
+    if (buf.typecode != 'B' && buf.typecode != code
+        && !(code == 'i' && buf.typecode == 'l' && sizeof(long) == 4)) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("array of type '%c' for a %s tensor"),
+            buf.typecode, tflm_type_name(t->type));
+    }
+    if (buf.len != t->nbytes) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("expected %u bytes, got %u"),
+            (unsigned)t->nbytes, (unsigned)buf.len);
+    }
+    memcpy(t->data, buf.buf, buf.len);
+}
+
+// A new array.array of `n` elements of type `code`, copied from `data`
+// (n * itemsize bytes) or zeroed when data is NULL.
+static mp_obj_t new_array(char code, size_t n, size_t itemsize, void *data) {
+    size_t nbytes = n * itemsize;
+    mp_obj_t raw = data ? mp_obj_new_bytearray_by_ref(nbytes, data)
+        : mp_call_function_1(MP_OBJ_FROM_PTR(&mp_type_bytearray), mp_obj_new_int_from_uint(nbytes));
+    return mp_call_function_2(MP_OBJ_FROM_PTR(&mp_type_array), mp_obj_new_str(&code, 1), raw);
+}
+
+static mp_obj_t tensor_to_array(const tflm_tensor_t *t) {
+    char code = type_code(t->type);
+    if (code == 0) {
+        mp_raise_msg_varg(&mp_type_NotImplementedError, MP_ERROR_TEXT("no array type for %s"),
+            tflm_type_name(t->type));
+    }
+    return new_array(code, elem_count(t), tflm_type_size(t->type), t->data);
+}
+
+static mp_obj_t interpreter_set_input(mp_obj_t self_in, mp_obj_t data, mp_obj_t index) {
+    int ti;
+    const tflm_tensor_t *t = io_tensor(MP_OBJ_TO_PTR(self_in), index, true, &ti);
+    fill_tensor(t, data);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(interpreter_set_input_obj, interpreter_set_input);
+
+static mp_obj_t interpreter_get_output(mp_obj_t self_in, mp_obj_t index) {
+    int ti;
+    return tensor_to_array(io_tensor(MP_OBJ_TO_PTR(self_in), index, false, &ti));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_get_output_obj, interpreter_get_output);
+
+static mp_obj_t shape_tuple(const tflm_tensor_t *t) {
+    mp_obj_t dims[TFLM_MAX_RANK];
+    for (int i = 0; i < t->rank; i++) {
+        dims[i] = MP_OBJ_NEW_SMALL_INT(t->dims[i]);
+    }
+    return mp_obj_new_tuple(t->rank, dims);
+}
+
+static mp_obj_t details(mp_obj_t self_in, mp_obj_t index, bool input) {
+    int ti;
+    const tflm_tensor_t *t = io_tensor(MP_OBJ_TO_PTR(self_in), index, input, &ti);
+    mp_obj_t d = mp_obj_new_dict(6);
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_name), mp_obj_new_str(t->name ? t->name : "", t->name ? t->name_len : 0));
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_index), MP_OBJ_NEW_SMALL_INT(ti));
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_shape), shape_tuple(t));
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_dtype), mp_obj_new_str_from_cstr(tflm_type_name(t->type)));
+    mp_obj_t q[2] = {mp_obj_new_float_from_f(t->scale), mp_obj_new_int(t->zero_point)};
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_quantization), mp_obj_new_tuple(2, q));
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_nbytes), mp_obj_new_int_from_uint(t->nbytes));
+    return d;
+}
+
+static mp_obj_t interpreter_get_input_details(mp_obj_t self_in, mp_obj_t index) {
+    return details(self_in, index, true);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_get_input_details_obj, interpreter_get_input_details);
+
+static mp_obj_t interpreter_get_output_details(mp_obj_t self_in, mp_obj_t index) {
+    return details(self_in, index, false);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_get_output_details_obj, interpreter_get_output_details);
+
+static mp_obj_t interpreter_profile(mp_obj_t self_in) {
+    tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_open(self);
+    if (self->profile == NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("create the Interpreter with profile=True"));
+    }
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (uint16_t i = 0; i < self->ip.n_nodes; i++) {
+        const char *name = tflm_op_name(self->ip.nodes[i].builtin);
+        mp_obj_t item[3] = {
+            MP_OBJ_NEW_SMALL_INT(i),
+            mp_obj_new_str_from_cstr(name ? name : "?"),
+            mp_obj_new_int_from_uint(self->profile[i]),
+        };
+        mp_obj_list_append(list, mp_obj_new_tuple(3, item));
+    }
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_profile_obj, interpreter_profile);
+
+static mp_obj_t io_tuple(tflm_interp_obj_t *self, bool input) {
+    check_open(self);
+    mp_obj_t *slot = input ? &self->inputs : &self->outputs;
+    if (*slot == MP_OBJ_NULL) {
+        int n = input ? self->ip.n_inputs : self->ip.n_outputs;
+        mp_obj_tuple_t *tup = MP_OBJ_TO_PTR(mp_obj_new_tuple(n, NULL));
+        for (int i = 0; i < n; i++) {
+            tup->items[i] = make_tensor(self, input ? self->ip.inputs[i] : self->ip.outputs[i], input);
+        }
+        *slot = MP_OBJ_FROM_PTR(tup);
+    }
+    return *slot;
+}
+
+static void interpreter_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] != MP_OBJ_NULL) {
+        return; // read-only attributes
+    }
+    if (attr == MP_QSTR_arena_used) {
+        dest[0] = mp_obj_new_int_from_uint(self->closed ? 0 : self->ip.arena_used);
+    } else if (attr == MP_QSTR_inputs) {
+        dest[0] = io_tuple(self, true);
+    } else if (attr == MP_QSTR_outputs) {
+        dest[0] = io_tuple(self, false);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL; // continue lookup in locals_dict
+    }
+}
+
+static const mp_rom_map_elem_t interpreter_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&interpreter_invoke_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&interpreter_reset_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&interpreter_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&mp_identity_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&interpreter___exit___obj) },
+    { MP_ROM_QSTR(MP_QSTR_input), MP_ROM_PTR(&interpreter_input_obj) },
+    { MP_ROM_QSTR(MP_QSTR_output), MP_ROM_PTR(&interpreter_output_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_input), MP_ROM_PTR(&interpreter_set_input_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_output), MP_ROM_PTR(&interpreter_get_output_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_input_details), MP_ROM_PTR(&interpreter_get_input_details_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get_output_details), MP_ROM_PTR(&interpreter_get_output_details_obj) },
+    { MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&interpreter_profile_obj) },
+};
+static MP_DEFINE_CONST_DICT(interpreter_locals_dict, interpreter_locals_dict_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    tflm_interpreter_type,
+    MP_QSTR_Interpreter,
+    MP_TYPE_FLAG_NONE,
+    make_new, interpreter_make_new,
+    attr, interpreter_attr,
+    locals_dict, &interpreter_locals_dict
+    );
+
+// Tensor ---------------------------------------------------------------------
+
+static tflm_tensor_t *tensor_get(mp_obj_t self_in) {
+    tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_open(self->interp);
+    return &self->interp->ip.tensors[self->index];
+}
+
+static mp_obj_t tensor_quantize(mp_obj_t self_in, mp_obj_t values) {
+    tflm_tensor_t *t = tensor_get(self_in);
+    if (!(t->flags & TFLM_T_QUANT) || t->type == TFLM_FLOAT32) {
+        mp_raise_ValueError(MP_ERROR_TEXT("tensor is not quantized"));
+    }
+    if (!((tflm_tensor_obj_t *)MP_OBJ_TO_PTR(self_in))->writable) {
+        mp_raise_ValueError(MP_ERROR_TEXT("only input tensors can be written"));
+    }
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_t list = mp_obj_is_type(values, &mp_type_list) || mp_obj_is_type(values, &mp_type_tuple)
+        ? values : mp_call_function_1(MP_OBJ_FROM_PTR(&mp_type_list), values);
+    mp_obj_get_array(list, &n, &items);
+    if (n != elem_count(t)) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("expected %u values, got %u"),
+            (unsigned)elem_count(t), (unsigned)n);
+    }
+    int32_t lo = t->type == TFLM_INT8 ? -128 : t->type == TFLM_INT16 ? -32768 : t->type == TFLM_UINT8 ? 0 : INT32_MIN;
+    int32_t hi = t->type == TFLM_INT8 ? 127 : t->type == TFLM_INT16 ? 32767 : t->type == TFLM_UINT8 ? 255 : INT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        float q = mp_obj_get_float_to_f(items[i]) / t->scale;
+        // round half away from zero, then clamp in float before converting
+        q = q < 0 ? -(float)(int64_t)(-q + 0.5f) : (float)(int64_t)(q + 0.5f);
+        float v = q + (float)t->zero_point;
+        int32_t x = v < (float)lo ? lo : v > (float)hi ? hi : (int32_t)v;
+        store_value(t, i, MP_OBJ_NEW_SMALL_INT(x));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(tensor_quantize_obj, tensor_quantize);
+
+static mp_obj_t tensor_dequantize(mp_obj_t self_in) {
+    const tflm_tensor_t *t = tensor_get(self_in);
+    size_t n = elem_count(t);
+    mp_obj_t a = new_array('f', n, sizeof(float), NULL);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(a, &buf, MP_BUFFER_WRITE);
+    float *out = buf.buf;
+    float scale = (t->flags & TFLM_T_QUANT) ? t->scale : 1.0f;
+    int32_t zp = (t->flags & TFLM_T_QUANT) ? t->zero_point : 0;
+    for (size_t i = 0; i < n; i++) {
+        float v;
+        switch (t->type) {
+            case TFLM_FLOAT32:
+                v = ((const float *)t->data)[i];
+                break;
+            case TFLM_INT8:
+                v = scale * (float)(((const int8_t *)t->data)[i] - zp);
+                break;
+            case TFLM_UINT8:
+                v = scale * (float)(t->data[i] - zp);
+                break;
+            case TFLM_INT16:
+                v = scale * (float)(((const int16_t *)t->data)[i] - zp);
+                break;
+            case TFLM_INT32:
+                v = scale * (float)(((const int32_t *)t->data)[i] - zp);
+                break;
+            default:
+                mp_raise_msg(&mp_type_NotImplementedError, MP_ERROR_TEXT("dequantize of this type"));
+        }
+        out[i] = v;
+    }
+    return a;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tensor_dequantize_obj, tensor_dequantize);
+
+static void tensor_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    if (dest[0] != MP_OBJ_NULL) {
+        return;
+    }
+    const tflm_tensor_t *t = tensor_get(self_in);
+    if (attr == MP_QSTR_shape) {
+        dest[0] = shape_tuple(t);
+    } else if (attr == MP_QSTR_dtype) {
+        dest[0] = mp_obj_new_str_from_cstr(tflm_type_name(t->type));
+    } else if (attr == MP_QSTR_scale) {
+        dest[0] = mp_obj_new_float_from_f(t->scale);
+    } else if (attr == MP_QSTR_zero_point) {
+        dest[0] = mp_obj_new_int(t->zero_point);
+    } else if (attr == MP_QSTR_nbytes) {
+        dest[0] = mp_obj_new_int_from_uint(t->nbytes);
+    } else if (attr == MP_QSTR_name) {
+        dest[0] = mp_obj_new_str(t->name ? t->name : "", t->name ? t->name_len : 0);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL;
+    }
+}
+
+static mp_obj_t tensor_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
+    if (op == MP_UNARY_OP_LEN) {
+        return MP_OBJ_NEW_SMALL_INT(elem_count(tensor_get(self_in)));
+    }
+    return MP_OBJ_NULL;
+}
+
+static void tensor_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->interp->closed) {
+        mp_printf(print, "<Tensor (closed)>");
+        return;
+    }
+    const tflm_tensor_t *t = &self->interp->ip.tensors[self->index];
+    mp_printf(print, "<Tensor %d %s ", self->index, tflm_type_name(t->type));
+    mp_obj_print_helper(print, shape_tuple(t), PRINT_REPR);
+    mp_printf(print, ">");
+}
+
+static mp_int_t tensor_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, mp_uint_t flags) {
+    tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->interp->closed) {
+        return 1;
+    }
+    if ((flags & MP_BUFFER_WRITE) && !self->writable) {
+        return 1;
+    }
+    const tflm_tensor_t *t = &self->interp->ip.tensors[self->index];
+    bufinfo->buf = t->data;
+    bufinfo->len = t->nbytes;
+    bufinfo->typecode = type_code(t->type) ? type_code(t->type) : 'B';
+    return 0;
+}
+
+static const mp_rom_map_elem_t tensor_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_quantize), MP_ROM_PTR(&tensor_quantize_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dequantize), MP_ROM_PTR(&tensor_dequantize_obj) },
+};
+static MP_DEFINE_CONST_DICT(tensor_locals_dict, tensor_locals_dict_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    tflm_tensor_type,
+    MP_QSTR_Tensor,
+    MP_TYPE_FLAG_NONE,
+    print, tensor_print,
+    attr, tensor_attr,
+    unary_op, tensor_unary_op,
+    buffer, tensor_get_buffer,
+    locals_dict, &tensor_locals_dict
+    );
+
+// Module ---------------------------------------------------------------------
+
+static mp_obj_t tflm_ops(void) {
+    size_t n = tflm_kernel_count();
+    mp_obj_tuple_t *tup = MP_OBJ_TO_PTR(mp_obj_new_tuple(n, NULL));
+    for (size_t i = 0; i < n; i++) {
+        tup->items[i] = mp_obj_new_str_from_cstr(tflm_op_name(tflm_kernel_at(i)->builtin));
+    }
+    return MP_OBJ_FROM_PTR(tup);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(tflm_ops_obj, tflm_ops);
+
+static MP_DEFINE_STR_OBJ(tflm_version_obj, TFLM_VERSION_STRING);
+
+static const mp_rom_map_elem_t tflm_module_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_tflm) },
+    { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&tflm_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR_Interpreter), MP_ROM_PTR(&tflm_interpreter_type) },
+    { MP_ROM_QSTR(MP_QSTR_Tensor), MP_ROM_PTR(&tflm_tensor_type) },
+    { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tflm_ops_obj) },
+};
+static MP_DEFINE_CONST_DICT(tflm_module_globals, tflm_module_globals_table);
+
+const mp_obj_module_t tflm_user_cmodule = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&tflm_module_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_tflm, tflm_user_cmodule);

@@ -128,7 +128,7 @@ static tflm_status_t verify_shape(const tflm_model_t *m, const uint8_t *t, int t
     uint32_t n;
     CHECK(fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &n), "shape of tensor", ti);
     if (n > TFLM_MAX_RANK) {
-        return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: rank %u over the limit of %d",
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "tensor %d: rank %u over the limit of %d",
             ti, (unsigned)n, TFLM_MAX_RANK);
     }
     uint64_t count = 1;
@@ -528,6 +528,17 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         node->kernel = k;
         node->options_type = fb_field_u8(op, OP_OPTIONS_TYPE, 0);
         fb_table(&m->b, op, OP_OPTIONS, &node->options);
+        if (node->options_type > TFLM_OPTIONS_MAX) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "op %d: builtin options type %d out of range",
+                (int)i, node->options_type);
+        }
+        if (node->options && node->options_type != k->options_type) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "op %d: %s options of type %d, expected %d",
+                (int)i, tflm_op_name(code), node->options_type, k->options_type);
+        }
+        if (node->options_type != k->options_type) {
+            node->options = NULL; // absent or mislabelled: defaults apply
+        }
 
         const uint8_t *vec;
         uint32_t n;

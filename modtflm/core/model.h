@@ -6,6 +6,8 @@
 
 // Highest BuiltinOperator code the schema defines.
 #define TFLM_BUILTIN_MAX (209)
+// Highest BuiltinOptions union type the schema defines.
+#define TFLM_OPTIONS_MAX (126)
 
 typedef struct {
     fb_buf_t b;

@@ -96,6 +96,7 @@ typedef tflm_status_t (*tflm_eval_fn)(struct tflm_interp *ip, const struct tflm_
 typedef struct tflm_kernel {
     uint16_t builtin;      // BuiltinOperator code
     uint8_t max_version;
+    uint8_t options_type;  // schema BuiltinOptions type the op takes (0: none)
     uint16_t op_data_size; // bytes of persistent op data, zeroed before prepare
     tflm_prepare_fn prepare;
     tflm_eval_fn eval;

@@ -34,7 +34,14 @@ static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int activation = tflm_opt_i8(node, FC_ACTIVATION, 0);
-    if (tflm_opt_i8(node, FC_WEIGHTS_FORMAT, 0) != 0) {
+    if (activation < 0 || activation > TFLM_ACT_SIGN_BIT) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", activation);
+    }
+    int format = tflm_opt_i8(node, FC_WEIGHTS_FORMAT, 0);
+    if (format < 0 || format > 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights format %d out of range", format);
+    }
+    if (format != 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "shuffled weights are not supported");
     }
     if (filter->rank != 2 || !(filter->flags & TFLM_T_CONST)) {
@@ -177,6 +184,7 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_fully_connected = {
     .builtin = TFLM_OP_FULLY_CONNECTED,
     .max_version = 13,
+    .options_type = 8, // FullyConnectedOptions
     .op_data_size = sizeof(fc_data_t),
     .prepare = fc_prepare,
     .eval = fc_eval,

@@ -133,6 +133,7 @@ static tflm_status_t dequantize_eval(tflm_interp_t *ip, const tflm_node_t *node)
 const tflm_kernel_t tflm_kernel_quantize = {
     .builtin = TFLM_OP_QUANTIZE,
     .max_version = 3,
+    .options_type = 89, // QuantizeOptions
     .op_data_size = sizeof(quant_data_t),
     .prepare = quantize_prepare,
     .eval = quantize_eval,
@@ -141,6 +142,7 @@ const tflm_kernel_t tflm_kernel_quantize = {
 const tflm_kernel_t tflm_kernel_dequantize = {
     .builtin = TFLM_OP_DEQUANTIZE,
     .max_version = 6,
+    .options_type = 38, // DequantizeOptions
     .op_data_size = sizeof(quant_data_t),
     .prepare = dequantize_prepare,
     .eval = dequantize_eval,

@@ -1,0 +1,49 @@
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from targets import QEMU_TARGETS, ROOT, SerialTarget, UnixTarget  # noqa: E402
+
+SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--target", default="unix", choices=["unix", *QEMU_TARGETS],
+                     help="where MicroPython scripts run")
+    parser.addoption("--port", default=None, help="serial port of a real board (overrides --target)")
+    parser.addoption("--sweep", default="fast", choices=["fast", "full"],
+                     help="size of the generated op sweeps")
+
+
+@pytest.fixture(scope="session")
+def target(request):
+    port = request.config.getoption("--port")
+    name = request.config.getoption("--target")
+    if port:
+        t = SerialTarget("board", port=port)
+    elif name == "unix":
+        t = UnixTarget(os.path.join(ROOT, "build", "unix", "micropython"))
+    else:
+        board = QEMU_TARGETS[name]
+        t = SerialTarget(name, board=board,
+                         firmware=os.path.join(ROOT, "build", f"qemu-{board}", "firmware.elf"))
+    yield t
+    t.close()
+
+
+def shared_model(*parts):
+    """Bytes of a file under ../shared/models, or skip the test when absent."""
+    path = os.path.join(SHARED_MODELS, *parts)
+    if not os.path.exists(path):
+        pytest.skip(f"reference data {os.path.join(*parts)} not available")
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def project_model(*parts):
+    with open(os.path.join(ROOT, "models", *parts), "rb") as f:
+        return f.read()

@@ -1,0 +1,116 @@
+"""Run models on a target and compare with the oracle (the tflite_micro wheel).
+
+Inputs and outputs cross to the device as hex of their raw bytes, so float
+values arrive bit-exact even on boards whose MicroPython floats are single
+precision.
+"""
+import numpy as np
+
+from tflite_micro.python.tflite_micro import runtime
+
+ORACLE_ARENA = 64 * 1024 * 1024
+
+
+def oracle(model, batches):
+    """Outputs of the wheel for each entry of `batches` (a list of input lists)."""
+    it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
+    results = []
+    for inputs in batches:
+        for i, x in enumerate(inputs):
+            it.set_input(x, i)
+        it.invoke()
+        outs = []
+        i = 0
+        while True:
+            try:
+                outs.append(np.array(it.get_output(i)))
+            except Exception:
+                break
+            i += 1
+        results.append(outs)
+    return results
+
+
+def io_details(model):
+    it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
+    ins, outs = [], []
+    for lst, get in ((ins, it.get_input_details), (outs, it.get_output_details)):
+        i = 0
+        while True:
+            try:
+                lst.append(get(i))
+            except Exception:
+                break
+            i += 1
+    return ins, outs
+
+
+SCRIPT = """
+import tflm, gc
+it = tflm.Interpreter({path!r}{arena})
+n_in = {n_in}
+n_out = {n_out}
+data = {data!r}
+for k in range(len(data)):
+    for i in range(n_in):
+        it.set_input(bytes.fromhex(data[k][i]), i)
+    it.invoke()
+    print('OUT', k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
+print('ARENA', it.arena_used)
+"""
+
+
+def run_on_target(target, model, batches, name="model.tflite", arena_size=None):
+    """Runs every input set in `batches` on the target; returns (outputs, arena_used)."""
+    _, outs = io_details(model)
+    data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
+    script = SCRIPT.format(path=name, arena=f", arena_size={arena_size}" if arena_size else "",
+                           n_in=len(batches[0]), n_out=len(outs), data=data)
+    text = target.run(script, files={name: bytes(model)})
+    results = [None] * len(batches)
+    arena = None
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["OUT"]:
+            k = int(parts[1])
+            hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
+            results[k] = [np.frombuffer(bytes.fromhex(h), dtype=d["dtype"]).reshape(d["shape"])
+                          for h, d in zip(hexes, outs)]
+        elif parts[:1] == ["ARENA"]:
+            arena = int(parts[1])
+    missing = [k for k, r in enumerate(results) if r is None]
+    assert not missing, f"no output for inputs {missing[:5]}; device said:\n{text[-2000:]}"
+    return results, arena
+
+
+def assert_match(got, want, float_rtol=1e-6, float_atol=1e-6, context=""):
+    """Integers bit-exact; floats within the stated tolerance."""
+    for k, (g_list, w_list) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(g_list, w_list)):
+            assert g.shape == w.shape, f"{context} input set {k} output {i}: shape {g.shape} != {w.shape}"
+            if np.issubdtype(w.dtype, np.floating):
+                np.testing.assert_allclose(g, w, rtol=float_rtol, atol=float_atol,
+                                           err_msg=f"{context} input set {k} output {i}")
+            else:
+                diff = np.flatnonzero(g.astype(np.int64) != w.astype(np.int64))
+                assert diff.size == 0, (f"{context} input set {k} output {i}: {diff.size} of {g.size} differ; "
+                                        f"first at {diff[0]}: got {g.flat[diff[0]]}, want {w.flat[diff[0]]}")
+
+
+def random_inputs(model, n, seed=0):
+    """`n` input sets of uniform random values over each input's dtype range."""
+    rng = np.random.default_rng(seed)
+    ins, _ = io_details(model)
+    batches = []
+    for _ in range(n):
+        batch = []
+        for d in ins:
+            dt = np.dtype(d["dtype"])
+            if np.issubdtype(dt, np.integer):
+                info = np.iinfo(dt)
+                x = rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dt)
+            else:
+                x = rng.uniform(-1, 1, size=d["shape"]).astype(dt)
+            batch.append(x)
+        batches.append(batch)
+    return batches

@@ -1,0 +1,104 @@
+"""Where test scripts run: the unix firmware, an emulated board, or a real one.
+
+Every target offers `run(script, files)`: copy `files` (name -> bytes) next to
+the script, run the MicroPython `script` there, and return its stdout. A
+script that raises makes `run` raise ScriptError carrying the output, so a
+test sees the device's traceback. Emulated boards are booted once per session
+and soft-reset between scripts (mpremote does that before each run).
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+# Emulated targets: pytest name -> board directory name.
+QEMU_TARGETS = {"qemu-m4": "MPS2_AN386", "qemu-m3": "MPS2_AN385"}
+
+
+class ScriptError(AssertionError):
+    def __init__(self, output):
+        super().__init__("script failed on the target:\n" + output[-4000:])
+        self.output = output
+
+
+class UnixTarget:
+    name = "unix"
+    emulated = False
+
+    def __init__(self, binary):
+        if not os.path.exists(binary):
+            raise RuntimeError(f"{binary} missing: run `make firmware TARGET=unix`")
+        self.binary = binary
+
+    def run(self, script, files=None, timeout=600):
+        with tempfile.TemporaryDirectory() as d:
+            for name, data in (files or {}).items():
+                with open(os.path.join(d, name), "wb") as f:
+                    f.write(data)
+            path = os.path.join(d, "main.py")
+            with open(path, "w") as f:
+                f.write(script)
+            # A large heap so host sweeps are never limited by it.
+            r = subprocess.run([self.binary, "-X", "heapsize=64M", path], cwd=d,
+                               capture_output=True, text=True, timeout=timeout)
+        out = r.stdout + r.stderr
+        if r.returncode != 0:
+            raise ScriptError(out + f"\n(exit code {r.returncode})")
+        return r.stdout
+
+    def close(self):
+        pass
+
+
+class SerialTarget:
+    """A board over mpremote: an emulated one (we start QEMU) or a real port."""
+
+    emulated = True
+
+    def __init__(self, name, port=None, board=None, firmware=None):
+        self.name = name
+        self.vm = None
+        if port is None:
+            from qemu import Qemu
+            if not os.path.exists(firmware):
+                raise RuntimeError(f"{firmware} missing: run `make firmware TARGET=qemu BOARD={board}`")
+            self.vm = Qemu(board, firmware)
+            self.vm.start()
+            port = self.vm.pty
+        self.port = port
+        self.emulated = self.vm is not None
+        self._cached = {}
+
+    def _mpremote(self, *args, timeout=600):
+        cmd = [sys.executable, "-m", "mpremote", "connect", self.port, *args]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return r.returncode, r.stdout + r.stderr
+
+    def run(self, script, files=None, timeout=600):
+        with tempfile.TemporaryDirectory() as d:
+            for name, data in (files or {}).items():
+                # Files survive soft resets on the board's RAM disk: send
+                # each distinct content once.
+                if self._cached.get(name) == data:
+                    continue
+                p = os.path.join(d, name)
+                with open(p, "wb") as f:
+                    f.write(data)
+                rc, out = self._mpremote("cp", p, ":" + name, timeout=timeout)
+                if rc != 0:
+                    raise ScriptError(f"copying {name} failed:\n{out}")
+                self._cached[name] = data
+            path = os.path.join(d, "main.py")
+            with open(path, "w") as f:
+                f.write(script)
+            rc, out = self._mpremote("run", path, timeout=timeout)
+        if rc != 0 or "Traceback (most recent call last)" in out:
+            raise ScriptError(out + f"\n(mpremote exit code {rc})")
+        return out
+
+    def close(self):
+        if self.vm is not None:
+            self.vm.stop()

@@ -11,6 +11,7 @@
 #include "py/objstr.h"
 #include "py/builtin.h"
 #include "py/mphal.h"
+#include "py/binary.h"
 
 #include "core/tflm.h"
 
@@ -395,8 +396,9 @@ static void fill_tensor(const tflm_tensor_t *t, mp_obj_t data) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
     char code = type_code(t->type);
-    // 'B' is raw bytes (bytes, bytearray); a typed array must match exactly.
-    if (buf.typecode != 'B' && buf.typecode != code
+    // Raw bytes (bytes, bytearray, array('B')) fit any tensor of the right
+    // size; a typed array must match the element type.
+    if (buf.typecode != 'B' && buf.typecode != BYTEARRAY_TYPECODE && buf.typecode != code
         && !(code == 'i' && buf.typecode == 'l' && sizeof(long) == 4)) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("array of type '%c' for a %s tensor"),
             buf.typecode, tflm_type_name(t->type));

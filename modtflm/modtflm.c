@@ -454,7 +454,9 @@ static mp_obj_t details(mp_obj_t self_in, mp_obj_t index, bool input) {
     int ti;
     const tflm_tensor_t *t = io_tensor(MP_OBJ_TO_PTR(self_in), index, input, &ti);
     mp_obj_t d = mp_obj_new_dict(6);
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_name), mp_obj_new_str(t->name ? t->name : "", t->name ? t->name_len : 0));
+    size_t name_len;
+    const char *name = tflm_tensor_name(&((tflm_interp_obj_t *)MP_OBJ_TO_PTR(self_in))->ip, ti, &name_len);
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_name), mp_obj_new_str(name, name_len));
     mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_index), MP_OBJ_NEW_SMALL_INT(ti));
     mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_shape), shape_tuple(t));
     mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_dtype), mp_obj_new_str_from_cstr(tflm_type_name(t->type)));
@@ -640,7 +642,10 @@ static void tensor_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     } else if (attr == MP_QSTR_nbytes) {
         dest[0] = mp_obj_new_int_from_uint(t->nbytes);
     } else if (attr == MP_QSTR_name) {
-        dest[0] = mp_obj_new_str(t->name ? t->name : "", t->name ? t->name_len : 0);
+        tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
+        size_t len;
+        const char *name = tflm_tensor_name(&self->interp->ip, self->index, &len);
+        dest[0] = mp_obj_new_str(name, len);
     } else {
         dest[1] = MP_OBJ_SENTINEL;
     }

@@ -26,13 +26,20 @@ def target(request):
     if port:
         t = SerialTarget("board", port=port)
     elif name == "unix":
-        t = UnixTarget(os.path.join(ROOT, "build", "unix", "micropython"))
+        # TFLM_UNIX_FW points at another unix build (e.g. one per developer).
+        t = UnixTarget(os.environ.get("TFLM_UNIX_FW") or os.path.join(ROOT, "build", "unix", "micropython"))
     else:
         board = QEMU_TARGETS[name]
         t = SerialTarget(name, board=board,
                          firmware=os.path.join(ROOT, "build", f"qemu-{board}", "firmware.elf"))
     yield t
     t.close()
+
+
+@pytest.fixture(scope="session")
+def sweep(request):
+    """'fast' (default, what `make test` runs) or 'full' (--sweep=full)."""
+    return request.config.getoption("--sweep")
 
 
 def shared_model(*parts):

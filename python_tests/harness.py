@@ -114,3 +114,80 @@ def random_inputs(model, n, seed=0):
             batch.append(x)
         batches.append(batch)
     return batches
+
+
+MANY_SCRIPT = """
+import tflm, gc
+cases = {cases!r}
+for name, n_out, data in cases:
+    try:
+        it = tflm.Interpreter(name)
+    except Exception as e:
+        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
+        continue
+    for k in range(len(data)):
+        for i in range(len(data[k])):
+            it.set_input(bytes.fromhex(data[k][i]), i)
+        it.invoke()
+        print('OUT', name, k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
+    del it
+    gc.collect()
+"""
+
+
+def run_many(target, cases, chunk_bytes=200_000):
+    """Runs several models in as few target scripts as possible.
+
+    `cases` is a list of (model_bytes, batches); returns, per case, either a
+    list of output lists (one per input set) or the string "Error: message"
+    when the interpreter refused the model.
+    """
+    results = [None] * len(cases)
+    start = 0
+    while start < len(cases):
+        files, entries, size, end = {}, [], 0, start
+        while end < len(cases) and (end == start or size + len(cases[end][0]) < chunk_bytes):
+            model, batches = cases[end]
+            name = f"c{end}.tflite"
+            files[name] = bytes(model)
+            _, outs = io_details(model)
+            data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
+            entries.append((name, len(outs), data))
+            size += len(model) + sum(len(h) for d in data for h in d)
+            end += 1
+        text = target.run(MANY_SCRIPT.format(cases=entries), files=files)
+        for line in text.splitlines():
+            parts = line.split()
+            if not parts or parts[0] not in ("OUT", "ERR"):
+                continue
+            idx = int(parts[1][1:].split(".")[0])
+            if parts[0] == "ERR":
+                results[idx] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
+                continue
+            _, outs = io_details(cases[idx][0])
+            if results[idx] is None:
+                results[idx] = [None] * len(cases[idx][1])
+            k = int(parts[2])
+            results[idx][k] = [np.frombuffer(bytes.fromhex(h), dtype=d["dtype"]).reshape(d["shape"])
+                               for h, d in zip(parts[3:], outs)]
+        for i in range(start, end):
+            assert results[i] is not None, f"case {i}: no result; device said:\n{text[-2000:]}"
+        start = end
+    return results
+
+
+def check_cases(target, cases, float_tol=1e-5, ids=None):
+    """run_many + compare every case with the oracle; one assertion listing
+    every mismatching case."""
+    got = run_many(target, cases)
+    problems = []
+    for i, ((model, batches), g) in enumerate(zip(cases, got)):
+        name = ids[i] if ids else f"case {i}"
+        if isinstance(g, str):
+            problems.append(f"{name}: refused: {g}")
+            continue
+        try:
+            assert_match(g, oracle(model, batches), float_rtol=float_tol, float_atol=float_tol, context=name)
+        except AssertionError as e:
+            problems.append(str(e).splitlines()[0])
+    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])

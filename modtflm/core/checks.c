@@ -35,13 +35,3 @@ tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,
     return TFLM_OK;
 }
 
-const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *t, uint32_t *count) {
-    fb_buf_t b = {ip->model, ip->model_len};
-    const uint8_t *scales;
-    *count = 0;
-    if (t->quant == NULL || fb_vector(&b, t->quant, 2, 4, &scales, count) != FB_OK) {
-        *count = 0;
-        return NULL;
-    }
-    return scales;
-}

@@ -69,11 +69,12 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t l
 
     ip->tensors = tflm_alloc_persistent(ip, m.n_tensors * sizeof(tflm_tensor_t));
     ip->nodes = ip->tensors ? tflm_alloc_persistent(ip, m.n_ops * sizeof(tflm_node_t) + 1) : NULL;
-    int16_t *pool = ip->nodes ? tflm_alloc_persistent(ip, tflm_model_pool_count(&m) * sizeof(int16_t) + 1) : NULL;
+    int32_t *dims = ip->nodes ? tflm_alloc_persistent(ip, tflm_model_dims_count(&m) * sizeof(int32_t) + 1) : NULL;
+    int16_t *pool = dims ? tflm_alloc_persistent(ip, tflm_model_pool_count(&m) * sizeof(int16_t) + 1) : NULL;
     if (pool == NULL) {
         return TFLM_ERR_ARENA;
     }
-    s = tflm_build_tables(ip, &m, pool);
+    s = tflm_build_tables(ip, &m, pool, dims);
     if (s != TFLM_OK) {
         return s;
     }

@@ -6,18 +6,7 @@
 #include "tflm.h"
 #include "fb.h"
 
-// Builtin operator codes (TFLite schema BuiltinOperator) used by the kernels.
-enum {
-    TFLM_OP_ADD = 0,
-    TFLM_OP_AVERAGE_POOL_2D = 1,
-    TFLM_OP_CONCATENATION = 2,
-    TFLM_OP_CONV_2D = 3,
-    TFLM_OP_DEPTHWISE_CONV_2D = 4,
-    TFLM_OP_DEQUANTIZE = 6,
-    TFLM_OP_FULLY_CONNECTED = 9,
-    TFLM_OP_CUSTOM = 32,
-    TFLM_OP_QUANTIZE = 114,
-};
+#include "opcodes.h"
 
 // Fused activations (schema ActivationFunctionType).
 enum {

@@ -413,15 +413,16 @@ static const tflm_kernel_t *find_kernel(int32_t code) {
     return NULL;
 }
 
-static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out) {
+static int32_t *fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out, int32_t *dims) {
     int rank;
     tflm_error_t unused;
+    int32_t tmp[TFLM_MAX_RANK];
     out->type = (uint8_t)fb_field_i8(t, TENSOR_TYPE, 0);
-    verify_shape(m, t, 0, out->type, out->dims, &rank, &out->nbytes, &unused);
+    verify_shape(m, t, 0, out->type, tmp, &rank, &out->nbytes, &unused);
+    memcpy(dims, tmp, sizeof(int32_t) * (size_t)rank);
+    out->dims = dims;
     out->rank = (uint8_t)rank;
-    uint32_t name_len;
-    fb_string(&m->b, t, TENSOR_NAME, &out->name, &name_len);
-    out->name_len = (uint16_t)(name_len > 0xffff ? 0xffff : name_len);
+    out->first_op = out->last_op = TFLM_NO_OP;
     if (fb_field_u8(t, TENSOR_IS_VARIABLE, 0)) {
         out->flags |= TFLM_T_VARIABLE;
     }
@@ -435,25 +436,58 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
     }
     const uint8_t *q;
     fb_table(&m->b, t, TENSOR_QUANT, &q);
-    out->first_op = out->last_op = TFLM_NO_OP;
-    if (q == NULL) {
-        return;
+    if (q != NULL) {
+        const uint8_t *scales, *zps;
+        uint32_t n_scales, n_zps;
+        fb_vector(&m->b, q, QUANT_SCALE, 4, &scales, &n_scales);
+        fb_vector(&m->b, q, QUANT_ZERO_POINT, 8, &zps, &n_zps);
+        if (n_scales != 0) {
+            out->flags |= TFLM_T_QUANT;
+            out->scale = fb_f32(scales);
+            out->zero_point = n_zps ? (int32_t)fb_i64(zps) : 0;
+            if (n_scales > 1) {
+                out->flags |= TFLM_T_PER_CHANNEL;
+                out->quant_dim = rank == 1 ? 0 : (uint8_t)fb_field_i32(q, QUANT_DIM, 0);
+            }
+        }
     }
-    const uint8_t *scales, *zps;
-    uint32_t n_scales, n_zps;
-    fb_vector(&m->b, q, QUANT_SCALE, 4, &scales, &n_scales);
-    fb_vector(&m->b, q, QUANT_ZERO_POINT, 8, &zps, &n_zps);
-    if (n_scales == 0) {
-        return;
+    return dims + rank;
+}
+
+// Verified model-side details of tensor `index`, read only outside invoke.
+static const uint8_t *model_tensor(tflm_interp_t *ip, int index) {
+    fb_buf_t b = {ip->model, ip->model_len};
+    const uint8_t *t = NULL;
+    if (index >= 0 && index < ip->n_tensors) {
+        fb_vector_table(&b, ip->model_tensors, (uint32_t)index, &t);
     }
-    out->quant = q;
-    out->flags |= TFLM_T_QUANT;
-    out->scale = fb_f32(scales);
-    out->zero_point = n_zps ? (int32_t)fb_i64(zps) : 0;
-    if (n_scales > 1) {
-        out->flags |= TFLM_T_PER_CHANNEL;
-        out->quant_dim = out->rank == 1 ? 0 : (uint8_t)fb_field_i32(q, QUANT_DIM, 0);
+    return t;
+}
+
+const char *tflm_tensor_name(tflm_interp_t *ip, int index, size_t *len) {
+    fb_buf_t b = {ip->model, ip->model_len};
+    const uint8_t *t = model_tensor(ip, index);
+    const char *name = NULL;
+    uint32_t n = 0;
+    if (t == NULL || fb_string(&b, t, TENSOR_NAME, &name, &n) != FB_OK || name == NULL) {
+        *len = 0;
+        return "";
     }
+    *len = n;
+    return name;
+}
+
+const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *tensor, uint32_t *count) {
+    fb_buf_t b = {ip->model, ip->model_len};
+    const uint8_t *t = model_tensor(ip, (int)(tensor - ip->tensors));
+    const uint8_t *q = NULL, *scales = NULL;
+    *count = 0;
+    if (t == NULL || fb_table(&b, t, TENSOR_QUANT, &q) != FB_OK || q == NULL
+        || fb_vector(&b, q, QUANT_SCALE, 4, &scales, count) != FB_OK) {
+        *count = 0;
+        return NULL;
+    }
+    return scales;
 }
 
 static void use(tflm_tensor_t *t, uint16_t op) {
@@ -465,12 +499,13 @@ static void use(tflm_tensor_t *t, uint16_t op) {
     }
 }
 
-tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool) {
+tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool, int32_t *dims) {
     tflm_error_t *err = &ip->err;
+    ip->model_tensors = m->tensors;
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         const uint8_t *t;
         fb_vector_table(&m->b, m->tensors, i, &t);
-        fill_tensor(m, t, &ip->tensors[i]);
+        dims = fill_tensor(m, t, &ip->tensors[i], dims);
     }
     uint16_t end = (uint16_t)m->n_ops;
     int16_t *in = pool;
@@ -593,6 +628,19 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         }
     }
     return TFLM_OK;
+}
+
+// Dimensions of all tensors, for the dims pool.
+size_t tflm_model_dims_count(const tflm_model_t *m) {
+    size_t n = 0;
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        const uint8_t *t, *shape;
+        uint32_t rank;
+        fb_vector_table(&m->b, m->tensors, i, &t);
+        fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &rank);
+        n += rank;
+    }
+    return n;
 }
 
 // Index pool entries needed: graph inputs/outputs and every op's inputs and

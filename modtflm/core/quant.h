@@ -34,6 +34,15 @@ static inline int32_t tflm_mul_by_quant_mul(int32_t x, int32_t multiplier, int s
         tflm_sat_round_doubling_high_mul((int32_t)((uint32_t)x << left), multiplier), right);
 }
 
+// The int64-accumulator form TFLite uses for int16 activations: the
+// multiplier is first reduced to 16 bits, then one rounding shift.
+static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
+    int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+    int total_shift = 15 - shift;
+    x = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
+    return (int32_t)(x >> total_shift);
+}
+
 // Output range of a fused activation on a quantized output tensor; fails
 // (TFLM_ERR_UNSUPPORTED) on activations that have no integer form.
 tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,

@@ -69,18 +69,14 @@ typedef enum {
 
 typedef struct {
     uint8_t *data;
-    int32_t dims[TFLM_MAX_RANK];
+    const int32_t *dims; // `rank` entries, copied into the arena
     uint32_t nbytes;
-    float scale;       // per-tensor (first channel's when per-channel)
+    float scale;         // per-tensor (first channel's when per-channel)
     int32_t zero_point;
     uint8_t rank;
-    uint8_t type;      // tflm_type_t
+    uint8_t type;        // tflm_type_t
     uint8_t flags;
-    uint8_t quant_dim; // per-channel quantized dimension
-    // Model-side details read only while preparing (never during invoke).
-    const uint8_t *quant; // QuantizationParameters table, or NULL
-    const char *name;
-    uint16_t name_len;
+    uint8_t quant_dim;   // per-channel quantized dimension
     // Planner: first and last op using the tensor (TFLM_NO_OP: none).
     uint16_t first_op;
     uint16_t last_op;
@@ -130,6 +126,7 @@ typedef struct tflm_interp {
     tflm_node_t *nodes;
     const int16_t *inputs;
     const int16_t *outputs;
+    const uint8_t *model_tensors; // the subgraph's tensor vector (details on demand)
     uint16_t n_tensors;
     uint16_t n_nodes;
     uint16_t n_inputs;
@@ -156,6 +153,8 @@ tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip);
 
 tflm_tensor_t *tflm_input(tflm_interp_t *ip, int index);
+// Name of tensor `index` from the model (not NUL-terminated: use *len).
+const char *tflm_tensor_name(tflm_interp_t *ip, int index, size_t *len);
 tflm_tensor_t *tflm_output(tflm_interp_t *ip, int index);
 
 size_t tflm_type_size(int type);

@@ -1,5 +1,5 @@
-// Build-time selection of op families. Each defaults to on; a board can set
-// e.g. -DMICROPY_TFLM_OP_QUANTIZE=0 to drop that family's code.
+// Build-time selection of op families. A board can set e.g.
+// -DMICROPY_TFLM_OP_CONV=0 to drop that family's code and table entries.
 #ifndef TFLM_CORE_CONFIG_H
 #define TFLM_CORE_CONFIG_H
 
@@ -8,6 +8,46 @@
 #endif
 #ifndef MICROPY_TFLM_OP_QUANTIZE
 #define MICROPY_TFLM_OP_QUANTIZE (1)
+#endif
+// Families below default to 0 until they are integrated.
+#ifndef MICROPY_TFLM_OP_CONV
+#define MICROPY_TFLM_OP_CONV (0)
+#endif
+#ifndef MICROPY_TFLM_OP_POOLING
+#define MICROPY_TFLM_OP_POOLING (0)
+#endif
+#ifndef MICROPY_TFLM_OP_ACTIVATIONS
+#define MICROPY_TFLM_OP_ACTIVATIONS (0)
+#endif
+#ifndef MICROPY_TFLM_OP_SOFTMAX
+#define MICROPY_TFLM_OP_SOFTMAX (0)
+#endif
+#ifndef MICROPY_TFLM_OP_ELEMENTWISE
+#define MICROPY_TFLM_OP_ELEMENTWISE (0)
+#endif
+#ifndef MICROPY_TFLM_OP_REDUCE
+#define MICROPY_TFLM_OP_REDUCE (0)
+#endif
+#ifndef MICROPY_TFLM_OP_RESHAPE
+#define MICROPY_TFLM_OP_RESHAPE (0)
+#endif
+#ifndef MICROPY_TFLM_OP_CONCAT
+#define MICROPY_TFLM_OP_CONCAT (0)
+#endif
+#ifndef MICROPY_TFLM_OP_SLICE
+#define MICROPY_TFLM_OP_SLICE (0)
+#endif
+#ifndef MICROPY_TFLM_OP_CAST
+#define MICROPY_TFLM_OP_CAST (0)
+#endif
+#ifndef MICROPY_TFLM_OP_RESIZE
+#define MICROPY_TFLM_OP_RESIZE (0)
+#endif
+#ifndef MICROPY_TFLM_OP_L2NORM
+#define MICROPY_TFLM_OP_L2NORM (0)
+#endif
+#ifndef MICROPY_TFLM_OP_BATCH_MATMUL
+#define MICROPY_TFLM_OP_BATCH_MATMUL (0)
 #endif
 
 #endif // TFLM_CORE_CONFIG_H

@@ -1,0 +1,352 @@
+"""Boot MicroPython firmware under qemu-system-arm and talk to it over a pty.
+
+Standard library only.  Typical use:
+
+    from qemu import Qemu
+    with Qemu("MPS2_AN386", "build/qemu-MPS2_AN386/firmware.elf") as vm:
+        rc, out = vm.run_script("script.py")
+
+The guest's UART is attached to a host pty (``-serial pty``) so that mpremote
+can connect to it like to any serial board.  ``-icount shift=0`` ties the
+guest's clocks to the instruction count (1 instruction = 1 ns), which makes
+time measurements inside the guest reproducible from run to run.
+"""
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import termios
+import threading
+import time
+import tty
+
+# Board name -> QEMU machine options.  "cpu" is only needed when the machine's
+# default CPU is not the one the firmware was built for.
+BOARDS = {
+    "MPS2_AN386": {"machine": "mps2-an386", "cpu": None},
+    "MPS2_AN385": {"machine": "mps2-an385", "cpu": None},
+}
+
+QEMU_BINARY = "qemu-system-arm"
+
+_PTY_RE = re.compile(rb"char device redirected to (\S+)")
+
+
+class QemuError(RuntimeError):
+    pass
+
+
+def qemu_command(board, firmware, qemu=QEMU_BINARY, extra_args=()):
+    """The qemu-system-arm argument list for booting ``firmware`` on ``board``."""
+    try:
+        cfg = BOARDS[board]
+    except KeyError:
+        raise QemuError("unknown board %r (known: %s)" % (board, ", ".join(sorted(BOARDS))))
+    cmd = [qemu, "-machine", cfg["machine"]]
+    if cfg.get("cpu"):
+        cmd += ["-cpu", cfg["cpu"]]
+    cmd += [
+        "-nographic",
+        "-monitor",
+        "null",
+        "-semihosting",
+        "-icount",
+        "shift=0",
+        "-serial",
+        "pty",
+    ]
+    cmd += list(extra_args)
+    cmd += ["-kernel", str(firmware)]
+    return cmd
+
+
+def _set_parent_death_signal():
+    # Runs in the child between fork and exec: if the Python process dies
+    # without cleaning up (e.g. SIGKILL), the kernel stops QEMU too.
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except Exception:
+        pass
+
+
+def _mpremote_base_cmd():
+    # Prefer the mpremote module of this interpreter (the project venv), and
+    # fall back to an mpremote executable on PATH.
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("mpremote") is not None:
+            return [sys.executable, "-m", "mpremote"]
+    except Exception:
+        pass
+    return ["mpremote"]
+
+
+def run_mpremote(pty, *args, timeout=300):
+    """Run ``mpremote connect <pty> <args...>``; return (returncode, output).
+
+    Output is stdout and stderr combined, with CRLF turned into LF.  On
+    timeout mpremote is killed and returncode is None.
+    """
+    cmd = _mpremote_base_cmd() + ["connect", pty] + [str(a) for a in args]
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, _ = proc.communicate()
+        rc = None
+        out += b"\n[qemu.py: mpremote timed out after %gs]\n" % timeout
+    except BaseException:
+        _kill_group(proc)
+        proc.communicate()
+        raise
+    return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def run_script(pty, path, timeout=300):
+    """Run a local script file on the board at ``pty``; return (returncode, output)."""
+    return run_mpremote(pty, "run", path, timeout=timeout)
+
+
+def _kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Qemu:
+    """One QEMU instance running MicroPython firmware on a given board.
+
+    ``start()`` boots it and waits for the REPL; ``stop()`` (or leaving the
+    ``with`` block) shuts it down.  While running, ``pty`` is the host pty
+    device connected to the guest's UART.
+    """
+
+    def __init__(
+        self,
+        board,
+        firmware,
+        qemu=QEMU_BINARY,
+        extra_args=(),
+        boot_timeout=60,
+        verbose=False,
+    ):
+        if not os.path.isfile(firmware):
+            raise QemuError("firmware not found: %s" % firmware)
+        self.cmd = qemu_command(board, firmware, qemu, extra_args)
+        self.board = board
+        self.firmware = firmware
+        self.boot_timeout = boot_timeout
+        self.verbose = verbose
+        self.proc = None
+        self.pty = None
+        self._pty_fd = None
+        self._output = bytearray()
+        self._output_cond = threading.Condition()
+        self._reader = None
+
+    # Context manager.
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __del__(self):
+        # Last resort; callers should use stop() or a with-block.
+        try:
+            self.stop()
+        except Exception:
+            pass
+
+    # Lifecycle.
+
+    @property
+    def output(self):
+        """What QEMU itself printed (not the guest's UART), for diagnostics."""
+        with self._output_cond:
+            return bytes(self._output).decode("utf-8", "replace")
+
+    def start(self):
+        if self.proc is not None:
+            raise QemuError("already started")
+        if self.verbose:
+            print("qemu.py: " + " ".join(self.cmd), file=sys.stderr)
+        kwargs = {}
+        if sys.platform.startswith("linux"):
+            kwargs["preexec_fn"] = _set_parent_death_signal
+        try:
+            self.proc = subprocess.Popen(
+                self.cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                **kwargs,
+            )
+        except FileNotFoundError:
+            self.proc = None
+            raise QemuError("%s not found" % self.cmd[0])
+        self._reader = threading.Thread(target=self._read_qemu_output, daemon=True)
+        self._reader.start()
+        try:
+            deadline = time.monotonic() + self.boot_timeout
+            self.pty = self._wait_for_pty(deadline)
+            self._open_pty()
+            self._wait_for_repl(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout=10):
+        """Terminate QEMU (politely, then by force) and release the pty."""
+        proc, self.proc = self.proc, None
+        if self._pty_fd is not None:
+            try:
+                os.close(self._pty_fd)
+            except OSError:
+                pass
+            self._pty_fd = None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+            self._reader = None
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # Talking to the guest.
+
+    def mpremote(self, *args, timeout=300):
+        """Run ``mpremote connect <pty> <args...>``; see run_mpremote()."""
+        self._check_running()
+        return run_mpremote(self.pty, *args, timeout=timeout)
+
+    def run_script(self, path, timeout=300):
+        """Run a local script file on the guest; return (returncode, output)."""
+        self._check_running()
+        return run_script(self.pty, path, timeout=timeout)
+
+    def exec(self, code, timeout=300):
+        """Run a string of Python on the guest; return (returncode, output)."""
+        return self.mpremote("exec", code, timeout=timeout)
+
+    # Internals.
+
+    def _check_running(self):
+        if not self.running:
+            raise QemuError("QEMU is not running" + self.exit_info())
+
+    def exit_info(self):
+        """QEMU's exit status and messages, if it has exited, for error reports."""
+        if self.proc is not None and self.proc.returncode is not None:
+            info = " (exit status %d)" % self.proc.returncode
+        else:
+            info = ""
+        out = self.output.strip()
+        return info + ("; QEMU said:\n" + out if out else "")
+
+    def _read_qemu_output(self):
+        # Keep draining QEMU's stdout so it can never block on a full pipe.
+        stream = self.proc.stdout
+        while True:
+            chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(1)
+            if not chunk:
+                break
+            if self.verbose:
+                sys.stderr.write(chunk.decode("utf-8", "replace"))
+            with self._output_cond:
+                self._output += chunk
+                self._output_cond.notify_all()
+        with self._output_cond:
+            self._output_cond.notify_all()
+
+    def _wait_for_pty(self, deadline):
+        with self._output_cond:
+            while True:
+                m = _PTY_RE.search(self._output)
+                if m:
+                    return m.group(1).decode()
+                if self.proc.poll() is not None:
+                    raise QemuError("QEMU exited during startup" + self.exit_info())
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QemuError("QEMU did not report its pty" + self.exit_info())
+                self._output_cond.wait(min(remaining, 0.5))
+
+    def _open_pty(self):
+        # This descriptor stays open until stop(), but is only read during
+        # boot.  Holding it keeps QEMU's pty backend "connected" between
+        # mpremote sessions: otherwise QEMU drops guest output and re-checks
+        # for a reader only once a second after each disconnect.
+        fd = os.open(self.pty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        try:
+            tty.setraw(fd, termios.TCSANOW)
+        except termios.error:
+            pass
+        self._pty_fd = fd
+
+    def _wait_for_repl(self, deadline):
+        # Ctrl-C stops anything running, Ctrl-B leaves raw REPL if need be;
+        # then the friendly REPL prints its banner and a prompt.  Repeat in
+        # case the guest was not listening yet.
+        buf = b""
+        next_poke = 0.0
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                raise QemuError(
+                    "no MicroPython REPL on %s; guest said %r%s"
+                    % (self.pty, buf[-300:], self.exit_info())
+                )
+            if self.proc.poll() is not None:
+                raise QemuError("QEMU exited during boot" + self.exit_info())
+            if now >= next_poke:
+                os.write(self._pty_fd, b"\r\x03\x02")
+                next_poke = now + 2.0
+            r, _, _ = select.select([self._pty_fd], [], [], 0.1)
+            if r:
+                buf += self._read_pty()
+                banner = buf.rfind(b"MicroPython")
+                if banner >= 0 and b">>> " in buf[banner:]:
+                    break
+        # Leave nothing stale for the first mpremote session.
+        while select.select([self._pty_fd], [], [], 0.2)[0]:
+            if not self._read_pty():
+                break
+
+    def _read_pty(self):
+        try:
+            return os.read(self._pty_fd, 4096)
+        except OSError:
+            # EAGAIN when drained, EIO once QEMU has gone.
+            return b""

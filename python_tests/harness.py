@@ -4,45 +4,46 @@ Inputs and outputs cross to the device as hex of their raw bytes, so float
 values arrive bit-exact even on boards whose MicroPython floats are single
 precision.
 """
+import hashlib
+
 import numpy as np
 
 from tflite_micro.python.tflite_micro import runtime
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 ORACLE_ARENA = 64 * 1024 * 1024
+
+
+def _counts(model):
+    m = schema.Model.GetRootAs(bytes(model), 0)
+    sg = m.Subgraphs(0)
+    return sg.InputsLength(), sg.OutputsLength()
 
 
 def oracle(model, batches):
     """Outputs of the wheel for each entry of `batches` (a list of input lists)."""
     it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
+    _, n_out = _counts(model)
     results = []
     for inputs in batches:
         for i, x in enumerate(inputs):
             it.set_input(x, i)
         it.invoke()
-        outs = []
-        i = 0
-        while True:
-            try:
-                outs.append(np.array(it.get_output(i)))
-            except Exception:
-                break
-            i += 1
-        results.append(outs)
+        results.append([np.array(it.get_output(i)) for i in range(n_out)])
     return results
 
 
+_details_cache = {}
+
+
 def io_details(model):
-    it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
-    ins, outs = [], []
-    for lst, get in ((ins, it.get_input_details), (outs, it.get_output_details)):
-        i = 0
-        while True:
-            try:
-                lst.append(get(i))
-            except Exception:
-                break
-            i += 1
-    return ins, outs
+    key = hashlib.sha1(bytes(model)).hexdigest()
+    if key not in _details_cache:
+        it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
+        n_in, n_out = _counts(model)
+        _details_cache[key] = ([it.get_input_details(i) for i in range(n_in)],
+                               [it.get_output_details(i) for i in range(n_out)])
+    return _details_cache[key]
 
 
 SCRIPT = """

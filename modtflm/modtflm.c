@@ -100,7 +100,11 @@ static void free_arena(tflm_interp_obj_t *self) {
         self->arena = NULL;
         self->arena_alloc = 0;
     }
-    self->ip.ready = false;
+    // Forget every pointer into the freed block: left behind, the GC would
+    // take them for references to whatever is allocated there next.
+    tflm_error_t err = self->ip.err;
+    memset(&self->ip, 0, sizeof(self->ip));
+    self->ip.err = err;
 }
 
 // Initialises the core in a fresh arena of `size` bytes. Returns the status;
@@ -270,15 +274,16 @@ static mp_obj_t interpreter_close(mp_obj_t self_in) {
     tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (!self->closed) {
         self->closed = true;
+        if (self->profile) {
+            m_del(uint32_t, self->profile, self->ip.n_nodes + 1);
+            self->profile = NULL;
+        }
         free_arena(self);
         if (self->model_copy) {
             m_del(uint8_t, self->model_copy, self->model_len);
             self->model_copy = NULL;
         }
-        if (self->profile) {
-            m_del(uint32_t, self->profile, self->ip.n_nodes + 1);
-            self->profile = NULL;
-        }
+        self->model = NULL;
         self->model_obj = mp_const_none;
         self->inputs = self->outputs = MP_OBJ_NULL;
         self->ip.profile = NULL;

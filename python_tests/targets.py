@@ -24,6 +24,19 @@ class ScriptError(AssertionError):
         self.output = output
 
 
+ASAN_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_asan")
+
+
+def asan_check(path, timeout=600):
+    """Runs one model file through the runtime core built with ASan+UBSan
+    (zeroed inputs, two invokes). Returns a problem description or None."""
+    r = subprocess.run([ASAN_RUNNER, path, "-n", "2"], capture_output=True, text=True, timeout=timeout)
+    out = r.stdout + r.stderr
+    if r.returncode not in (0, 2) or "runtime error" in out or "Sanitizer" in out:
+        return out[-3000:]
+    return None
+
+
 class UnixTarget:
     name = "unix"
     emulated = False
@@ -32,9 +45,20 @@ class UnixTarget:
         if not os.path.exists(binary):
             raise RuntimeError(f"{binary} missing: run `make firmware TARGET=unix`")
         self.binary = binary
+        # Every model the unix suite runs also goes through the sanitizer
+        # build of the core (TFLM_ASAN=0 turns it off).
+        self.asan = os.environ.get("TFLM_ASAN", "1") != "0" and os.path.exists(ASAN_RUNNER)
 
     def run(self, script, files=None, timeout=600):
         with tempfile.TemporaryDirectory() as d:
+            for name, data in (files or {}).items():
+                if self.asan and name.endswith(".tflite"):
+                    p = os.path.join(d, name)
+                    with open(p, "wb") as f:
+                        f.write(data)
+                    problem = asan_check(p, timeout)
+                    if problem:
+                        raise ScriptError(f"sanitizer finding in the core for {name}:\n{problem}")
             for name, data in (files or {}).items():
                 with open(os.path.join(d, name), "wb") as f:
                     f.write(data)

@@ -64,6 +64,12 @@ void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *
         exp = 0;
         q_fixed = 0;
     }
+    // Only absurd scale ratios get here; saturating keeps every later shift
+    // defined (TFLM would shift by more than the word size).
+    if (exp > 30) {
+        exp = 30;
+        q_fixed = INT32_MAX;
+    }
     *multiplier = (int32_t)q_fixed;
     *shift = exp;
 }

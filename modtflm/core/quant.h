@@ -38,7 +38,8 @@ static inline int32_t tflm_mul_by_quant_mul(int32_t x, int32_t multiplier, int s
 // multiplier is first reduced to 16 bits, then one rounding shift.
 static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
     int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
-    int total_shift = 15 - shift;
+    // TFLite allows shift < 8; clamping keeps the shifts defined otherwise.
+    int total_shift = shift > 14 ? 1 : 15 - shift;
     x = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
     return (int32_t)(x >> total_shift);
 }

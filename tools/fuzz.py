@@ -1,0 +1,77 @@
+"""Run the libFuzzer harness on the runtime core.
+
+    python tools/fuzz.py --seconds 60          # what `make test` runs (smoke)
+    python tools/fuzz.py --seconds 3600 -j 2   # a longer campaign (`make fuzz`)
+
+Seeds: the project's models, the small reference models in ../shared/models
+(when present), the malformed-model corpus and fuzz/regressions/. Findings
+(crash-*, leak-*, timeout-*) are written to fuzz/regressions/ so the test suite
+replays them from then on. Prints the executions, coverage and findings.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python_tests"))
+
+
+def write_seeds(seed_dir):
+    os.makedirs(seed_dir, exist_ok=True)
+    n = 0
+    paths = glob.glob(os.path.join(ROOT, "models", "**", "*.tflite"), recursive=True)
+    paths += [p for p in glob.glob(os.path.join(ROOT, "..", "shared", "models", "**", "*.tflite"), recursive=True)
+              if os.path.getsize(p) <= 64 * 1024]
+    for p in paths:
+        shutil.copy(p, os.path.join(seed_dir, f"model_{n}.tflite"))
+        n += 1
+    import malformed
+    for name, data, _ in malformed.all_cases():
+        with open(os.path.join(seed_dir, name.replace("/", "_") + ".bin"), "wb") as f:
+            f.write(data)
+        n += 1
+    return n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("-j", "--jobs", type=int, default=1)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "build", "host", "fuzz_model"))
+    args = ap.parse_args()
+    seeds = os.path.join(ROOT, "build", "fuzz", "seeds")
+    corpus = os.path.join(ROOT, "build", "fuzz", "corpus")
+    regressions = os.path.join(ROOT, "fuzz", "regressions")
+    os.makedirs(corpus, exist_ok=True)
+    n = write_seeds(seeds)
+    print(f"fuzz: {n} seeds, {args.seconds} s, {args.jobs} job(s)", flush=True)
+    cmd = [args.binary, corpus, seeds, regressions, f"-max_total_time={args.seconds}",
+           "-max_len=65536", "-timeout=20", "-rss_limit_mb=4096", "-print_final_stats=1",
+           f"-artifact_prefix={regressions}/", "-close_fd_mask=1"]
+    if args.jobs > 1:
+        cmd += [f"-fork={args.jobs}", "-ignore_crashes=0"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    log = r.stdout + r.stderr
+    with open(os.path.join(ROOT, "build", "fuzz", "last.log"), "w") as f:
+        f.write(log)
+    execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", log)
+    cov = re.findall(r"cov: (\d+) ft: (\d+)", log)
+    total = sum(int(e) for e in execs) if execs else 0
+    if not total:
+        m = re.findall(r"#(\d+)\s", log)
+        total = int(m[-1]) if m else 0
+    print(f"fuzz: executions {total}, coverage (edges, features) {cov[-1] if cov else '?'}, exit {r.returncode}")
+    findings = [l for l in log.splitlines() if "ERROR: AddressSanitizer" in l or "runtime error:" in l
+                or "ERROR: libFuzzer" in l or "LeakSanitizer" in l]
+    if r.returncode != 0 or findings:
+        print("\n".join(findings[:20]) or log[-3000:])
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

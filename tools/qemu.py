@@ -9,7 +9,11 @@ Standard library only.  Typical use:
 The guest's UART is attached to a host pty (``-serial pty``) so that mpremote
 can connect to it like to any serial board.  ``-icount shift=0`` ties the
 guest's clocks to the instruction count (1 instruction = 1 ns), which makes
-time measurements inside the guest reproducible from run to run.
+time measurements inside the guest reproducible from run to run.  ``sleep=off``
+stops QEMU from letting virtual time follow the host clock while the vCPU is
+idle (which it is for a moment at start-up); without it every boot starts with
+a different clock phase.  The tflm boards never sleep (they busy-wait), so
+this changes nothing else.
 """
 
 import os
@@ -54,7 +58,7 @@ def qemu_command(board, firmware, qemu=QEMU_BINARY, extra_args=()):
         "null",
         "-semihosting",
         "-icount",
-        "shift=0",
+        "shift=0,sleep=off",
         "-serial",
         "pty",
     ]

@@ -1,0 +1,211 @@
+// Time and stdin support for the tflm MPS2 boards.
+//
+// The stock qemu port has no clock and a stub mp_hal_stdio_poll().  The board
+// .mk links with --wrap for mp_hal_stdin_rx_chr and mp_hal_stdio_poll so the
+// versions here replace the stock ones for every caller outside mphalport.c.
+
+#include <stdint.h>
+
+#include "py/mphal.h"
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "shared/runtime/interrupt_char.h"
+#include "uart.h"
+
+/******************************************************************************/
+// Clock.
+//
+// The MPS2 FPGAIO block has COUNTER, a 32-bit up-counter at the 25 MHz system
+// clock, and CLK100HZ, a 100 Hz up-counter.  QEMU derives both from its
+// virtual clock and zeroes them together at reset, so with -icount they are
+// as deterministic as the instruction stream (see rx_wait_aligned() too).  COUNTER wraps every ~172 s;
+// CLK100HZ is coarse but tells which wrap we are in.  Combining them needs no
+// interrupts (the stock port owns the vector table) and no state.
+
+#define FPGAIO_BASE         (0x40028000)
+#define FPGAIO_CLK100HZ     (*(volatile uint32_t *)(FPGAIO_BASE + 0x14))
+#define FPGAIO_COUNTER      (*(volatile uint32_t *)(FPGAIO_BASE + 0x18))
+
+#define SYSCLK_HZ           (25000000u)
+#define SYSCLK_PER_US       (SYSCLK_HZ / 1000000u)
+#define SYSCLK_PER_MS       (SYSCLK_HZ / 1000u)
+#define SYSCLK_PER_CLK100HZ (SYSCLK_HZ / 100u)
+
+// System clock ticks since reset, extended to 64 bits.
+static uint64_t sysclk_ticks(void) {
+    // CLK100HZ first: COUNTER is then read no earlier, so it is at most one
+    // 10 ms step plus a few cycles ahead of the coarse estimate.
+    uint32_t coarse = FPGAIO_CLK100HZ;
+    uint32_t fine = FPGAIO_COUNTER;
+    uint64_t estimate = (uint64_t)coarse * SYSCLK_PER_CLK100HZ;
+    // The number of COUNTER wraps that puts the result nearest the estimate;
+    // the two disagree by far less than half a wrap.
+    uint64_t wraps = (estimate + 0x80000000u - fine) >> 32;
+    return (wraps << 32) | fine;
+}
+
+mp_uint_t mp_hal_ticks_ms(void) {
+    return (mp_uint_t)(sysclk_ticks() / SYSCLK_PER_MS);
+}
+
+mp_uint_t mp_hal_ticks_us(void) {
+    return (mp_uint_t)(sysclk_ticks() / SYSCLK_PER_US);
+}
+
+// The 25 MHz system clock, the finest clock the board has.  (Under -icount
+// QEMU runs one instruction per virtual ns, so this is not a cycle count.)
+mp_uint_t mp_hal_ticks_cpu(void) {
+    return FPGAIO_COUNTER;
+}
+
+uint64_t mp_hal_time_ns(void) {
+    return sysclk_ticks() * (1000000000u / SYSCLK_HZ);
+}
+
+// Longest stretch between clock reads while sleeping (1 ms).
+#define MAX_SPIN_TICKS      (SYSCLK_PER_MS)
+
+// Instructions per iteration of spin()'s loop.
+#define SPIN_INSNS          (64 + 2)
+
+// Executes n * SPIN_INSNS plain instructions.  QEMU runs these far faster
+// than the device reads done by sysclk_ticks(), and a long straight run of
+// them faster still (one translated block, one instruction-count update), so
+// spinning between clock reads makes sleeps much cheaper in host time.  With
+// -icount shift=0 each instruction is exactly 1 ns of virtual time.
+static void spin(uint32_t n) {
+    if (n == 0) {
+        return;
+    }
+    __asm volatile (
+        "1:\n"
+        ".rept 64\n"
+        "nop\n"
+        ".endr\n"
+        "subs %0, %0, #1\n"
+        "bne 1b\n"
+        : "+r" (n) : : "cc"
+        );
+}
+
+// Busy-wait rather than WFI: with -icount an idle CPU lets QEMU's virtual
+// clock follow the host clock, which would make timings irreproducible.
+static void wait_until(uint64_t end, bool handle_events) {
+    for (;;) {
+        uint64_t now = sysclk_ticks();
+        if (now >= end) {
+            return;
+        }
+        if (handle_events) {
+            // Lets Ctrl-C interrupt a long sleep.
+            mp_event_handle_nowait();
+        }
+        uint64_t ticks = end - now;
+        if (ticks > MAX_SPIN_TICKS) {
+            ticks = MAX_SPIN_TICKS;
+        }
+        // About half the remaining time (at 1 instruction per ns), so the
+        // wait converges without overshooting even if instructions run
+        // faster than that.
+        spin((uint32_t)ticks * (1000000000u / SYSCLK_HZ / 2) / SPIN_INSNS);
+    }
+}
+
+void mp_hal_delay_us(mp_uint_t us) {
+    wait_until(sysclk_ticks() + (uint64_t)us * SYSCLK_PER_US, false);
+}
+
+void mp_hal_delay_ms(mp_uint_t ms) {
+    wait_until(sysclk_ticks() + (uint64_t)ms * SYSCLK_PER_MS, true);
+}
+
+/******************************************************************************/
+// Stdin.
+//
+// The CMSDK UART holds a single received byte.  Bytes are moved from it into
+// this FIFO whenever anyone looks (including the VM hook), so the Ctrl-C
+// check can consume bytes without losing the others.  QEMU only hands the UART
+// a new byte once the previous one is read, so stopping when the FIFO is full
+// is lossless flow control.
+
+#define RX_FIFO_SIZE (512) // power of two
+
+static uint8_t rx_fifo[RX_FIFO_SIZE];
+static uint32_t rx_head; // total bytes ever written
+static uint32_t rx_tail; // total bytes ever read
+
+void qemu_board_rx_poll(void) {
+    while (rx_head - rx_tail < RX_FIFO_SIZE) {
+        int c = uart_rx_chr();
+        if (c < 0) {
+            break;
+        }
+        if (c == mp_interrupt_char) {
+            // Only set (to Ctrl-C) while Python code runs; the REPL and
+            // mpremote's binary transfers (kbd_intr(-1)) see it as data.
+            mp_sched_keyboard_interrupt();
+        } else {
+            rx_fifo[rx_head++ & (RX_FIFO_SIZE - 1)] = (uint8_t)c;
+        }
+    }
+}
+
+// Moves exactly one byte, which must be waiting, from the UART to the FIFO.
+static void rx_take_one(void) {
+    int c = uart_rx_chr();
+    if (c == mp_interrupt_char) {
+        mp_sched_keyboard_interrupt();
+    } else if (c >= 0) {
+        rx_fifo[rx_head++ & (RX_FIFO_SIZE - 1)] = (uint8_t)c;
+    }
+}
+
+// Waits until the UART holds a received byte, testing for it exactly once
+// every 1000 instructions.  When the host's bytes arrive is the one thing that
+// differs between otherwise identical runs; with every idle round 1000
+// instructions long (1 us of -icount virtual time), waiting only ever shifts
+// the guest's clock by whole microseconds, so ticks_us() and ticks_cpu()
+// differences measured afterwards are identical from run to run.
+#define UART0_BASE (0x40004000)
+static void rx_wait_aligned(void) {
+    __asm volatile (
+        "1:\n"
+        "ldr r1, [%0, #4]\n"   // STATE
+        "lsls r1, r1, #30\n"   // RXFULL (bit 1) into N
+        "bmi 2f\n"
+        ".rept 1000 - 4\n"
+        "nop\n"
+        ".endr\n"
+        "b 1b\n"
+        "2:\n"
+        : : "r" (UART0_BASE) : "r1", "cc", "memory"
+        );
+}
+
+int __wrap_mp_hal_stdin_rx_chr(void);
+uintptr_t __wrap_mp_hal_stdio_poll(uintptr_t poll_flags);
+
+int __wrap_mp_hal_stdin_rx_chr(void) {
+    for (;;) {
+        if (rx_head != rx_tail) {
+            return rx_fifo[rx_tail++ & (RX_FIFO_SIZE - 1)];
+        }
+        // One byte at a time: draining whatever else happens to have arrived
+        // would make the instruction count depend on host timing.
+        rx_wait_aligned();
+        rx_take_one();
+    }
+}
+
+uintptr_t __wrap_mp_hal_stdio_poll(uintptr_t poll_flags) {
+    uintptr_t ret = 0;
+    if (poll_flags & MP_STREAM_POLL_RD) {
+        qemu_board_rx_poll();
+        if (rx_head != rx_tail) {
+            ret |= MP_STREAM_POLL_RD;
+        }
+    }
+    // Output blocks on the UART until it has room, so it is always writable.
+    ret |= poll_flags & MP_STREAM_POLL_WR;
+    return ret;
+}

@@ -1,0 +1,140 @@
+// RAM disk filesystem and per-boot setup for the tflm MPS2 boards.
+//
+// The RAM disk is a static buffer outside .bss (see mps2.ld), so files
+// written with "mpremote cp" survive soft resets for as long as QEMU runs.
+// It is formatted as littlefs v2 the first time it is found blank.
+
+#include <string.h>
+
+#include "py/mperrno.h"
+#include "py/runtime.h"
+#include "py/stackctrl.h"
+#include "extmod/vfs.h"
+#include "extmod/vfs_lfs.h"
+
+#ifndef QEMU_RAMDISK_SIZE
+#define QEMU_RAMDISK_SIZE (2 * 1024 * 1024)
+#endif
+#define QEMU_RAMDISK_BLOCK_SIZE (4096)
+
+#if QEMU_RAMDISK_SIZE % QEMU_RAMDISK_BLOCK_SIZE != 0
+#error QEMU_RAMDISK_SIZE must be a multiple of the block size
+#endif
+
+// Leaves headroom below the Python-level limit for C code (e.g. TFLM kernels)
+// called from the deepest allowed Python frame.
+#define QEMU_STACK_C_MARGIN (24 * 1024)
+
+static uint8_t ramdisk_buf[QEMU_RAMDISK_SIZE] __attribute__((section(".bss.qemu_ramdisk"), aligned(8)));
+
+typedef struct _qemu_ramdisk_obj_t {
+    mp_obj_base_t base;
+} qemu_ramdisk_obj_t;
+
+// Shared by readblocks and writeblocks: (self, block_num, buf[, offset]).
+static mp_obj_t ramdisk_transfer(size_t n_args, const mp_obj_t *args, bool write) {
+    mp_int_t block = mp_obj_get_int(args[1]);
+    mp_buffer_info_t bufinfo;
+    mp_get_buffer_raise(args[2], &bufinfo, write ? MP_BUFFER_READ : MP_BUFFER_WRITE);
+    mp_int_t offset = n_args > 3 ? mp_obj_get_int(args[3]) : 0;
+    if (block < 0 || offset < 0) {
+        return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+    }
+    uint64_t addr = (uint64_t)block * QEMU_RAMDISK_BLOCK_SIZE + (uint64_t)offset;
+    if (addr + bufinfo.len > QEMU_RAMDISK_SIZE) {
+        return MP_OBJ_NEW_SMALL_INT(-MP_EIO);
+    }
+    if (write) {
+        memcpy(ramdisk_buf + addr, bufinfo.buf, bufinfo.len);
+    } else {
+        memcpy(bufinfo.buf, ramdisk_buf + addr, bufinfo.len);
+    }
+    return MP_OBJ_NEW_SMALL_INT(0);
+}
+
+static mp_obj_t ramdisk_readblocks(size_t n_args, const mp_obj_t *args) {
+    return ramdisk_transfer(n_args, args, false);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ramdisk_readblocks_obj, 3, 4, ramdisk_readblocks);
+
+static mp_obj_t ramdisk_writeblocks(size_t n_args, const mp_obj_t *args) {
+    return ramdisk_transfer(n_args, args, true);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ramdisk_writeblocks_obj, 3, 4, ramdisk_writeblocks);
+
+static mp_obj_t ramdisk_ioctl(mp_obj_t self_in, mp_obj_t op_in, mp_obj_t arg_in) {
+    (void)self_in;
+    (void)arg_in;
+    switch (mp_obj_get_int(op_in)) {
+        case MP_BLOCKDEV_IOCTL_INIT:
+        case MP_BLOCKDEV_IOCTL_DEINIT:
+        case MP_BLOCKDEV_IOCTL_SYNC:
+        // RAM needs no erase before being written.
+        case MP_BLOCKDEV_IOCTL_BLOCK_ERASE:
+            return MP_OBJ_NEW_SMALL_INT(0);
+        case MP_BLOCKDEV_IOCTL_BLOCK_COUNT:
+            return MP_OBJ_NEW_SMALL_INT(QEMU_RAMDISK_SIZE / QEMU_RAMDISK_BLOCK_SIZE);
+        case MP_BLOCKDEV_IOCTL_BLOCK_SIZE:
+            return MP_OBJ_NEW_SMALL_INT(QEMU_RAMDISK_BLOCK_SIZE);
+        default:
+            return mp_const_none;
+    }
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(ramdisk_ioctl_obj, ramdisk_ioctl);
+
+static const mp_rom_map_elem_t ramdisk_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_readblocks), MP_ROM_PTR(&ramdisk_readblocks_obj) },
+    { MP_ROM_QSTR(MP_QSTR_writeblocks), MP_ROM_PTR(&ramdisk_writeblocks_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ioctl), MP_ROM_PTR(&ramdisk_ioctl_obj) },
+};
+static MP_DEFINE_CONST_DICT(ramdisk_locals_dict, ramdisk_locals_dict_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    qemu_ramdisk_type,
+    MP_QSTR_RAMDisk,
+    MP_TYPE_FLAG_NONE,
+    locals_dict, &ramdisk_locals_dict
+    );
+
+// A single device, so a constant object: nothing to re-create after soft reset.
+static const qemu_ramdisk_obj_t ramdisk_obj = { { &qemu_ramdisk_type } };
+
+static void ramdisk_mkfs(mp_obj_t bdev) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t mkfs = mp_load_attr(MP_OBJ_FROM_PTR(&mp_type_vfs_lfs2), MP_QSTR_mkfs);
+        mp_call_function_1(mkfs, bdev);
+        nlr_pop();
+    } else {
+        mp_obj_print_exception(&mp_plat_print, MP_OBJ_FROM_PTR(nlr.ret_val));
+    }
+}
+
+static void ramdisk_mount(void) {
+    mp_obj_t bdev = MP_OBJ_FROM_PTR(&ramdisk_obj);
+    mp_obj_t root = MP_OBJ_NEW_QSTR(MP_QSTR__slash_);
+    int ret = mp_vfs_mount_and_chdir_protected(bdev, root);
+    if (ret == -MP_ENODEV) {
+        // No filesystem yet: this is the first boot of this QEMU instance.
+        ramdisk_mkfs(bdev);
+        ret = mp_vfs_mount_and_chdir_protected(bdev, root);
+    }
+    if (ret != 0) {
+        mp_printf(&mp_plat_print, "MPY: can't mount RAM disk (error %d)\n", ret);
+    }
+}
+
+void qemu_board_port_init(void) {
+    // main() caps Python recursion at 10 KiB of stack; the linker script
+    // reserves much more, so let Python use most of it.  (Runs on every
+    // mp_init(), after main() has set its own limit.)
+    extern char _sstack[], _estack[];
+    mp_stack_set_limit((mp_uint_t)(_estack - _sstack) - QEMU_STACK_C_MARGIN);
+
+    ramdisk_mount();
+
+    #if MICROPY_PY_SYS_PATH
+    // So "mpremote cp x.py :lib/" makes importable modules, as on other ports.
+    mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
+    #endif
+}

@@ -58,7 +58,8 @@ qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 
 run: deps
 	$(MAKE) firmware TARGET=qemu BOARD=$(BOARD)
-	$(PYTHON) tools/qemu_run.py --board $(BOARD) --firmware $(QEMU_FW) examples/hello_world.py
+	$(PYTHON) tools/qemu_run.py --board $(BOARD) --firmware $(QEMU_FW) \
+		--copy models/hello_world/hello_world_int8.tflite examples/hello_world.py
 
 test: deps
 	$(MAKE) firmware TARGET=unix

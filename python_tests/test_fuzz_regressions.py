@@ -12,7 +12,9 @@ FILES = sorted(glob.glob(os.path.join(ROOT, "fuzz", "regressions", "*")))
 
 
 @pytest.mark.skipif(not FILES, reason="no fuzz regressions recorded")
-def test_regressions_clean_under_sanitizers():
+def test_regressions_clean_under_sanitizers(target):
+    if target.emulated:
+        pytest.skip("host-side check: runs in the unix session")
     if not os.path.exists(ASAN_RUNNER):
         pytest.skip("sanitizer runner not built (make host-test)")
     problems = {os.path.basename(f): asan_check(f) for f in FILES}

@@ -28,6 +28,8 @@ def main(argv=None):
     ap.add_argument("--boot-timeout", type=float, default=60, help="seconds allowed for boot (default 60)")
     ap.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU executable")
     ap.add_argument("-v", "--verbose", action="store_true", help="show the QEMU command and its messages")
+    ap.add_argument("--copy", action="append", default=[], metavar="FILE",
+                    help="copy FILE to the board's filesystem before running scripts (repeatable)")
     ap.add_argument("scripts", nargs="*", help="local .py files to run, in order")
     args = ap.parse_args(argv)
 
@@ -56,6 +58,11 @@ def main(argv=None):
                 while vm.running:
                     time.sleep(0.5)
                 return 0
+            for path in args.copy:
+                rc, out = vm.mpremote("cp", path, ":" + os.path.basename(path), timeout=args.timeout)
+                if rc != 0:
+                    print("qemu_run: copying %s failed:\n%s" % (path, out), file=sys.stderr)
+                    return 1
             for i, path in enumerate(args.scripts):
                 print("qemu_run: === %s ===" % path, file=sys.stderr)
                 sys.stderr.flush()

@@ -101,20 +101,36 @@ class SerialTarget:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         return r.returncode, r.stdout + r.stderr
 
-    def run(self, script, files=None, timeout=600):
-        with tempfile.TemporaryDirectory() as d:
-            for name, data in (files or {}).items():
-                # Files survive soft resets on the board's RAM disk: send
-                # each distinct content once.
-                if self._cached.get(name) == data:
-                    continue
-                p = os.path.join(d, name)
-                with open(p, "wb") as f:
-                    f.write(data)
+    def _send(self, d, files, timeout):
+        """Puts `files` on the board's filesystem. Emulated boards read them
+        from the host via semihosting (module hostfs); real boards over
+        mpremote cp. Files survive soft resets: each content is sent once."""
+        todo = {n: data for n, data in files.items() if self._cached.get(n) != data}
+        if not todo:
+            return
+        paths = {}
+        for name, data in todo.items():
+            p = os.path.join(d, name)
+            with open(p, "wb") as f:
+                f.write(data)
+            paths[name] = p
+        if self.emulated:
+            code = "import hostfs\n" + "".join(
+                f"f = open({name!r}, 'wb'); f.write(hostfs.read({p!r})); f.close()\n"
+                for name, p in paths.items())
+            rc, out = self._mpremote("exec", code, timeout=timeout)
+            if rc != 0 or "Traceback" in out:
+                raise ScriptError(f"loading files via hostfs failed:\n{out}")
+        else:
+            for name, p in paths.items():
                 rc, out = self._mpremote("cp", p, ":" + name, timeout=timeout)
                 if rc != 0:
                     raise ScriptError(f"copying {name} failed:\n{out}")
-                self._cached[name] = data
+        self._cached.update(todo)
+
+    def run(self, script, files=None, timeout=600):
+        with tempfile.TemporaryDirectory() as d:
+            self._send(d, files or {}, timeout)
             path = os.path.join(d, "main.py")
             with open(path, "w") as f:
                 f.write(script)

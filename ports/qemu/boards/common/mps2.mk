@@ -19,6 +19,7 @@ SRC_C += \
 	$(QEMU_BOARD_COMMON_DIR)/board_init.c \
 	$(QEMU_BOARD_COMMON_DIR)/board_hal.c \
 	$(QEMU_BOARD_COMMON_DIR)/board_vfs.c \
+	$(QEMU_BOARD_COMMON_DIR)/modhostfs.c \
 
 SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
 

@@ -1,0 +1,67 @@
+// hostfs: read a file of the host machine from an emulated board through
+// Arm semihosting (QEMU runs with -semihosting). Emulated boards only: the
+// test suite loads models this way instead of pushing them through the
+// UART byte by byte.
+//
+//   import hostfs
+//   data = hostfs.read('/abs/path/on/host/model.tflite')
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/objstr.h"
+#include "py/mperrno.h"
+
+enum {
+    SYS_OPEN = 0x01,
+    SYS_CLOSE = 0x02,
+    SYS_READ = 0x06,
+    SYS_FLEN = 0x0c,
+};
+
+static int32_t semihost_call(uint32_t op, const void *arg) {
+    register uint32_t r0 __asm__ ("r0") = op;
+    register const void *r1 __asm__ ("r1") = arg;
+    __asm__ volatile ("bkpt 0xab" : "+r" (r0) : "r" (r1) : "memory");
+    return (int32_t)r0;
+}
+
+static mp_obj_t hostfs_read(mp_obj_t path_in) {
+    size_t path_len;
+    const char *path = mp_obj_str_get_data(path_in, &path_len);
+    uint32_t open_args[3] = {(uint32_t)path, 1 /* "rb" */, path_len};
+    int32_t fd = semihost_call(SYS_OPEN, open_args);
+    if (fd < 0) {
+        mp_raise_OSError(MP_ENOENT);
+    }
+    uint32_t fd_arg[1] = {(uint32_t)fd};
+    int32_t len = semihost_call(SYS_FLEN, fd_arg);
+    if (len < 0) {
+        semihost_call(SYS_CLOSE, fd_arg);
+        mp_raise_OSError(MP_EIO);
+    }
+    vstr_t vstr;
+    vstr_init_len(&vstr, (size_t)len);
+    uint32_t read_args[3] = {(uint32_t)fd, (uint32_t)vstr.buf, (uint32_t)len};
+    // SYS_READ returns the number of bytes NOT read.
+    int32_t left = semihost_call(SYS_READ, read_args);
+    semihost_call(SYS_CLOSE, fd_arg);
+    if (left != 0) {
+        vstr_clear(&vstr);
+        mp_raise_OSError(MP_EIO);
+    }
+    return mp_obj_new_bytes_from_vstr(&vstr);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(hostfs_read_obj, hostfs_read);
+
+static const mp_rom_map_elem_t hostfs_module_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_hostfs) },
+    { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&hostfs_read_obj) },
+};
+static MP_DEFINE_CONST_DICT(hostfs_module_globals, hostfs_module_globals_table);
+
+const mp_obj_module_t hostfs_module = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&hostfs_module_globals,
+};
+
+MP_REGISTER_MODULE(MP_QSTR_hostfs, hostfs_module);

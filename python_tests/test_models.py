@@ -1,0 +1,96 @@
+"""Real models nobody on the project wrote (../shared/models): outputs equal
+to the oracle's on every target, and models we cannot run are refused with
+NotImplementedError naming why."""
+import os
+
+import numpy as np
+import pytest
+
+from conftest import SHARED_MODELS, shared_model
+from harness import assert_match, io_details, oracle, random_inputs, run_on_target
+
+RUNNABLE = [
+    "tflm/hello_world_float.tflite",
+    "tflm/hello_world_int8.tflite",
+    "tflm/simple_add_model.tflite",
+    "tflm/micro_speech_quantized.tflite",
+    "tflm/person_detect.tflite",
+    "mlperf_tiny/kws_ref_model.tflite",
+    "mlperf_tiny/vww_96_int8.tflite",
+    "mlperf_tiny/pretrainedResnet_quant.tflite",
+    "mlperf_tiny/ad01_int8.tflite",
+]
+
+# Models using ops or features outside the supported set, with a word the
+# NotImplementedError message must contain.
+REFUSED = [
+    ("tflm/person_detect_vela.tflite", "ethos-u"),
+    ("mlperf_tiny/kws_ref_model_float32.tflite", "hybrid"),
+    ("tflm/keyword_scrambled.tflite", "SVDF"),
+    ("tflm/keyword_scrambled_8bit.tflite", "SVDF"),
+    ("tflm/trained_lstm.tflite", "LSTM"),
+    ("tflm/trained_lstm_int8.tflite", "LSTM"),
+    ("tflm/audio_preprocessor_int8.tflite", ""),
+    ("tflm/audio_preprocessor_float.tflite", ""),
+]
+
+N_RANDOM = 5
+
+
+def read_bmp_gray(path):
+    """96x96 8-bit grayscale BMP (bottom-up rows) -> uint8 array [96, 96]."""
+    with open(path, "rb") as f:
+        data = f.read()
+    offset = int.from_bytes(data[10:14], "little")
+    w = int.from_bytes(data[18:22], "little", signed=True)
+    h = int.from_bytes(data[22:26], "little", signed=True)
+    bpp = int.from_bytes(data[28:30], "little")
+    assert bpp == 8, bpp
+    stride = (w + 3) & ~3
+    rows = np.frombuffer(data, np.uint8, count=stride * abs(h), offset=offset).reshape(abs(h), stride)[:, :w]
+    return rows[::-1] if h > 0 else rows
+
+
+@pytest.mark.parametrize("path", RUNNABLE)
+def test_model_matches_oracle(target, path):
+    model = shared_model(*path.split("/"))
+    batches = random_inputs(model, N_RANDOM, seed=1234)
+    if path.endswith("person_detect.tflite"):
+        for img in ("person.bmp", "no_person.bmp"):
+            p = os.path.join(SHARED_MODELS, "testdata", img)
+            if os.path.exists(p):
+                pixels = read_bmp_gray(p)
+                # int8 input: pixel - 128, as TFLM's person detection example
+                batches.append([(pixels.astype(np.int16) - 128).astype(np.int8).reshape(1, 96, 96, 1)])
+    got, arena = run_on_target(target, model, batches, name=os.path.basename(path))
+    assert_match(got, oracle(model, batches), float_rtol=1e-5, float_atol=1e-5, context=path)
+    assert arena > 0
+
+
+def test_person_detect_classifies_images(target):
+    """The person image scores 'person' higher than the no-person image
+    (output [1, 2]: index 1 = person)."""
+    model = shared_model("tflm", "person_detect.tflite")
+    batches = []
+    for img in ("person.bmp", "no_person.bmp"):
+        pixels = read_bmp_gray(os.path.join(SHARED_MODELS, "testdata", img))
+        batches.append([(pixels.astype(np.int16) - 128).astype(np.int8).reshape(1, 96, 96, 1)])
+    got, _ = run_on_target(target, model, batches, name="person_detect.tflite")
+    person, no_person = (g[0].reshape(-1).astype(int) for g in got)
+    assert person[1] > person[0]
+    assert no_person[0] > no_person[1]
+
+
+@pytest.mark.parametrize("path,word", REFUSED)
+def test_unsupported_model_refused(target, path, word):
+    model = shared_model(*path.split("/"))
+    out = target.run("""
+import tflm
+try:
+    tflm.Interpreter('m.tflite')
+    print('LOADED')
+except NotImplementedError as e:
+    print('NIE', e)
+""", files={"m.tflite": model})
+    assert "NIE" in out, out
+    assert word in out, out

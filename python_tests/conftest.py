@@ -30,8 +30,9 @@ def target(request):
         t = UnixTarget(os.environ.get("TFLM_UNIX_FW") or os.path.join(ROOT, "build", "unix", "micropython"))
     else:
         board = QEMU_TARGETS[name]
-        t = SerialTarget(name, board=board,
-                         firmware=os.path.join(ROOT, "build", f"qemu-{board}", "firmware.elf"))
+        # TFLM_QEMU_FW points at another build of the board's firmware.
+        t = SerialTarget(name, board=board, firmware=os.environ.get("TFLM_QEMU_FW")
+                         or os.path.join(ROOT, "build", f"qemu-{board}", "firmware.elf"))
     yield t
     t.close()
 

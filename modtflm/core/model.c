@@ -591,6 +591,11 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
                 continue;
             }
             if (t->first_op == TFLM_NO_OP) {
+                if (t->nbytes == 0) {
+                    // An empty operand (e.g. no axes) needs no data: a constant.
+                    t->flags |= TFLM_T_CONST;
+                    continue;
+                }
                 return tflm_fail(err, TFLM_ERR_MODEL, "op %d: input tensor %d is used before any op produces it",
                     (int)i, ti);
             }

@@ -1,3 +1,4 @@
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include "quant.h"
@@ -130,8 +131,9 @@ tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *o
 }
 
 bool tflm_activation_range_float(int activation, float *act_min, float *act_max) {
-    *act_min = -INFINITY;
-    *act_max = INFINITY;
+    // TFLite clamps even "no activation" to the finite float range.
+    *act_min = -FLT_MAX;
+    *act_max = FLT_MAX;
     switch (activation) {
         case TFLM_ACT_NONE:
             return true;

@@ -1,0 +1,483 @@
+// Binary element-wise ops with numpy broadcasting (up to 6-D): ADD, SUB, MUL,
+// DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM.
+//
+// Quantized arithmetic follows TFLM's reference kernels: ADD/SUB rescale both
+// inputs to twice the larger input scale after a left shift of 20 (int8) or
+// 15 (int16), then rescale the sum; MUL rescales the product of the offset
+// inputs; SQUARED_DIFFERENCE squares the difference of the rescaled inputs.
+// Float ADD/SUB/MUL/DIV clamp to the fused activation range, which for NONE
+// is [-FLT_MAX, FLT_MAX] (an infinite result saturates, as in TFLM).
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_ELEMENTWISE
+#include <float.h>
+#include "../kernel.h"
+#include "../quant.h"
+#include "broadcast.h"
+
+// Field 0 of AddOptions, SubOptions, MulOptions and DivOptions.
+enum { OPT_ACTIVATION = 0 };
+
+typedef enum { EW_ADD, EW_SUB, EW_MUL, EW_DIV, EW_SQDIFF, EW_MAX, EW_MIN } ew_op_t;
+
+typedef struct {
+    tflm_bcast_t bc;
+    tflm_bcast_row_fn row;
+    int32_t esz;        // element size of inputs and output
+    int32_t div_count;  // int32 DIV: divisor elements to check for zero (0: no check)
+    int32_t in1_offset; // -zero point
+    int32_t in2_offset;
+    int32_t out_offset; // +zero point
+    int32_t in1_mult;
+    int32_t in2_mult;
+    int32_t out_mult;
+    int32_t in1_shift;
+    int32_t in2_shift;
+    int32_t out_shift;
+    int32_t left_shift;
+    int32_t act_min;
+    int32_t act_max;
+    float f_min;
+    float f_max;
+} ew_data_t;
+
+// ---------------------------------------------------------------------------
+// Arithmetic helpers. Integer sums and products wrap like the reference
+// kernels do on every target, without undefined behaviour.
+
+static inline int32_t wadd(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+
+static inline int32_t wsub(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+
+static inline int32_t wmul(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a * (uint32_t)b);
+}
+
+static inline float clampf(float v, const ew_data_t *p) {
+    v = v < p->f_min ? p->f_min : v;
+    return p->f_max < v ? p->f_max : v;
+}
+
+static inline int32_t clampi(int32_t v, const ew_data_t *p) {
+    v = v < p->act_min ? p->act_min : v;
+    return p->act_max < v ? p->act_max : v;
+}
+
+static inline int32_t div_i32(int32_t x, int32_t y) {
+    // y == 0 never gets here (eval checks the divisor first).
+    return y == -1 ? (int32_t)(0u - (uint32_t)x) : x / y;
+}
+
+// (v + offset) << left_shift, rescaled (multiplier < 1).
+static inline int32_t scale_in(int32_t v, int32_t offset, int32_t left_shift, int32_t mult, int32_t shift) {
+    return tflm_mul_by_quant_mul((int32_t)((uint32_t)wadd(v, offset) << left_shift), mult, (int)shift);
+}
+
+static inline int32_t add_q(const ew_data_t *p, int32_t x, int32_t y) {
+    int32_t a = scale_in(x, p->in1_offset, p->left_shift, p->in1_mult, p->in1_shift);
+    int32_t b = scale_in(y, p->in2_offset, p->left_shift, p->in2_mult, p->in2_shift);
+    return clampi(wadd(tflm_mul_by_quant_mul(wadd(a, b), p->out_mult, (int)p->out_shift), p->out_offset), p);
+}
+
+static inline int32_t sub_q(const ew_data_t *p, int32_t x, int32_t y) {
+    int32_t a = scale_in(x, p->in1_offset, p->left_shift, p->in1_mult, p->in1_shift);
+    int32_t b = scale_in(y, p->in2_offset, p->left_shift, p->in2_mult, p->in2_shift);
+    return clampi(wadd(tflm_mul_by_quant_mul(wsub(a, b), p->out_mult, (int)p->out_shift), p->out_offset), p);
+}
+
+static inline int32_t mul_q(const ew_data_t *p, int32_t x, int32_t y) {
+    int32_t prod = wmul(wadd(x, p->in1_offset), wadd(y, p->in2_offset));
+    return clampi(wadd(tflm_mul_by_quant_mul(prod, p->out_mult, (int)p->out_shift), p->out_offset), p);
+}
+
+static inline int32_t sqdiff_q(const ew_data_t *p, int32_t x, int32_t y) {
+    int32_t a = scale_in(x, p->in1_offset, p->left_shift, p->in1_mult, p->in1_shift);
+    int32_t b = scale_in(y, p->in2_offset, p->left_shift, p->in2_mult, p->in2_shift);
+    int32_t d = wsub(a, b);
+    return clampi(wadd(tflm_mul_by_quant_mul(wmul(d, d), p->out_mult, (int)p->out_shift), p->out_offset), p);
+}
+
+// ---------------------------------------------------------------------------
+// Row functions.
+
+TFLM_BCAST_ROW(add_f32, float, float, ew_data_t, clampf(x + y, p))
+TFLM_BCAST_ROW(sub_f32, float, float, ew_data_t, clampf(x - y, p))
+TFLM_BCAST_ROW(mul_f32, float, float, ew_data_t, clampf(x * y, p))
+TFLM_BCAST_ROW(div_f32, float, float, ew_data_t, clampf(x / y, p))
+TFLM_BCAST_ROW(sqd_f32, float, float, ew_data_t, (x - y) * (x - y))
+TFLM_BCAST_ROW(max_f32, float, float, ew_data_t, x > y ? x : y)
+TFLM_BCAST_ROW(min_f32, float, float, ew_data_t, x < y ? x : y)
+
+TFLM_BCAST_ROW(add_i32, int32_t, int32_t, ew_data_t, wadd(x, y))
+TFLM_BCAST_ROW(sub_i32, int32_t, int32_t, ew_data_t, clampi(wsub(x, y), p))
+TFLM_BCAST_ROW(mul_i32, int32_t, int32_t, ew_data_t, clampi(wmul(x, y), p))
+TFLM_BCAST_ROW(div_i32r, int32_t, int32_t, ew_data_t, clampi(div_i32(x, y), p))
+TFLM_BCAST_ROW(sqd_i32, int32_t, int32_t, ew_data_t, wmul(wsub(x, y), wsub(x, y)))
+TFLM_BCAST_ROW(max_i32, int32_t, int32_t, ew_data_t, x > y ? x : y)
+TFLM_BCAST_ROW(min_i32, int32_t, int32_t, ew_data_t, x < y ? x : y)
+
+TFLM_BCAST_ROW(max_i64, int64_t, int64_t, ew_data_t, x > y ? x : y)
+TFLM_BCAST_ROW(min_i64, int64_t, int64_t, ew_data_t, x < y ? x : y)
+
+TFLM_BCAST_ROW(add_i8, int8_t, int8_t, ew_data_t, (int8_t)add_q(p, x, y))
+TFLM_BCAST_ROW(sub_i8, int8_t, int8_t, ew_data_t, (int8_t)sub_q(p, x, y))
+TFLM_BCAST_ROW(mul_i8, int8_t, int8_t, ew_data_t, (int8_t)mul_q(p, x, y))
+TFLM_BCAST_ROW(sqd_i8, int8_t, int8_t, ew_data_t, (int8_t)sqdiff_q(p, x, y))
+TFLM_BCAST_ROW(max_i8, int8_t, int8_t, ew_data_t, x > y ? x : y)
+TFLM_BCAST_ROW(min_i8, int8_t, int8_t, ew_data_t, x < y ? x : y)
+
+TFLM_BCAST_ROW(add_i16, int16_t, int16_t, ew_data_t, (int16_t)add_q(p, x, y))
+TFLM_BCAST_ROW(sub_i16, int16_t, int16_t, ew_data_t, (int16_t)sub_q(p, x, y))
+TFLM_BCAST_ROW(mul_i16, int16_t, int16_t, ew_data_t, (int16_t)mul_q(p, x, y))
+TFLM_BCAST_ROW(sqd_i16, int16_t, int16_t, ew_data_t, (int16_t)sqdiff_q(p, x, y))
+TFLM_BCAST_ROW(max_i16, int16_t, int16_t, ew_data_t, x > y ? x : y)
+TFLM_BCAST_ROW(min_i16, int16_t, int16_t, ew_data_t, x < y ? x : y)
+
+// Row functions per op, indexed float32, int8, int16, int32, int64 (NULL:
+// type not supported by the op).
+enum { T_F32, T_I8, T_I16, T_I32, T_I64, T_COUNT };
+
+static const tflm_bcast_row_fn ROWS[][T_COUNT] = {
+    [EW_ADD] = {add_f32, add_i8, add_i16, add_i32, NULL},
+    [EW_SUB] = {sub_f32, sub_i8, sub_i16, sub_i32, NULL},
+    [EW_MUL] = {mul_f32, mul_i8, mul_i16, mul_i32, NULL},
+    [EW_DIV] = {div_f32, NULL, NULL, div_i32r, NULL},
+    [EW_SQDIFF] = {sqd_f32, sqd_i8, sqd_i16, sqd_i32, NULL},
+    [EW_MAX] = {max_f32, max_i8, max_i16, max_i32, max_i64},
+    [EW_MIN] = {min_f32, min_i8, min_i16, min_i32, min_i64},
+};
+
+static int type_slot(int type) {
+    switch (type) {
+        case TFLM_FLOAT32:
+            return T_F32;
+        case TFLM_INT8:
+            return T_I8;
+        case TFLM_INT16:
+            return T_I16;
+        case TFLM_INT32:
+            return T_I32;
+        case TFLM_INT64:
+            return T_I64;
+        default:
+            return -1;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Prepare.
+
+// TFLM's CalculateActivationRange: NONE clamps to the finite range.
+static bool act_range_float(int act, float *lo, float *hi) {
+    *lo = -FLT_MAX;
+    *hi = FLT_MAX;
+    switch (act) {
+        case TFLM_ACT_NONE:
+            return true;
+        case TFLM_ACT_RELU:
+            *lo = 0.0f;
+            return true;
+        case TFLM_ACT_RELU6:
+            *lo = 0.0f;
+            *hi = 6.0f;
+            return true;
+        case TFLM_ACT_RELU_N1_TO_1:
+            *lo = -1.0f;
+            *hi = 1.0f;
+            return true;
+        default:
+            return false;
+    }
+}
+
+static void act_range_i32(int act, int32_t *lo, int32_t *hi) {
+    *lo = INT32_MIN;
+    *hi = INT32_MAX;
+    if (act == TFLM_ACT_RELU) {
+        *lo = 0;
+    } else if (act == TFLM_ACT_RELU6) {
+        *lo = 0;
+        *hi = 6;
+    } else if (act == TFLM_ACT_RELU_N1_TO_1) {
+        *lo = -1;
+        *hi = 1;
+    }
+}
+
+static const char *act_name(int act) {
+    return act == TFLM_ACT_TANH ? "TANH" : "SIGN_BIT";
+}
+
+static tflm_status_t check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what) {
+    int32_t lo = t->type == TFLM_INT8 ? -128 : -32768;
+    int32_t hi = t->type == TFLM_INT8 ? 127 : 32767;
+    if (t->zero_point < lo || t->zero_point > hi) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s zero point %d out of range", what, (int)t->zero_point);
+    }
+    if (t->flags & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s", what);
+    }
+    return TFLM_OK;
+}
+
+// QuantizeMultiplierSmallerThanOneExp: TFLM aborts outside (0, 1).
+static tflm_status_t multiplier_below_one(tflm_interp_t *ip, const tflm_node_t *node, double real,
+    int32_t *mult, int32_t *shift, const char *what) {
+    int s = 0;
+    if (real > 0.0 && real < 1.0) {
+        tflm_quantize_multiplier(real, mult, &s);
+    }
+    if (!(real > 0.0 && real < 1.0) || s > 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s rescale factor is not below 1", what);
+    }
+    *shift = s;
+    return TFLM_OK;
+}
+
+// ADD / SUB / SQUARED_DIFFERENCE parameters (TFLM's general quantized path).
+static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node, ew_op_t op, ew_data_t *d,
+    const tflm_tensor_t *in1, const tflm_tensor_t *in2, const tflm_tensor_t *out) {
+    tflm_status_t s;
+    double r1, r2, ro;
+    const bool is16 = out->type == TFLM_INT16;
+    if (op == EW_SQDIFF) {
+        d->left_shift = is16 ? 0 : 7;
+        double twice = 2.0 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
+        r1 = (double)in1->scale / twice;
+        r2 = (double)in2->scale / twice;
+        ro = (twice * twice) / (double)((float)(1 << (2 * d->left_shift)) * out->scale);
+    } else {
+        // ADD and SUB alike (the oracle computes SUB's factors in double too).
+        d->left_shift = is16 ? 15 : 20;
+        double twice = 2.0 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
+        r1 = (double)in1->scale / twice;
+        r2 = (double)in2->scale / twice;
+        ro = twice / ((double)(1 << d->left_shift) * (double)out->scale);
+    }
+    if ((s = multiplier_below_one(ip, node, r1, &d->in1_mult, &d->in1_shift, "input 1")) != TFLM_OK
+        || (s = multiplier_below_one(ip, node, r2, &d->in2_mult, &d->in2_shift, "input 2")) != TFLM_OK) {
+        return s;
+    }
+    if (op == EW_SQDIFF) {
+        int sh;
+        tflm_quantize_multiplier(ro, &d->out_mult, &sh);
+        d->out_shift = sh;
+    } else if ((s = multiplier_below_one(ip, node, ro, &d->out_mult, &d->out_shift, "output")) != TFLM_OK) {
+        return s;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node, ew_op_t op) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    ew_data_t *d = node->op_data;
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in1->type != in2->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input types %s and %s differ",
+            tflm_type_name(in1->type), tflm_type_name(in2->type));
+    }
+    if (out->type != in1->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, inputs are %s",
+            tflm_type_name(out->type), tflm_type_name(in1->type));
+    }
+    int slot = type_slot(in1->type);
+    d->row = slot < 0 ? NULL : ROWS[op][slot];
+    if (d->row == NULL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in1->type));
+    }
+    d->esz = (int32_t)tflm_type_size(in1->type);
+    switch (tflm_bcast_plan(in1, in2, out, &d->bc)) {
+        case TFLM_BCAST_MISMATCH:
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shapes do not broadcast");
+        case TFLM_BCAST_OUTPUT:
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not the broadcast shape");
+        default:
+            break;
+    }
+    int act = TFLM_ACT_NONE;
+    if (op == EW_ADD || op == EW_SUB || op == EW_MUL || op == EW_DIV) {
+        act = tflm_opt_i8(node, OPT_ACTIVATION, 0);
+        if (act < 0 || act > TFLM_ACT_SIGN_BIT) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", act);
+        }
+        if (act == TFLM_ACT_TANH || act == TFLM_ACT_SIGN_BIT) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "fused activation %s", act_name(act));
+        }
+    }
+    if (op == EW_MAX || op == EW_MIN) {
+        return TFLM_OK; // raw comparisons, whatever the quantization
+    }
+    switch (in1->type) {
+        case TFLM_FLOAT32:
+            act_range_float(act, &d->f_min, &d->f_max);
+            return TFLM_OK;
+        case TFLM_INT32:
+            if (op != EW_MUL && op != EW_SQDIFF
+                && ((in1->flags | in2->flags | out->flags) & TFLM_T_QUANT)) {
+                return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "quantized int32");
+            }
+            act_range_i32(op == EW_ADD ? TFLM_ACT_NONE : act, &d->act_min, &d->act_max);
+            if (op == EW_DIV) {
+                d->div_count = tflm_elem_count(in2);
+            }
+            return TFLM_OK;
+        default:
+            break;
+    }
+    // int8 / int16
+    if ((s = tflm_check_quantized(ip, node, in1, "input 1")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, in2, "input 2")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK
+        || (s = check_zero_point(ip, node, in1, "input 1")) != TFLM_OK
+        || (s = check_zero_point(ip, node, in2, "input 2")) != TFLM_OK
+        || (s = check_zero_point(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    if (in1->type == TFLM_INT16 && (op == EW_MUL || op == EW_SQDIFF)
+        && (in1->zero_point != 0 || in2->zero_point != 0 || out->zero_point != 0)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
+    }
+    d->in1_offset = -in1->zero_point;
+    d->in2_offset = -in2->zero_point;
+    d->out_offset = out->zero_point;
+    if (op == EW_SQDIFF) {
+        // No fused activation: clamp to the type's range.
+        d->act_min = in1->type == TFLM_INT8 ? -128 : -32768;
+        d->act_max = in1->type == TFLM_INT8 ? 127 : 32767;
+    } else {
+        s = tflm_activation_range_quant(act, out, &d->act_min, &d->act_max);
+        if (s != TFLM_OK) {
+            return tflm_op_fail(ip, node, s, "fused activation %d has no quantized form", act);
+        }
+    }
+    if (op == EW_MUL) {
+        double real = (double)in1->scale * (double)in2->scale / (double)out->scale;
+        int sh;
+        tflm_quantize_multiplier(real, &d->out_mult, &sh);
+        d->out_shift = sh;
+        return TFLM_OK;
+    }
+    return prepare_rescaled(ip, node, op, d, in1, in2, out);
+}
+
+static tflm_status_t add_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_ADD);
+}
+
+static tflm_status_t sub_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_SUB);
+}
+
+static tflm_status_t mul_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_MUL);
+}
+
+static tflm_status_t div_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_DIV);
+}
+
+static tflm_status_t sqdiff_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_SQDIFF);
+}
+
+static tflm_status_t max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_MAX);
+}
+
+static tflm_status_t min_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return ew_prepare(ip, node, EW_MIN);
+}
+
+// ---------------------------------------------------------------------------
+// Eval.
+
+static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const ew_data_t *d = node->op_data;
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (d->div_count) {
+        const int32_t *y = (const int32_t *)in2->data;
+        for (int32_t i = 0; i < d->div_count; i++) {
+            if (y[i] == 0) {
+                return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "integer division by zero");
+            }
+        }
+    }
+    tflm_bcast_run(&d->bc, d, in1->data, in2->data, out->data, (size_t)d->esz, (size_t)d->esz, d->row);
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_add = {
+    .builtin = TFLM_OP_ADD,
+    .max_version = 3,
+    .options_type = 11, // AddOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = add_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_sub = {
+    .builtin = TFLM_OP_SUB,
+    .max_version = 5,
+    .options_type = 28, // SubOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = sub_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_mul = {
+    .builtin = TFLM_OP_MUL,
+    .max_version = 4,
+    .options_type = 21, // MulOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = mul_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_div = {
+    .builtin = TFLM_OP_DIV,
+    .max_version = 2,
+    .options_type = 29, // DivOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = div_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_squared_difference = {
+    .builtin = TFLM_OP_SQUARED_DIFFERENCE,
+    .max_version = 2,
+    .options_type = 76, // SquaredDifferenceOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = sqdiff_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_maximum = {
+    .builtin = TFLM_OP_MAXIMUM,
+    .max_version = 4,
+    .options_type = 39, // MaximumMinimumOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = max_prepare,
+    .eval = ew_eval,
+};
+
+const tflm_kernel_t tflm_kernel_minimum = {
+    .builtin = TFLM_OP_MINIMUM,
+    .max_version = 4,
+    .options_type = 39, // MaximumMinimumOptions
+    .op_data_size = sizeof(ew_data_t),
+    .prepare = min_prepare,
+    .eval = ew_eval,
+};
+
+#endif // MICROPY_TFLM_OP_ELEMENTWISE

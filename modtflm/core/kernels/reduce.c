@@ -1,0 +1,566 @@
+// Reductions: MEAN, SUM, REDUCE_MAX over a set of axes (keep_dims or not),
+// ARG_MAX / ARG_MIN over one axis.
+//
+// Matching TFLM: sums run in the input's row-major order starting from 0 (so
+// float results agree bit for bit); the float mean divides the sum by the
+// element count; quantized MEAN and SUM sum the raw values in int32, then
+// requantize `sum - zero_point * count` with the input/output scale ratio,
+// MEAN folding 1/count into that multiplier the way TFLM does.
+// REDUCE_MAX starts from the type's lowest value and keeps the first of
+// equal values; ARG_MAX/ARG_MIN keep the first index of equal values and
+// compare with plain < and > (a NaN never wins, nor loses once held).
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_REDUCE
+#include <float.h>
+#include <string.h>
+#include "../kernel.h"
+#include "../quant.h"
+
+// ReducerOptions fields.
+enum { OPT_KEEP_DIMS = 0 };
+
+typedef enum { RED_MEAN, RED_SUM, RED_MAX } red_op_t;
+
+// The input's dimensions with size-1 ones dropped and neighbours of the same
+// kind (reduced or kept) merged.
+typedef struct {
+    int32_t n;
+    int32_t dims[TFLM_MAX_RANK];
+    int32_t ostr[TFLM_MAX_RANK]; // output stride per dimension, 0 when reduced
+    int32_t in_count;
+    int32_t out_count;
+    int32_t red_count; // input elements per output element
+} red_plan_t;
+
+typedef struct {
+    red_plan_t plan; // when the axes are constant
+    int32_t mult;    // input scale / output scale
+    int32_t shift;
+    int32_t in_zp;
+    int32_t out_zp;
+    uint8_t op;
+    uint8_t axes_const;
+    uint8_t keep_dims;
+} red_data_t;
+
+// Builds the plan for `in` reduced over the axes in `axes` (int32 values,
+// negative from the end, duplicates ignored) and checks `out` has the shape
+// that gives. Returns 0, 1 for an axis out of range, 2 for a wrong output.
+static int red_make_plan(const tflm_tensor_t *in, const int32_t *axes, int32_t n_axes, bool keep,
+    const tflm_tensor_t *out, red_plan_t *p, int32_t *bad_axis) {
+    const int rank = in->rank;
+    bool red[TFLM_MAX_RANK] = {false};
+    // Like TFLM, a scalar input ignores the axes.
+    for (int32_t i = 0; rank > 0 && i < n_axes; i++) {
+        int32_t a = axes[i];
+        int32_t r = a < 0 ? a + rank : a;
+        if (r < 0 || r >= rank) {
+            *bad_axis = a;
+            return 1;
+        }
+        red[r] = true;
+    }
+    int orank = 0;
+    for (int i = 0; i < rank; i++) {
+        if (red[i] && !keep) {
+            continue;
+        }
+        int32_t want = red[i] ? 1 : in->dims[i];
+        if (orank >= out->rank || out->dims[orank] != want) {
+            return 2;
+        }
+        orank++;
+    }
+    if (orank != out->rank) {
+        return 2;
+    }
+    p->in_count = tflm_elem_count(in);
+    p->out_count = tflm_elem_count(out);
+    p->red_count = 1;
+    bool fr[TFLM_MAX_RANK];
+    int n = 0;
+    for (int i = 0; i < rank; i++) {
+        if (red[i]) {
+            p->red_count *= in->dims[i];
+        }
+        if (in->dims[i] == 1) {
+            continue;
+        }
+        if (n > 0 && fr[n - 1] == red[i]) {
+            p->dims[n - 1] *= in->dims[i];
+        } else {
+            p->dims[n] = in->dims[i];
+            fr[n] = red[i];
+            n++;
+        }
+    }
+    if (n == 0) {
+        p->dims[0] = 1;
+        fr[0] = false;
+        n = 1;
+    }
+    p->n = n;
+    int32_t run = 1;
+    for (int i = n - 1; i >= 0; i--) {
+        p->ostr[i] = fr[i] ? 0 : run;
+        run *= fr[i] ? 1 : p->dims[i];
+    }
+    return 0;
+}
+
+// Accumulates every input element into its output element, in the input's
+// row-major order: acc = EXPR(acc, v).
+#define RED_LOOP(name, TI, TA, EXPR) \
+    static void name(const red_plan_t *p, const TI *x, TA *out) { \
+        const int last = p->n - 1; \
+        const int32_t inner = p->dims[last]; \
+        const bool reduce_inner = p->ostr[last] == 0; \
+        int32_t idx[TFLM_MAX_RANK] = {0}; \
+        int32_t o = 0; \
+        for (int32_t rows = p->in_count / inner; rows > 0; rows--) { \
+            if (reduce_inner) { \
+                TA acc = out[o]; \
+                for (int32_t i = 0; i < inner; i++) { \
+                    const TA v = (TA)x[i]; \
+                    acc = (EXPR); \
+                } \
+                out[o] = acc; \
+            } else { \
+                TA *po = out + o; \
+                for (int32_t i = 0; i < inner; i++) { \
+                    const TA acc = po[i]; \
+                    const TA v = (TA)x[i]; \
+                    po[i] = (EXPR); \
+                } \
+            } \
+            x += inner; \
+            for (int d = last - 1; d >= 0; d--) { \
+                o += p->ostr[d]; \
+                if (++idx[d] < p->dims[d]) { \
+                    break; \
+                } \
+                o -= p->ostr[d] * p->dims[d]; \
+                idx[d] = 0; \
+            } \
+        } \
+    }
+
+RED_LOOP(sum_f32, float, float, acc + v)
+RED_LOOP(sum_i8, int8_t, int32_t, (int32_t)((uint32_t)acc + (uint32_t)v))
+RED_LOOP(sum_i16, int16_t, int32_t, (int32_t)((uint32_t)acc + (uint32_t)v))
+RED_LOOP(max_f32, float, float, v > acc ? v : acc)
+RED_LOOP(max_i8, int8_t, int8_t, v > acc ? v : acc)
+RED_LOOP(max_i16, int16_t, int16_t, v > acc ? v : acc)
+
+static int floor_log2_u64(uint64_t v) {
+    int r = -1;
+    while (v) {
+        v >>= 1;
+        r++;
+    }
+    return r;
+}
+
+// Quantized MEAN/SUM from the int32 sums.
+static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32_t *sum, tflm_tensor_t *out) {
+    int32_t mult = d->mult;
+    int32_t shift = d->shift;
+    const int64_t n = p->red_count;
+    if (d->op == RED_MEAN) {
+        int sh = floor_log2_u64((uint64_t)n);
+        sh = sh < 32 ? sh : 32;
+        sh = sh < 31 + shift ? sh : 31 + shift;
+        mult = (int32_t)(((int64_t)mult << sh) / n);
+        shift -= sh;
+    }
+    const int32_t lo = out->type == TFLM_INT8 ? -128 : -32768;
+    const int32_t hi = out->type == TFLM_INT8 ? 127 : 32767;
+    const int64_t zp_n = (int64_t)d->in_zp * n;
+    for (int32_t i = 0; i < p->out_count; i++) {
+        int32_t v = (int32_t)(uint32_t)(uint64_t)((int64_t)sum[i] - zp_n);
+        int32_t r = (int32_t)((uint32_t)tflm_mul_by_quant_mul(v, mult, (int)shift) + (uint32_t)d->out_zp);
+        r = r < lo ? lo : r > hi ? hi : r;
+        if (out->type == TFLM_INT8) {
+            ((int8_t *)out->data)[i] = (int8_t)r;
+        } else {
+            ((int16_t *)out->data)[i] = (int16_t)r;
+        }
+    }
+}
+
+static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node, red_op_t op) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    red_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    d->op = (uint8_t)op;
+    d->keep_dims = tflm_opt_i8(node, OPT_KEEP_DIMS, 0) != 0;
+    if (axis->type != TFLM_INT32) {
+        return tflm_op_fail(ip, node, axis->type == TFLM_INT64 ? TFLM_ERR_UNSUPPORTED : TFLM_ERR_MODEL,
+            "axes are %s, expected int32", tflm_type_name(axis->type));
+    }
+    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input is %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    if (in->type != TFLM_FLOAT32) {
+        if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
+            || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+            return s;
+        }
+        if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
+        }
+        const int32_t lo = in->type == TFLM_INT8 ? -128 : -32768;
+        const int32_t hi = in->type == TFLM_INT8 ? 127 : 32767;
+        if (in->zero_point < lo || in->zero_point > hi || out->zero_point < lo || out->zero_point > hi) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "zero point out of range");
+        }
+        if (op == RED_MAX && (in->scale != out->scale || in->zero_point != out->zero_point)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input and output quantization differ");
+        }
+        d->in_zp = in->zero_point;
+        d->out_zp = out->zero_point;
+        int sh;
+        tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &sh);
+        d->shift = sh;
+        if (op != RED_MAX) {
+            node->scratch_size = (uint32_t)tflm_elem_count(out) * sizeof(int32_t);
+        }
+    }
+    d->axes_const = (axis->flags & TFLM_T_CONST) != 0;
+    if (d->axes_const) {
+        int32_t bad = 0;
+        int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
+            &d->plan, &bad);
+        if (r == 1) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
+                (int)in->rank);
+        }
+        if (r == 2) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the reduction");
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t mean_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return red_prepare(ip, node, RED_MEAN);
+}
+
+static tflm_status_t sum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return red_prepare(ip, node, RED_SUM);
+}
+
+static tflm_status_t max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return red_prepare(ip, node, RED_MAX);
+}
+
+static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const red_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    red_plan_t local;
+    const red_plan_t *p = &d->plan;
+    if (!d->axes_const) {
+        const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+        int32_t bad = 0;
+        int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
+            &local, &bad);
+        if (r == 1) {
+            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
+                (int)in->rank);
+        }
+        if (r == 2) {
+            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the reduction");
+        }
+        p = &local;
+    }
+    const bool empty = p->in_count == 0;
+    switch (in->type) {
+        case TFLM_FLOAT32: {
+            float *o = (float *)out->data;
+            const float init = d->op == RED_MAX ? -FLT_MAX : 0.0f;
+            for (int32_t i = 0; i < p->out_count; i++) {
+                o[i] = init;
+            }
+            if (empty) {
+                return TFLM_OK;
+            }
+            if (d->op == RED_MAX) {
+                max_f32(p, (const float *)in->data, o);
+            } else {
+                sum_f32(p, (const float *)in->data, o);
+            }
+            if (d->op == RED_MEAN && p->red_count > 0) {
+                const float n = (float)p->red_count;
+                for (int32_t i = 0; i < p->out_count; i++) {
+                    o[i] = o[i] / n;
+                }
+            }
+            return TFLM_OK;
+        }
+        case TFLM_INT8:
+            if (d->op == RED_MAX) {
+                memset(out->data, 0x80, (size_t)p->out_count);
+                if (!empty) {
+                    max_i8(p, (const int8_t *)in->data, (int8_t *)out->data);
+                }
+                return TFLM_OK;
+            }
+            break;
+        default: // int16
+            if (d->op == RED_MAX) {
+                int16_t *o = (int16_t *)out->data;
+                for (int32_t i = 0; i < p->out_count; i++) {
+                    o[i] = INT16_MIN;
+                }
+                if (!empty) {
+                    max_i16(p, (const int16_t *)in->data, o);
+                }
+                return TFLM_OK;
+            }
+            break;
+    }
+    // Quantized MEAN / SUM.
+    if (empty || p->red_count == 0) {
+        memset(out->data, 0, (size_t)p->out_count * tflm_type_size(out->type));
+        return TFLM_OK;
+    }
+    int32_t *sum = (int32_t *)node->scratch;
+    memset(sum, 0, (size_t)p->out_count * sizeof(int32_t));
+    if (in->type == TFLM_INT8) {
+        sum_i8(p, (const int8_t *)in->data, sum);
+    } else {
+        sum_i16(p, (const int16_t *)in->data, sum);
+    }
+    red_requantize(d, p, sum, out);
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// ARG_MAX / ARG_MIN
+
+typedef struct {
+    int32_t outer;
+    int32_t axis_size;
+    int32_t inner;
+    int8_t axis; // resolved, -1 until known (non-constant axis)
+    uint8_t out64;
+    uint8_t is_max;
+} arg_data_t;
+
+// Resolves the axis and checks the output shape. 0 ok, 1 axis out of range,
+// 2 wrong output shape.
+static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out,
+    arg_data_t *d, int64_t *bad) {
+    int64_t a = axis_t->type == TFLM_INT32 ? ((const int32_t *)axis_t->data)[0]
+        : ((const int64_t *)axis_t->data)[0];
+    int64_t r = a < 0 ? a + in->rank : a;
+    if (r < 0 || r >= in->rank) {
+        *bad = a;
+        return 1;
+    }
+    if (out->rank != in->rank - 1) {
+        return 2;
+    }
+    d->outer = 1;
+    d->inner = 1;
+    for (int i = 0; i < in->rank; i++) {
+        if (i < r) {
+            d->outer *= in->dims[i];
+        } else if (i > r) {
+            d->inner *= in->dims[i];
+        }
+        if (i != r && out->dims[i < r ? i : i - 1] != in->dims[i]) {
+            return 2;
+        }
+    }
+    d->axis_size = in->dims[r];
+    d->axis = (int8_t)r;
+    return 0;
+}
+
+static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node, bool is_max) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    arg_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    d->is_max = is_max;
+    d->axis = -1;
+    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16
+        && in->type != TFLM_INT32) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if (out->type != TFLM_INT32 && out->type != TFLM_INT64) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, expected int32 or int64",
+            tflm_type_name(out->type));
+    }
+    d->out64 = out->type == TFLM_INT64;
+    if (axis->type != TFLM_INT32 && axis->type != TFLM_INT64) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis is %s, expected int32 or int64",
+            tflm_type_name(axis->type));
+    }
+    if (tflm_elem_count(axis) != 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis has %d values, expected 1",
+            (int)tflm_elem_count(axis));
+    }
+    if (in->rank == 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is a scalar");
+    }
+    if (out->rank != in->rank - 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output rank %d, expected %d", (int)out->rank,
+            (int)in->rank - 1);
+    }
+    if (axis->flags & TFLM_T_CONST) {
+        int64_t bad = 0;
+        int r = arg_plan(in, axis, out, d, &bad);
+        if (r == 1) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
+                (int)in->rank);
+        }
+        if (r == 2) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the input without the axis");
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t arg_max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return arg_prepare(ip, node, true);
+}
+
+static tflm_status_t arg_min_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return arg_prepare(ip, node, false);
+}
+
+#define ARG_LOOP(name, TI, BETTER) \
+    static void name(const arg_data_t *d, const TI *x, void *out) { \
+        int32_t *o32 = (int32_t *)out; \
+        int64_t *o64 = (int64_t *)out; \
+        const int32_t inner = d->inner, size = d->axis_size; \
+        for (int32_t outer = 0; outer < d->outer; outer++) { \
+            const TI *base = x + (size_t)outer * size * inner; \
+            for (int32_t k = 0; k < inner; k++) { \
+                TI best = base[k]; \
+                int32_t best_i = 0; \
+                for (int32_t i = 1; i < size; i++) { \
+                    const TI v = base[(size_t)i * inner + k]; \
+                    if (BETTER) { \
+                        best = v; \
+                        best_i = i; \
+                    } \
+                } \
+                if (d->out64) { \
+                    o64[(size_t)outer * inner + k] = best_i; \
+                } else { \
+                    o32[(size_t)outer * inner + k] = best_i; \
+                } \
+            } \
+        } \
+    }
+
+ARG_LOOP(argmax_f32, float, v > best)
+ARG_LOOP(argmax_i8, int8_t, v > best)
+ARG_LOOP(argmax_i16, int16_t, v > best)
+ARG_LOOP(argmax_i32, int32_t, v > best)
+ARG_LOOP(argmin_f32, float, v < best)
+ARG_LOOP(argmin_i8, int8_t, v < best)
+ARG_LOOP(argmin_i16, int16_t, v < best)
+ARG_LOOP(argmin_i32, int32_t, v < best)
+
+static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const arg_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    arg_data_t local;
+    if (d->axis < 0) {
+        local = *d;
+        int64_t bad = 0;
+        int r = arg_plan(in, tflm_node_input(ip, node, 1), out, &local, &bad);
+        if (r == 1) {
+            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
+                (int)in->rank);
+        }
+        if (r == 2) {
+            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the input without the axis");
+        }
+        d = &local;
+    }
+    if (d->axis_size == 0) {
+        return TFLM_OK; // empty input, empty output
+    }
+    switch (in->type) {
+        case TFLM_FLOAT32:
+            (d->is_max ? argmax_f32 : argmin_f32)(d, (const float *)in->data, out->data);
+            break;
+        case TFLM_INT8:
+            (d->is_max ? argmax_i8 : argmin_i8)(d, (const int8_t *)in->data, out->data);
+            break;
+        case TFLM_INT16:
+            (d->is_max ? argmax_i16 : argmin_i16)(d, (const int16_t *)in->data, out->data);
+            break;
+        default:
+            (d->is_max ? argmax_i32 : argmin_i32)(d, (const int32_t *)in->data, out->data);
+            break;
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_mean = {
+    .builtin = TFLM_OP_MEAN,
+    .max_version = 3,
+    .options_type = 27, // ReducerOptions
+    .op_data_size = sizeof(red_data_t),
+    .prepare = mean_prepare,
+    .eval = red_eval,
+};
+
+const tflm_kernel_t tflm_kernel_sum = {
+    .builtin = TFLM_OP_SUM,
+    .max_version = 2,
+    .options_type = 27, // ReducerOptions
+    .op_data_size = sizeof(red_data_t),
+    .prepare = sum_prepare,
+    .eval = red_eval,
+};
+
+const tflm_kernel_t tflm_kernel_reduce_max = {
+    .builtin = TFLM_OP_REDUCE_MAX,
+    .max_version = 3,
+    .options_type = 27, // ReducerOptions
+    .op_data_size = sizeof(red_data_t),
+    .prepare = max_prepare,
+    .eval = red_eval,
+};
+
+const tflm_kernel_t tflm_kernel_arg_max = {
+    .builtin = TFLM_OP_ARG_MAX,
+    .max_version = 2,
+    .options_type = 40, // ArgMaxOptions
+    .op_data_size = sizeof(arg_data_t),
+    .prepare = arg_max_prepare,
+    .eval = arg_eval,
+};
+
+const tflm_kernel_t tflm_kernel_arg_min = {
+    .builtin = TFLM_OP_ARG_MIN,
+    .max_version = 2,
+    .options_type = 57, // ArgMinOptions
+    .op_data_size = sizeof(arg_data_t),
+    .prepare = arg_min_prepare,
+    .eval = arg_eval,
+};
+
+#endif // MICROPY_TFLM_OP_REDUCE

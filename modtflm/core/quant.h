@@ -40,8 +40,9 @@ static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, in
     int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
     // TFLite allows shift < 8; clamping keeps the shifts defined otherwise.
     int total_shift = shift > 14 ? 1 : 15 - shift;
-    x = x * (int64_t)reduced + ((int64_t)1 << (total_shift - 1));
-    return (int32_t)(x >> total_shift);
+    // Wraps instead of overflowing on crafted inputs (unsigned arithmetic).
+    int64_t acc = (int64_t)((uint64_t)x * (uint64_t)(int64_t)reduced + ((uint64_t)1 << (total_shift - 1)));
+    return (int32_t)(acc >> total_shift);
 }
 
 // Output range of a fused activation on a quantized output tensor; fails

@@ -1,0 +1,891 @@
+// Activations: LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU,
+// HARD_SWISH (one input, same shape out) and PRELU (broadcast alpha).
+//
+// Types: float32 and int8 for all; int16 for LOGISTIC, TANH, RELU, RELU6,
+// LEAKY_RELU and PRELU (int8 alpha). The integer forms follow TFLM's
+// arithmetic: LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input), int16
+// through the sigmoid table with linear interpolation; HARD_SWISH in 16-bit
+// fixed point. Every int8 unary op depends on the input byte only, so prepare
+// tabulates its 256 results and eval is a table lookup.
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_ACTIVATIONS
+#include <math.h>
+#include "../kernel.h"
+#include "../quant.h"
+#include "fixedpoint.h"
+
+typedef struct {
+    int32_t count;
+    int32_t in_zp;
+    int32_t out_zp;
+    int32_t mult;  // identity / input multiplier
+    int32_t shift;
+    int32_t mult2; // alpha multiplier (LEAKY_RELU)
+    int32_t shift2;
+    int32_t lo;    // output clamp
+    int32_t hi;
+    float alpha;
+    uint8_t neg_alpha;
+    int8_t lut[256]; // int8: result for input byte (uint8_t)x
+} act_data_t;
+
+// sigmoid(i / 24) in unsigned Q0.16, i = 0..255 (the last entry saturated):
+// the table TFLM's int16 LOGISTIC and TANH interpolate in. The values were
+// read back from the reference runtime's int16 TANH outputs (inputs landing
+// exactly on table points), so the interpolation below sees the same table.
+static const uint16_t sigmoid_q16[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432,
+    42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475,
+    49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485,
+    55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519,
+    59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036,
+    62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
+    63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405,
+    64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
+    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179,
+    65194, 65208, 65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337,
+    65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425,
+    65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
+    65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498, 65500, 65501,
+    65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516, 65517,
+    65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
+    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
+    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533,
+    65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+    65534, 65534, 65534, 65535,
+};
+
+// ---------------------------------------------------------------------------
+// Shared prepare helpers
+
+static bool same_shape(const tflm_tensor_t *a, const tflm_tensor_t *b) {
+    if (a->rank != b->rank) {
+        return false;
+    }
+    for (int i = 0; i < a->rank; i++) {
+        if (a->dims[i] != b->dims[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static tflm_status_t check_quant(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what) {
+    tflm_status_t s = tflm_check_quantized(ip, node, t, what);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    if (t->flags & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s", what);
+    }
+    return TFLM_OK;
+}
+
+// One input, one output of the same type and shape; for integer types both
+// quantized per-tensor. `types` is a bit mask of the accepted tflm_type_t.
+static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_t types) {
+    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type >= 32 || !(types & (1u << in->type))) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    if (!same_shape(in, out)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+    }
+    if (in->type != TFLM_FLOAT32) {
+        if ((s = check_quant(ip, node, in, "input")) != TFLM_OK
+            || (s = check_quant(ip, node, out, "output")) != TFLM_OK) {
+            return s;
+        }
+        d->in_zp = in->zero_point;
+        d->out_zp = out->zero_point;
+    }
+    d->count = tflm_elem_count(in);
+    return TFLM_OK;
+}
+
+#define T_F32 (1u << TFLM_FLOAT32)
+#define T_I8 (1u << TFLM_INT8)
+#define T_I16 (1u << TFLM_INT16)
+
+static int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+// value / scale rounded half away from zero plus the zero point, clamped to
+// [lo, hi] (TFLM's FloatToQuantizedType and its activation-range rounding).
+static int32_t quantize_clamped(float value, float scale, int32_t zp, int32_t lo, int32_t hi) {
+    float r = tflm_roundf(value / scale) + (float)zp;
+    if (!(r >= (float)lo)) { // also NaN
+        return lo;
+    }
+    return r > (float)hi ? hi : (int32_t)r;
+}
+
+// Quantized multiplier for a real multiplier of either sign: the magnitude's
+// multiplier and shift; *negative set when it was below zero.
+static void quantize_signed(double m, int32_t *mult, int32_t *shift, uint8_t *negative) {
+    int sh;
+    *negative = m < 0;
+    tflm_quantize_multiplier(m < 0 ? -m : m, mult, &sh);
+    *shift = sh;
+}
+
+// log2(x) when x is (within 1e-3 in the exponent) a power of two, as TFLM's
+// CheckedLog2: returns whether it is, *log2 the rounded exponent.
+static bool checked_log2(float x, int *log2) {
+    const float l = logf(x) * (1.0f / logf(2.0f));
+    const float r = tflm_roundf(l);
+    *log2 = (int)r;
+    return fabsf(l - r) < 1e-3f;
+}
+
+static void eval_lut8(const act_data_t *d, const int8_t *in, int8_t *out) {
+    const int8_t *lut = d->lut;
+    for (int32_t i = 0; i < d->count; i++) {
+        out[i] = lut[(uint8_t)in[i]];
+    }
+}
+
+// ---------------------------------------------------------------------------
+// RELU, RELU_N1_TO_1 (requantize and clamp) and RELU6 (clamp in the input's
+// quantization, as TFLM does)
+
+// Multiplier input scale / output scale and the clamp of [act_lo, act_hi]
+// (real values) quantized with the output's parameters.
+static void relu_params(act_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *out,
+    float act_lo, bool has_hi, float act_hi, int32_t qmin, int32_t qmax) {
+    int shift;
+    tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &shift);
+    d->shift = shift;
+    d->lo = quantize_clamped(act_lo, out->scale, out->zero_point, qmin, qmax);
+    d->hi = has_hi ? quantize_clamped(act_hi, out->scale, out->zero_point, qmin, qmax) : qmax;
+}
+
+static int32_t relu_requant(const act_data_t *d, int32_t x) {
+    return clamp32(d->out_zp + tflm_mul_by_quant_mul(x - d->in_zp, d->mult, d->shift), d->lo, d->hi);
+}
+
+static void fill_relu_lut(act_data_t *d) {
+    for (int32_t x = -128; x < 128; x++) {
+        d->lut[(uint8_t)x] = (int8_t)relu_requant(d, x);
+    }
+}
+
+static tflm_status_t relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_INT8) {
+        relu_params(d, in, out, 0.0f, false, 0.0f, -128, 127);
+        fill_relu_lut(d);
+    } else if (in->type == TFLM_INT16) {
+        if (in->zero_point != 0 || out->zero_point != 0) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
+        }
+        relu_params(d, in, out, 0.0f, false, 0.0f, -32768, 32767);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t relu_n1_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    if (in->type == TFLM_INT8) {
+        relu_params(d, in, tflm_node_output(ip, node, 0), -1.0f, true, 1.0f, -128, 127);
+        fill_relu_lut(d);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            y[i] = v < 0.0f ? 0.0f : v;
+        }
+    } else if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else {
+        const int16_t *x = (const int16_t *)in->data;
+        int16_t *y = (int16_t *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            y[i] = (int16_t)relu_requant(d, x[i]);
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t relu_n1_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            y[i] = v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+        }
+    } else {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t relu6_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    // TFLM clamps to [zero, six] of the input's quantization and writes that
+    // unchanged: the output's parameters do not enter.
+    const int32_t qmin = in->type == TFLM_INT8 ? -128 : -32768;
+    const int32_t qmax = in->type == TFLM_INT8 ? 127 : 32767;
+    d->lo = in->zero_point;
+    d->hi = quantize_clamped(6.0f, in->scale, in->zero_point, qmin, qmax);
+    if (in->type == TFLM_INT8) {
+        for (int32_t x = -128; x < 128; x++) {
+            d->lut[(uint8_t)x] = (int8_t)(x > d->hi ? d->hi : x < d->lo ? d->lo : x);
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t relu6_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            y[i] = v > 6.0f ? 6.0f : v < 0.0f ? 0.0f : v;
+        }
+    } else if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else {
+        const int16_t *x = (const int16_t *)in->data;
+        int16_t *y = (int16_t *)out->data;
+        const int32_t lo = d->lo, hi = d->hi;
+        for (int32_t i = 0; i < d->count; i++) {
+            const int32_t v = x[i];
+            y[i] = (int16_t)(v > hi ? hi : v < lo ? lo : v);
+        }
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// LEAKY_RELU
+
+enum { LEAKY_ALPHA = 0 };
+
+static int32_t leaky_requant(const act_data_t *d, int32_t x) {
+    const int32_t v = x - d->in_zp;
+    int32_t r;
+    if (v >= 0) {
+        r = tflm_mul_by_quant_mul(v, d->mult, d->shift);
+    } else {
+        r = tflm_mul_by_quant_mul(v, d->mult2, d->shift2);
+        r = d->neg_alpha ? -r : r;
+    }
+    return clamp32(d->out_zp + r, d->lo, d->hi);
+}
+
+static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if (!isfinite(d->alpha)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "alpha is not a finite number");
+    }
+    // Both ratios are formed in float, as TFLM does.
+    const float alpha_ratio = in->scale * d->alpha / out->scale;
+    const float identity_ratio = in->scale / out->scale;
+    quantize_signed((double)alpha_ratio, &d->mult2, &d->shift2, &d->neg_alpha);
+    uint8_t unused;
+    quantize_signed((double)identity_ratio, &d->mult, &d->shift, &unused);
+    d->lo = in->type == TFLM_INT8 ? -128 : -32768;
+    d->hi = in->type == TFLM_INT8 ? 127 : 32767;
+    if (in->type == TFLM_INT8) {
+        for (int32_t x = -128; x < 128; x++) {
+            d->lut[(uint8_t)x] = (int8_t)leaky_requant(d, x);
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t leaky_relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        const float alpha = d->alpha;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            y[i] = v > 0.0f ? v : v * alpha;
+        }
+    } else if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else {
+        const int16_t *x = (const int16_t *)in->data;
+        int16_t *y = (int16_t *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            y[i] = (int16_t)leaky_requant(d, x[i]);
+        }
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// LOGISTIC and TANH
+
+// int8: the input, less its zero point, is rescaled to Q4 (4 integer bits)
+// by mult/shift; beyond +-radius the result saturates.
+static tflm_status_t sigmoid_int8_params(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
+    const tflm_tensor_t *in) {
+    int32_t shift;
+    uint8_t neg;
+    quantize_signed((double)in->scale * (double)(1 << 27), &d->mult, &shift, &neg);
+    if (shift < 0 || shift > 62) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input scale out of the supported range");
+    }
+    d->shift = shift;
+    // floor(15 * 2^27 / 2^shift): the largest input magnitude below 16 in Q4.
+    const double radius = (double)15 * (double)(1 << 27) / (double)(1ll << shift);
+    d->lo = (int32_t)radius; // radius >= 0: truncation is floor
+    return TFLM_OK;
+}
+
+// int16: the input becomes (x * mult + round) >> shift, in units of
+// 1/(3 * 4096) (so +-2^17 spans +-10.7, the table's range); a power-of-two
+// input scale of 2^-12 (or 2^-11 for TANH) uses mult 3 << shift directly.
+static tflm_status_t sigmoid_int16_params(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
+    const tflm_tensor_t *in, const tflm_tensor_t *out, bool is_tanh) {
+    if (in->zero_point != 0 || out->zero_point != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
+    }
+    int log2_in, log2_out;
+    bool pot = checked_log2(in->scale, &log2_in);
+    int left_shift = 12 + log2_in;
+    pot = pot && (left_shift == 0 || (is_tanh && left_shift == 1));
+    if (pot) {
+        d->mult = 3 << left_shift;
+        d->shift = 0;
+    } else {
+        double m = (double)in->scale * (double)4096 * (double)3;
+        left_shift = 0;
+        while (m <= (double)32767 / 2 && left_shift <= 30) {
+            left_shift++;
+            m = m * 2;
+        }
+        if (!(m <= (double)32767)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "int16 input scale too large");
+        }
+        d->mult = (int32_t)m;
+        d->shift = left_shift;
+    }
+    if (!checked_log2(out->scale, &log2_out) || log2_out != -15) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output scale must be 1/32768");
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t logistic_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_INT16) {
+        return sigmoid_int16_params(ip, node, d, in, out, false);
+    }
+    if (in->type != TFLM_INT8) {
+        return TFLM_OK;
+    }
+    if (out->zero_point != -128) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output zero point must be -128");
+    }
+    if ((s = sigmoid_int8_params(ip, node, d, in)) != TFLM_OK) {
+        return s;
+    }
+    for (int32_t x = -128; x < 128; x++) {
+        const int32_t v = x - d->in_zp;
+        int32_t r;
+        if (v <= -d->lo) {
+            r = -128;
+        } else if (v >= d->lo) {
+            r = 127;
+        } else {
+            const int32_t q4 = tflm_mul_by_quant_mul(v, d->mult, d->shift);
+            r = clamp32(tflm_rounding_divide_by_pot(fxp_logistic(q4, 4), 23) - 128, -128, 127);
+        }
+        d->lut[(uint8_t)x] = (int8_t)r;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t tanh_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_INT16) {
+        return sigmoid_int16_params(ip, node, d, in, out, true);
+    }
+    if (in->type != TFLM_INT8) {
+        return TFLM_OK;
+    }
+    // TFLM writes tanh in Q7 (scale 1/128, zero point 0) whatever the
+    // output's parameters say.
+    if ((s = sigmoid_int8_params(ip, node, d, in)) != TFLM_OK) {
+        return s;
+    }
+    for (int32_t x = -128; x < 128; x++) {
+        const int32_t v = x - d->in_zp;
+        int32_t r;
+        if (v <= -d->lo) {
+            r = -128;
+        } else if (v >= d->lo) {
+            r = 127;
+        } else {
+            const int32_t q4 = tflm_mul_by_quant_mul(v, d->mult, d->shift);
+            r = clamp32(tflm_rounding_divide_by_pot(fxp_tanh(q4, 4), 24), -128, 127);
+        }
+        d->lut[(uint8_t)x] = (int8_t)r;
+    }
+    return TFLM_OK;
+}
+
+static void logistic_int16(const act_data_t *d, const int16_t *x, int16_t *y) {
+    const int32_t mult = d->mult, shift = d->shift;
+    const int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+    for (int32_t i = 0; i < d->count; i++) {
+        const int32_t v = (x[i] * mult + round) >> shift;
+        const uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
+        const uint32_t uh = a >> 9;
+        uint32_t r;
+        if (uh >= 255) {
+            r = 0x7fffu << 10;
+        } else {
+            const uint32_t ua = sigmoid_q16[uh], ub = sigmoid_q16[uh + 1];
+            r = (ua << 9) + (a & 0x1ffu) * (ub - ua);
+        }
+        r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
+        y[i] = (int16_t)(r >> 10);
+    }
+}
+
+static void tanh_int16(const act_data_t *d, const int16_t *x, int16_t *y) {
+    const int32_t mult = d->mult, shift = d->shift;
+    const int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+    for (int32_t i = 0; i < d->count; i++) {
+        const int32_t v = (x[i] * mult + round) >> shift;
+        const uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
+        const uint32_t uh = a >> 8;
+        int32_t r;
+        if (uh >= 255) {
+            r = 0xffff << 8;
+        } else {
+            const uint32_t ua = sigmoid_q16[uh], ub = sigmoid_q16[uh + 1];
+            r = (int32_t)((ua << 8) + (a & 0xffu) * (ub - ua));
+        }
+        r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+        y[i] = (int16_t)(r >> 8);
+    }
+}
+
+static tflm_status_t logistic_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            float r;
+            if (v > 16.619047164916992188f) {
+                r = 1.0f;
+            } else if (v < -9.0f) {
+                r = expf(v);
+            } else {
+                r = 1.0f / (1.0f + expf(-v));
+            }
+            y[i] = r;
+        }
+    } else if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else {
+        logistic_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t tanh_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            y[i] = tanhf(x[i]);
+        }
+    } else if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else {
+        tanh_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// HARD_SWISH: x * relu6(x + 3) / 6
+
+// An int32 multiplier reduced to int16 with rounding.
+static int16_t downscale_multiplier(int32_t m) {
+    if (m >= INT32_MAX - (1 << 15)) {
+        return INT16_MAX;
+    }
+    return (int16_t)((m + (1 << 15)) >> 16);
+}
+
+static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type != TFLM_INT8) {
+        return TFLM_OK;
+    }
+    // The input is first moved to a "high resolution" scale (x 128); the
+    // "reluish" factor relu6(x + 3) / 6 maps [-3, 3] onto [-1, 1) in Q15.
+    const float hires_scale = (1.0f / 128.0f) * in->scale;
+    const float reluish_scale = 3.0f / 32768.0f;
+    int32_t m32;
+    int out_exp, relu_exp;
+    tflm_quantize_multiplier((double)(hires_scale / out->scale), &m32, &out_exp);
+    const int16_t out_mult = downscale_multiplier(m32);
+    if (out_exp > 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED,
+            "int8 output scale below input scale / 128");
+    }
+    tflm_quantize_multiplier((double)(hires_scale / reluish_scale), &m32, &relu_exp);
+    const int16_t relu_mult = downscale_multiplier(m32);
+    for (int32_t x = -128; x < 128; x++) {
+        const int16_t v = (int16_t)(x - d->in_zp);
+        const int16_t hires = (int16_t)(v * 128);
+        const int16_t preshift_out = fxp16_mul(hires, out_mult);
+        int16_t reluish = hires;
+        if (relu_exp > 0) {
+            reluish = fxp16_shl_sat(reluish, relu_exp - 1);
+        }
+        reluish = fxp16_mul(reluish, relu_mult);
+        if (relu_exp > 0) {
+            reluish = fxp16_shl_sat(reluish, 1);
+        } else if (relu_exp < 0) {
+            reluish = fxp16_rounding_divide_by_pot(reluish, -relu_exp);
+        }
+        reluish = (int16_t)((reluish + (1 << 15)) >> 1); // [-1, 1) -> [0, 1)
+        const int16_t pre = fxp16_mul_trunc(reluish, preshift_out);
+        int16_t r = fxp16_rounding_divide_by_pot(pre, -out_exp);
+        // The zero point is added in 16 bits (wrapping) before the clamp.
+        r = (int16_t)(uint16_t)((uint16_t)r + (uint16_t)d->out_zp);
+        d->lut[(uint8_t)x] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t hard_swish_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const float v = x[i];
+            float m = v + 3.0f;
+            m = 0.0f < m ? m : 0.0f;
+            m = m < 6.0f ? m : 6.0f;
+            y[i] = v * m / 6.0f;
+        }
+    } else {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// PRELU: x >= 0 ? x : x * alpha, alpha broadcast against x
+
+typedef struct {
+    int32_t dims[TFLM_MAX_RANK]; // output shape, left-padded with 1s
+    int32_t sx[TFLM_MAX_RANK];   // element strides of x and alpha (0: broadcast)
+    int32_t sa[TFLM_MAX_RANK];
+    int32_t outer;               // product of all but the last dimension
+    int32_t in_offset;
+    int32_t alpha_offset;
+    int32_t out_zp;
+    int32_t mult1; // x >= 0
+    int32_t shift1;
+    int32_t mult2; // x < 0, on x * alpha
+    int32_t shift2;
+    int32_t qmin;
+    int32_t qmax;
+} prelu_data_t;
+
+static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    prelu_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *alpha = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int alpha_type = in->type == TFLM_INT16 ? TFLM_INT8 : in->type;
+    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    if (alpha->type != alpha_type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "alpha is %s with a %s input",
+            tflm_type_name(alpha->type), tflm_type_name(in->type));
+    }
+    // Broadcast shape, aligned on the last dimension.
+    const int rank = in->rank > alpha->rank ? in->rank : alpha->rank;
+    if (out->rank != rank) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output rank %d, expected %d", (int)out->rank, rank);
+    }
+    int32_t stride_x = 1, stride_a = 1;
+    for (int k = TFLM_MAX_RANK - 1; k >= 0; k--) {
+        const int back = TFLM_MAX_RANK - 1 - k;
+        const int32_t dx = back < in->rank ? in->dims[in->rank - 1 - back] : 1;
+        const int32_t da = back < alpha->rank ? alpha->dims[alpha->rank - 1 - back] : 1;
+        const int32_t dout = back < out->rank ? out->dims[out->rank - 1 - back] : 1;
+        if ((dx != da && dx != 1 && da != 1) || dout != (dx == 1 ? da : dx)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "shapes of input, alpha and output do not broadcast");
+        }
+        d->dims[k] = dout;
+        d->sx[k] = dx == 1 ? 0 : stride_x;
+        d->sa[k] = da == 1 ? 0 : stride_a;
+        stride_x *= dx;
+        stride_a *= da;
+    }
+    d->outer = 1;
+    for (int k = 0; k < TFLM_MAX_RANK - 1; k++) {
+        d->outer *= d->dims[k];
+    }
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if ((s = check_quant(ip, node, in, "input")) != TFLM_OK
+        || (s = check_quant(ip, node, alpha, "alpha")) != TFLM_OK
+        || (s = check_quant(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    int shift;
+    tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult1, &shift);
+    d->shift1 = shift;
+    tflm_quantize_multiplier((double)in->scale * (double)alpha->scale / (double)out->scale, &d->mult2, &shift);
+    d->shift2 = shift;
+    d->in_offset = -in->zero_point;
+    d->alpha_offset = -alpha->zero_point;
+    d->out_zp = out->zero_point;
+    d->qmin = in->type == TFLM_INT8 ? -128 : -32768;
+    d->qmax = in->type == TFLM_INT8 ? 127 : 32767;
+    return TFLM_OK;
+}
+
+static inline int32_t prelu_q(const prelu_data_t *d, int32_t x, int32_t a) {
+    const int32_t v = d->in_offset + x;
+    int32_t r;
+    if (v >= 0) {
+        r = tflm_mul_by_quant_mul(v, d->mult1, d->shift1);
+    } else {
+        r = tflm_mul_by_quant_mul(v * (d->alpha_offset + a), d->mult2, d->shift2);
+    }
+    return clamp32(r + d->out_zp, d->qmin, d->qmax);
+}
+
+static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const prelu_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *alpha = tflm_node_input(ip, node, 1);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const int last = TFLM_MAX_RANK - 1;
+    const int32_t n = d->dims[last], sx = d->sx[last], sa = d->sa[last];
+    int32_t idx[TFLM_MAX_RANK] = { 0 };
+    int32_t ix = 0, ia = 0;
+    uint8_t *o = out->data;
+    for (int32_t outer = 0; outer < d->outer; outer++) {
+        if (in->type == TFLM_FLOAT32) {
+            const float *x = (const float *)in->data + ix;
+            const float *a = (const float *)alpha->data + ia;
+            float *y = (float *)o;
+            for (int32_t i = 0; i < n; i++) {
+                const float v = x[i * sx];
+                y[i] = v >= 0.0f ? v : v * a[i * sa];
+            }
+            o += n * sizeof(float);
+        } else if (in->type == TFLM_INT8) {
+            const int8_t *x = (const int8_t *)in->data + ix;
+            const int8_t *a = (const int8_t *)alpha->data + ia;
+            int8_t *y = (int8_t *)o;
+            for (int32_t i = 0; i < n; i++) {
+                y[i] = (int8_t)prelu_q(d, x[i * sx], a[i * sa]);
+            }
+            o += n;
+        } else {
+            const int16_t *x = (const int16_t *)in->data + ix;
+            const int8_t *a = (const int8_t *)alpha->data + ia;
+            int16_t *y = (int16_t *)o;
+            for (int32_t i = 0; i < n; i++) {
+                y[i] = (int16_t)prelu_q(d, x[i * sx], a[i * sa]);
+            }
+            o += n * sizeof(int16_t);
+        }
+        // Next position over the outer dimensions (odometer).
+        for (int k = last - 1; k >= 0; k--) {
+            if (++idx[k] < d->dims[k]) {
+                ix += d->sx[k];
+                ia += d->sa[k];
+                break;
+            }
+            ix -= d->sx[k] * (d->dims[k] - 1);
+            ia -= d->sa[k] * (d->dims[k] - 1);
+            idx[k] = 0;
+        }
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Registrations
+
+const tflm_kernel_t tflm_kernel_relu = {
+    .builtin = TFLM_OP_RELU,
+    .max_version = 3,
+    .options_type = 0,
+    .op_data_size = sizeof(act_data_t),
+    .prepare = relu_prepare,
+    .eval = relu_eval,
+};
+
+const tflm_kernel_t tflm_kernel_relu6 = {
+    .builtin = TFLM_OP_RELU6,
+    .max_version = 3,
+    .options_type = 0,
+    .op_data_size = sizeof(act_data_t),
+    .prepare = relu6_prepare,
+    .eval = relu6_eval,
+};
+
+const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
+    .builtin = TFLM_OP_RELU_N1_TO_1,
+    .max_version = 2,
+    .options_type = 0,
+    .op_data_size = sizeof(act_data_t),
+    .prepare = relu_n1_prepare,
+    .eval = relu_n1_eval,
+};
+
+const tflm_kernel_t tflm_kernel_leaky_relu = {
+    .builtin = TFLM_OP_LEAKY_RELU,
+    .max_version = 2,
+    .options_type = 75, // LeakyReluOptions
+    .op_data_size = sizeof(act_data_t),
+    .prepare = leaky_relu_prepare,
+    .eval = leaky_relu_eval,
+};
+
+const tflm_kernel_t tflm_kernel_logistic = {
+    .builtin = TFLM_OP_LOGISTIC,
+    .max_version = 3,
+    .options_type = 0,
+    .op_data_size = sizeof(act_data_t),
+    .prepare = logistic_prepare,
+    .eval = logistic_eval,
+};
+
+const tflm_kernel_t tflm_kernel_tanh = {
+    .builtin = TFLM_OP_TANH,
+    .max_version = 3,
+    .options_type = 0,
+    .op_data_size = sizeof(act_data_t),
+    .prepare = tanh_prepare,
+    .eval = tanh_eval,
+};
+
+const tflm_kernel_t tflm_kernel_hard_swish = {
+    .builtin = TFLM_OP_HARD_SWISH,
+    .max_version = 1,
+    .options_type = 91, // HardSwishOptions
+    .op_data_size = sizeof(act_data_t),
+    .prepare = hard_swish_prepare,
+    .eval = hard_swish_eval,
+};
+
+const tflm_kernel_t tflm_kernel_prelu = {
+    .builtin = TFLM_OP_PRELU,
+    .max_version = 1,
+    .options_type = 0,
+    .op_data_size = sizeof(prelu_data_t),
+    .prepare = prelu_prepare,
+    .eval = prelu_eval,
+};
+
+#endif // MICROPY_TFLM_OP_ACTIVATIONS

@@ -1,0 +1,840 @@
+// CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV (NHWC).
+//
+//   CONV_2D            float32; int8 (int32 bias); int16 activations with int8
+//                      weights and int64 or int32 bias. Grouped convolution
+//                      (input channels a multiple of the filter's).
+//   DEPTHWISE_CONV_2D  float32; int8 (int32 bias); int16 with int8 weights
+//                      (int64 bias). Any depth multiplier, dilations.
+//   TRANSPOSE_CONV     float32; int8 (int32 bias); int16 with int8 weights
+//                      (int64 or int16 bias). Integer kernels accumulate in a
+//                      scratch buffer (int32 / int64 per output element).
+//
+// Weights are per-tensor or per-channel quantized (zero point 0). Every
+// channel gets its own multiplier, computed in double from the float scales
+// as TFLite's PopulateConvolutionQuantizationParams does.
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_CONV
+#include <string.h>
+#include "../kernel.h"
+#include "../quant.h"
+
+// Conv2DOptions / DepthwiseConv2DOptions / TransposeConvOptions fields.
+enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACTIVATION = 3,
+       CONV_DILATION_W = 4, CONV_DILATION_H = 5 };
+enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_DEPTH_MULTIPLIER = 3,
+       DW_ACTIVATION = 4, DW_DILATION_W = 5, DW_DILATION_H = 6 };
+enum { TC_PADDING = 0, TC_STRIDE_W = 1, TC_STRIDE_H = 2, TC_ACTIVATION = 3 };
+
+enum { PADDING_SAME = 0, PADDING_VALID = 1 };
+
+// The int64 accumulator path (int16 activations) rescales values inside
+// +-2^47 (TFLite's stated range for MultiplyByQuantizedMultiplier).
+#define ACC64_LIMIT (((int64_t)1 << 47) - 1)
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c;
+    int32_t f_h, f_w, f_c;   // f_c: the filter's input depth (conv, transpose)
+    int32_t out_h, out_w, out_c;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_h, pad_w;
+    int32_t groups;          // conv: input channels / filter depth
+    int32_t depth_mult;      // depthwise
+    int32_t in_offset;       // -input zero point (int8)
+    int32_t out_offset;      // output zero point (int8)
+    int32_t q_min, q_max;    // activation clamp, before adding out_offset
+    int32_t *mult;           // per output channel: multiplier, shift
+    float f_min, f_max;
+    uint8_t type;            // activations' tflm_type_t
+    uint8_t bias_type;       // bias tflm_type_t (when there is a bias)
+    bool acc64;              // int16: int64 accumulator and 64-bit rescale
+} conv_data_t;
+
+// ---------------------------------------------------------------------------
+// Prepare helpers
+
+static bool is_rank4(const tflm_tensor_t *t) {
+    if (t->rank != 4) {
+        return false;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (t->dims[i] < 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Output size along one axis, as TFLite's ComputeOutSize (int64 here so
+// absurd strides cannot overflow).
+static int64_t out_size(int padding, int64_t in, int64_t eff_filter, int64_t stride) {
+    return padding == PADDING_SAME ? (in + stride - 1) / stride : (in + stride - eff_filter) / stride;
+}
+
+// Leading padding along one axis, as TFLite's ComputePaddingWithOffset.
+static int32_t pad_size(int64_t stride, int64_t eff_filter, int64_t in, int64_t out) {
+    int64_t total = (out - 1) * stride + eff_filter - in;
+    return total > 0 ? (int32_t)(total / 2) : 0;
+}
+
+static tflm_status_t check_window(tflm_interp_t *ip, const tflm_node_t *node, int padding,
+    int32_t stride_h, int32_t stride_w, int32_t dil_h, int32_t dil_w) {
+    if (padding != PADDING_SAME && padding != PADDING_VALID) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "padding %d is not SAME or VALID", padding);
+    }
+    if (stride_h < 1 || stride_w < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "stride %dx%d must be positive",
+            (int)stride_h, (int)stride_w);
+    }
+    if (dil_h < 1 || dil_w < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "dilation %dx%d must be positive",
+            (int)dil_h, (int)dil_w);
+    }
+    return TFLM_OK;
+}
+
+// Computes the output size and padding of a window sliding over `in` (conv
+// and depthwise: the input; transpose conv: its output) and checks that
+// every index the kernels form stays inside int32.
+static tflm_status_t window_geometry(tflm_interp_t *ip, const tflm_node_t *node, int padding,
+    int32_t in, int32_t filter, int32_t stride, int32_t dil, int32_t *out, int32_t *pad, const char *axis) {
+    int64_t eff = (int64_t)(filter - 1) * dil + 1;
+    if (eff + in + stride > INT32_MAX / 2) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s: filter, stride or dilation too large", axis);
+    }
+    int64_t o = out_size(padding, in, eff, stride);
+    if (o < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s: filter of %d (dilated) is larger than the input %d",
+            axis, (int)eff, (int)in);
+    }
+    *out = (int32_t)o;
+    *pad = pad_size(stride, eff, in, o);
+    return TFLM_OK;
+}
+
+static tflm_status_t read_activation(tflm_interp_t *ip, const tflm_node_t *node, int activation,
+    conv_data_t *d, const tflm_tensor_t *out) {
+    if (activation < 0 || activation > TFLM_ACT_SIGN_BIT) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", activation);
+    }
+    if (d->type == TFLM_FLOAT32) {
+        if (!tflm_activation_range_float(activation, &d->f_min, &d->f_max)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "fused activation %d", activation);
+        }
+        return TFLM_OK;
+    }
+    int32_t lo, hi;
+    tflm_status_t s = tflm_activation_range_quant(activation, out, &lo, &hi);
+    if (s != TFLM_OK) {
+        return tflm_op_fail(ip, node, s, "fused activation %d has no %s form", activation,
+            tflm_type_name(out->type));
+    }
+    // Clamp before adding the output zero point: same result, no overflow.
+    d->q_min = lo - d->out_offset;
+    d->q_max = hi - d->out_offset;
+    return TFLM_OK;
+}
+
+// Types of (input, weights, bias, output). Float, int8 (int32 bias) and int16
+// with int8 weights; `int16_bias` lists the bias types the int16 form takes
+// (bit per tflm_type_t).
+static tflm_status_t check_types(tflm_interp_t *ip, const tflm_node_t *node, conv_data_t *d,
+    const tflm_tensor_t *in, const tflm_tensor_t *filter, const tflm_tensor_t *bias,
+    const tflm_tensor_t *out, unsigned int16_bias) {
+    tflm_status_t s;
+    d->type = in->type;
+    d->bias_type = bias ? bias->type : 0;
+    if ((s = tflm_check_type(ip, node, out, "output", in->type)) != TFLM_OK) {
+        return s;
+    }
+    switch (in->type) {
+        case TFLM_FLOAT32:
+            if (filter->type != TFLM_FLOAT32) {
+                return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED,
+                    "hybrid float input with %s weights is not supported", tflm_type_name(filter->type));
+            }
+            if (bias && (s = tflm_check_type(ip, node, bias, "bias", TFLM_FLOAT32)) != TFLM_OK) {
+                return s;
+            }
+            return TFLM_OK;
+        case TFLM_INT8:
+            if ((s = tflm_check_type(ip, node, filter, "weights", TFLM_INT8)) != TFLM_OK
+                || (bias && (s = tflm_check_type(ip, node, bias, "bias", TFLM_INT32)) != TFLM_OK)) {
+                return s;
+            }
+            return TFLM_OK;
+        case TFLM_INT16:
+            if ((s = tflm_check_type(ip, node, filter, "weights", TFLM_INT8)) != TFLM_OK) {
+                return s;
+            }
+            if (bias && (bias->type >= 16 || !(int16_bias & (1u << bias->type)))) {
+                return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s bias with int16 activations",
+                    tflm_type_name(bias->type));
+            }
+            return TFLM_OK;
+        default:
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+}
+
+// Quantization of an integer op: per-channel multipliers (quantized
+// dimension `qdim` of the weights, `channels` output channels), offsets and
+// activation range. The int64-accumulator path needs a smaller shift range.
+static tflm_status_t prepare_quant(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
+    const tflm_tensor_t *in, const tflm_tensor_t *filter, const tflm_tensor_t *out,
+    int32_t channels, int qdim, int activation, bool acc64) {
+    tflm_status_t s;
+    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, filter, "weights")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and output must be quantized per tensor");
+    }
+    uint32_t n = 0;
+    const uint8_t *scales = tflm_channel_scales(ip, filter, &n);
+    if (scales == NULL || n == 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights have no scales");
+    }
+    if (filter->flags & TFLM_T_PER_CHANNEL) {
+        if (filter->quant_dim != qdim || n != (uint32_t)channels) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+                "per-channel weights must have %d scales along dimension %d", (int)channels, qdim);
+        }
+    }
+    if (filter->zero_point != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights zero point %d, expected 0",
+            (int)filter->zero_point);
+    }
+    if (in->type == TFLM_INT16 && (in->zero_point != 0 || out->zero_point != 0)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 input and output need zero point 0");
+    }
+    d->in_offset = -in->zero_point;
+    d->out_offset = out->zero_point;
+    if ((s = read_activation(ip, node, activation, d, out)) != TFLM_OK) {
+        return s;
+    }
+    d->mult = tflm_alloc_persistent(ip, 2 * sizeof(int32_t) * (size_t)channels);
+    if (d->mult == NULL) {
+        return TFLM_ERR_ARENA;
+    }
+    const int max_shift = acc64 ? 14 : 30;
+    for (int32_t c = 0; c < channels; c++) {
+        float fs = fb_f32(scales + 4 * (n > 1 ? (uint32_t)c : 0));
+        double eff = (double)in->scale * (double)fs / (double)out->scale;
+        int shift;
+        tflm_quantize_multiplier(eff, &d->mult[2 * c], &shift);
+        if (shift > max_shift) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+                "channel %d: input x weight / output scale ratio too large", (int)c);
+        }
+        d->mult[2 * c + 1] = shift;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t check_bias(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *bias, int32_t channels) {
+    if (bias && tflm_elem_count(bias) != channels) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "bias has %d elements, expected %d",
+            (int)tflm_elem_count(bias), (int)channels);
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t check_output_shape(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *out, const conv_data_t *d) {
+    if (!is_rank4(out) || out->dims[0] != d->batches || out->dims[1] != d->out_h
+        || out->dims[2] != d->out_w || out->dims[3] != d->out_c) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape must be [%d,%d,%d,%d]",
+            (int)d->batches, (int)d->out_h, (int)d->out_w, (int)d->out_c);
+    }
+    return TFLM_OK;
+}
+
+// Valid filter taps [lo, hi) along one axis: origin + dil * k in [0, size).
+static inline void tap_range(int32_t origin, int32_t dil, int32_t size, int32_t taps,
+    int32_t *lo, int32_t *hi) {
+    int32_t l = origin < 0 ? (-origin + dil - 1) / dil : 0;
+    int32_t h = size - origin <= 0 ? 0 : (size - origin - 1) / dil + 1;
+    h = h < taps ? h : taps;
+    *lo = l;
+    *hi = h > l ? h : l;
+}
+
+static inline int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static inline float clampf(float v, float lo, float hi) {
+    v = v < lo ? lo : v;
+    return hi < v ? hi : v;
+}
+
+static inline int32_t requant64(int64_t acc, const int32_t *mult) {
+    acc = acc > ACC64_LIMIT ? ACC64_LIMIT : acc < -ACC64_LIMIT - 1 ? -ACC64_LIMIT - 1 : acc;
+    return tflm_mul_by_quant_mul_64(acc, mult[0], (int)mult[1]);
+}
+
+// Bias of channel c as int64. Constant int64 data in a model is only
+// 4-byte aligned (and Cortex-M faults on unaligned 64-bit loads): memcpy.
+static inline int64_t bias64(const void *bias, int type, int32_t c) {
+    int64_t b;
+    switch (type) {
+        case TFLM_INT64:
+            memcpy(&b, (const uint8_t *)bias + 8 * (size_t)c, sizeof(b));
+            break;
+        case TFLM_INT32:
+            b = ((const int32_t *)bias)[c];
+            break;
+        case TFLM_INT16:
+            b = ((const int16_t *)bias)[c];
+            break;
+        default:
+            return 0;
+    }
+    return b > ACC64_LIMIT ? ACC64_LIMIT : b < -ACC64_LIMIT - 1 ? -ACC64_LIMIT - 1 : b;
+}
+
+// ---------------------------------------------------------------------------
+// CONV_2D
+
+static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    conv_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int padding = tflm_opt_i8(node, CONV_PADDING, 0);
+    d->stride_w = tflm_opt_i32(node, CONV_STRIDE_W, 0);
+    d->stride_h = tflm_opt_i32(node, CONV_STRIDE_H, 0);
+    int activation = tflm_opt_i8(node, CONV_ACTIVATION, 0);
+    d->dil_w = tflm_opt_i32(node, CONV_DILATION_W, 1);
+    d->dil_h = tflm_opt_i32(node, CONV_DILATION_H, 1);
+    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, d->dil_h, d->dil_w)) != TFLM_OK) {
+        return s;
+    }
+    if (!is_rank4(in) || !is_rank4(filter)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
+    }
+    d->batches = in->dims[0];
+    d->in_h = in->dims[1];
+    d->in_w = in->dims[2];
+    d->in_c = in->dims[3];
+    d->out_c = filter->dims[0];
+    d->f_h = filter->dims[1];
+    d->f_w = filter->dims[2];
+    d->f_c = filter->dims[3];
+    if (d->in_c % d->f_c != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input depth %d is not a multiple of the weights depth %d",
+            (int)d->in_c, (int)d->f_c);
+    }
+    d->groups = d->in_c / d->f_c;
+    if (d->out_c % d->groups != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d output channels do not split into %d groups",
+            (int)d->out_c, (int)d->groups);
+    }
+    if ((s = window_geometry(ip, node, padding, d->in_h, d->f_h, d->stride_h, d->dil_h,
+             &d->out_h, &d->pad_h, "height")) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, d->in_w, d->f_w, d->stride_w, d->dil_w,
+            &d->out_w, &d->pad_w, "width")) != TFLM_OK
+        || (s = check_output_shape(ip, node, out, d)) != TFLM_OK
+        || (s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+        || (s = check_types(ip, node, d, in, filter, bias, out,
+            (1u << TFLM_INT64) | (1u << TFLM_INT32))) != TFLM_OK) {
+        return s;
+    }
+    if (d->type == TFLM_FLOAT32) {
+        return read_activation(ip, node, activation, d, out);
+    }
+    // int16 with an int32 bias accumulates in 32 bits.
+    d->acc64 = d->type == TFLM_INT16 && !(bias && bias->type == TFLM_INT32);
+    return prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64);
+}
+
+// One multiply-accumulate term (x: activation, w: weight). The int32
+// reference accumulators are emulated in uint32_t, which wraps instead of
+// overflowing; `in_off` is a local of the calling kernel.
+#define F_TERM(x, w) ((x) * (w))
+#define Q8_TERM(x, w) ((uint32_t)((w) * ((x) + in_off)))
+#define Q16_TERM32(x, w) ((uint32_t)((w) * (x)))
+#define Q16_TERM64(x, w) ((int64_t)((w) * (x)))
+
+// Weight element type for each activation type (token-pasted as T##_w_t).
+typedef float float_w_t;
+typedef int8_t int8_t_w_t;
+typedef int8_t int16_t_w_t;
+
+// The loops of every type: T is the activation type, TERM one product, ACC
+// the accumulator and FINISH turns `acc` of output channel `oc` into the
+// output value. The taps outside the input are skipped (tap_range), the
+// others are summed in the reference's order (filter row, column, channel).
+#define CONV_BODY(T, TERM, ACC, FINISH)                                                        \
+    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w, FC = d->f_c; \
+    const int32_t fpg = d->out_c / d->groups;                                                 \
+    for (int32_t b = 0; b < d->batches; b++) {                                                \
+        const T *in_b = in + (size_t)b * H * W * C;                                           \
+        for (int32_t oy = 0; oy < d->out_h; oy++) {                                           \
+            const int32_t iy0 = oy * d->stride_h - d->pad_h;                                  \
+            int32_t fy0, fy1;                                                                 \
+            tap_range(iy0, d->dil_h, H, FH, &fy0, &fy1);                                      \
+            for (int32_t ox = 0; ox < d->out_w; ox++) {                                       \
+                const int32_t ix0 = ox * d->stride_w - d->pad_w;                              \
+                int32_t fx0, fx1;                                                             \
+                tap_range(ix0, d->dil_w, W, FW, &fx0, &fx1);                                  \
+                int32_t oc = 0;                                                               \
+                for (int32_t g = 0; g < d->groups; g++) {                                     \
+                    const T *in_g = in_b + g * FC;                                            \
+                    for (int32_t j = 0; j < fpg; j++, oc++) {                                 \
+                        const T##_w_t *w_oc = w + (size_t)oc * FH * FW * FC;                  \
+                        ACC acc = 0;                                                          \
+                        for (int32_t fy = fy0; fy < fy1; fy++) {                              \
+                            const T *row = in_g + (size_t)(iy0 + d->dil_h * fy) * W * C;      \
+                            const T##_w_t *w_row = w_oc + (size_t)fy * FW * FC;               \
+                            for (int32_t fx = fx0; fx < fx1; fx++) {                          \
+                                const T *px = row + (size_t)(ix0 + d->dil_w * fx) * C;        \
+                                const T##_w_t *wp = w_row + (size_t)fx * FC;                  \
+                                for (int32_t ic = 0; ic < FC; ic++) {                         \
+                                    acc += TERM(px[ic], wp[ic]);                              \
+                                }                                                             \
+                            }                                                                 \
+                        }                                                                     \
+                        FINISH;                                                               \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+static void conv_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+    CONV_BODY(float, F_TERM, float, {
+        *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
+    })
+}
+
+static void conv_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    const int32_t in_off = d->in_offset;
+    CONV_BODY(int8_t, Q8_TERM, uint32_t, {
+        if (bias) {
+            acc += (uint32_t)bias[oc];
+        }
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+    })
+}
+
+static void conv_int16_acc32(const conv_data_t *d, const int16_t *in, const int8_t *w, const int32_t *bias,
+    int16_t *out) {
+    CONV_BODY(int16_t, Q16_TERM32, uint32_t, {
+        if (bias) {
+            acc += (uint32_t)bias[oc];
+        }
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        *out++ = (int16_t)clamp32(v, d->q_min, d->q_max);
+    })
+}
+
+static void conv_int16_acc64(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias,
+    int16_t *out) {
+    CONV_BODY(int16_t, Q16_TERM64, int64_t, {
+        if (bias) {
+            acc += bias64(bias, d->bias_type, oc);
+        }
+        *out++ = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+    })
+}
+
+static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const conv_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const void *b = bias ? bias->data : NULL;
+    switch (d->type) {
+        case TFLM_FLOAT32:
+            conv_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            break;
+        case TFLM_INT8:
+            conv_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
+            break;
+        default:
+            if (!d->acc64) {
+                conv_int16_acc32(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+            } else {
+                conv_int16_acc64(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+            }
+            break;
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_conv_2d = {
+    .builtin = TFLM_OP_CONV_2D,
+    .max_version = 8,
+    .options_type = 1, // Conv2DOptions
+    .op_data_size = sizeof(conv_data_t),
+    .prepare = conv_prepare,
+    .eval = conv_eval,
+};
+
+// ---------------------------------------------------------------------------
+// DEPTHWISE_CONV_2D
+
+static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    conv_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int padding = tflm_opt_i8(node, DW_PADDING, 0);
+    d->stride_w = tflm_opt_i32(node, DW_STRIDE_W, 0);
+    d->stride_h = tflm_opt_i32(node, DW_STRIDE_H, 0);
+    int32_t depth_mult = tflm_opt_i32(node, DW_DEPTH_MULTIPLIER, 0);
+    int activation = tflm_opt_i8(node, DW_ACTIVATION, 0);
+    d->dil_w = tflm_opt_i32(node, DW_DILATION_W, 1);
+    d->dil_h = tflm_opt_i32(node, DW_DILATION_H, 1);
+    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, d->dil_h, d->dil_w)) != TFLM_OK) {
+        return s;
+    }
+    if (!is_rank4(in) || !is_rank4(filter)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
+    }
+    if (filter->dims[0] != 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights must have shape [1,h,w,channels]");
+    }
+    d->batches = in->dims[0];
+    d->in_h = in->dims[1];
+    d->in_w = in->dims[2];
+    d->in_c = in->dims[3];
+    d->f_h = filter->dims[1];
+    d->f_w = filter->dims[2];
+    d->out_c = filter->dims[3];
+    if (d->out_c % d->in_c != 0 || depth_mult != d->out_c / d->in_c) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+            "depth multiplier %d does not give %d output channels from %d input channels",
+            (int)depth_mult, (int)d->out_c, (int)d->in_c);
+    }
+    d->depth_mult = depth_mult;
+    if ((s = window_geometry(ip, node, padding, d->in_h, d->f_h, d->stride_h, d->dil_h,
+             &d->out_h, &d->pad_h, "height")) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, d->in_w, d->f_w, d->stride_w, d->dil_w,
+            &d->out_w, &d->pad_w, "width")) != TFLM_OK
+        || (s = check_output_shape(ip, node, out, d)) != TFLM_OK
+        || (s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+        || (s = check_types(ip, node, d, in, filter, bias, out, 1u << TFLM_INT64)) != TFLM_OK) {
+        return s;
+    }
+    if (d->type == TFLM_FLOAT32) {
+        return read_activation(ip, node, activation, d, out);
+    }
+    d->acc64 = d->type == TFLM_INT16;
+    return prepare_quant(ip, node, d, in, filter, out, d->out_c, 3, activation, d->acc64);
+}
+
+// As CONV_BODY: output channel oc = ic * depth_multiplier + m reads input
+// channel ic only.
+#define DW_BODY(T, TERM, ACC, FINISH)                                                          \
+    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w;            \
+    const int32_t OC = d->out_c, DM = d->depth_mult;                                          \
+    for (int32_t b = 0; b < d->batches; b++) {                                                \
+        const T *in_b = in + (size_t)b * H * W * C;                                           \
+        for (int32_t oy = 0; oy < d->out_h; oy++) {                                           \
+            const int32_t iy0 = oy * d->stride_h - d->pad_h;                                  \
+            int32_t fy0, fy1;                                                                 \
+            tap_range(iy0, d->dil_h, H, FH, &fy0, &fy1);                                      \
+            for (int32_t ox = 0; ox < d->out_w; ox++) {                                       \
+                const int32_t ix0 = ox * d->stride_w - d->pad_w;                              \
+                int32_t fx0, fx1;                                                             \
+                tap_range(ix0, d->dil_w, W, FW, &fx0, &fx1);                                  \
+                int32_t oc = 0;                                                               \
+                for (int32_t ic = 0; ic < C; ic++) {                                          \
+                    for (int32_t m = 0; m < DM; m++, oc++) {                                  \
+                        ACC acc = 0;                                                          \
+                        for (int32_t fy = fy0; fy < fy1; fy++) {                              \
+                            const T *row = in_b + (size_t)(iy0 + d->dil_h * fy) * W * C + ic; \
+                            const T##_w_t *w_row = w + (size_t)fy * FW * OC + oc;             \
+                            for (int32_t fx = fx0; fx < fx1; fx++) {                          \
+                                acc += TERM(row[(size_t)(ix0 + d->dil_w * fx) * C],           \
+                                    w_row[(size_t)fx * OC]);                                  \
+                            }                                                                 \
+                        }                                                                     \
+                        FINISH;                                                               \
+                    }                                                                         \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+    }
+
+static void dw_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+    DW_BODY(float, F_TERM, float, {
+        *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
+    })
+}
+
+static void dw_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    const int32_t in_off = d->in_offset;
+    DW_BODY(int8_t, Q8_TERM, uint32_t, {
+        if (bias) {
+            acc += (uint32_t)bias[oc];
+        }
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+    })
+}
+
+static void dw_int16(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
+    DW_BODY(int16_t, Q16_TERM64, int64_t, {
+        if (bias) {
+            acc += bias64(bias, d->bias_type, oc);
+        }
+        *out++ = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+    })
+}
+
+static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const conv_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const void *b = bias ? bias->data : NULL;
+    switch (d->type) {
+        case TFLM_FLOAT32:
+            dw_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            break;
+        case TFLM_INT8:
+            dw_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
+            break;
+        default:
+            dw_int16(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+            break;
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
+    .builtin = TFLM_OP_DEPTHWISE_CONV_2D,
+    .max_version = 7,
+    .options_type = 2, // DepthwiseConv2DOptions
+    .op_data_size = sizeof(conv_data_t),
+    .prepare = dw_prepare,
+    .eval = dw_eval,
+};
+
+// ---------------------------------------------------------------------------
+// TRANSPOSE_CONV: inputs (output_shape, weights, input, optional bias).
+
+static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 3, 4, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    conv_data_t *d = node->op_data;
+    const tflm_tensor_t *shape = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int padding = tflm_opt_i8(node, TC_PADDING, 0);
+    d->stride_w = tflm_opt_i32(node, TC_STRIDE_W, 0);
+    d->stride_h = tflm_opt_i32(node, TC_STRIDE_H, 0);
+    int activation = tflm_opt_i8(node, TC_ACTIVATION, 0);
+    d->dil_h = d->dil_w = 1;
+    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, 1, 1)) != TFLM_OK) {
+        return s;
+    }
+    if (!is_rank4(in) || !is_rank4(filter) || !is_rank4(out)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input, weights and output must be 4-D and non-empty");
+    }
+    if (shape->type != TFLM_INT32 || shape->rank != 1 || shape->dims[0] != 4) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape operand must be 4 int32 values");
+    }
+    if (shape->flags & TFLM_T_CONST) {
+        const int32_t *v = (const int32_t *)shape->data;
+        for (int i = 0; i < 4; i++) {
+            if (v[i] != out->dims[i]) {
+                return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape operand disagrees with the output tensor");
+            }
+        }
+    }
+    d->batches = in->dims[0];
+    d->in_h = in->dims[1];
+    d->in_w = in->dims[2];
+    d->in_c = in->dims[3];
+    d->out_c = filter->dims[0];
+    d->f_h = filter->dims[1];
+    d->f_w = filter->dims[2];
+    d->f_c = filter->dims[3];
+    d->out_h = out->dims[1];
+    d->out_w = out->dims[2];
+    if (d->f_c != d->in_c) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights depth %d does not match input depth %d",
+            (int)d->f_c, (int)d->in_c);
+    }
+    if (out->dims[0] != d->batches || out->dims[3] != d->out_c) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output must have %d batches and %d channels",
+            (int)d->batches, (int)d->out_c);
+    }
+    // The input must be what a convolution of the output would produce.
+    int32_t h, w;
+    if ((s = window_geometry(ip, node, padding, d->out_h, d->f_h, d->stride_h, 1, &h, &d->pad_h,
+             "height")) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, d->out_w, d->f_w, d->stride_w, 1, &w, &d->pad_w,
+            "width")) != TFLM_OK) {
+        return s;
+    }
+    if (h != d->in_h || w != d->in_w) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "a %dx%d output needs a %dx%d input, got %dx%d",
+            (int)d->out_h, (int)d->out_w, (int)h, (int)w, (int)d->in_h, (int)d->in_w);
+    }
+    if ((s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+        || (s = check_types(ip, node, d, in, filter, bias, out,
+            (1u << TFLM_INT64) | (1u << TFLM_INT16))) != TFLM_OK) {
+        return s;
+    }
+    if (d->type == TFLM_FLOAT32) {
+        return read_activation(ip, node, activation, d, out);
+    }
+    d->acc64 = d->type == TFLM_INT16;
+    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64)) != TFLM_OK) {
+        return s;
+    }
+    // One int32 (int8) or int64 (int16) accumulator per output element.
+    uint64_t scratch = (uint64_t)tflm_elem_count(out) * (d->type == TFLM_INT8 ? 4u : 8u);
+    if (scratch > UINT32_MAX) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output too large");
+    }
+    node->scratch_size = (uint32_t)scratch;
+    return TFLM_OK;
+}
+
+// Scatter each input pixel into the outputs it touches. For one output
+// element the contributions arrive in the reference's order (input row,
+// column, channel), so float sums round the same way.
+#define TC_SCATTER(T, TERM, ACC, acc_buf)                                                       \
+    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w;             \
+    const int32_t OH = d->out_h, OW = d->out_w, OC = d->out_c;                                 \
+    for (int32_t b = 0; b < d->batches; b++) {                                                 \
+        ACC *acc_b = acc_buf + (size_t)b * OH * OW * OC;                                       \
+        for (int32_t iy = 0; iy < H; iy++) {                                                   \
+            const int32_t oy0 = iy * d->stride_h - d->pad_h;                                   \
+            int32_t fy0, fy1;                                                                  \
+            tap_range(oy0, 1, OH, FH, &fy0, &fy1);                                             \
+            for (int32_t ix = 0; ix < W; ix++) {                                               \
+                const int32_t ox0 = ix * d->stride_w - d->pad_w;                               \
+                int32_t fx0, fx1;                                                              \
+                tap_range(ox0, 1, OW, FW, &fx0, &fx1);                                         \
+                const T *px = in + (((size_t)b * H + iy) * W + ix) * C;                        \
+                for (int32_t fy = fy0; fy < fy1; fy++) {                                       \
+                    for (int32_t fx = fx0; fx < fx1; fx++) {                                   \
+                        ACC *o = acc_b + ((size_t)(oy0 + fy) * OW + (ox0 + fx)) * OC;          \
+                        const T##_w_t *wp = w + ((size_t)fy * FW + fx) * C;                    \
+                        for (int32_t oc = 0; oc < OC; oc++) {                                  \
+                            ACC acc = o[oc];                                                   \
+                            for (int32_t ic = 0; ic < C; ic++) {                               \
+                                acc += TERM(px[ic], wp[ic]);                                   \
+                            }                                                                  \
+                            o[oc] = acc;                                                       \
+                            wp += (size_t)FH * FW * C;                                         \
+                        }                                                                      \
+                    }                                                                          \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
+    }
+
+static void tc_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 0.0f;
+    }
+    TC_SCATTER(float, F_TERM, float, out)
+    for (size_t i = 0; i < n; i += (size_t)OC) {
+        for (int32_t oc = 0; oc < OC; oc++) {
+            float v = out[i + oc];
+            if (bias) {
+                v += bias[oc];
+            }
+            out[i + oc] = clampf(v, d->f_min, d->f_max);
+        }
+    }
+}
+
+static void tc_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out,
+    uint32_t *scratch) {
+    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+    const int32_t in_off = d->in_offset;
+    memset(scratch, 0, n * sizeof(uint32_t));
+    TC_SCATTER(int8_t, Q8_TERM, uint32_t, scratch)
+    for (size_t i = 0; i < n; i += (size_t)OC) {
+        for (int32_t oc = 0; oc < OC; oc++) {
+            uint32_t acc = scratch[i + oc];
+            if (bias) {
+                acc += (uint32_t)bias[oc];
+            }
+            int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+            out[i + oc] = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+        }
+    }
+}
+
+static void tc_int16(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias, int16_t *out,
+    int64_t *scratch) {
+    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+    memset(scratch, 0, n * sizeof(int64_t));
+    TC_SCATTER(int16_t, Q16_TERM64, int64_t, scratch)
+    for (size_t i = 0; i < n; i += (size_t)OC) {
+        for (int32_t oc = 0; oc < OC; oc++) {
+            int64_t acc = scratch[i + oc];
+            if (bias) {
+                acc += bias64(bias, d->bias_type, oc);
+            }
+            out[i + oc] = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+        }
+    }
+}
+
+static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const conv_data_t *d = node->op_data;
+    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const void *b = bias ? bias->data : NULL;
+    switch (d->type) {
+        case TFLM_FLOAT32:
+            tc_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            break;
+        case TFLM_INT8:
+            tc_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+                (uint32_t *)(void *)node->scratch);
+            break;
+        default:
+            tc_int16(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data,
+                (int64_t *)(void *)node->scratch);
+            break;
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_transpose_conv = {
+    .builtin = TFLM_OP_TRANSPOSE_CONV,
+    .max_version = 5,
+    .options_type = 49, // TransposeConvOptions
+    .op_data_size = sizeof(conv_data_t),
+    .prepare = tc_prepare,
+    .eval = tc_eval,
+};
+
+#endif // MICROPY_TFLM_OP_CONV

@@ -1,0 +1,192 @@
+// L2_NORMALIZATION over the last dimension: float32 and int8.
+//
+// float32 (as TFLM's reference): sum of squares in float, in order;
+// norm = max(sqrtf(sum), 1e-6f); out = x / norm.
+// int8: sum of (x - zp)^2 in int32; gemmlowp's fixed-point inverse square
+// root (TFLite's GetInvSqrtQuantizedMultiplierExp: 5 Newton-Raphson steps in
+// Q3.28, times sqrt(2)/2); out = MultiplyByQuantizedMultiplier(x - zp,
+// inv, shift + 7) clamped to int8, i.e. in units of 1/128. The output must
+// be quantized with scale 1/128 and zero point 0, as TFLite requires.
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_L2NORM
+#include <math.h>
+#include "../kernel.h"
+#include "../quant.h"
+
+// L2NormOptions fields.
+enum { L2_ACTIVATION = 0 };
+
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    int32_t in_zero_point;
+} l2_data_t;
+
+static tflm_status_t l2_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    l2_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int activation = tflm_opt_i8(node, L2_ACTIVATION, 0);
+    if (activation < 0 || activation > TFLM_ACT_SIGN_BIT) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", activation);
+    }
+    if (activation != TFLM_ACT_NONE) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "fused activation %d", activation);
+    }
+    if (in->rank == 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must have at least one dimension");
+    }
+    bool same = out->rank == in->rank;
+    for (int i = 0; same && i < in->rank; i++) {
+        same = out->dims[i] == in->dims[i];
+    }
+    if (!same) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    d->depth = in->dims[in->rank - 1];
+    d->outer = d->depth ? tflm_elem_count(in) / d->depth : 0;
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if (in->type != TFLM_INT8) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
+    }
+    if (out->scale != 1.0f / 128.0f || out->zero_point != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output must have scale 1/128 and zero point 0");
+    }
+    d->in_zero_point = in->zero_point;
+    return TFLM_OK;
+}
+
+static void l2_eval_float(const l2_data_t *d, const float *in, float *out) {
+    const int32_t depth = d->depth;
+    for (int32_t o = 0; o < d->outer; o++, in += depth, out += depth) {
+        float sum = 0.0f;
+        for (int32_t c = 0; c < depth; c++) {
+            sum += in[c] * in[c];
+        }
+        float norm = sqrtf(sum);
+        norm = norm < 1e-6f ? 1e-6f : norm;
+        for (int32_t c = 0; c < depth; c++) {
+            out[c] = in[c] / norm;
+        }
+    }
+}
+
+// gemmlowp's SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0.
+static inline int32_t sat_shift_left(int32_t x, int exponent) {
+    int32_t threshold = (int32_t)((1u << (31 - exponent)) - 1u);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << exponent);
+}
+
+static inline int count_leading_zeros(uint32_t x) {
+    int n = 0;
+    while (!(x & 0x80000000u)) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+}
+
+// 1 / sqrt(input) as a multiplier and left shift (TFLite's
+// GetInvSqrtQuantizedMultiplierExp with reverse_shift = -1).
+static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
+    if (input <= 1) {
+        *mult = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    int sh = 11;
+    while (input >= (1 << 29)) {
+        input /= 4;
+        ++sh;
+    }
+    int pairs = (count_leading_zeros((uint32_t)input) - 1) / 2 - 1;
+    sh -= pairs;
+    input <<= 2 * pairs;
+    // Fixed point with 3 integer bits: raw = value * 2^28.
+    const int32_t half_input = tflm_rounding_divide_by_pot(input >> 1, 1);
+    const int32_t half_three = (1 << 28) + (1 << 27);
+    int32_t x = 1 << 28;
+    for (int i = 0; i < 5; i++) {
+        // x^3 has 9 integer bits; rescale to 3.
+        int32_t x3 = sat_shift_left(tflm_sat_round_doubling_high_mul(
+            tflm_sat_round_doubling_high_mul(x, x), x), 6);
+        // Both products have 6 integer bits; their difference wraps as
+        // gemmlowp's does, then rescales to 3.
+        int32_t a = tflm_sat_round_doubling_high_mul(half_three, x);
+        int32_t b = tflm_sat_round_doubling_high_mul(half_input, x3);
+        x = sat_shift_left((int32_t)((uint32_t)a - (uint32_t)b), 3);
+    }
+    x = tflm_sat_round_doubling_high_mul(x, 1518500250); // * sqrt(2)/2
+    if (sh < 0) {
+        x = (int32_t)((uint32_t)x << -sh);
+        sh = 0;
+    }
+    *mult = x;
+    *shift = -sh;
+}
+
+static void l2_eval_int8(const l2_data_t *d, const int8_t *in, int8_t *out) {
+    const int32_t depth = d->depth, zp = d->in_zero_point;
+    for (int32_t o = 0; o < d->outer; o++, in += depth, out += depth) {
+        // Wraps (as TFLM's int32 sum would) past about 33000 elements.
+        uint32_t acc = 0;
+        for (int32_t c = 0; c < depth; c++) {
+            int32_t v = in[c] - zp;
+            acc += (uint32_t)(v * v);
+        }
+        int32_t mult;
+        int shift;
+        inv_sqrt_multiplier((int32_t)acc, &mult, &shift);
+        shift += 7;
+        for (int32_t c = 0; c < depth; c++) {
+            int32_t v = tflm_mul_by_quant_mul(in[c] - zp, mult, shift);
+            out[c] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+        }
+    }
+}
+
+static tflm_status_t l2_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const l2_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_FLOAT32) {
+        l2_eval_float(d, (const float *)in->data, (float *)out->data);
+    } else {
+        l2_eval_int8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_l2_normalization = {
+    .builtin = TFLM_OP_L2_NORMALIZATION,
+    .max_version = 2,
+    .options_type = 12, // L2NormOptions
+    .op_data_size = sizeof(l2_data_t),
+    .prepare = l2_prepare,
+    .eval = l2_eval,
+};
+
+#endif // MICROPY_TFLM_OP_L2NORM

@@ -1,0 +1,331 @@
+// RESIZE_NEAREST_NEIGHBOR (any element type, bytes copied) and
+// RESIZE_BILINEAR (float32; int8 and int16 with TFLite's integer path, in
+// units of 1/1024 pixel). NHWC, size from a constant int32 tensor [h, w].
+//
+// Prepare computes, for every output row and column, the source taps and
+// weights with exactly TFLM's float or integer arithmetic, so eval only
+// multiplies and adds in TFLM's order.
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_RESIZE
+#include <math.h>
+#include <string.h>
+#include "../kernel.h"
+#include "../quant.h"
+
+// ResizeNearestNeighborOptions / ResizeBilinearOptions fields.
+enum { NN_ALIGN_CORNERS = 0, NN_HALF_PIXEL = 1 };
+enum { BL_ALIGN_CORNERS = 2, BL_HALF_PIXEL = 3 };
+
+// One source position along an axis: element offsets of the two taps and
+// the weights (float path: w = frac, w1 = 1 - frac; integer path: in 1/1024).
+typedef struct {
+    int32_t lo;
+    int32_t hi;
+    union {
+        float f;
+        int32_t i;
+    } w, w1;
+} tap_t;
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, depth;
+    int32_t out_h, out_w;
+    tap_t *ty; // out_h entries (offsets in elements: row * in_w * depth)
+    tap_t *tx; // out_w entries (offsets in elements: col * depth)
+    uint8_t es;
+} resize_data_t;
+
+static tflm_status_t resize_common(tflm_interp_t *ip, tflm_node_t *node, bool align, bool half) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    resize_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *size = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type != out->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
+            tflm_type_name(in->type), tflm_type_name(out->type));
+    }
+    if (in->rank != 4 || out->rank != 4) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and output must be 4-D (NHWC)");
+    }
+    if (size->type != TFLM_INT32 || size->rank != 1 || size->dims[0] != 2) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "size must be an int32 vector [height, width]");
+    }
+    if (!(size->flags & TFLM_T_CONST)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "non-constant size");
+    }
+    int32_t hw[2];
+    memcpy(hw, size->data, 8);
+    if (hw[0] <= 0 || hw[1] <= 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "size %d x %d is not positive", (int)hw[0], (int)hw[1]);
+    }
+    if (out->dims[0] != in->dims[0] || out->dims[1] != hw[0] || out->dims[2] != hw[1] || out->dims[3] != in->dims[3]) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not [%d, %d, %d, %d]",
+            (int)in->dims[0], (int)hw[0], (int)hw[1], (int)in->dims[3]);
+    }
+    if (in->dims[1] == 0 || in->dims[2] == 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "empty input image");
+    }
+    if (align && half && node->builtin == TFLM_OP_RESIZE_BILINEAR) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "align_corners and half_pixel_centers are exclusive");
+    }
+    d->batches = in->dims[0];
+    d->in_h = in->dims[1];
+    d->in_w = in->dims[2];
+    d->depth = in->dims[3];
+    d->out_h = hw[0];
+    d->out_w = hw[1];
+    d->es = (uint8_t)tflm_type_size(in->type);
+    d->ty = tflm_alloc_persistent(ip, sizeof(tap_t) * (size_t)hw[0]);
+    d->tx = d->ty ? tflm_alloc_persistent(ip, sizeof(tap_t) * (size_t)hw[1]) : NULL;
+    if (d->tx == NULL) {
+        return TFLM_ERR_ARENA;
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Nearest neighbour
+
+static int32_t nearest(int32_t x, int32_t in_size, int32_t out_size, bool align, bool half) {
+    float scale = align && out_size > 1 ? (float)(in_size - 1) / (float)(out_size - 1)
+        : (float)in_size / (float)out_size;
+    float offset = half ? 0.5f : 0.0f;
+    float v = ((float)x + offset) * scale;
+    int32_t r = align ? (int32_t)tflm_roundf(v) : (int32_t)floorf(v);
+    r = r < in_size - 1 ? r : in_size - 1;
+    if (half) {
+        r = r > 0 ? r : 0;
+    }
+    return r;
+}
+
+static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    bool align = tflm_opt_i8(node, NN_ALIGN_CORNERS, 0) != 0;
+    bool half = tflm_opt_i8(node, NN_HALF_PIXEL, 0) != 0;
+    tflm_status_t s = resize_common(ip, node, align, half);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    resize_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    switch (in->type) {
+        case TFLM_FLOAT32:
+        case TFLM_INT8:
+        case TFLM_UINT8:
+        case TFLM_INT16:
+        case TFLM_INT32:
+        case TFLM_INT64:
+        case TFLM_BOOL:
+            break;
+        default:
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    }
+    for (int32_t y = 0; y < d->out_h; y++) {
+        d->ty[y].lo = nearest(y, d->in_h, d->out_h, align, half) * d->in_w * d->depth;
+    }
+    for (int32_t x = 0; x < d->out_w; x++) {
+        d->tx[x].lo = nearest(x, d->in_w, d->out_w, align, half) * d->depth;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t nn_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const resize_data_t *d = node->op_data;
+    const uint8_t *in = tflm_node_input(ip, node, 0)->data;
+    uint8_t *out = tflm_node_output(ip, node, 0)->data;
+    const size_t es = d->es;
+    const size_t run = (size_t)d->depth * es;
+    const size_t image = (size_t)d->in_h * (size_t)d->in_w * run;
+    if (run == 0) {
+        return TFLM_OK;
+    }
+    for (int32_t b = 0; b < d->batches; b++) {
+        const uint8_t *ib = in + (size_t)b * image;
+        for (int32_t y = 0; y < d->out_h; y++) {
+            const uint8_t *row = ib + (size_t)d->ty[y].lo * es;
+            for (int32_t x = 0; x < d->out_w; x++) {
+                memcpy(out, row + (size_t)d->tx[x].lo * es, run);
+                out += run;
+            }
+        }
+    }
+    return TFLM_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Bilinear
+
+static void float_tap(int32_t v, float scale, bool half, int32_t in_size, int32_t unit, tap_t *t) {
+    float x = half ? ((float)v + 0.5f) * scale - 0.5f : (float)v * scale;
+    int32_t lo = (int32_t)floorf(x);
+    int32_t hi = (int32_t)ceilf(x);
+    lo = lo > 0 ? lo : 0;
+    hi = hi < in_size - 1 ? hi : in_size - 1;
+    t->w.f = x - (float)lo;
+    t->w1.f = 1.0f - t->w.f;
+    t->lo = lo * unit;
+    t->hi = hi * unit;
+}
+
+static void int_tap(int32_t v, int32_t scale10, bool half, int32_t in_size, int32_t unit, tap_t *t) {
+    int32_t x = half ? v * scale10 + scale10 / 2 - (1 << 9) : v * scale10;
+    int32_t lo = x / (1 << 10);
+    int32_t hi = (x + (1 << 10) - 1) / (1 << 10);
+    lo = lo > 0 ? lo : 0;
+    hi = hi < in_size - 1 ? hi : in_size - 1;
+    t->w.i = x - (1 << 10) * lo;
+    t->w1.i = (1 << 10) - t->w.i;
+    t->lo = lo * unit;
+    t->hi = hi * unit;
+}
+
+static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    bool align = tflm_opt_i8(node, BL_ALIGN_CORNERS, 0) != 0;
+    bool half = tflm_opt_i8(node, BL_HALF_PIXEL, 0) != 0;
+    tflm_status_t s = resize_common(ip, node, align, half);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    resize_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    int32_t row = d->in_w * d->depth;
+    if (in->type == TFLM_FLOAT32) {
+        if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & 3)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "misaligned constant input");
+        }
+        float hs = (float)d->in_h / (float)d->out_h;
+        float ws = (float)d->in_w / (float)d->out_w;
+        if (align && d->out_h > 1) {
+            hs = (float)(d->in_h - 1) / (float)(d->out_h - 1);
+        }
+        if (align && d->out_w > 1) {
+            ws = (float)(d->in_w - 1) / (float)(d->out_w - 1);
+        }
+        for (int32_t y = 0; y < d->out_h; y++) {
+            float_tap(y, hs, half, d->in_h, row, &d->ty[y]);
+        }
+        for (int32_t x = 0; x < d->out_w; x++) {
+            float_tap(x, ws, half, d->in_w, d->depth, &d->tx[x]);
+        }
+        return TFLM_OK;
+    }
+    if (in->type != TFLM_INT8 && in->type != TFLM_INT16) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    }
+    if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & (d->es - 1))) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "misaligned constant input");
+    }
+    // Scales in 1/1024, rounded; positions must stay within int32 as in TFLM.
+    int64_t hs = ((int64_t)(1 << 10) * d->in_h + d->out_h / 2) / d->out_h;
+    int64_t ws = ((int64_t)(1 << 10) * d->in_w + d->out_w / 2) / d->out_w;
+    if (align && d->out_h > 1) {
+        hs = ((int64_t)(1 << 10) * (d->in_h - 1) + (d->out_h - 1) / 2) / (d->out_h - 1);
+    }
+    if (align && d->out_w > 1) {
+        ws = ((int64_t)(1 << 10) * (d->in_w - 1) + (d->out_w - 1) / 2) / (d->out_w - 1);
+    }
+    if (hs * d->out_h + hs > INT32_MAX || ws * d->out_w + ws > INT32_MAX) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "image too large for the integer path");
+    }
+    for (int32_t y = 0; y < d->out_h; y++) {
+        int_tap(y, (int32_t)hs, half, d->in_h, row, &d->ty[y]);
+    }
+    for (int32_t x = 0; x < d->out_w; x++) {
+        int_tap(x, (int32_t)ws, half, d->in_w, d->depth, &d->tx[x]);
+    }
+    return TFLM_OK;
+}
+
+static void bl_float(const resize_data_t *d, const float *in, float *out) {
+    const int32_t depth = d->depth;
+    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    for (int32_t b = 0; b < d->batches; b++) {
+        const float *ib = in + (size_t)b * image;
+        for (int32_t y = 0; y < d->out_h; y++) {
+            const tap_t *ty = &d->ty[y];
+            const float wy = ty->w.f, wy1 = ty->w1.f;
+            for (int32_t x = 0; x < d->out_w; x++) {
+                const tap_t *tx = &d->tx[x];
+                const float wx = tx->w.f, wx1 = tx->w1.f;
+                const float *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo;
+                const float *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi;
+                for (int32_t c = 0; c < depth; c++) {
+                    // TFLM's order: each product left to right, then the sum.
+                    float v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx;
+                    *out++ = v + 0.0f;
+                }
+            }
+        }
+    }
+}
+
+// Rounds the 1/2^20 fixed-point sum half away from zero (TFLM's default,
+// non-single-rounding build).
+static inline int32_t bl_round(int64_t v) {
+    int64_t r = v > 0 ? (1 << 19) : -(1 << 19);
+    return (int32_t)((v + r) / (1 << 20));
+}
+
+#define BL_INT(T) do { \
+        const T *in = (const T *)(const void *)in_raw; \
+        T *out = (T *)(void *)out_raw; \
+        for (int32_t b = 0; b < d->batches; b++) { \
+            const T *ib = in + (size_t)b * image; \
+            for (int32_t y = 0; y < d->out_h; y++) { \
+                const tap_t *ty = &d->ty[y]; \
+                const int64_t wy = ty->w.i, wy1 = ty->w1.i; \
+                for (int32_t x = 0; x < d->out_w; x++) { \
+                    const tap_t *tx = &d->tx[x]; \
+                    const int64_t wx = tx->w.i, wx1 = tx->w1.i; \
+                    const T *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo; \
+                    const T *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi; \
+                    for (int32_t c = 0; c < depth; c++) { \
+                        int64_t v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx; \
+                        *out++ = (T)bl_round(v); \
+                    } \
+                } \
+            } \
+        } \
+} while (0)
+
+static tflm_status_t bl_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const resize_data_t *d = node->op_data;
+    const tflm_tensor_t *t = tflm_node_input(ip, node, 0);
+    const uint8_t *in_raw = t->data;
+    uint8_t *out_raw = tflm_node_output(ip, node, 0)->data;
+    const int32_t depth = d->depth;
+    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    if (t->type == TFLM_FLOAT32) {
+        bl_float(d, (const float *)(const void *)in_raw, (float *)(void *)out_raw);
+    } else if (t->type == TFLM_INT8) {
+        BL_INT(int8_t);
+    } else {
+        BL_INT(int16_t);
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
+    .builtin = TFLM_OP_RESIZE_NEAREST_NEIGHBOR,
+    .max_version = 4,
+    .options_type = 74, // ResizeNearestNeighborOptions
+    .op_data_size = sizeof(resize_data_t),
+    .prepare = nn_prepare,
+    .eval = nn_eval,
+};
+
+const tflm_kernel_t tflm_kernel_resize_bilinear = {
+    .builtin = TFLM_OP_RESIZE_BILINEAR,
+    .max_version = 4,
+    .options_type = 15, // ResizeBilinearOptions
+    .op_data_size = sizeof(resize_data_t),
+    .prepare = bl_prepare,
+    .eval = bl_eval,
+};
+
+#endif // MICROPY_TFLM_OP_RESIZE

@@ -1,0 +1,310 @@
+// SOFTMAX over the last dimension, with beta: float32, int8 -> int8,
+// int8 -> int16 and int16 -> int16, as TFLM computes them.
+//
+// int8: exp of (x - row max) * beta * scale in gemmlowp fixed point (Q5 in,
+// Q0 out), summed in Q12, scaled by the fixed-point reciprocal of the sum.
+// The input difference takes only 256 values, so prepare tabulates the exp.
+// int16: exp and 1/(1+x) through two 513-entry interpolated tables built in
+// prepare (in float, the way TFLM builds them).
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_SOFTMAX
+#include <float.h>
+#include <math.h>
+#include "../kernel.h"
+#include "../quant.h"
+#include "fixedpoint.h"
+
+enum { SOFTMAX_BETA = 0 };
+
+#define LUT16_SIZE (513)
+
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    float beta;
+    int32_t mult;
+    int32_t shift;
+    int32_t *exp_q0;        // int8: exp of the difference -d (d = 0..255) in Q0
+    int16_t *exp_lut;       // int16: exp on [-10, 0]
+    int16_t *recip_lut;     // int16: 1 / (1 + x) on [0, 1]
+} softmax_data_t;
+
+static float lut_exp(float x) {
+    return expf(x);
+}
+
+static float lut_one_over_one_plus_x(float x) {
+    return 1.0f / (1.0f + x);
+}
+
+// A 513-entry int16 table of f over the real range the int16 input covers
+// (input scale/zero point), values quantized with the output's parameters;
+// 512 segments, each entry biased by half the interpolation error at the
+// segment's midpoint. Float arithmetic throughout, in TFLM's order.
+static void lut16_populate(float (*f)(float), float in_scale, int32_t in_zp, float out_scale,
+    int32_t out_zp, int16_t *lut) {
+    const float input_min = in_scale * (float)(-32768 - in_zp);
+    const float input_max = in_scale * (float)(32767 - in_zp);
+    const float output_min = out_scale * (float)(-32768 - out_zp);
+    const float output_max = out_scale * (float)(32767 - out_zp);
+    const int steps = 512;
+    const float step = (input_max - input_min) / (float)steps;
+    const float half_step = step / 2.0f;
+    const float scaling_inv = 65536.0f / (output_max - output_min);
+    for (int i = 0; i < steps; i++) {
+        const float val = f(input_min + (float)i * step);
+        const float val_mid = f(input_min + (float)i * step + half_step);
+        const float val_next = f(input_min + (float)(i + 1) * step);
+        const float sample = tflm_roundf(val * scaling_inv);
+        const float mid_interp = tflm_roundf((val_next * scaling_inv + tflm_roundf(val * scaling_inv)) / 2.0f);
+        const float mid = tflm_roundf(val_mid * scaling_inv);
+        const float bias = tflm_roundf((mid_interp - mid) / 2.0f);
+        float v = sample - bias;
+        v = v < -32768.0f ? -32768.0f : v;
+        v = v > 32767.0f ? 32767.0f : v;
+        lut[i] = (int16_t)v;
+    }
+    float v = tflm_roundf(f(input_max) * scaling_inv);
+    v = v < -32768.0f ? -32768.0f : v;
+    v = v > 32767.0f ? 32767.0f : v;
+    lut[steps] = (int16_t)v;
+}
+
+// Interpolated lookup: the top 9 bits pick the segment, the low 7 the
+// position in it.
+static inline int16_t lut16_lookup(int16_t value, const int16_t *lut) {
+    const uint16_t index = (uint16_t)(256 + (value >> 7));
+    const int16_t offset = (int16_t)(value & 0x7f);
+    const int16_t base = lut[index];
+    const int16_t slope = (int16_t)(lut[index + 1] - lut[index]);
+    const int32_t delta = (slope * offset + 64) >> 7;
+    return (int16_t)(base + delta);
+}
+
+static bool near(float a, float b, float eps) {
+    const float diff = a > b ? a - b : b - a;
+    return !(diff > eps);
+}
+
+static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    softmax_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->rank < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must have at least one dimension");
+    }
+    if (out->rank != in->rank) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+    }
+    for (int i = 0; i < in->rank; i++) {
+        if (in->dims[i] != out->dims[i]) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+        }
+    }
+    const bool types_ok = (in->type == TFLM_FLOAT32 && out->type == TFLM_FLOAT32)
+        || (in->type == TFLM_INT8 && (out->type == TFLM_INT8 || out->type == TFLM_INT16))
+        || (in->type == TFLM_INT16 && out->type == TFLM_INT16);
+    if (!types_ok) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s input with %s output",
+            tflm_type_name(in->type), tflm_type_name(out->type));
+    }
+    d->beta = tflm_opt_f32(node, SOFTMAX_BETA, 0.0f);
+    d->depth = in->dims[in->rank - 1];
+    const int32_t count = tflm_elem_count(in);
+    d->outer = d->depth > 0 ? count / d->depth : 0;
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized activations");
+    }
+    if (!(d->beta >= 0.0f) || !isfinite(d->beta)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "beta must be a non-negative number");
+    }
+    if (in->type == TFLM_INT16) {
+        if (in->zero_point != 0 || out->zero_point != 0) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
+        }
+        if (!near(out->scale, 1.0f / 32768.0f, 0.001f / 32768.0f)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output scale must be 1/32768");
+        }
+        if (d->depth > 65536) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "int16 softmax over more than 65536 values");
+        }
+        // Scale the difference so that [-65535, 0] covers [-10, 0].
+        int shift;
+        tflm_quantize_multiplier((double)in->scale * (double)d->beta / ((double)10 / (double)65535),
+            &d->mult, &shift);
+        d->shift = shift;
+        d->exp_lut = tflm_alloc_persistent(ip, LUT16_SIZE * sizeof(int16_t));
+        d->recip_lut = tflm_alloc_persistent(ip, LUT16_SIZE * sizeof(int16_t));
+        if (d->exp_lut == NULL || d->recip_lut == NULL) {
+            return TFLM_ERR_ARENA;
+        }
+        const float range = 65535.0f;
+        lut16_populate(lut_exp, 10.0f / range, 32767, 2.0f / range, 0, d->exp_lut);
+        lut16_populate(lut_one_over_one_plus_x, 1.0f / range, -32768, 2.0f / range, 0, d->recip_lut);
+        return TFLM_OK;
+    }
+    // int8 input.
+    if (out->type == TFLM_INT8) {
+        if (out->zero_point != -128 || out->scale != 1.0f / 256.0f) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output must have scale 1/256, zero point -128");
+        }
+    } else if (out->zero_point != -32768 || !near(out->scale, 1.0f / 65536.0f, 0.001f / 65536.0f)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output must have scale 1/65536, zero point -32768");
+    }
+    // beta * scale as a multiplier (> 1) taking the difference to Q5.
+    double real = (double)d->beta * (double)in->scale * (double)(1 << 26);
+    const double max_real = (double)((1ll << 31) - 1);
+    real = real < max_real ? real : max_real;
+    if (!(real > 1)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "beta * input scale too small");
+    }
+    int shift;
+    tflm_quantize_multiplier(real, &d->mult, &shift);
+    d->shift = shift;
+    // Differences below -radius contribute nothing (exp underflows in Q5).
+    const int32_t radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
+    d->exp_q0 = tflm_alloc_persistent(ip, 256 * sizeof(int32_t));
+    if (d->exp_q0 == NULL) {
+        return TFLM_ERR_ARENA;
+    }
+    for (int32_t k = 0; k < 256; k++) {
+        if (-k >= -radius) {
+            const int32_t scaled = tflm_mul_by_quant_mul(-k, d->mult, d->shift);
+            d->exp_q0[k] = fxp_exp_on_negative_values(scaled, 5);
+        } else {
+            d->exp_q0[k] = 0;
+        }
+    }
+    return TFLM_OK;
+}
+
+static void softmax_float(const softmax_data_t *d, const float *in, float *out) {
+    const int32_t depth = d->depth;
+    const float beta = d->beta;
+    for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
+        float max = -FLT_MAX;
+        for (int32_t c = 0; c < depth; c++) {
+            max = max < in[c] ? in[c] : max;
+        }
+        float sum = 0.0f;
+        for (int32_t c = 0; c < depth; c++) {
+            const float e = expf((in[c] - max) * beta);
+            out[c] = e;
+            sum += e;
+        }
+        for (int32_t c = 0; c < depth; c++) {
+            out[c] = out[c] / sum;
+        }
+    }
+}
+
+// Rounding shift right by e, for results of a Q0 product (|x| < 2^31):
+// beyond 31 bits every such value rounds to 0.
+static inline int32_t shift_round(int32_t x, int e) {
+    return e > 31 ? 0 : tflm_rounding_divide_by_pot(x, e);
+}
+
+static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out_bytes, bool out16) {
+    const int32_t depth = d->depth;
+    const int32_t *table = d->exp_q0;
+    const int32_t out_min = out16 ? -32768 : -128;
+    const int32_t out_max = out16 ? 32767 : 127;
+    for (int32_t i = 0; i < d->outer; i++, in += depth) {
+        int32_t max = -128;
+        for (int32_t c = 0; c < depth; c++) {
+            max = max < in[c] ? in[c] : max;
+        }
+        int32_t sum = 0; // Q12
+        for (int32_t c = 0; c < depth; c++) {
+            sum = fxp_add(sum, tflm_rounding_divide_by_pot(table[max - in[c]], 12));
+        }
+        int bits_over_unit;
+        const int32_t scale = fxp_reciprocal(sum, 12, &bits_over_unit);
+        const int exponent = bits_over_unit + 31 - (out16 ? 16 : 8);
+        if (out16) {
+            int16_t *out = (int16_t *)out_bytes + i * depth;
+            for (int32_t c = 0; c < depth; c++) {
+                const int32_t v = shift_round(fxp_mul(scale, table[max - in[c]]), exponent) + out_min;
+                out[c] = (int16_t)(v > out_max ? out_max : v < out_min ? out_min : v);
+            }
+        } else {
+            int8_t *out = (int8_t *)out_bytes + i * depth;
+            for (int32_t c = 0; c < depth; c++) {
+                const int32_t v = shift_round(fxp_mul(scale, table[max - in[c]]), exponent) + out_min;
+                out[c] = (int8_t)(v > out_max ? out_max : v < out_min ? out_min : v);
+            }
+        }
+    }
+}
+
+static void softmax_int16(const softmax_data_t *d, const int16_t *in, int16_t *out) {
+    const int32_t depth = d->depth;
+    for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
+        int32_t max = -32768;
+        for (int32_t c = 0; c < depth; c++) {
+            max = max < in[c] ? in[c] : max;
+        }
+        // exp(x - max) in Q15, kept in the output until the sum is known.
+        int32_t sum = 0;
+        for (int32_t c = 0; c < depth; c++) {
+            int32_t v = tflm_mul_by_quant_mul(in[c] - max, d->mult, d->shift) + 32767;
+            v = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+            out[c] = lut16_lookup((int16_t)v, d->exp_lut);
+            sum += out[c];
+        }
+        // 1 / sum: the sum normalized to [1, 2) in Q14 less 1, recentred
+        // to the table's [-32768, 32767].
+        const int headroom_plus_one = fxp_clz32((uint32_t)sum);
+        const int32_t shifted_sum =
+            (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
+        int32_t sym = shifted_sum - ((1 << 15) + (1 << 16));
+        sym = sym < -32768 ? -32768 : sym > 32767 ? 32767 : sym;
+        const int32_t recip = lut16_lookup((int16_t)sym, d->recip_lut);
+        const int right_shift = 31 - headroom_plus_one;
+        const int64_t round = (int64_t)1 << (right_shift - 1);
+        for (int32_t c = 0; c < depth; c++) {
+            int32_t r = (int32_t)(((int64_t)out[c] * recip + round) >> right_shift);
+            out[c] = (int16_t)(r < 0 ? 0 : r > 32767 ? 32767 : r);
+        }
+    }
+}
+
+static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const softmax_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    switch (in->type) {
+        case TFLM_FLOAT32:
+            softmax_float(d, (const float *)in->data, (float *)out->data);
+            break;
+        case TFLM_INT8:
+            softmax_int8(d, (const int8_t *)in->data, out->data, out->type == TFLM_INT16);
+            break;
+        default:
+            softmax_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
+            break;
+    }
+    return TFLM_OK;
+}
+
+const tflm_kernel_t tflm_kernel_softmax = {
+    .builtin = TFLM_OP_SOFTMAX,
+    .max_version = 3,
+    .options_type = 9, // SoftmaxOptions
+    .op_data_size = sizeof(softmax_data_t),
+    .prepare = softmax_prepare,
+    .eval = softmax_eval,
+};
+
+#endif // MICROPY_TFLM_OP_SOFTMAX

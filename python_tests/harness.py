@@ -56,9 +56,14 @@ for k in range(len(data)):
     for i in range(n_in):
         it.set_input(bytes.fromhex(data[k][i]), i)
     it.invoke()
-    print('OUT', k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
+    print('OUT', k, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(n_out)))
 print('ARENA', it.arena_used)
 """
+
+
+def _unhex(h):
+    # Empty outputs are printed as '-' (MicroPython's b''.hex() is b'').
+    return b"" if h in ("-", "") else bytes.fromhex(h)
 
 
 def run_on_target(target, model, batches, name="model.tflite", arena_size=None):
@@ -75,7 +80,7 @@ def run_on_target(target, model, batches, name="model.tflite", arena_size=None):
         if parts[:1] == ["OUT"]:
             k = int(parts[1])
             hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
-            results[k] = [np.frombuffer(bytes.fromhex(h), dtype=d["dtype"]).reshape(d["shape"])
+            results[k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
                           for h, d in zip(hexes, outs)]
         elif parts[:1] == ["ARENA"]:
             arena = int(parts[1])
@@ -130,7 +135,7 @@ for name, n_out, data in cases:
         for i in range(len(data[k])):
             it.set_input(bytes.fromhex(data[k][i]), i)
         it.invoke()
-        print('OUT', name, k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
+        print('OUT', name, k, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(n_out)))
     del it
     gc.collect()
 """
@@ -169,7 +174,7 @@ def run_many(target, cases, chunk_bytes=200_000):
             if results[idx] is None:
                 results[idx] = [None] * len(cases[idx][1])
             k = int(parts[2])
-            results[idx][k] = [np.frombuffer(bytes.fromhex(h), dtype=d["dtype"]).reshape(d["shape"])
+            results[idx][k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
                                for h, d in zip(parts[3:], outs)]
         for i in range(start, end):
             assert results[i] is not None, f"case {i}: no result; device said:\n{text[-2000:]}"

@@ -161,12 +161,14 @@ static void eval_lut8(const act_data_t *d, const int8_t *in, int8_t *out) {
 // RELU, RELU_N1_TO_1 (requantize and clamp) and RELU6 (clamp in the input's
 // quantization, as TFLM does)
 
-// Multiplier input scale / output scale and the clamp of [act_lo, act_hi]
-// (real values) quantized with the output's parameters.
-static void relu_params(act_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *out,
+// Multiplier input scale / output scale (the ratio taken in double, as
+// TFLM's RELU, or in float, as TFLite's RELU_N1_TO_1) and the clamp of
+// [act_lo, act_hi] (real values) quantized with the output's parameters.
+static void relu_params(act_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *out, bool float_ratio,
     float act_lo, bool has_hi, float act_hi, int32_t qmin, int32_t qmax) {
     int shift;
-    tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &shift);
+    const double ratio = float_ratio ? (double)(in->scale / out->scale) : (double)in->scale / (double)out->scale;
+    tflm_quantize_multiplier(ratio, &d->mult, &shift);
     d->shift = shift;
     d->lo = quantize_clamped(act_lo, out->scale, out->zero_point, qmin, qmax);
     d->hi = has_hi ? quantize_clamped(act_hi, out->scale, out->zero_point, qmin, qmax) : qmax;
@@ -191,13 +193,13 @@ static tflm_status_t relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (in->type == TFLM_INT8) {
-        relu_params(d, in, out, 0.0f, false, 0.0f, -128, 127);
+        relu_params(d, in, out, false, 0.0f, false, 0.0f, -128, 127);
         fill_relu_lut(d);
     } else if (in->type == TFLM_INT16) {
         if (in->zero_point != 0 || out->zero_point != 0) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
         }
-        relu_params(d, in, out, 0.0f, false, 0.0f, -32768, 32767);
+        relu_params(d, in, out, false, 0.0f, false, 0.0f, -32768, 32767);
     }
     return TFLM_OK;
 }
@@ -210,7 +212,7 @@ static tflm_status_t relu_n1_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     if (in->type == TFLM_INT8) {
-        relu_params(d, in, tflm_node_output(ip, node, 0), -1.0f, true, 1.0f, -128, 127);
+        relu_params(d, in, tflm_node_output(ip, node, 0), true, -1.0f, true, 1.0f, -128, 127);
         fill_relu_lut(d);
     }
     return TFLM_OK;
@@ -836,7 +838,7 @@ const tflm_kernel_t tflm_kernel_relu6 = {
 
 const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
     .builtin = TFLM_OP_RELU_N1_TO_1,
-    .max_version = 2,
+    .max_version = 1,
     .options_type = 0,
     .op_data_size = sizeof(act_data_t),
     .prepare = relu_n1_prepare,

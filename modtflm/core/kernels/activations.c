@@ -1,10 +1,9 @@
 // Activations: LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU,
 // HARD_SWISH (one input, same shape out) and PRELU (broadcast alpha).
 //
-// Types: float32 and int8 for all; int16 for LOGISTIC, TANH, RELU, RELU6,
-// LEAKY_RELU and PRELU (int8 alpha). The integer forms follow TFLM's
-// arithmetic: LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input), int16
-// through the sigmoid table with linear interpolation; HARD_SWISH in 16-bit
+// Types: float32 and int8 for all; int16 for RELU, RELU6, LEAKY_RELU and
+// PRELU (int8 alpha). The integer forms follow TFLM's arithmetic:
+// LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input); HARD_SWISH in 16-bit
 // fixed point. Every int8 unary op depends on the input byte only, so prepare
 // tabulates its 256 results and eval is a table lookup.
 #include "../tflm_config.h"
@@ -29,31 +28,6 @@ typedef struct {
     int8_t lut[256]; // int8: result for input byte (uint8_t)x
 } act_data_t;
 
-// sigmoid(i / 24) in unsigned Q0.16, i = 0..255 (the last entry saturated):
-// the table TFLM's int16 LOGISTIC and TANH interpolate in. The values were
-// read back from the reference runtime's int16 TANH outputs (inputs landing
-// exactly on table points), so the interpolation below sees the same table.
-static const uint16_t sigmoid_q16[256] = {
-    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432,
-    42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475,
-    49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485,
-    55834, 56174, 56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519,
-    59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036,
-    62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
-    63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405,
-    64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
-    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179,
-    65194, 65208, 65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337,
-    65345, 65352, 65360, 65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425,
-    65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
-    65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498, 65500, 65501,
-    65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516, 65517,
-    65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525, 65525,
-    65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
-    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533,
-    65533, 65533, 65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
-    65534, 65534, 65534, 65535,
-};
 
 // ---------------------------------------------------------------------------
 // Shared prepare helpers
@@ -139,15 +113,6 @@ static void quantize_signed(double m, int32_t *mult, int32_t *shift, uint8_t *ne
     *negative = m < 0;
     tflm_quantize_multiplier(m < 0 ? -m : m, mult, &sh);
     *shift = sh;
-}
-
-// log2(x) when x is (within 1e-3 in the exponent) a power of two, as TFLM's
-// CheckedLog2: returns whether it is, *log2 the rounded exponent.
-static bool checked_log2(float x, int *log2) {
-    const float l = logf(x) * (1.0f / logf(2.0f));
-    const float r = tflm_roundf(l);
-    *log2 = (int)r;
-    return fabsf(l - r) < 1e-3f;
 }
 
 static void eval_lut8(const act_data_t *d, const int8_t *in, int8_t *out) {
@@ -399,51 +364,16 @@ static tflm_status_t sigmoid_int8_params(tflm_interp_t *ip, const tflm_node_t *n
     return TFLM_OK;
 }
 
-// int16: the input becomes (x * mult + round) >> shift, in units of
-// 1/(3 * 4096) (so +-2^17 spans +-10.7, the table's range); a power-of-two
-// input scale of 2^-12 (or 2^-11 for TANH) uses mult 3 << shift directly.
-static tflm_status_t sigmoid_int16_params(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
-    const tflm_tensor_t *in, const tflm_tensor_t *out, bool is_tanh) {
-    if (in->zero_point != 0 || out->zero_point != 0) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
-    }
-    int log2_in, log2_out;
-    bool pot = checked_log2(in->scale, &log2_in);
-    int left_shift = 12 + log2_in;
-    pot = pot && (left_shift == 0 || (is_tanh && left_shift == 1));
-    if (pot) {
-        d->mult = 3 << left_shift;
-        d->shift = 0;
-    } else {
-        double m = (double)in->scale * (double)4096 * (double)3;
-        left_shift = 0;
-        while (m <= (double)32767 / 2 && left_shift <= 30) {
-            left_shift++;
-            m = m * 2;
-        }
-        if (!(m <= (double)32767)) {
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "int16 input scale too large");
-        }
-        d->mult = (int32_t)m;
-        d->shift = left_shift;
-    }
-    if (!checked_log2(out->scale, &log2_out) || log2_out != -15) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output scale must be 1/32768");
-    }
-    return TFLM_OK;
-}
-
+// int16 LOGISTIC/TANH are not offered: TFLM interpolates in a hand-tuned
+// 256-entry table that no formula reproduces, so they could not be bit-exact.
 static tflm_status_t logistic_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
     if (s != TFLM_OK) {
         return s;
     }
     act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_INT16) {
-        return sigmoid_int16_params(ip, node, d, in, out, false);
-    }
     if (in->type != TFLM_INT8) {
         return TFLM_OK;
     }
@@ -470,16 +400,12 @@ static tflm_status_t logistic_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t tanh_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
     if (s != TFLM_OK) {
         return s;
     }
     act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_INT16) {
-        return sigmoid_int16_params(ip, node, d, in, out, true);
-    }
     if (in->type != TFLM_INT8) {
         return TFLM_OK;
     }
@@ -504,44 +430,6 @@ static tflm_status_t tanh_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static void logistic_int16(const act_data_t *d, const int16_t *x, int16_t *y) {
-    const int32_t mult = d->mult, shift = d->shift;
-    const int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
-    for (int32_t i = 0; i < d->count; i++) {
-        const int32_t v = (x[i] * mult + round) >> shift;
-        const uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
-        const uint32_t uh = a >> 9;
-        uint32_t r;
-        if (uh >= 255) {
-            r = 0x7fffu << 10;
-        } else {
-            const uint32_t ua = sigmoid_q16[uh], ub = sigmoid_q16[uh + 1];
-            r = (ua << 9) + (a & 0x1ffu) * (ub - ua);
-        }
-        r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
-        y[i] = (int16_t)(r >> 10);
-    }
-}
-
-static void tanh_int16(const act_data_t *d, const int16_t *x, int16_t *y) {
-    const int32_t mult = d->mult, shift = d->shift;
-    const int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
-    for (int32_t i = 0; i < d->count; i++) {
-        const int32_t v = (x[i] * mult + round) >> shift;
-        const uint32_t a = v < 0 ? (uint32_t)-v : (uint32_t)v;
-        const uint32_t uh = a >> 8;
-        int32_t r;
-        if (uh >= 255) {
-            r = 0xffff << 8;
-        } else {
-            const uint32_t ua = sigmoid_q16[uh], ub = sigmoid_q16[uh + 1];
-            r = (int32_t)((ua << 8) + (a & 0xffu) * (ub - ua));
-        }
-        r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
-        y[i] = (int16_t)(r >> 8);
-    }
-}
-
 static tflm_status_t logistic_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
@@ -561,10 +449,8 @@ static tflm_status_t logistic_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             }
             y[i] = r;
         }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
     } else {
-        logistic_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
     }
     return TFLM_OK;
 }
@@ -579,10 +465,8 @@ static tflm_status_t tanh_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         for (int32_t i = 0; i < d->count; i++) {
             y[i] = tanhf(x[i]);
         }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
     } else {
-        tanh_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
     }
     return TFLM_OK;
 }

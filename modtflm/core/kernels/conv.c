@@ -12,6 +12,11 @@
 // Weights are per-tensor or per-channel quantized (zero point 0). Every
 // channel gets its own multiplier, computed in double from the float scales
 // as TFLite's PopulateConvolutionQuantizationParams does.
+//
+// Stricter than TFLM, which silently ignores these: nonzero weight zero
+// points, nonzero int16 zero points (ValueError), fused TANH / SIGN_BIT
+// (NotImplementedError), a depth_multiplier option that disagrees with the
+// shapes and an output shape other than the computed one (ValueError).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_CONV
 #include <string.h>

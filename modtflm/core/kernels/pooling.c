@@ -91,11 +91,14 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node, bool ave
     const int same = padding == 0;
     d->out_h = out_size(same, d->in_h, d->filter_h, d->stride_h);
     d->out_w = out_size(same, d->in_w, d->filter_w, d->stride_w);
+    if (d->out_h < 0 || d->out_w < 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "VALID window %dx%d larger than the %dx%d input",
+            (int)d->filter_h, (int)d->filter_w, (int)d->in_h, (int)d->in_w);
+    }
     if (out->dims[0] != d->batches || out->dims[3] != d->depth || out->dims[1] != d->out_h
         || out->dims[2] != d->out_w) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match %dx%dx%dx%d",
-            (int)d->batches, (int)(d->out_h < 0 ? 0 : d->out_h), (int)(d->out_w < 0 ? 0 : d->out_w),
-            (int)d->depth);
+            (int)d->batches, (int)d->out_h, (int)d->out_w, (int)d->depth);
     }
     d->pad_h = pad_before(d->in_h, d->filter_h, d->stride_h, d->out_h);
     d->pad_w = pad_before(d->in_w, d->filter_w, d->stride_w, d->out_w);

@@ -9,9 +9,8 @@
 #ifndef MICROPY_TFLM_OP_QUANTIZE
 #define MICROPY_TFLM_OP_QUANTIZE (1)
 #endif
-// Families below default to 0 until they are integrated.
 #ifndef MICROPY_TFLM_OP_CONV
-#define MICROPY_TFLM_OP_CONV (0)
+#define MICROPY_TFLM_OP_CONV (1)
 #endif
 #ifndef MICROPY_TFLM_OP_POOLING
 #define MICROPY_TFLM_OP_POOLING (1)

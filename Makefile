@@ -65,7 +65,7 @@ test: deps
 	$(MAKE) firmware TARGET=unix
 	$(MAKE) host-test
 	@for t in $(TEST_TARGETS); do \
-		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; *) b=;; esac; \
+		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; qemu-m7) b=MPS2_AN500;; qemu-m55) b=MPS3_AN547;; *) b=;; esac; \
 		[ -n "$$b" ] && { $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; }; \
 	done
 	$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)

@@ -15,7 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 # Emulated targets: pytest name -> board directory name.
-QEMU_TARGETS = {"qemu-m4": "MPS2_AN386", "qemu-m3": "MPS2_AN385"}
+QEMU_TARGETS = {"qemu-m4": "MPS2_AN386", "qemu-m3": "MPS2_AN385", "qemu-m7": "MPS2_AN500",
+                "qemu-m55": "MPS3_AN547"}
 
 
 class ScriptError(AssertionError):
@@ -80,6 +81,9 @@ class UnixTarget:
 class SerialTarget:
     """A board over mpremote: an emulated one (we start QEMU) or a real port."""
 
+    # Bytes of test files kept on the board between scripts.
+    CACHE_BUDGET = 1_000_000
+
     emulated = True
 
     def __init__(self, name, port=None, board=None, firmware=None):
@@ -108,6 +112,15 @@ class SerialTarget:
         todo = {n: data for n, data in files.items() if self._cached.get(n) != data}
         if not todo:
             return
+        # The board's RAM disk is small: past the budget, start afresh.
+        kept = {n: d for n, d in self._cached.items() if n not in todo}
+        if sum(map(len, kept.values())) + sum(map(len, todo.values())) > self.CACHE_BUDGET:
+            if self._cached:
+                code = "import os\n" + "".join(f"try:\n os.remove({n!r})\nexcept OSError:\n pass\n"
+                                                 for n in self._cached)
+                self._mpremote("exec", code, timeout=timeout)
+            self._cached = {}
+            todo = dict(files)
         paths = {}
         for name, data in todo.items():
             p = os.path.join(d, name)

@@ -28,10 +28,13 @@ import time
 import tty
 
 # Board name -> QEMU machine options.  "cpu" is only needed when the machine's
-# default CPU is not the one the firmware was built for.
+# default CPU is not the one the firmware was built for; each of these
+# machines only accepts its own default (cortex-m4, -m3, -m7, -m55).
 BOARDS = {
     "MPS2_AN386": {"machine": "mps2-an386", "cpu": None},
     "MPS2_AN385": {"machine": "mps2-an385", "cpu": None},
+    "MPS2_AN500": {"machine": "mps2-an500", "cpu": None},
+    "MPS3_AN547": {"machine": "mps3-an547", "cpu": None},
 }
 
 QEMU_BINARY = "qemu-system-arm"

@@ -1,4 +1,4 @@
-// Time and stdin support for the tflm MPS2 boards.
+// Time and stdin support for the tflm QEMU boards.
 //
 // The stock qemu port has no clock and a stub mp_hal_stdio_poll().  The board
 // .mk links with --wrap for mp_hal_stdin_rx_chr and mp_hal_stdio_poll so the
@@ -11,27 +11,28 @@
 #include "py/stream.h"
 #include "shared/runtime/interrupt_char.h"
 #include "uart.h"
+#include "qemu_soc.h"
 
 /******************************************************************************/
 // Clock.
 //
-// The MPS2 FPGAIO block has COUNTER, a 32-bit up-counter at the 25 MHz system
-// clock, and CLK100HZ, a 100 Hz up-counter.  QEMU derives both from its
-// virtual clock and zeroes them together at reset, so with -icount they are
-// as deterministic as the instruction stream (see rx_wait_aligned() too).  COUNTER wraps every ~172 s;
-// CLK100HZ is coarse but tells which wrap we are in.  Combining them needs no
-// interrupts (the stock port owns the vector table) and no state.
+// The FPGAIO block has COUNTER, a 32-bit up-counter (25 MHz on MPS2, 20 MHz
+// on MPS3, see qemu_soc.h), and CLK100HZ, a 100 Hz up-counter.  QEMU derives
+// both from its virtual clock and zeroes them together at reset, so with
+// -icount they are as deterministic as the instruction stream (see
+// rx_wait_aligned() too).  COUNTER wraps every few minutes; CLK100HZ is
+// coarse but tells which wrap we are in.  Combining them needs no interrupts
+// (the stock port owns the vector table) and no state.
 
-#define FPGAIO_BASE         (0x40028000)
-#define FPGAIO_CLK100HZ     (*(volatile uint32_t *)(FPGAIO_BASE + 0x14))
-#define FPGAIO_COUNTER      (*(volatile uint32_t *)(FPGAIO_BASE + 0x18))
+#define FPGAIO_CLK100HZ     (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_CLK100HZ))
+#define FPGAIO_COUNTER      (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_COUNTER))
 
-#define SYSCLK_HZ           (25000000u)
+#define SYSCLK_HZ           (QEMU_SOC_FPGAIO_HZ)
 #define SYSCLK_PER_US       (SYSCLK_HZ / 1000000u)
 #define SYSCLK_PER_MS       (SYSCLK_HZ / 1000u)
 #define SYSCLK_PER_CLK100HZ (SYSCLK_HZ / 100u)
 
-// System clock ticks since reset, extended to 64 bits.
+// COUNTER ticks since reset, extended to 64 bits.
 static uint64_t sysclk_ticks(void) {
     // CLK100HZ first: COUNTER is then read no earlier, so it is at most one
     // 10 ms step plus a few cycles ahead of the coarse estimate.
@@ -52,10 +53,9 @@ mp_uint_t mp_hal_ticks_us(void) {
     return (mp_uint_t)(sysclk_ticks() / SYSCLK_PER_US);
 }
 
-// The 25 MHz system clock, the finest clock the board has.  (Under -icount
-// QEMU runs one instruction per virtual ns, so this is not a cycle count.)
+// Instructions executed, to the instruction (see board_instructions.c).
 mp_uint_t mp_hal_ticks_cpu(void) {
-    return FPGAIO_COUNTER;
+    return (mp_uint_t)board_instructions();
 }
 
 uint64_t mp_hal_time_ns(void) {
@@ -166,7 +166,6 @@ static void rx_take_one(void) {
 // instructions long (1 us of -icount virtual time), waiting only ever shifts
 // the guest's clock by whole microseconds, so ticks_us() and ticks_cpu()
 // differences measured afterwards are identical from run to run.
-#define UART0_BASE (0x40004000)
 static void rx_wait_aligned(void) {
     __asm volatile (
         "1:\n"
@@ -178,7 +177,7 @@ static void rx_wait_aligned(void) {
         ".endr\n"
         "b 1b\n"
         "2:\n"
-        : : "r" (UART0_BASE) : "r1", "cc", "memory"
+        : : "r" (QEMU_SOC_UART0_BASE) : "r1", "cc", "memory"
         );
 }
 

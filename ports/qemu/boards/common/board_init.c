@@ -1,4 +1,4 @@
-// Early board initialisation for the tflm MPS2 boards.
+// Early board initialisation for the tflm QEMU boards.
 //
 // The stock startup (mcu/arm/startup.c) goes Reset_Handler -> _start ->
 // mp_semihosting_init() -> uart_init() -> main().  The board .mk links with
@@ -28,11 +28,13 @@ static void run_fn_array(init_fn_t *start, init_fn_t *end) {
 }
 
 void __wrap_uart_init(void) {
-    #if defined(__ARM_FP)
+    #if defined(__ARM_FP) || defined(__ARM_FEATURE_MVE)
     // Hard-float builds use FP registers anywhere from main() on (even in
     // prologues), and the core resets with the FPU disabled, so any FP
-    // instruction would fault.  The barriers make the new access rights take
-    // effect before the next instruction.
+    // instruction would fault.  On the Cortex-M55 the same CP10/CP11 bits
+    // also enable Helium (MVE), which the compiler may use for any loop.
+    // The barriers make the new access rights take effect before the next
+    // instruction.
     SCB_CPACR |= CPACR_CP10_CP11_FULL;
     __asm volatile ("dsb\n\tisb" ::: "memory");
     #endif

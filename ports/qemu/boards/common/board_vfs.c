@@ -1,8 +1,8 @@
-// RAM disk filesystem and per-boot setup for the tflm MPS2 boards.
+// RAM disk filesystem and per-boot setup for the tflm QEMU boards.
 //
-// The RAM disk is a static buffer outside .bss (see mps2.ld), so files
-// written with "mpremote cp" survive soft resets for as long as QEMU runs.
-// It is formatted as littlefs v2 the first time it is found blank.
+// The RAM disk is a static buffer outside .bss (.ramdisk in sections.ld), so
+// files written with "mpremote cp" survive soft resets for as long as QEMU
+// runs.  It is formatted as littlefs v2 the first time it is found blank.
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// MicroPython configuration for the tflm MPS2 boards running on QEMU.
+// MicroPython configuration for the tflm boards running on QEMU.
 //
 // This directory is put on the include path ahead of the stock qemu port, so
 // this file replaces the port's own mpconfigport.h for these boards.  A full
@@ -12,7 +12,7 @@
 
 #define MICROPY_CONFIG_ROM_LEVEL            (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
 
-// Both boards are Thumb-2 only cores, so native code and inline asm can be used.
+// All the boards are Thumb-2 only cores, so native code and inline asm can be used.
 #define MICROPY_EMIT_THUMB                  (1)
 #define MICROPY_EMIT_INLINE_THUMB           (1)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)    ((void *)((mp_uint_t)(p) | 1))
@@ -62,6 +62,12 @@ void qemu_board_rx_poll(void);
 #define MICROPY_VM_HOOK_LOOP                MICROPY_VM_HOOK_POLL
 #define MICROPY_VM_HOOK_RETURN              MICROPY_VM_HOOK_POLL
 #define MICROPY_INTERNAL_EVENT_HOOK         qemu_board_rx_poll()
+
+// Benchmark clock: instructions executed, exact under -icount shift=0 (see
+// board_instructions.c).  time.ticks_cpu() returns it too; the tflm module's
+// per-op profiler uses it instead of ticks_us().
+uint64_t board_instructions(void);
+#define MICROPY_TFLM_PROFILE_TICKS()        ((uint32_t)board_instructions())
 
 // Type definitions for the target.
 

@@ -1,0 +1,41 @@
+# Settings shared by all tflm QEMU boards.  Included at the end of the SoC
+# family's .mk (mps2.mk, mps3.mk), which has set the CPU flags, -DQEMU_SOC_*,
+# LDSCRIPT and MICROPY_HEAP_SIZE.
+
+QEMU_BOARD_COMMON_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# Our mpconfigport.h (in include/) shadows the stock port's, as INC is
+# searched before the port directory; the board dir supplies mpconfigboard.h.
+INC += -I$(QEMU_BOARD_COMMON_DIR)/include
+INC += -I$(BOARD_DIR)
+# Config changes must re-run qstr extraction, as edits to the stock
+# mpconfigport.h would.
+QSTR_GLOBAL_DEPENDENCIES += $(QEMU_BOARD_COMMON_DIR)/include/mpconfigport.h $(BOARD_DIR)/mpconfigboard.h
+
+# The board linker scripts INCLUDE sections.ld from here.
+LDFLAGS += -L$(QEMU_BOARD_COMMON_DIR)
+
+SRC_C += \
+	$(QEMU_BOARD_COMMON_DIR)/board_init.c \
+	$(QEMU_BOARD_COMMON_DIR)/board_hal.c \
+	$(QEMU_BOARD_COMMON_DIR)/board_instructions.c \
+	$(QEMU_BOARD_COMMON_DIR)/board_vfs.c \
+	$(QEMU_BOARD_COMMON_DIR)/modhostfs.c \
+
+SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
+
+# Hook the stock startup and HAL without editing MicroPython: early init runs
+# from uart_init(), and stdin/poll get a real implementation (board_hal.c).
+LDFLAGS += -Wl,--wrap=uart_init
+LDFLAGS += -Wl,--wrap=mp_hal_stdin_rx_chr
+LDFLAGS += -Wl,--wrap=mp_hal_stdio_poll
+
+# RAM disk size; REGION_DISK of the board's linker script must hold it.
+QEMU_RAMDISK_SIZE ?= 2097152
+CFLAGS += -DQEMU_RAMDISK_SIZE=$(QEMU_RAMDISK_SIZE)
+
+MICROPY_VFS_LFS2 = 1
+
+# Deterministic virtual time for the stock "make run/repl/test" targets too
+# (see tools/qemu.py for why sleep=off).
+QEMU_ARGS += -icount shift=0,sleep=off

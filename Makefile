@@ -17,6 +17,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Targets `make test` covers; override e.g. TEST_TARGETS="unix".
 TEST_TARGETS ?= unix qemu-m4 qemu-m3
 PYTEST_ARGS ?=
+FUZZ_SMOKE_SECONDS ?= 90
+FUZZ_SECONDS ?= 3600
 
 UNIX_BUILD := $(TOP)/build/unix
 UNIX_FW := $(UNIX_BUILD)/micropython
@@ -68,11 +70,17 @@ test: deps
 		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; qemu-m7) b=MPS2_AN500;; qemu-m55) b=MPS3_AN547;; *) b=;; esac; \
 		[ -n "$$b" ] && { $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; }; \
 	done
-	$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
+	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
+		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
+	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SMOKE_SECONDS)
 
-# The runtime core on its own, built for the host (no MicroPython).
+# The runtime core on its own, built for the host (no MicroPython), with
+# the sanitizer build and the libFuzzer harness.
 host-test: deps
-	$(MAKE) -C modtflm/host
+	$(MAKE) -C modtflm/host all fuzz
+
+fuzz: host-test
+	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS)
 
 models:
 	$(MAKE) -C models

@@ -6,6 +6,7 @@ script that raises makes `run` raise ScriptError carrying the output, so a
 test sees the device's traceback. Emulated boards are booted once per session
 and soft-reset between scripts (mpremote does that before each run).
 """
+import hashlib
 import os
 import subprocess
 import sys
@@ -51,8 +52,14 @@ class UnixTarget:
         self.asan = os.environ.get("TFLM_ASAN", "1") != "0" and os.path.exists(ASAN_RUNNER)
 
     def run(self, script, files=None, timeout=600):
+        save = os.environ.get("TFLM_SAVE_MODELS")
         with tempfile.TemporaryDirectory() as d:
             for name, data in (files or {}).items():
+                if save and name.endswith(".tflite") and len(data) <= 65536:
+                    # Seeds for the fuzzer: every small model the suite runs.
+                    os.makedirs(save, exist_ok=True)
+                    with open(os.path.join(save, hashlib.sha1(data).hexdigest() + ".tflite"), "wb") as f:
+                        f.write(data)
                 if self.asan and name.endswith(".tflite"):
                     p = os.path.join(d, name)
                     with open(p, "wb") as f:

@@ -26,6 +26,8 @@ def write_seeds(seed_dir):
     paths = glob.glob(os.path.join(ROOT, "models", "**", "*.tflite"), recursive=True)
     paths += [p for p in glob.glob(os.path.join(ROOT, "..", "shared", "models", "**", "*.tflite"), recursive=True)
               if os.path.getsize(p) <= 64 * 1024]
+    # Models the test suite generated (make test saves them here).
+    paths += glob.glob(os.path.join(ROOT, "build", "fuzz", "test-models", "*.tflite"))
     for p in paths:
         shutil.copy(p, os.path.join(seed_dir, f"model_{n}.tflite"))
         n += 1

@@ -284,9 +284,11 @@ static int32_t leaky_requant(const act_data_t *d, int32_t x) {
         r = tflm_mul_by_quant_mul(v, d->mult, d->shift);
     } else {
         r = tflm_mul_by_quant_mul(v, d->mult2, d->shift2);
-        r = d->neg_alpha ? -r : r;
     }
-    return clamp32(d->out_zp + r, d->lo, d->hi);
+    // In 64 bits: extreme multipliers may put r at the int32 limits.
+    int64_t t = d->neg_alpha && v < 0 ? -(int64_t)r : (int64_t)r;
+    t += d->out_zp;
+    return (int32_t)(t < d->lo ? d->lo : t > d->hi ? d->hi : t);
 }
 
 static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {

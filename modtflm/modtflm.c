@@ -20,10 +20,10 @@
 
 typedef struct _tflm_interp_obj_t {
     mp_obj_base_t base;
-    mp_obj_t model_obj;     // keeps the model bytes alive (bytes, bytearray, ...)
+    mp_obj_t model_obj;     // keeps the model bytes alive (an immutable buffer)
     const uint8_t *model;   // the bytes the core verified
     size_t model_len;
-    uint8_t *model_copy;    // our aligned copy when the caller's buffer was misaligned
+    uint8_t *model_copy;    // our copy when the caller's buffer was writable or misaligned
     uint8_t *arena;         // GC block head: keeps the arena alive
     size_t arena_alloc;
     uint32_t *profile;      // per-op ticks when profiling
@@ -224,11 +224,15 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     self->outputs = MP_OBJ_NULL;
     self->model = buf.buf;
     self->model_len = buf.len;
-    if (((uintptr_t)buf.buf & 7) != 0) {
-        // Weights are read in place and must be aligned for their type.
+    mp_buffer_info_t wbuf;
+    if (((uintptr_t)buf.buf & 7) != 0 || mp_get_buffer(model, &wbuf, MP_BUFFER_WRITE)) {
+        // Weights and shapes are read in place: they must be aligned for
+        // their type and must not change (or move) under the interpreter, so
+        // a misaligned or writable buffer (bytearray) is copied once.
         self->model_copy = m_new(uint8_t, buf.len);
         memcpy(self->model_copy, buf.buf, buf.len);
         self->model = self->model_copy;
+        self->model_obj = mp_const_none;
     }
     setup_arena(self, args[ARG_arena_size].u_int);
     if (args[ARG_profile].u_bool) {
@@ -239,22 +243,9 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     return MP_OBJ_FROM_PTR(self);
 }
 
-// The model buffer must still be the one verified: a bytearray that was
-// resized since would leave the core reading freed memory.
-static void check_model(tflm_interp_obj_t *self) {
-    check_open(self);
-    if (self->model_copy == NULL) {
-        mp_buffer_info_t buf;
-        mp_get_buffer_raise(self->model_obj, &buf, MP_BUFFER_READ);
-        if (buf.buf != self->model || buf.len != self->model_len) {
-            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("model buffer changed size since loading"));
-        }
-    }
-}
-
 static mp_obj_t interpreter_invoke(mp_obj_t self_in) {
     tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    check_model(self);
+    check_open(self);
     if (tflm_interp_invoke(&self->ip) != TFLM_OK) {
         raise_status(self);
     }
@@ -408,9 +399,9 @@ static void fill_tensor(const tflm_tensor_t *t, mp_obj_t data) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("array of type '%c' for a %s tensor"),
             buf.typecode, tflm_type_name(t->type));
     }
-    if (buf.len != t->nbytes) {
+    if (buf.len != tflm_tensor_bytes(t)) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("expected %u bytes, got %u"),
-            (unsigned)t->nbytes, (unsigned)buf.len);
+            (unsigned)tflm_tensor_bytes(t), (unsigned)buf.len);
     }
     memcpy(t->data, buf.buf, buf.len);
 }
@@ -467,7 +458,7 @@ static mp_obj_t details(mp_obj_t self_in, mp_obj_t index, bool input) {
     mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_dtype), mp_obj_new_str_from_cstr(tflm_type_name(t->type)));
     mp_obj_t q[2] = {mp_obj_new_float_from_f(t->scale), mp_obj_new_int(t->zero_point)};
     mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_quantization), mp_obj_new_tuple(2, q));
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_nbytes), mp_obj_new_int_from_uint(t->nbytes));
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(MP_QSTR_nbytes), mp_obj_new_int_from_uint(tflm_tensor_bytes(t)));
     return d;
 }
 
@@ -645,7 +636,7 @@ static void tensor_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     } else if (attr == MP_QSTR_zero_point) {
         dest[0] = mp_obj_new_int(t->zero_point);
     } else if (attr == MP_QSTR_nbytes) {
-        dest[0] = mp_obj_new_int_from_uint(t->nbytes);
+        dest[0] = mp_obj_new_int_from_uint(tflm_tensor_bytes(t));
     } else if (attr == MP_QSTR_name) {
         tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
         size_t len;
@@ -685,7 +676,7 @@ static mp_int_t tensor_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, m
     }
     const tflm_tensor_t *t = &self->interp->ip.tensors[self->index];
     bufinfo->buf = t->data;
-    bufinfo->len = t->nbytes;
+    bufinfo->len = tflm_tensor_bytes(t);
     bufinfo->typecode = type_code(t->type) ? type_code(t->type) : 'B';
     return 0;
 }

@@ -3,7 +3,8 @@
 //
 // Arena layout: [tensor table | op table | index pool | op data ... ] then the
 // planned activations and scratch buffers. Everything before the plan is
-// "persistent" and written once by init.
+// "persistent" and written once by init. The model itself (weights, shapes)
+// is read in place and must not change while the interpreter lives.
 #include "model.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -69,12 +70,11 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t l
 
     ip->tensors = tflm_alloc_persistent(ip, m.n_tensors * sizeof(tflm_tensor_t));
     ip->nodes = ip->tensors ? tflm_alloc_persistent(ip, m.n_ops * sizeof(tflm_node_t) + 1) : NULL;
-    int32_t *dims = ip->nodes ? tflm_alloc_persistent(ip, tflm_model_dims_count(&m) * sizeof(int32_t) + 1) : NULL;
-    int16_t *pool = dims ? tflm_alloc_persistent(ip, tflm_model_pool_count(&m) * sizeof(int16_t) + 1) : NULL;
+    int16_t *pool = ip->nodes ? tflm_alloc_persistent(ip, tflm_model_pool_count(&m) * sizeof(int16_t) + 1) : NULL;
     if (pool == NULL) {
         return TFLM_ERR_ARENA;
     }
-    s = tflm_build_tables(ip, &m, pool, dims);
+    s = tflm_build_tables(ip, &m, pool);
     if (s != TFLM_OK) {
         return s;
     }

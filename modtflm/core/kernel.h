@@ -24,7 +24,7 @@ static inline tflm_tensor_t *tflm_node_input(tflm_interp_t *ip, const tflm_node_
 }
 
 static inline tflm_tensor_t *tflm_node_output(tflm_interp_t *ip, const tflm_node_t *node, int i) {
-    return &ip->tensors[node->outputs[i]];
+    return &ip->tensors[node->inputs[node->n_inputs + i]];
 }
 
 static inline int32_t tflm_elem_count(const tflm_tensor_t *t) {

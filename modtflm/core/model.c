@@ -423,16 +423,20 @@ static const tflm_kernel_t *find_kernel(int32_t code) {
     return NULL;
 }
 
-static int32_t *fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out, int32_t *dims) {
+static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out) {
     int rank;
+    uint32_t nbytes;
     tflm_error_t unused;
     int32_t tmp[TFLM_MAX_RANK];
     out->type = (uint8_t)fb_field_i8(t, TENSOR_TYPE, 0);
-    verify_shape(m, t, 0, out->type, tmp, &rank, &out->nbytes, &unused);
-    memcpy(dims, tmp, sizeof(int32_t) * (size_t)rank);
-    out->dims = dims;
+    verify_shape(m, t, 0, out->type, tmp, &rank, &nbytes, &unused);
+    // Shapes stay in the model, as weights do: the caller keeps the model
+    // bytes alive and unchanged (the binding copies writable buffers).
+    const uint8_t *shape;
+    uint32_t n;
+    fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &n);
+    out->dims = (const int32_t *)(const void *)shape;
     out->rank = (uint8_t)rank;
-    out->first_op = out->last_op = TFLM_NO_OP;
     if (fb_field_u8(t, TENSOR_IS_VARIABLE, 0)) {
         out->flags |= TFLM_T_VARIABLE;
     }
@@ -461,7 +465,6 @@ static int32_t *fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor
             }
         }
     }
-    return dims + rank;
 }
 
 // Verified model-side details of tensor `index`, read only outside invoke.
@@ -500,24 +503,14 @@ const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *tenso
     return scales;
 }
 
-static void use(tflm_tensor_t *t, uint16_t op) {
-    if (t->first_op == TFLM_NO_OP || op < t->first_op) {
-        t->first_op = op;
-    }
-    if (t->last_op == TFLM_NO_OP || op > t->last_op) {
-        t->last_op = op;
-    }
-}
-
-tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool, int32_t *dims) {
+tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool) {
     tflm_error_t *err = &ip->err;
     ip->model_tensors = m->tensors;
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         const uint8_t *t;
         fb_vector_table(&m->b, m->tensors, i, &t);
-        dims = fill_tensor(m, t, &ip->tensors[i], dims);
+        fill_tensor(m, t, &ip->tensors[i]);
     }
-    uint16_t end = (uint16_t)m->n_ops;
     int16_t *in = pool;
     for (uint32_t i = 0; i < m->n_inputs; i++) {
         in[i] = (int16_t)fb_i32(m->inputs + 4 * i);
@@ -526,7 +519,6 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
             return tflm_fail(err, TFLM_ERR_MODEL, "graph input tensor %d is a constant", in[i]);
         }
         t->flags |= TFLM_T_INPUT;
-        use(t, 0);
     }
     int16_t *out = in + m->n_inputs;
     for (uint32_t i = 0; i < m->n_outputs; i++) {
@@ -538,15 +530,6 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
     ip->n_inputs = (uint16_t)m->n_inputs;
     ip->n_outputs = (uint16_t)m->n_outputs;
     pool = out + m->n_outputs;
-
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
-        tflm_tensor_t *t = &ip->tensors[i];
-        if (t->flags & TFLM_T_VARIABLE) {
-            // State lives across invokes: reserve it for the whole run.
-            use(t, 0);
-            use(t, end);
-        }
-    }
 
     for (uint32_t i = 0; i < m->n_ops; i++) {
         tflm_node_t *node = &ip->nodes[i];
@@ -597,11 +580,11 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
                 continue;
             }
             tflm_tensor_t *t = &ip->tensors[ti];
-            if (t->flags & TFLM_T_CONST) {
+            if (t->flags & (TFLM_T_CONST | TFLM_T_INPUT | TFLM_T_VARIABLE | TFLM_T_PRODUCED)) {
                 continue;
             }
-            if (t->first_op == TFLM_NO_OP) {
-                if (t->nbytes == 0) {
+            {
+                if (tflm_tensor_bytes(t) == 0) {
                     // An empty operand (e.g. no axes) needs no data: a constant.
                     t->flags |= TFLM_T_CONST;
                     continue;
@@ -609,11 +592,9 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
                 return tflm_fail(err, TFLM_ERR_MODEL, "op %d: input tensor %d is used before any op produces it",
                     (int)i, ti);
             }
-            use(t, (uint16_t)i);
         }
         pool += n;
         fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &n);
-        node->outputs = pool;
         node->n_outputs = (uint16_t)n;
         for (uint32_t j = 0; j < n; j++) {
             int16_t ti = (int16_t)fb_i32(vec + 4 * j);
@@ -625,37 +606,21 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
             if (t->flags & TFLM_T_INPUT) {
                 return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is a graph input", (int)i, ti);
             }
-            if (t->first_op != TFLM_NO_OP && !(t->flags & TFLM_T_VARIABLE)) {
-                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is already written by op %d",
-                    (int)i, ti, t->first_op);
+            if ((t->flags & TFLM_T_PRODUCED) && !(t->flags & TFLM_T_VARIABLE)) {
+                return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is already written by an earlier op",
+                    (int)i, ti);
             }
-            use(t, (uint16_t)i);
+            t->flags |= TFLM_T_PRODUCED;
         }
         pool += n;
     }
     for (uint32_t i = 0; i < m->n_outputs; i++) {
         tflm_tensor_t *t = &ip->tensors[out[i]];
-        if (!(t->flags & TFLM_T_CONST) && t->first_op == TFLM_NO_OP) {
+        if (!(t->flags & (TFLM_T_CONST | TFLM_T_INPUT | TFLM_T_VARIABLE | TFLM_T_PRODUCED))) {
             return tflm_fail(err, TFLM_ERR_MODEL, "graph output tensor %d is never produced", out[i]);
-        }
-        if (!(t->flags & TFLM_T_CONST)) {
-            use(t, end);
         }
     }
     return TFLM_OK;
-}
-
-// Dimensions of all tensors, for the dims pool.
-size_t tflm_model_dims_count(const tflm_model_t *m) {
-    size_t n = 0;
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
-        const uint8_t *t, *shape;
-        uint32_t rank;
-        fb_vector_table(&m->b, m->tensors, i, &t);
-        fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &rank);
-        n += rank;
-    }
-    return n;
 }
 
 // Index pool entries needed: graph inputs/outputs and every op's inputs and

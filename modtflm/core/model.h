@@ -28,9 +28,8 @@ typedef struct {
 } tflm_model_t;
 
 tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err);
-tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool, int32_t *dims);
+tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool);
 size_t tflm_model_pool_count(const tflm_model_t *m);
-size_t tflm_model_dims_count(const tflm_model_t *m);
 int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char **custom, int *version);
 
 // Plans activations and scratch into the arena after the persistent part.

@@ -9,9 +9,9 @@
 // offset where it overlaps no already-placed buffer that is alive at the same
 // time. When a candidate offset collides with such a buffer, any start below
 // that buffer's end would collide too, so the search jumps straight there.
-// The plan needs no memory of its own: a buffer's placement is its data
-// pointer, NULL while unplaced; offsets are relative to a fake base so
-// nothing is written until the total is known to fit.
+// Lifetimes and placements live in a workspace taken from the region being
+// planned (it is free until invoke), so they cost no persistent memory; the
+// arena must only be large enough to hold that workspace while planning.
 #include "model.h"
 
 #define ALIGN (8u)
@@ -24,16 +24,61 @@ typedef struct {
     uint32_t *offset; // where the placement is recorded (as offset + 1; 0 = unplaced)
 } buf_ref_t;
 
+typedef struct {
+    uint16_t *first; // per tensor: first and last op using it (TFLM_NO_OP: none)
+    uint16_t *last;
+    uint32_t *slots; // per buffer: placement
+} work_t;
+
+static void use(work_t *w, int16_t t, uint16_t op) {
+    if (w->first[t] == TFLM_NO_OP || op < w->first[t]) {
+        w->first[t] = op;
+    }
+    if (w->last[t] == TFLM_NO_OP || op > w->last[t]) {
+        w->last[t] = op;
+    }
+}
+
+// Lifetimes: graph inputs from before the first op, graph outputs and state
+// (variable tensors) to after the last; the rest from producer to last reader.
+static void lifetimes(tflm_interp_t *ip, work_t *w) {
+    uint16_t end = ip->n_nodes;
+    for (uint16_t t = 0; t < ip->n_tensors; t++) {
+        w->first[t] = w->last[t] = TFLM_NO_OP;
+        if (ip->tensors[t].flags & TFLM_T_VARIABLE) {
+            use(w, (int16_t)t, 0);
+            use(w, (int16_t)t, end);
+        }
+    }
+    for (uint16_t i = 0; i < ip->n_inputs; i++) {
+        use(w, ip->inputs[i], 0);
+    }
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        const tflm_node_t *node = &ip->nodes[n];
+        for (uint16_t i = 0; i < node->n_inputs; i++) {
+            if (node->inputs[i] >= 0) {
+                use(w, node->inputs[i], n);
+            }
+        }
+        for (uint16_t i = 0; i < node->n_outputs; i++) {
+            use(w, node->inputs[node->n_inputs + i], n);
+        }
+    }
+    for (uint16_t i = 0; i < ip->n_outputs; i++) {
+        use(w, ip->outputs[i], end);
+    }
+}
+
 // Buffers are enumerated by index: tensors first, then one scratch per node.
-static bool get_buf(tflm_interp_t *ip, uint32_t *slots, size_t i, buf_ref_t *r) {
+static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
     if (i < ip->n_tensors) {
         tflm_tensor_t *t = &ip->tensors[i];
-        if ((t->flags & TFLM_T_CONST) || t->first_op == TFLM_NO_OP) {
+        if ((t->flags & TFLM_T_CONST) || w->first[i] == TFLM_NO_OP) {
             return false;
         }
-        r->size = t->nbytes;
-        r->first = t->first_op;
-        r->last = t->last_op;
+        r->size = tflm_tensor_bytes(t);
+        r->first = w->first[i];
+        r->last = w->last[i];
     } else {
         tflm_node_t *n = &ip->nodes[i - ip->n_tensors];
         if (n->scratch_size == 0) {
@@ -42,25 +87,25 @@ static bool get_buf(tflm_interp_t *ip, uint32_t *slots, size_t i, buf_ref_t *r) 
         r->size = n->scratch_size;
         r->first = r->last = (uint16_t)(i - ip->n_tensors);
     }
-    r->offset = &slots[i];
+    r->offset = &w->slots[i];
     return true;
 }
 
 tflm_status_t tflm_plan(tflm_interp_t *ip) {
     size_t n_bufs = (size_t)ip->n_tensors + ip->n_nodes;
-    // One word per buffer for the placements, taken from the free space
-    // after the persistent part; needed only while planning.
     size_t base = ALIGN_UP(ip->persistent_used);
-    size_t slots_bytes = n_bufs * sizeof(uint32_t);
-    uint32_t *slots = NULL;
-    if (base + slots_bytes <= ip->arena_size) {
-        slots = (uint32_t *)(void *)(ip->arena + base);
-    } else {
+    size_t slots_bytes = n_bufs * sizeof(uint32_t) + 2 * ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t));
+    if (base > ip->arena_size || ip->arena_size - base < slots_bytes) {
         ip->err.needed = 0;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small to plan the model",
             (unsigned)ip->arena_size);
     }
-    memset(slots, 0, slots_bytes);
+    work_t w;
+    w.slots = (uint32_t *)(void *)(ip->arena + base);
+    w.first = (uint16_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
+    w.last = w.first + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
+    memset(w.slots, 0, n_bufs * sizeof(uint32_t));
+    lifetimes(ip, &w);
 
     size_t total = 0;
     for (;;) {
@@ -68,7 +113,7 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
         buf_ref_t best = {0, 0, 0, NULL};
         for (size_t i = 0; i < n_bufs; i++) {
             buf_ref_t r;
-            if (get_buf(ip, slots, i, &r) && *r.offset == 0 && (best.offset == NULL || r.size > best.size)) {
+            if (get_buf(ip, &w, i, &r) && *r.offset == 0 && (best.offset == NULL || r.size > best.size)) {
                 best = r;
             }
         }
@@ -82,7 +127,7 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
             moved = false;
             for (size_t i = 0; i < n_bufs; i++) {
                 buf_ref_t r;
-                if (!get_buf(ip, slots, i, &r) || *r.offset == 0 || r.offset == best.offset) {
+                if (!get_buf(ip, &w, i, &r) || *r.offset == 0 || r.offset == best.offset) {
                     continue;
                 }
                 if (r.last < best.first || r.first > best.last) {
@@ -116,7 +161,7 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     uint8_t *region = ip->arena + base;
     for (size_t i = 0; i < n_bufs; i++) {
         buf_ref_t r;
-        if (!get_buf(ip, slots, i, &r)) {
+        if (!get_buf(ip, &w, i, &r)) {
             continue;
         }
         uint8_t *p = region + (*r.offset - 1);

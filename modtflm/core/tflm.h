@@ -64,22 +64,20 @@ typedef enum {
 #define TFLM_T_OUTPUT (0x08)   // graph output
 #define TFLM_T_QUANT (0x10)    // has scale/zero point
 #define TFLM_T_PER_CHANNEL (0x20)
+#define TFLM_T_PRODUCED (0x40) // written by an op (graph checks in init)
 
 #define TFLM_NO_OP (0xffff)
 
+// One per tensor, in the arena: kept small (20 bytes on 32-bit targets).
 typedef struct {
     uint8_t *data;
-    const int32_t *dims; // `rank` entries, copied into the arena
-    uint32_t nbytes;
+    const int32_t *dims; // `rank` entries, in the model's verified shape vector
     float scale;         // per-tensor (first channel's when per-channel)
     int32_t zero_point;
     uint8_t rank;
     uint8_t type;        // tflm_type_t
     uint8_t flags;
     uint8_t quant_dim;   // per-channel quantized dimension
-    // Planner: first and last op using the tensor (TFLM_NO_OP: none).
-    uint16_t first_op;
-    uint16_t last_op;
 } tflm_tensor_t;
 
 struct tflm_interp;
@@ -101,16 +99,18 @@ typedef struct tflm_kernel {
 typedef struct tflm_node {
     const tflm_kernel_t *kernel;
     void *op_data;
-    const int16_t *inputs;  // tensor indices, -1 for an omitted optional input
-    const int16_t *outputs;
+    const int16_t *inputs;  // tensor indices, -1 for an omitted optional input;
+                            // the outputs' indices follow the inputs'
     uint16_t n_inputs;
     uint16_t n_outputs;
     uint16_t builtin;
     uint8_t version;
     uint8_t options_type;
-    const uint8_t *options; // builtin options table in the model (prepare only)
     uint32_t scratch_size;  // requested by prepare, placed by the planner
-    uint8_t *scratch;
+    union {
+        const uint8_t *options; // builtin options table in the model (prepare only)
+        uint8_t *scratch;       // scratch buffer (eval only)
+    };
 } tflm_node_t;
 
 typedef uint32_t (*tflm_ticks_fn)(void);
@@ -158,6 +158,8 @@ const char *tflm_tensor_name(tflm_interp_t *ip, int index, size_t *len);
 tflm_tensor_t *tflm_output(tflm_interp_t *ip, int index);
 
 size_t tflm_type_size(int type);
+// Bytes of a tensor's data (shape x element size; verified to fit 31 bits).
+uint32_t tflm_tensor_bytes(const tflm_tensor_t *t);
 const char *tflm_type_name(int type);
 // Name of a builtin op code, or NULL when unknown.
 const char *tflm_op_name(int builtin);

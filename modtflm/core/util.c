@@ -82,6 +82,14 @@ static const char *const type_names[] = {
 
 static const uint8_t type_sizes[] = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8};
 
+uint32_t tflm_tensor_bytes(const tflm_tensor_t *t) {
+    uint32_t n = (uint32_t)tflm_type_size(t->type);
+    for (int i = 0; i < t->rank; i++) {
+        n *= (uint32_t)t->dims[i];
+    }
+    return n;
+}
+
 size_t tflm_type_size(int type) {
     return type >= 0 && type < (int)sizeof(type_sizes) ? type_sizes[type] : 0;
 }

@@ -82,8 +82,8 @@ int main(int argc, char **argv) {
         if (i < n_in) {
             size_t n;
             uint8_t *data = read_file(inputs[i], &n);
-            if (!data || n != t->nbytes) {
-                fprintf(stderr, "input %d: need %u bytes\n", i, (unsigned)t->nbytes);
+            if (!data || n != tflm_tensor_bytes(t)) {
+                fprintf(stderr, "input %d: need %u bytes\n", i, (unsigned)tflm_tensor_bytes(t));
                 return 1;
             }
             memcpy(t->data, data, n);
@@ -102,10 +102,11 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof(path), "%s%d.bin", prefix, i);
         FILE *f = fopen(path, "wb");
         tflm_tensor_t *t = tflm_output(&ip, i);
-        fwrite(t->data, 1, t->nbytes, f);
+        fwrite(t->data, 1, tflm_tensor_bytes(t), f);
         fclose(f);
     }
-    printf("arena_used %u\n", (unsigned)ip.arena_used);
+    printf("arena_used %u persistent %u tensors %u ops %u\n", (unsigned)ip.arena_used,
+        (unsigned)ip.persistent_used, (unsigned)ip.n_tensors, (unsigned)ip.n_nodes);
     free(arena);
     free(model);
     return 0;

@@ -41,7 +41,7 @@ static tflm_status_t check_copy(tflm_interp_t *ip, tflm_node_t *node,
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input has %d elements, output %d",
             tflm_elem_count(in), tflm_elem_count(out));
     }
-    ((reshape_data_t *)node->op_data)->nbytes = in->nbytes;
+    ((reshape_data_t *)node->op_data)->nbytes = tflm_tensor_bytes(in);
     return TFLM_OK;
 }
 

@@ -3,7 +3,8 @@
 //
 // int8: exp of (x - row max) * beta * scale in gemmlowp fixed point (Q5 in,
 // Q0 out), summed in Q12, scaled by the fixed-point reciprocal of the sum.
-// The input difference takes only 256 values, so prepare tabulates the exp.
+// The input difference takes only 256 values, so for larger tensors prepare
+// tabulates the exp (1 KB); small ones (a few classes) compute it in place.
 // int16: exp and 1/(1+x) through two 513-entry interpolated tables built in
 // prepare (in float, the way TFLM builds them).
 #include "../tflm_config.h"
@@ -24,7 +25,8 @@ typedef struct {
     float beta;
     int32_t mult;
     int32_t shift;
-    int32_t *exp_q0;        // int8: exp of the difference -d (d = 0..255) in Q0
+    int32_t radius;         // int8: differences beyond it give exp 0
+    int32_t *exp_q0;        // int8: exp of the difference -d (d = 0..255) in Q0, or NULL
     int16_t *exp_lut;       // int16: exp on [-10, 0]
     int16_t *recip_lut;     // int16: 1 / (1 + x) on [0, 1]
 } softmax_data_t;
@@ -84,6 +86,18 @@ static inline int16_t lut16_lookup(int16_t value, const int16_t *lut) {
 static bool near(float a, float b, float eps) {
     const float diff = a > b ? a - b : b - a;
     return !(diff > eps);
+}
+
+// exp(-k * beta * scale) in Q0 for an input difference k in [0, 255].
+static inline int32_t exp_diff(const softmax_data_t *d, int32_t k) {
+    if (k > d->radius) {
+        return 0; // below the Q5 range: exp underflows
+    }
+    return fxp_exp_on_negative_values(tflm_mul_by_quant_mul(-k, d->mult, d->shift), 5);
+}
+
+static inline int32_t exp_at(const softmax_data_t *d, int32_t k) {
+    return d->exp_q0 ? d->exp_q0[k] : exp_diff(d, k);
 }
 
 static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
@@ -173,18 +187,17 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_quantize_multiplier(real, &d->mult, &shift);
     d->shift = shift;
     // Differences below -radius contribute nothing (exp underflows in Q5).
-    const int32_t radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
+    d->radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
+    // Below this many elements the table costs more memory than it saves time.
+    if ((int64_t)d->outer * d->depth < 256) {
+        return TFLM_OK;
+    }
     d->exp_q0 = tflm_alloc_persistent(ip, 256 * sizeof(int32_t));
     if (d->exp_q0 == NULL) {
         return TFLM_ERR_ARENA;
     }
     for (int32_t k = 0; k < 256; k++) {
-        if (-k >= -radius) {
-            const int32_t scaled = tflm_mul_by_quant_mul(-k, d->mult, d->shift);
-            d->exp_q0[k] = fxp_exp_on_negative_values(scaled, 5);
-        } else {
-            d->exp_q0[k] = 0;
-        }
+        d->exp_q0[k] = exp_diff(d, k);
     }
     return TFLM_OK;
 }
@@ -217,7 +230,6 @@ static inline int32_t shift_round(int32_t x, int e) {
 
 static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out_bytes, bool out16) {
     const int32_t depth = d->depth;
-    const int32_t *table = d->exp_q0;
     const int32_t out_min = out16 ? -32768 : -128;
     const int32_t out_max = out16 ? 32767 : 127;
     for (int32_t i = 0; i < d->outer; i++, in += depth) {
@@ -227,7 +239,7 @@ static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out
         }
         int32_t sum = 0; // Q12
         for (int32_t c = 0; c < depth; c++) {
-            sum = fxp_add(sum, tflm_rounding_divide_by_pot(table[max - in[c]], 12));
+            sum = fxp_add(sum, tflm_rounding_divide_by_pot(exp_at(d, max - in[c]), 12));
         }
         int bits_over_unit;
         const int32_t scale = fxp_reciprocal(sum, 12, &bits_over_unit);
@@ -235,13 +247,13 @@ static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out
         if (out16) {
             int16_t *out = (int16_t *)out_bytes + i * depth;
             for (int32_t c = 0; c < depth; c++) {
-                const int32_t v = shift_round(fxp_mul(scale, table[max - in[c]]), exponent) + out_min;
+                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_min;
                 out[c] = (int16_t)(v > out_max ? out_max : v < out_min ? out_min : v);
             }
         } else {
             int8_t *out = (int8_t *)out_bytes + i * depth;
             for (int32_t c = 0; c < depth; c++) {
-                const int32_t v = shift_round(fxp_mul(scale, table[max - in[c]]), exponent) + out_min;
+                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_min;
                 out[c] = (int8_t)(v > out_max ? out_max : v < out_min ? out_min : v);
             }
         }

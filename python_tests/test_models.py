@@ -99,3 +99,30 @@ except NotImplementedError as e:
 """, files={"m.tflite": model})
     assert "NIE" in out, out
     assert word in out, out
+
+
+ARENA_MODELS = [p for p in RUNNABLE if "hello_world" not in p] + ["tflm/hello_world_int8.tflite"]
+
+
+@pytest.mark.parametrize("path", ARENA_MODELS)
+def test_arena_not_above_tflm(target, path):
+    """Our arena_used is at most what TFLM's allocator reports for the same
+    model. Both measured on the host (64-bit pointers on both sides), so this
+    runs in the unix session only."""
+    if target.emulated:
+        pytest.skip("compared on the host, where the oracle runs")
+    import subprocess
+    import sys
+    from conftest import SHARED_MODELS
+    model = shared_model(*path.split("/"))
+    code = ("import sys\nfrom tflite_micro.python.tflite_micro import runtime\n"
+            "it = runtime.Interpreter.from_bytes(open(sys.argv[1], 'rb').read(), arena_size=64 << 20)\n"
+            "it.print_allocations()\n")
+    r = subprocess.run([sys.executable, "-c", code, os.path.join(SHARED_MODELS, path)],
+                       capture_output=True, text=True)
+    import re
+    tflm_total = int(re.search(r"Arena allocation total (\d+) bytes", r.stdout + r.stderr).group(1))
+    out = target.run("import tflm\nprint('ARENA', tflm.Interpreter('m.tflite').arena_used)\n",
+                     files={"m.tflite": model})
+    ours = int(out.split("ARENA ")[1].split()[0])
+    assert ours <= tflm_total, (ours, tflm_total)

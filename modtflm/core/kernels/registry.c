@@ -1,103 +1,108 @@
 // The one table of built-in kernels, looked up by builtin code in init.
-// Each family's file defines its tflm_kernel_<op> objects under its flag.
+// Each family's file defines its tflm_kernel_<op> objects under its flag;
+// FAMILY_<NAME>(K) expands K over the family's kernels, or to nothing.
 #include "../tflm_config.h"
 #include "../kernel.h"
 
-#define K(name) extern const tflm_kernel_t tflm_kernel_##name;
 #if MICROPY_TFLM_OP_FULLY_CONNECTED
-K(fully_connected)
+#define FAMILY_FULLY_CONNECTED(K) K(fully_connected)
+#else
+#define FAMILY_FULLY_CONNECTED(K)
 #endif
 #if MICROPY_TFLM_OP_QUANTIZE
-K(quantize) K(dequantize)
+#define FAMILY_QUANTIZE(K) K(quantize) K(dequantize)
+#else
+#define FAMILY_QUANTIZE(K)
 #endif
 #if MICROPY_TFLM_OP_CONV
-K(conv_2d) K(depthwise_conv_2d) K(transpose_conv)
+#define FAMILY_CONV(K) K(conv_2d) K(depthwise_conv_2d) K(transpose_conv)
+#else
+#define FAMILY_CONV(K)
 #endif
 #if MICROPY_TFLM_OP_POOLING
-K(average_pool_2d) K(max_pool_2d)
+#define FAMILY_POOLING(K) K(average_pool_2d) K(max_pool_2d)
+#else
+#define FAMILY_POOLING(K)
 #endif
 #if MICROPY_TFLM_OP_ACTIVATIONS
-K(logistic) K(tanh) K(relu) K(relu6) K(relu_n1_to_1) K(leaky_relu) K(hard_swish) K(prelu)
+#define FAMILY_ACTIVATIONS(K) K(logistic) K(tanh) K(relu) K(relu6) K(relu_n1_to_1) K(leaky_relu) K(hard_swish) K(prelu)
+#else
+#define FAMILY_ACTIVATIONS(K)
 #endif
 #if MICROPY_TFLM_OP_SOFTMAX
-K(softmax)
+#define FAMILY_SOFTMAX(K) K(softmax)
+#else
+#define FAMILY_SOFTMAX(K)
 #endif
 #if MICROPY_TFLM_OP_ELEMENTWISE
-K(add) K(sub) K(mul) K(div) K(squared_difference) K(maximum) K(minimum)
+#define FAMILY_ELEMENTWISE(K) K(add) K(sub) K(mul) K(div) K(squared_difference) K(maximum) K(minimum)
+#else
+#define FAMILY_ELEMENTWISE(K)
 #endif
 #if MICROPY_TFLM_OP_REDUCE
-K(mean) K(sum) K(reduce_max) K(arg_max) K(arg_min)
+#define FAMILY_REDUCE(K) K(mean) K(sum) K(reduce_max) K(arg_max) K(arg_min)
+#else
+#define FAMILY_REDUCE(K)
 #endif
 #if MICROPY_TFLM_OP_RESHAPE
-K(reshape) K(squeeze) K(expand_dims)
+#define FAMILY_RESHAPE(K) K(reshape) K(squeeze) K(expand_dims)
+#else
+#define FAMILY_RESHAPE(K)
 #endif
 #if MICROPY_TFLM_OP_CONCAT
-K(concatenation) K(pack) K(unpack) K(split) K(split_v)
+#define FAMILY_CONCAT(K) K(concatenation) K(pack) K(unpack) K(split) K(split_v)
+#else
+#define FAMILY_CONCAT(K)
 #endif
 #if MICROPY_TFLM_OP_SLICE
-K(pad) K(padv2) K(strided_slice) K(slice) K(transpose) K(gather)
+#define FAMILY_SLICE(K) K(pad) K(padv2) K(strided_slice) K(slice) K(transpose) K(gather)
+#else
+#define FAMILY_SLICE(K)
 #endif
 #if MICROPY_TFLM_OP_CAST
-K(cast)
+#define FAMILY_CAST(K) K(cast)
+#else
+#define FAMILY_CAST(K)
 #endif
 #if MICROPY_TFLM_OP_RESIZE
-K(resize_nearest_neighbor) K(resize_bilinear)
+#define FAMILY_RESIZE(K) K(resize_nearest_neighbor) K(resize_bilinear)
+#else
+#define FAMILY_RESIZE(K)
 #endif
 #if MICROPY_TFLM_OP_L2NORM
-K(l2_normalization)
+#define FAMILY_L2NORM(K) K(l2_normalization)
+#else
+#define FAMILY_L2NORM(K)
 #endif
 #if MICROPY_TFLM_OP_BATCH_MATMUL
-K(batch_matmul)
+#define FAMILY_BATCH_MATMUL(K) K(batch_matmul)
+#else
+#define FAMILY_BATCH_MATMUL(K)
 #endif
-#undef K
 
-#define K(name) &tflm_kernel_##name,
+#define ALL_KERNELS(K) \
+    FAMILY_FULLY_CONNECTED(K) \
+    FAMILY_QUANTIZE(K) \
+    FAMILY_CONV(K) \
+    FAMILY_POOLING(K) \
+    FAMILY_ACTIVATIONS(K) \
+    FAMILY_SOFTMAX(K) \
+    FAMILY_ELEMENTWISE(K) \
+    FAMILY_REDUCE(K) \
+    FAMILY_RESHAPE(K) \
+    FAMILY_CONCAT(K) \
+    FAMILY_SLICE(K) \
+    FAMILY_CAST(K) \
+    FAMILY_RESIZE(K) \
+    FAMILY_L2NORM(K) \
+    FAMILY_BATCH_MATMUL(K)
+
+#define DECLARE(name) extern const tflm_kernel_t tflm_kernel_##name;
+ALL_KERNELS(DECLARE)
+
+#define ENTRY(name) &tflm_kernel_##name,
 const tflm_kernel_t *const tflm_kernels[] = {
-    #if MICROPY_TFLM_OP_FULLY_CONNECTED
-    K(fully_connected)
-    #endif
-    #if MICROPY_TFLM_OP_QUANTIZE
-    K(quantize) K(dequantize)
-    #endif
-    #if MICROPY_TFLM_OP_CONV
-    K(conv_2d) K(depthwise_conv_2d) K(transpose_conv)
-    #endif
-    #if MICROPY_TFLM_OP_POOLING
-    K(average_pool_2d) K(max_pool_2d)
-    #endif
-    #if MICROPY_TFLM_OP_ACTIVATIONS
-    K(logistic) K(tanh) K(relu) K(relu6) K(relu_n1_to_1) K(leaky_relu) K(hard_swish) K(prelu)
-    #endif
-    #if MICROPY_TFLM_OP_SOFTMAX
-    K(softmax)
-    #endif
-    #if MICROPY_TFLM_OP_ELEMENTWISE
-    K(add) K(sub) K(mul) K(div) K(squared_difference) K(maximum) K(minimum)
-    #endif
-    #if MICROPY_TFLM_OP_REDUCE
-    K(mean) K(sum) K(reduce_max) K(arg_max) K(arg_min)
-    #endif
-    #if MICROPY_TFLM_OP_RESHAPE
-    K(reshape) K(squeeze) K(expand_dims)
-    #endif
-    #if MICROPY_TFLM_OP_CONCAT
-    K(concatenation) K(pack) K(unpack) K(split) K(split_v)
-    #endif
-    #if MICROPY_TFLM_OP_SLICE
-    K(pad) K(padv2) K(strided_slice) K(slice) K(transpose) K(gather)
-    #endif
-    #if MICROPY_TFLM_OP_CAST
-    K(cast)
-    #endif
-    #if MICROPY_TFLM_OP_RESIZE
-    K(resize_nearest_neighbor) K(resize_bilinear)
-    #endif
-    #if MICROPY_TFLM_OP_L2NORM
-    K(l2_normalization)
-    #endif
-    #if MICROPY_TFLM_OP_BATCH_MATMUL
-    K(batch_matmul)
-    #endif
+    ALL_KERNELS(ENTRY)
     NULL,
 };
 

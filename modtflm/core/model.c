@@ -132,6 +132,9 @@ static tflm_status_t verify_shape(const tflm_model_t *m, const uint8_t *t, int t
             ti, (unsigned)n, TFLM_MAX_RANK);
     }
     uint64_t count = 1;
+    // Also bounded: the product of the non-zero dims, so that with a zero
+    // dim elsewhere no kernel's partial product of dims can overflow.
+    uint64_t nonzero = 1;
     for (uint32_t i = 0; i < n; i++) {
         int32_t d = fb_i32(shape + 4 * i);
         if (d < 0) {
@@ -139,7 +142,8 @@ static tflm_status_t verify_shape(const tflm_model_t *m, const uint8_t *t, int t
         }
         dims[i] = d;
         count *= (uint32_t)d;
-        if (count > 0x7fffffffu) {
+        nonzero *= d ? (uint32_t)d : 1u;
+        if (count > 0x7fffffffu || nonzero > 0x7fffffffu) {
             return tflm_fail(err, TFLM_ERR_MODEL, "tensor %d: element count overflows", ti);
         }
     }

@@ -68,7 +68,7 @@ test: deps
 	$(MAKE) host-test
 	@for t in $(TEST_TARGETS); do \
 		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; qemu-m7) b=MPS2_AN500;; qemu-m55) b=MPS3_AN547;; *) b=;; esac; \
-		[ -n "$$b" ] && { $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; }; \
+		if [ -n "$$b" ]; then $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; fi; \
 	done
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
 		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)

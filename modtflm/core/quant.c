@@ -46,18 +46,23 @@ static double frexp_d(double x, int *exp) {
 }
 
 void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift) {
-    if (real_multiplier == 0.0) {
-        *multiplier = 0;
+    if (real_multiplier == 0.0 || real_multiplier != real_multiplier) {
+        *multiplier = 0; // zero, or NaN from a nonsensical option value
         *shift = 0;
+        return;
+    }
+    if (real_multiplier > DBL_MAX || real_multiplier < -DBL_MAX) {
+        *multiplier = real_multiplier > 0 ? INT32_MAX : -INT32_MAX;
+        *shift = 30;
         return;
     }
     int exp;
     double q = frexp_d(real_multiplier, &exp);
     double scaled = q * (double)(1ll << 31);
-    // Half away from zero; q is positive (scales are verified > 0) and
-    // scaled < 2^31 has spare precision in a double, so +0.5 is exact.
-    int64_t q_fixed = (int64_t)(scaled + 0.5);
-    if (q_fixed == (1ll << 31)) {
+    // Half away from zero; |scaled| < 2^31 leaves a double spare precision,
+    // so adding 0.5 is exact.
+    int64_t q_fixed = scaled >= 0 ? (int64_t)(scaled + 0.5) : -(int64_t)(0.5 - scaled);
+    if (q_fixed == (1ll << 31) || q_fixed == -(1ll << 31)) {
         q_fixed /= 2;
         exp++;
     }
@@ -69,7 +74,7 @@ void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *
     // defined (TFLM would shift by more than the word size).
     if (exp > 30) {
         exp = 30;
-        q_fixed = INT32_MAX;
+        q_fixed = q_fixed < 0 ? -INT32_MAX : INT32_MAX;
     }
     *multiplier = (int32_t)q_fixed;
     *shift = exp;

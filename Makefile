@@ -17,7 +17,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Targets `make test` covers; override e.g. TEST_TARGETS="unix".
 TEST_TARGETS ?= unix qemu-m4 qemu-m3
 PYTEST_ARGS ?=
-FUZZ_SMOKE_SECONDS ?= 90
+FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
 
 UNIX_BUILD := $(TOP)/build/unix
@@ -72,7 +72,7 @@ test: deps
 	done
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
 		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
-	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SMOKE_SECONDS)
+	$(PYTHON) tools/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1
 
 # The runtime core on its own, built for the host (no MicroPython), with
 # the sanitizer build and the libFuzzer harness.

@@ -1,7 +1,8 @@
 """Run the libFuzzer harness on the runtime core.
 
-    python tools/fuzz.py --seconds 60          # what `make test` runs (smoke)
-    python tools/fuzz.py --seconds 3600 -j 2   # a longer campaign (`make fuzz`)
+    python tools/fuzz.py --runs 300000 --seed 1  # what `make test` runs: a
+                                                 # deterministic smoke
+    python tools/fuzz.py --seconds 3600 -j 2     # a longer campaign (`make fuzz`)
 
 Seeds: the project's models, the small reference models in ../shared/models
 (when present), the malformed-model corpus and fuzz/regressions/. Findings
@@ -21,6 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "python_tests"))
 
 
 def write_seeds(seed_dir):
+    shutil.rmtree(seed_dir, ignore_errors=True)
     os.makedirs(seed_dir, exist_ok=True)
     n = 0
     paths = glob.glob(os.path.join(ROOT, "models", "**", "*.tflite"), recursive=True)
@@ -42,16 +44,24 @@ def write_seeds(seed_dir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=0,
+                    help="stop after this many inputs (with --seed and a fresh corpus: reproducible)")
+    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("-j", "--jobs", type=int, default=1)
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "host", "fuzz_model"))
     args = ap.parse_args()
     seeds = os.path.join(ROOT, "build", "fuzz", "seeds")
     corpus = os.path.join(ROOT, "build", "fuzz", "corpus")
+    if args.runs:
+        # A reproducible smoke starts from the seeds alone.
+        corpus = os.path.join(ROOT, "build", "fuzz", "smoke-corpus")
+        shutil.rmtree(corpus, ignore_errors=True)
     regressions = os.path.join(ROOT, "fuzz", "regressions")
     os.makedirs(corpus, exist_ok=True)
     n = write_seeds(seeds)
-    print(f"fuzz: {n} seeds, {args.seconds} s, {args.jobs} job(s)", flush=True)
-    cmd = [args.binary, corpus, seeds, regressions, f"-max_total_time={args.seconds}",
+    limit = f"-runs={args.runs}" if args.runs else f"-max_total_time={args.seconds}"
+    print(f"fuzz: {n} seeds, {limit}, seed {args.seed}, {args.jobs} job(s)", flush=True)
+    cmd = [args.binary, corpus, seeds, regressions, limit, f"-seed={args.seed}",
            "-max_len=65536", "-timeout=20", "-rss_limit_mb=4096", "-print_final_stats=1",
            f"-artifact_prefix={regressions}/", "-close_fd_mask=1"]
     if args.jobs > 1:

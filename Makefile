@@ -4,6 +4,8 @@
 #   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated Cortex-M firmware
 #   make run                       boot the default emulated board and run the demo
 #   make test                      pytest on unix and the emulated Cortex-M4 (and M3)
+#   make bench                     instruction counts, RAM and code size per board
+#   make fuzz                      a longer libFuzzer campaign on the runtime core
 #   make models                    regenerate the project's own models (needs TensorFlow)
 
 TOP := $(CURDIR)
@@ -81,6 +83,11 @@ host-test: deps
 
 fuzz: host-test
 	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS)
+
+# Instructions per invoke on the emulated boards, RAM, code size, host time
+# vs the tflite_micro wheel (see bench/README.md).
+bench: deps
+	$(PYTHON) tools/bench.py $(BENCH_ARGS)
 
 models:
 	$(MAKE) -C models

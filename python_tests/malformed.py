@@ -353,6 +353,9 @@ def structure_cases(seed=None):
          _patch(seed, lambda f: f.set_u32(sg_field, 0xFFFFFFFC)), VALUE),
         ("structure/offset_zero_self", _patch(seed, lambda f: f.set_u32(sg_field, 0)), VALUE),
     ]
+    # Size-prefixed flatbuffers: the 32-bit prefix must equal the size after it.
+    cases.append(("structure/size_prefix_too_large", struct.pack("<I", n + 1) + seed, VALUE))
+    cases.append(("structure/size_prefix_too_small", struct.pack("<I", n - 1) + seed, VALUE))
     return cases
 
 

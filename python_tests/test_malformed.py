@@ -69,3 +69,19 @@ def test_required_cases_named(target):
     for needed in ("structure/truncated_50", "structure/identifier_XXXX", "indices/op_input_9999",
                    "indices/tensor_buffer_9999", "shapes/const_shape_larger_than_buffer"):
         assert needed in names
+
+
+def test_size_prefixed_model_runs(target):
+    """A correctly size-prefixed flatbuffer is a valid model."""
+    import struct
+    seed = malformed.fc_model()
+    x = np.arange(-2, 2, dtype=np.int8).reshape(1, 4) * 17
+    want = oracle(seed, [[x]])[0][0].tobytes().hex()
+    out = target.run(f"""
+import tflm
+it = tflm.Interpreter(open('p.tflite', 'rb').read())
+it.set_input(bytes.fromhex({x.tobytes().hex()!r}), 0)
+it.invoke()
+print('OUT', bytes(it.get_output(0)).hex())
+""", files={"p.tflite": struct.pack("<I", len(seed)) + seed})
+    assert out.split("OUT ")[1].split()[0] == want

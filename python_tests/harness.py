@@ -197,3 +197,37 @@ def check_cases(target, cases, float_tol=1e-5, ids=None):
         except AssertionError as e:
             problems.append(str(e).splitlines()[0])
     assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+
+
+LOAD_EACH_SCRIPT = """
+import tflm
+blob = open('cases.bin', 'rb').read()
+for name, start, end in {spans!r}:
+    try:
+        it = tflm.Interpreter(blob[start:end])
+    except Exception as e:
+        print('RESULT', name, type(e).__name__ + ':', str(e))
+        continue
+    for i in range(len(it.inputs)):
+        it.set_input(bytes(it.input(i).nbytes), i)
+    it.invoke()
+    print('RESULT', name, 'accepted')
+    del it
+"""
+
+
+def load_each(target, cases):
+    """Loads each (name, model_bytes, ...) case on the target in one script and
+    invokes it with zeroed inputs: {name: 'accepted' or 'ErrorClass: message'}."""
+    blob, spans = b"", []
+    for case in cases:
+        name, m = case[0], case[1]
+        spans.append((name, len(blob), len(blob) + len(m)))
+        blob += m
+    out = target.run(LOAD_EACH_SCRIPT.format(spans=spans), files={"cases.bin": blob})
+    results = {}
+    for line in out.splitlines():
+        parts = line.split(" ", 2)
+        if parts[0] == "RESULT":
+            results[parts[1]] = parts[2]
+    return results

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import check_cases, io_details, run_many
+from harness import check_cases, io_details, load_each, run_many
 from tflite_builder import BUILTIN_OP_NAMES, ModelBuilder, TYPE_NAMES, unpack_model
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -731,37 +731,13 @@ def bad_cases():
     return c
 
 
-BAD_SCRIPT = """
-import tflm
-blob = open('cases.bin', 'rb').read()
-for name, start, end in {spans!r}:
-    try:
-        it = tflm.Interpreter(blob[start:end])
-    except Exception as e:
-        print('RESULT', name, type(e).__name__ + ':', str(e))
-        continue
-    for i in range(len(it.inputs)):
-        it.set_input(bytes(it.input(i).nbytes), i)
-    it.invoke()
-    print('RESULT', name, 'accepted')
-    del it
-"""
 
 
 def test_activations_bad_params(target):
     """Invalid models raise ValueError, valid but unsupported ones
     NotImplementedError, with a message; never a crash. Empty tensors run."""
     cases = bad_cases()
-    blob, spans = b"", []
-    for name, m, _ in cases:
-        spans.append((name, len(blob), len(blob) + len(m)))
-        blob += m
-    out = target.run(BAD_SCRIPT.format(spans=spans), files={"cases.bin": blob})
-    results = {}
-    for line in out.splitlines():
-        parts = line.split(" ", 2)
-        if parts[0] == "RESULT":
-            results[parts[1]] = parts[2]
+    results = load_each(target, cases)
     problems = []
     for name, _, want in cases:
         g = results.get(name)

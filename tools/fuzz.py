@@ -74,7 +74,8 @@ def main():
     cov = re.findall(r"cov: (\d+) ft: (\d+)", log)
     total = sum(int(e) for e in execs) if execs else 0
     if not total:
-        m = re.findall(r"#(\d+)\s", log)
+        # Fork mode prints progress lines "#<total>: cov: ..." instead.
+        m = re.findall(r"#(\d+):?\s", log)
         total = int(m[-1]) if m else 0
     print(f"fuzz: executions {total}, coverage (edges, features) {cov[-1] if cov else '?'}, exit {r.returncode}")
     findings = [l for l in log.splitlines() if "ERROR: AddressSanitizer" in l or "runtime error:" in l

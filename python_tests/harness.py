@@ -141,13 +141,16 @@ for name, n_out, data in cases:
 """
 
 
-def run_many(target, cases, chunk_bytes=200_000):
+def run_many(target, cases, chunk_bytes=200_000, specs=None):
     """Runs several models in as few target scripts as possible.
 
     `cases` is a list of (model_bytes, batches); returns, per case, either a
     list of output lists (one per input set) or the string "Error: message"
-    when the interpreter refused the model.
+    when the interpreter refused the model. `specs` gives, per case, the
+    outputs' (dtype, shape) pairs; by default the oracle supplies them.
     """
+    if specs is None:
+        specs = [[(d["dtype"], d["shape"]) for d in io_details(model)[1]] for model, _ in cases]
     results = [None] * len(cases)
     start = 0
     while start < len(cases):
@@ -156,9 +159,8 @@ def run_many(target, cases, chunk_bytes=200_000):
             model, batches = cases[end]
             name = f"c{end}.tflite"
             files[name] = bytes(model)
-            _, outs = io_details(model)
             data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
-            entries.append((name, len(outs), data))
+            entries.append((name, len(specs[end]), data))
             size += len(model) + sum(len(h) for d in data for h in d)
             end += 1
         text = target.run(MANY_SCRIPT.format(cases=entries), files=files)
@@ -170,12 +172,11 @@ def run_many(target, cases, chunk_bytes=200_000):
             if parts[0] == "ERR":
                 results[idx] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
                 continue
-            _, outs = io_details(cases[idx][0])
             if results[idx] is None:
                 results[idx] = [None] * len(cases[idx][1])
             k = int(parts[2])
-            results[idx][k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
-                               for h, d in zip(parts[3:], outs)]
+            results[idx][k] = [np.frombuffer(_unhex(h), dtype=dt).reshape(shape)
+                               for h, (dt, shape) in zip(parts[3:], specs[idx])]
         for i in range(start, end):
             assert results[i] is not None, f"case {i}: no result; device said:\n{text[-2000:]}"
         start = end

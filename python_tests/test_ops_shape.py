@@ -697,64 +697,13 @@ def test_shape_ops_match_oracle(target, sweep):
     check_cases(target, [(c.model, c.batches) for c in cases], float_tol=0, ids=[c.id for c in cases])
 
 
-# harness.MANY_SCRIPT, except that an empty output prints as "-" (MicroPython's
-# b''.hex() returns bytes, which str.join refuses).
-REF_SCRIPT = """
-import tflm, gc
-cases = {cases!r}
-def hx(o):
-    h = bytes(o).hex()
-    return h if h else '-'
-for name, n_out, data in cases:
-    try:
-        it = tflm.Interpreter(name)
-    except Exception as e:
-        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
-        continue
-    for k in range(len(data)):
-        for i in range(len(data[k])):
-            it.set_input(bytes.fromhex(data[k][i]), i)
-        it.invoke()
-        print('OUT', name, k, ' '.join(hx(it.get_output(i)) for i in range(n_out)))
-    del it
-    gc.collect()
-"""
-
-
-def run_with_refs(target, cases, chunk_bytes=200_000):
-    """Like harness.run_many, for models the oracle cannot load: output
-    shapes and dtypes come from the numpy references. Returns, per case, the
-    outputs per input set or an "Error: message" string."""
+def run_with_refs(target, cases):
+    """run_many for models the oracle cannot load: output shapes and dtypes
+    come from the numpy references. Returns (results, references)."""
     wants = [[[np.asarray(w) for w in c.ref(bt)] for bt in c.batches] for c in cases]
-    results = [None] * len(cases)
-    start = 0
-    while start < len(cases):
-        files, entries, size, end = {}, [], 0, start
-        while end < len(cases) and (end == start or size < chunk_bytes):
-            c = cases[end]
-            name = f"c{end}.tflite"
-            files[name] = c.model
-            data = [[np.ascontiguousarray(x).tobytes().hex() for x in bt] for bt in c.batches]
-            entries.append((name, len(wants[end][0]), data))
-            size += len(c.model) + sum(len(h) for d in data for h in d)
-            end += 1
-        text = target.run(REF_SCRIPT.format(cases=entries), files=files)
-        for line in text.splitlines():
-            parts = line.split()
-            if not parts or parts[0] not in ("OUT", "ERR"):
-                continue
-            idx = int(parts[1][1:].split(".")[0])
-            if parts[0] == "ERR":
-                results[idx] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
-                continue
-            k = int(parts[2])
-            if results[idx] is None:
-                results[idx] = [None] * len(cases[idx].batches)
-            hexes = parts[3:] + [""] * (len(wants[idx][k]) - len(parts[3:]))
-            results[idx][k] = [np.frombuffer(bytes.fromhex(h.strip("-")), dtype=w.dtype).reshape(w.shape)
-                               for h, w in zip(hexes, wants[idx][k])]
-        start = end
-    return results, wants
+    specs = [[(w.dtype, w.shape) for w in want[0]] for want in wants]
+    got = run_many(target, [(c.model, c.batches) for c in cases], specs=specs)
+    return got, wants
 
 
 def test_shape_ops_beyond_tflm_match_numpy(target, sweep):

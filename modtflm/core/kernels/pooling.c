@@ -199,51 +199,34 @@ static inline int32_t round_div(int32_t sum, int32_t count) {
     return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
-static void average_int8(const pool_data_t *d, const int8_t *in, int8_t *out, int32_t *acc) {
-    const int32_t depth = d->depth;
-    POOL_LOOP_BEGIN(d, int8_t, in, out)
-    for (int32_t c = 0; c < depth; c++) {
-        acc[c] = 0;
+// Integer average pooling for one element type: int32 sums per channel in
+// `acc` (scratch), then rounded division and clamping.
+#define DEFINE_AVERAGE_INT(name, T) \
+    static void name(const pool_data_t *d, const T *in, T *out, int32_t *acc) { \
+        const int32_t depth = d->depth; \
+        POOL_LOOP_BEGIN(d, T, in, out) \
+        for (int32_t c = 0; c < depth; c++) { \
+            acc[c] = 0; \
+        } \
+        for (int32_t y = y0; y < y1; y++) { \
+            const T *p = in_b + y * row_stride + x0 * depth; \
+            for (int32_t x = x0; x < x1; x++, p += depth) { \
+                for (int32_t c = 0; c < depth; c++) { \
+                    acc[c] += p[c]; \
+                } \
+            } \
+        } \
+        const int32_t count = (y1 - y0) * (x1 - x0); \
+        for (int32_t c = 0; c < depth; c++) { \
+            int32_t v = round_div(acc[c], count); \
+            v = v < d->act_min ? d->act_min : v > d->act_max ? d->act_max : v; \
+            o[c] = (T)v; \
+        } \
+        POOL_LOOP_END \
     }
-    for (int32_t y = y0; y < y1; y++) {
-        const int8_t *p = in_b + y * row_stride + x0 * depth;
-        for (int32_t x = x0; x < x1; x++, p += depth) {
-            for (int32_t c = 0; c < depth; c++) {
-                acc[c] += p[c];
-            }
-        }
-    }
-    const int32_t count = (y1 - y0) * (x1 - x0);
-    for (int32_t c = 0; c < depth; c++) {
-        int32_t v = round_div(acc[c], count);
-        v = v < d->act_min ? d->act_min : v > d->act_max ? d->act_max : v;
-        o[c] = (int8_t)v;
-    }
-    POOL_LOOP_END
-}
 
-static void average_int16(const pool_data_t *d, const int16_t *in, int16_t *out, int32_t *acc) {
-    const int32_t depth = d->depth;
-    POOL_LOOP_BEGIN(d, int16_t, in, out)
-    for (int32_t c = 0; c < depth; c++) {
-        acc[c] = 0;
-    }
-    for (int32_t y = y0; y < y1; y++) {
-        const int16_t *p = in_b + y * row_stride + x0 * depth;
-        for (int32_t x = x0; x < x1; x++, p += depth) {
-            for (int32_t c = 0; c < depth; c++) {
-                acc[c] += p[c];
-            }
-        }
-    }
-    const int32_t count = (y1 - y0) * (x1 - x0);
-    for (int32_t c = 0; c < depth; c++) {
-        int32_t v = round_div(acc[c], count);
-        v = v < d->act_min ? d->act_min : v > d->act_max ? d->act_max : v;
-        o[c] = (int16_t)v;
-    }
-    POOL_LOOP_END
-}
+DEFINE_AVERAGE_INT(average_int8, int8_t)
+DEFINE_AVERAGE_INT(average_int16, int16_t)
 
 static void max_float(const pool_data_t *d, const float *in, float *out) {
     const int32_t depth = d->depth;

@@ -246,12 +246,18 @@ def _hex(h):
 
 # ---------------------------------------------------------------- build
 
+# TFLM_BENCH_BUILD names another build directory prefix (default
+# build/bench), so several working copies of the sources can be measured
+# side by side without sharing objects.
+BUILD_PREFIX = os.environ.get("TFLM_BENCH_BUILD") or os.path.join(ROOT, "build", "bench")
+
+
 def board_dir(board):
-    return os.path.join(ROOT, "build", "bench-" + board)
+    return BUILD_PREFIX + "-" + board
 
 
 def unix_dir():
-    return os.path.join(ROOT, "build", "bench-unix")
+    return BUILD_PREFIX + "-unix"
 
 
 def kws_only_dir():

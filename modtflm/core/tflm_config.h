@@ -3,6 +3,13 @@
 #ifndef TFLM_CORE_CONFIG_H
 #define TFLM_CORE_CONFIG_H
 
+// Optimized kernels (Arm DSP, Helium or the portable fast C path, chosen
+// by the compiler's target) beside the reference ones. 0 builds the
+// reference kernels only.
+#ifndef MICROPY_TFLM_OPT_KERNELS
+#define MICROPY_TFLM_OPT_KERNELS (1)
+#endif
+
 #ifndef MICROPY_TFLM_OP_FULLY_CONNECTED
 #define MICROPY_TFLM_OP_FULLY_CONNECTED (1)
 #endif

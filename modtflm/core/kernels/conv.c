@@ -22,6 +22,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../quant.h"
+#include "conv.h"
 
 // Conv2DOptions / DepthwiseConv2DOptions / TransposeConvOptions fields.
 enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACTIVATION = 3,
@@ -32,29 +33,7 @@ enum { TC_PADDING = 0, TC_STRIDE_W = 1, TC_STRIDE_H = 2, TC_ACTIVATION = 3 };
 
 enum { PADDING_SAME = 0, PADDING_VALID = 1 };
 
-// The int64 accumulator path (int16 activations) rescales values inside
-// +-2^47 (TFLite's stated range for MultiplyByQuantizedMultiplier).
-#define ACC64_LIMIT (((int64_t)1 << 47) - 1)
 
-typedef struct {
-    int32_t batches;
-    int32_t in_h, in_w, in_c;
-    int32_t f_h, f_w, f_c;   // f_c: the filter's input depth (conv, transpose)
-    int32_t out_h, out_w, out_c;
-    int32_t stride_h, stride_w;
-    int32_t dil_h, dil_w;
-    int32_t pad_h, pad_w;
-    int32_t groups;          // conv: input channels / filter depth
-    int32_t depth_mult;      // depthwise
-    int32_t in_offset;       // -input zero point (int8)
-    int32_t out_offset;      // output zero point (int8)
-    int32_t q_min, q_max;    // activation clamp, before adding out_offset
-    int32_t *mult;           // per output channel: multiplier, shift
-    float f_min, f_max;
-    uint8_t type;            // activations' tflm_type_t
-    uint8_t bias_type;       // bias tflm_type_t (when there is a bias)
-    bool acc64;              // int16: int64 accumulator and 64-bit rescale
-} conv_data_t;
 
 // ---------------------------------------------------------------------------
 // Prepare helpers
@@ -360,7 +339,15 @@ static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     // int16 with an int32 bias accumulates in 32 bits.
     d->acc64 = d->type == TFLM_INT16 && !(bias && bias->type == TFLM_INT32);
-    return prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64);
+    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64)) != TFLM_OK) {
+        return s;
+    }
+#if MICROPY_TFLM_OPT_KERNELS
+    if (d->type == TFLM_INT8) {
+        return tflm_conv_opt_prepare(ip, node, d);
+    }
+#endif
+    return TFLM_OK;
 }
 
 // One multiply-accumulate term (x: activation, w: weight). The int32
@@ -467,6 +454,13 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             conv_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
             break;
         case TFLM_INT8:
+#if MICROPY_TFLM_OPT_KERNELS
+            if (d->opt) {
+                tflm_conv_opt_eval(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+                    node->scratch);
+                break;
+            }
+#endif
             conv_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:
@@ -544,7 +538,15 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return read_activation(ip, node, activation, d, out);
     }
     d->acc64 = d->type == TFLM_INT16;
-    return prepare_quant(ip, node, d, in, filter, out, d->out_c, 3, activation, d->acc64);
+    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 3, activation, d->acc64)) != TFLM_OK) {
+        return s;
+    }
+#if MICROPY_TFLM_OPT_KERNELS
+    if (d->type == TFLM_INT8) {
+        return tflm_dw_opt_prepare(ip, node, d);
+    }
+#endif
+    return TFLM_OK;
 }
 
 // As CONV_BODY: output channel oc = ic * depth_multiplier + m reads input
@@ -619,6 +621,13 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             dw_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
             break;
         case TFLM_INT8:
+#if MICROPY_TFLM_OPT_KERNELS
+            if (d->opt) {
+                tflm_dw_opt_eval(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+                    node->scratch);
+                break;
+            }
+#endif
             dw_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:

@@ -21,28 +21,10 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../quant.h"
+#include "fully_connected.h"
 
 // FullyConnectedOptions fields.
 enum { FC_ACTIVATION = 0, FC_WEIGHTS_FORMAT = 1, FC_KEEP_NUM_DIMS = 2 };
-
-enum { FC_F32 = 0, FC_I8, FC_I16_ACC64, FC_I16_ACC32 };
-
-typedef struct {
-    int32_t depth;   // accumulation depth (filter's last dim)
-    int32_t units;   // output channels (filter's first dim)
-    int32_t batches;
-    int32_t in_offset;
-    int32_t filter_offset; // 0 for per-channel weights (as TFLM)
-    int32_t out_offset;
-    int32_t act_min;
-    int32_t act_max;
-    int32_t multiplier; // per-tensor
-    int32_t shift;
-    int32_t *channel_mult; // per-channel pairs (multiplier, shift), or NULL
-    float f_min;
-    float f_max;
-    uint8_t kind;
-} fc_data_t;
 
 // tflm_quantize_multiplier saturates at shift 30; the 64-bit rescale needs a
 // right shift of at least one bit, so shift <= 14 there.
@@ -218,7 +200,15 @@ static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in->type != TFLM_INT8 && in->type != TFLM_INT16) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
-    return fc_prepare_quant(ip, node, d, activation);
+    if ((s = fc_prepare_quant(ip, node, d, activation)) != TFLM_OK) {
+        return s;
+    }
+#if MICROPY_TFLM_OPT_KERNELS
+    if (d->kind == FC_I8) {
+        return tflm_fc_opt_prepare(ip, node, d);
+    }
+#endif
+    return TFLM_OK;
 }
 
 static void fc_eval_float(const fc_data_t *d, const float *in, const float *w, const float *bias, float *out) {
@@ -328,6 +318,13 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             fc_eval_float(d, (const float *)in->data, (const float *)w->data, bias_data, (float *)out->data);
             break;
         case FC_I8:
+#if MICROPY_TFLM_OPT_KERNELS
+            if (d->opt) {
+                tflm_fc_opt_eval(d, (const int8_t *)in->data, (const int8_t *)w->data, bias_data,
+                    (int8_t *)out->data, node->scratch);
+                break;
+            }
+#endif
             fc_eval_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, bias_data, (int8_t *)out->data);
             break;
         default:

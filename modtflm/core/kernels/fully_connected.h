@@ -1,0 +1,42 @@
+// FULLY_CONNECTED op data, shared by the reference kernels
+// (fully_connected.c) and the optimized int8 ones (fc_opt.c).
+#ifndef TFLM_CORE_KERNELS_FULLY_CONNECTED_H
+#define TFLM_CORE_KERNELS_FULLY_CONNECTED_H
+
+#include "../tflm_config.h"
+#include "../kernel.h"
+
+enum { FC_F32 = 0, FC_I8, FC_I16_ACC64, FC_I16_ACC32 };
+
+typedef struct {
+    int32_t depth;   // accumulation depth (filter's last dim)
+    int32_t units;   // output channels (filter's first dim)
+    int32_t batches;
+    int32_t in_offset;
+    int32_t filter_offset; // 0 for per-channel weights (as TFLM)
+    int32_t out_offset;
+    int32_t act_min;
+    int32_t act_max;
+    int32_t multiplier; // per-tensor
+    int32_t shift;
+    int32_t *channel_mult; // per-channel pairs (multiplier, shift), or NULL
+    float f_min;
+    float f_max;
+    uint8_t kind;
+    uint8_t opt;       // optimized int8 form chosen in prepare, 0: reference
+    void *opt_data;    // that form's persistent data (arena), or NULL
+} fc_data_t;
+
+#if MICROPY_TFLM_OPT_KERNELS
+// Optimized int8 kernel. Prepare runs after the reference prepare has
+// checked everything and filled `d` (kind FC_I8 only); it may pick a form
+// (d->opt != 0), request scratch (node->scratch_size) and allocate
+// persistent data. The weights may be a computed tensor (no TFLM_T_CONST
+// flag): then nothing may be precomputed from them. Eval runs only when
+// d->opt != 0; `bias` may be NULL.
+tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_t *d);
+void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+    int8_t *out, uint8_t *scratch);
+#endif
+
+#endif // TFLM_CORE_KERNELS_FULLY_CONNECTED_H

@@ -229,11 +229,11 @@ static tflm_status_t check_bias(tflm_interp_t *ip, const tflm_node_t *node,
 }
 
 static tflm_status_t check_output_shape(tflm_interp_t *ip, const tflm_node_t *node,
-    const tflm_tensor_t *out, const conv_data_t *d) {
-    if (!is_rank4(out) || out->dims[0] != d->batches || out->dims[1] != d->out_h
-        || out->dims[2] != d->out_w || out->dims[3] != d->out_c) {
+    const tflm_tensor_t *out, const conv_geom_t *g) {
+    if (!is_rank4(out) || out->dims[0] != g->batches || out->dims[1] != g->out_h
+        || out->dims[2] != g->out_w || out->dims[3] != g->out_c) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape must be [%d,%d,%d,%d]",
-            (int)d->batches, (int)d->out_h, (int)d->out_w, (int)d->out_c);
+            (int)g->batches, (int)g->out_h, (int)g->out_w, (int)g->out_c);
     }
     return TFLM_OK;
 }
@@ -282,6 +282,48 @@ static inline int64_t bias64(const void *bias, int type, int32_t c) {
     return b > ACC64_LIMIT ? ACC64_LIMIT : b < -ACC64_LIMIT - 1 ? -ACC64_LIMIT - 1 : b;
 }
 
+// Keeps the window in the op data (int16: larger strides, dilations or
+// paddings are refused rather than silently truncated).
+static tflm_status_t store_window(tflm_interp_t *ip, const tflm_node_t *node, conv_data_t *d,
+    const conv_geom_t *g) {
+    const int32_t v[6] = { g->stride_h, g->stride_w, g->dil_h, g->dil_w, g->pad_h, g->pad_w };
+    for (int i = 0; i < 6; i++) {
+        if (v[i] > INT16_MAX) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "stride, dilation or padding %d above 32767",
+                (int)v[i]);
+        }
+    }
+    d->stride_h = (int16_t)v[0];
+    d->stride_w = (int16_t)v[1];
+    d->dil_h = (int16_t)v[2];
+    d->dil_w = (int16_t)v[3];
+    d->pad_h = (int16_t)v[4];
+    d->pad_w = (int16_t)v[5];
+    return TFLM_OK;
+}
+
+void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *filter,
+    const tflm_tensor_t *out, conv_geom_t *g) {
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+    g->f_c = filter->dims[3];
+    g->out_h = out->dims[1];
+    g->out_w = out->dims[2];
+    g->out_c = out->dims[3];
+    g->stride_h = d->stride_h;
+    g->stride_w = d->stride_w;
+    g->dil_h = d->dil_h;
+    g->dil_w = d->dil_w;
+    g->pad_h = d->pad_h;
+    g->pad_w = d->pad_w;
+    g->groups = g->in_c / g->f_c;
+    g->depth_mult = g->out_c / g->in_c;
+}
+
 // ---------------------------------------------------------------------------
 // CONV_2D
 
@@ -291,47 +333,51 @@ static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return s;
     }
     conv_data_t *d = node->op_data;
+    conv_geom_t geom = {0}, *g = &geom;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int padding = tflm_opt_i8(node, CONV_PADDING, 0);
-    d->stride_w = tflm_opt_i32(node, CONV_STRIDE_W, 0);
-    d->stride_h = tflm_opt_i32(node, CONV_STRIDE_H, 0);
+    g->stride_w = tflm_opt_i32(node, CONV_STRIDE_W, 0);
+    g->stride_h = tflm_opt_i32(node, CONV_STRIDE_H, 0);
     int activation = tflm_opt_i8(node, CONV_ACTIVATION, 0);
-    d->dil_w = tflm_opt_i32(node, CONV_DILATION_W, 1);
-    d->dil_h = tflm_opt_i32(node, CONV_DILATION_H, 1);
-    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, d->dil_h, d->dil_w)) != TFLM_OK) {
+    g->dil_w = tflm_opt_i32(node, CONV_DILATION_W, 1);
+    g->dil_h = tflm_opt_i32(node, CONV_DILATION_H, 1);
+    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, g->dil_h, g->dil_w)) != TFLM_OK) {
         return s;
     }
     if (!is_rank4(in) || !is_rank4(filter)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
     }
-    d->batches = in->dims[0];
-    d->in_h = in->dims[1];
-    d->in_w = in->dims[2];
-    d->in_c = in->dims[3];
-    d->out_c = filter->dims[0];
-    d->f_h = filter->dims[1];
-    d->f_w = filter->dims[2];
-    d->f_c = filter->dims[3];
-    if (d->in_c % d->f_c != 0) {
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->out_c = filter->dims[0];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+    g->f_c = filter->dims[3];
+    if (g->in_c % g->f_c != 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input depth %d is not a multiple of the weights depth %d",
-            (int)d->in_c, (int)d->f_c);
+            (int)g->in_c, (int)g->f_c);
     }
-    d->groups = d->in_c / d->f_c;
-    if (d->out_c % d->groups != 0) {
+    g->groups = g->in_c / g->f_c;
+    if (g->out_c % g->groups != 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d output channels do not split into %d groups",
-            (int)d->out_c, (int)d->groups);
+            (int)g->out_c, (int)g->groups);
     }
-    if ((s = window_geometry(ip, node, padding, d->in_h, d->f_h, d->stride_h, d->dil_h,
-             &d->out_h, &d->pad_h, "height")) != TFLM_OK
-        || (s = window_geometry(ip, node, padding, d->in_w, d->f_w, d->stride_w, d->dil_w,
-            &d->out_w, &d->pad_w, "width")) != TFLM_OK
-        || (s = check_output_shape(ip, node, out, d)) != TFLM_OK
-        || (s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+    if ((s = window_geometry(ip, node, padding, g->in_h, g->f_h, g->stride_h, g->dil_h,
+             &g->out_h, &g->pad_h, "height")) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, g->in_w, g->f_w, g->stride_w, g->dil_w,
+            &g->out_w, &g->pad_w, "width")) != TFLM_OK
+        || (s = check_output_shape(ip, node, out, g)) != TFLM_OK
+        || (s = check_bias(ip, node, bias, g->out_c)) != TFLM_OK
         || (s = check_types(ip, node, d, in, filter, bias, out,
             (1u << TFLM_INT64) | (1u << TFLM_INT32))) != TFLM_OK) {
+        return s;
+    }
+    if ((s = store_window(ip, node, d, g)) != TFLM_OK) {
         return s;
     }
     if (d->type == TFLM_FLOAT32) {
@@ -339,12 +385,12 @@ static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     // int16 with an int32 bias accumulates in 32 bits.
     d->acc64 = d->type == TFLM_INT16 && !(bias && bias->type == TFLM_INT32);
-    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64)) != TFLM_OK) {
+    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, 0, activation, d->acc64)) != TFLM_OK) {
         return s;
     }
 #if MICROPY_TFLM_OPT_KERNELS
     if (d->type == TFLM_INT8) {
-        return tflm_conv_opt_prepare(ip, node, d);
+        return tflm_conv_opt_prepare(ip, node, d, g);
     }
 #endif
     return TFLM_OK;
@@ -368,29 +414,29 @@ typedef int8_t int16_t_w_t;
 // output value. The taps outside the input are skipped (tap_range), the
 // others are summed in the reference's order (filter row, column, channel).
 #define CONV_BODY(T, TERM, ACC, FINISH)                                                        \
-    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w, FC = d->f_c; \
-    const int32_t fpg = d->out_c / d->groups;                                                 \
-    for (int32_t b = 0; b < d->batches; b++) {                                                \
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, FC = g->f_c; \
+    const int32_t fpg = g->out_c / g->groups;                                                 \
+    for (int32_t b = 0; b < g->batches; b++) {                                                \
         const T *in_b = in + (size_t)b * H * W * C;                                           \
-        for (int32_t oy = 0; oy < d->out_h; oy++) {                                           \
-            const int32_t iy0 = oy * d->stride_h - d->pad_h;                                  \
+        for (int32_t oy = 0; oy < g->out_h; oy++) {                                           \
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;                                  \
             int32_t fy0, fy1;                                                                 \
-            tap_range(iy0, d->dil_h, H, FH, &fy0, &fy1);                                      \
-            for (int32_t ox = 0; ox < d->out_w; ox++) {                                       \
-                const int32_t ix0 = ox * d->stride_w - d->pad_w;                              \
+            tap_range(iy0, g->dil_h, H, FH, &fy0, &fy1);                                      \
+            for (int32_t ox = 0; ox < g->out_w; ox++) {                                       \
+                const int32_t ix0 = ox * g->stride_w - g->pad_w;                              \
                 int32_t fx0, fx1;                                                             \
-                tap_range(ix0, d->dil_w, W, FW, &fx0, &fx1);                                  \
+                tap_range(ix0, g->dil_w, W, FW, &fx0, &fx1);                                  \
                 int32_t oc = 0;                                                               \
-                for (int32_t g = 0; g < d->groups; g++) {                                     \
-                    const T *in_g = in_b + g * FC;                                            \
+                for (int32_t gi = 0; gi < g->groups; gi++) {                                  \
+                    const T *in_g = in_b + gi * FC;                                          \
                     for (int32_t j = 0; j < fpg; j++, oc++) {                                 \
                         const T##_w_t *w_oc = w + (size_t)oc * FH * FW * FC;                  \
                         ACC acc = 0;                                                          \
                         for (int32_t fy = fy0; fy < fy1; fy++) {                              \
-                            const T *row = in_g + (size_t)(iy0 + d->dil_h * fy) * W * C;      \
+                            const T *row = in_g + (size_t)(iy0 + g->dil_h * fy) * W * C;      \
                             const T##_w_t *w_row = w_oc + (size_t)fy * FW * FC;               \
                             for (int32_t fx = fx0; fx < fx1; fx++) {                          \
-                                const T *px = row + (size_t)(ix0 + d->dil_w * fx) * C;        \
+                                const T *px = row + (size_t)(ix0 + g->dil_w * fx) * C;        \
                                 const T##_w_t *wp = w_row + (size_t)fx * FC;                  \
                                 for (int32_t ic = 0; ic < FC; ic++) {                         \
                                     acc += TERM(px[ic], wp[ic]);                              \
@@ -404,13 +450,13 @@ typedef int8_t int16_t_w_t;
         }                                                                                     \
     }
 
-static void conv_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
     CONV_BODY(float, F_TERM, float, {
         *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
-static void conv_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
     const int32_t in_off = d->in_offset;
     CONV_BODY(int8_t, Q8_TERM, uint32_t, {
         if (bias) {
@@ -421,7 +467,7 @@ static void conv_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, c
     })
 }
 
-static void conv_int16_acc32(const conv_data_t *d, const int16_t *in, const int8_t *w, const int32_t *bias,
+static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const int32_t *bias,
     int16_t *out) {
     CONV_BODY(int16_t, Q16_TERM32, uint32_t, {
         if (bias) {
@@ -432,7 +478,7 @@ static void conv_int16_acc32(const conv_data_t *d, const int16_t *in, const int8
     })
 }
 
-static void conv_int16_acc64(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias,
+static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias,
     int16_t *out) {
     CONV_BODY(int16_t, Q16_TERM64, int64_t, {
         if (bias) {
@@ -448,26 +494,28 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    conv_geom_t g;
+    tflm_conv_geom(d, in, w, out, &g);
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            conv_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            conv_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
             break;
         case TFLM_INT8:
 #if MICROPY_TFLM_OPT_KERNELS
             if (d->opt) {
-                tflm_conv_opt_eval(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+                tflm_conv_opt_eval(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
                     node->scratch);
                 break;
             }
 #endif
-            conv_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
+            conv_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:
             if (!d->acc64) {
-                conv_int16_acc32(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+                conv_int16_acc32(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
             } else {
-                conv_int16_acc64(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+                conv_int16_acc64(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
             }
             break;
     }
@@ -492,18 +540,19 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return s;
     }
     conv_data_t *d = node->op_data;
+    conv_geom_t geom = {0}, *g = &geom;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int padding = tflm_opt_i8(node, DW_PADDING, 0);
-    d->stride_w = tflm_opt_i32(node, DW_STRIDE_W, 0);
-    d->stride_h = tflm_opt_i32(node, DW_STRIDE_H, 0);
+    g->stride_w = tflm_opt_i32(node, DW_STRIDE_W, 0);
+    g->stride_h = tflm_opt_i32(node, DW_STRIDE_H, 0);
     int32_t depth_mult = tflm_opt_i32(node, DW_DEPTH_MULTIPLIER, 0);
     int activation = tflm_opt_i8(node, DW_ACTIVATION, 0);
-    d->dil_w = tflm_opt_i32(node, DW_DILATION_W, 1);
-    d->dil_h = tflm_opt_i32(node, DW_DILATION_H, 1);
-    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, d->dil_h, d->dil_w)) != TFLM_OK) {
+    g->dil_w = tflm_opt_i32(node, DW_DILATION_W, 1);
+    g->dil_h = tflm_opt_i32(node, DW_DILATION_H, 1);
+    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, g->dil_h, g->dil_w)) != TFLM_OK) {
         return s;
     }
     if (!is_rank4(in) || !is_rank4(filter)) {
@@ -512,38 +561,41 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (filter->dims[0] != 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights must have shape [1,h,w,channels]");
     }
-    d->batches = in->dims[0];
-    d->in_h = in->dims[1];
-    d->in_w = in->dims[2];
-    d->in_c = in->dims[3];
-    d->f_h = filter->dims[1];
-    d->f_w = filter->dims[2];
-    d->out_c = filter->dims[3];
-    if (d->out_c % d->in_c != 0 || depth_mult != d->out_c / d->in_c) {
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+    g->out_c = filter->dims[3];
+    if (g->out_c % g->in_c != 0 || depth_mult != g->out_c / g->in_c) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
             "depth multiplier %d does not give %d output channels from %d input channels",
-            (int)depth_mult, (int)d->out_c, (int)d->in_c);
+            (int)depth_mult, (int)g->out_c, (int)g->in_c);
     }
-    d->depth_mult = depth_mult;
-    if ((s = window_geometry(ip, node, padding, d->in_h, d->f_h, d->stride_h, d->dil_h,
-             &d->out_h, &d->pad_h, "height")) != TFLM_OK
-        || (s = window_geometry(ip, node, padding, d->in_w, d->f_w, d->stride_w, d->dil_w,
-            &d->out_w, &d->pad_w, "width")) != TFLM_OK
-        || (s = check_output_shape(ip, node, out, d)) != TFLM_OK
-        || (s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+    g->depth_mult = depth_mult;
+    if ((s = window_geometry(ip, node, padding, g->in_h, g->f_h, g->stride_h, g->dil_h,
+             &g->out_h, &g->pad_h, "height")) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, g->in_w, g->f_w, g->stride_w, g->dil_w,
+            &g->out_w, &g->pad_w, "width")) != TFLM_OK
+        || (s = check_output_shape(ip, node, out, g)) != TFLM_OK
+        || (s = check_bias(ip, node, bias, g->out_c)) != TFLM_OK
         || (s = check_types(ip, node, d, in, filter, bias, out, 1u << TFLM_INT64)) != TFLM_OK) {
+        return s;
+    }
+    if ((s = store_window(ip, node, d, g)) != TFLM_OK) {
         return s;
     }
     if (d->type == TFLM_FLOAT32) {
         return read_activation(ip, node, activation, d, out);
     }
     d->acc64 = d->type == TFLM_INT16;
-    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 3, activation, d->acc64)) != TFLM_OK) {
+    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, 3, activation, d->acc64)) != TFLM_OK) {
         return s;
     }
 #if MICROPY_TFLM_OPT_KERNELS
     if (d->type == TFLM_INT8) {
-        return tflm_dw_opt_prepare(ip, node, d);
+        return tflm_dw_opt_prepare(ip, node, d, g);
     }
 #endif
     return TFLM_OK;
@@ -552,27 +604,27 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // As CONV_BODY: output channel oc = ic * depth_multiplier + m reads input
 // channel ic only.
 #define DW_BODY(T, TERM, ACC, FINISH)                                                          \
-    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w;            \
-    const int32_t OC = d->out_c, DM = d->depth_mult;                                          \
-    for (int32_t b = 0; b < d->batches; b++) {                                                \
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w;            \
+    const int32_t OC = g->out_c, DM = g->depth_mult;                                          \
+    for (int32_t b = 0; b < g->batches; b++) {                                                \
         const T *in_b = in + (size_t)b * H * W * C;                                           \
-        for (int32_t oy = 0; oy < d->out_h; oy++) {                                           \
-            const int32_t iy0 = oy * d->stride_h - d->pad_h;                                  \
+        for (int32_t oy = 0; oy < g->out_h; oy++) {                                           \
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;                                  \
             int32_t fy0, fy1;                                                                 \
-            tap_range(iy0, d->dil_h, H, FH, &fy0, &fy1);                                      \
-            for (int32_t ox = 0; ox < d->out_w; ox++) {                                       \
-                const int32_t ix0 = ox * d->stride_w - d->pad_w;                              \
+            tap_range(iy0, g->dil_h, H, FH, &fy0, &fy1);                                      \
+            for (int32_t ox = 0; ox < g->out_w; ox++) {                                       \
+                const int32_t ix0 = ox * g->stride_w - g->pad_w;                              \
                 int32_t fx0, fx1;                                                             \
-                tap_range(ix0, d->dil_w, W, FW, &fx0, &fx1);                                  \
+                tap_range(ix0, g->dil_w, W, FW, &fx0, &fx1);                                  \
                 int32_t oc = 0;                                                               \
                 for (int32_t ic = 0; ic < C; ic++) {                                          \
                     for (int32_t m = 0; m < DM; m++, oc++) {                                  \
                         ACC acc = 0;                                                          \
                         for (int32_t fy = fy0; fy < fy1; fy++) {                              \
-                            const T *row = in_b + (size_t)(iy0 + d->dil_h * fy) * W * C + ic; \
+                            const T *row = in_b + (size_t)(iy0 + g->dil_h * fy) * W * C + ic; \
                             const T##_w_t *w_row = w + (size_t)fy * FW * OC + oc;             \
                             for (int32_t fx = fx0; fx < fx1; fx++) {                          \
-                                acc += TERM(row[(size_t)(ix0 + d->dil_w * fx) * C],           \
+                                acc += TERM(row[(size_t)(ix0 + g->dil_w * fx) * C],           \
                                     w_row[(size_t)fx * OC]);                                  \
                             }                                                                 \
                         }                                                                     \
@@ -583,13 +635,13 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         }                                                                                     \
     }
 
-static void dw_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
     DW_BODY(float, F_TERM, float, {
         *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
-static void dw_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
     const int32_t in_off = d->in_offset;
     DW_BODY(int8_t, Q8_TERM, uint32_t, {
         if (bias) {
@@ -600,7 +652,7 @@ static void dw_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, con
     })
 }
 
-static void dw_int16(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
+static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
     DW_BODY(int16_t, Q16_TERM64, int64_t, {
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
@@ -615,23 +667,25 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    conv_geom_t g;
+    tflm_conv_geom(d, in, w, out, &g);
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            dw_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            dw_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
             break;
         case TFLM_INT8:
 #if MICROPY_TFLM_OPT_KERNELS
             if (d->opt) {
-                tflm_dw_opt_eval(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+                tflm_dw_opt_eval(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
                     node->scratch);
                 break;
             }
 #endif
-            dw_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
+            dw_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:
-            dw_int16(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+            dw_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
             break;
     }
     return TFLM_OK;
@@ -655,17 +709,18 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return s;
     }
     conv_data_t *d = node->op_data;
+    conv_geom_t geom = {0}, *g = &geom;
     const tflm_tensor_t *shape = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int padding = tflm_opt_i8(node, TC_PADDING, 0);
-    d->stride_w = tflm_opt_i32(node, TC_STRIDE_W, 0);
-    d->stride_h = tflm_opt_i32(node, TC_STRIDE_H, 0);
+    g->stride_w = tflm_opt_i32(node, TC_STRIDE_W, 0);
+    g->stride_h = tflm_opt_i32(node, TC_STRIDE_H, 0);
     int activation = tflm_opt_i8(node, TC_ACTIVATION, 0);
-    d->dil_h = d->dil_w = 1;
-    if ((s = check_window(ip, node, padding, d->stride_h, d->stride_w, 1, 1)) != TFLM_OK) {
+    g->dil_h = g->dil_w = 1;
+    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, 1, 1)) != TFLM_OK) {
         return s;
     }
     if (!is_rank4(in) || !is_rank4(filter) || !is_rank4(out)) {
@@ -682,46 +737,49 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             }
         }
     }
-    d->batches = in->dims[0];
-    d->in_h = in->dims[1];
-    d->in_w = in->dims[2];
-    d->in_c = in->dims[3];
-    d->out_c = filter->dims[0];
-    d->f_h = filter->dims[1];
-    d->f_w = filter->dims[2];
-    d->f_c = filter->dims[3];
-    d->out_h = out->dims[1];
-    d->out_w = out->dims[2];
-    if (d->f_c != d->in_c) {
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->out_c = filter->dims[0];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+    g->f_c = filter->dims[3];
+    g->out_h = out->dims[1];
+    g->out_w = out->dims[2];
+    if (g->f_c != g->in_c) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights depth %d does not match input depth %d",
-            (int)d->f_c, (int)d->in_c);
+            (int)g->f_c, (int)g->in_c);
     }
-    if (out->dims[0] != d->batches || out->dims[3] != d->out_c) {
+    if (out->dims[0] != g->batches || out->dims[3] != g->out_c) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output must have %d batches and %d channels",
-            (int)d->batches, (int)d->out_c);
+            (int)g->batches, (int)g->out_c);
     }
     // The input must be what a convolution of the output would produce.
     int32_t h, w;
-    if ((s = window_geometry(ip, node, padding, d->out_h, d->f_h, d->stride_h, 1, &h, &d->pad_h,
+    if ((s = window_geometry(ip, node, padding, g->out_h, g->f_h, g->stride_h, 1, &h, &g->pad_h,
              "height")) != TFLM_OK
-        || (s = window_geometry(ip, node, padding, d->out_w, d->f_w, d->stride_w, 1, &w, &d->pad_w,
+        || (s = window_geometry(ip, node, padding, g->out_w, g->f_w, g->stride_w, 1, &w, &g->pad_w,
             "width")) != TFLM_OK) {
         return s;
     }
-    if (h != d->in_h || w != d->in_w) {
+    if (h != g->in_h || w != g->in_w) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "a %dx%d output needs a %dx%d input, got %dx%d",
-            (int)d->out_h, (int)d->out_w, (int)h, (int)w, (int)d->in_h, (int)d->in_w);
+            (int)g->out_h, (int)g->out_w, (int)h, (int)w, (int)g->in_h, (int)g->in_w);
     }
-    if ((s = check_bias(ip, node, bias, d->out_c)) != TFLM_OK
+    if ((s = check_bias(ip, node, bias, g->out_c)) != TFLM_OK
         || (s = check_types(ip, node, d, in, filter, bias, out,
             (1u << TFLM_INT64) | (1u << TFLM_INT16))) != TFLM_OK) {
+        return s;
+    }
+    if ((s = store_window(ip, node, d, g)) != TFLM_OK) {
         return s;
     }
     if (d->type == TFLM_FLOAT32) {
         return read_activation(ip, node, activation, d, out);
     }
     d->acc64 = d->type == TFLM_INT16;
-    if ((s = prepare_quant(ip, node, d, in, filter, out, d->out_c, 0, activation, d->acc64)) != TFLM_OK) {
+    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, 0, activation, d->acc64)) != TFLM_OK) {
         return s;
     }
     // One int32 (int8) or int64 (int16) accumulator per output element.
@@ -737,16 +795,16 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // element the contributions arrive in the reference's order (input row,
 // column, channel), so float sums round the same way.
 #define TC_SCATTER(T, TERM, ACC, acc_buf)                                                       \
-    const int32_t H = d->in_h, W = d->in_w, C = d->in_c, FH = d->f_h, FW = d->f_w;             \
-    const int32_t OH = d->out_h, OW = d->out_w, OC = d->out_c;                                 \
-    for (int32_t b = 0; b < d->batches; b++) {                                                 \
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w;             \
+    const int32_t OH = g->out_h, OW = g->out_w, OC = g->out_c;                                 \
+    for (int32_t b = 0; b < g->batches; b++) {                                                 \
         ACC *acc_b = acc_buf + (size_t)b * OH * OW * OC;                                       \
         for (int32_t iy = 0; iy < H; iy++) {                                                   \
-            const int32_t oy0 = iy * d->stride_h - d->pad_h;                                   \
+            const int32_t oy0 = iy * g->stride_h - g->pad_h;                                   \
             int32_t fy0, fy1;                                                                  \
             tap_range(oy0, 1, OH, FH, &fy0, &fy1);                                             \
             for (int32_t ix = 0; ix < W; ix++) {                                               \
-                const int32_t ox0 = ix * d->stride_w - d->pad_w;                               \
+                const int32_t ox0 = ix * g->stride_w - g->pad_w;                               \
                 int32_t fx0, fx1;                                                              \
                 tap_range(ox0, 1, OW, FW, &fx0, &fx1);                                         \
                 const T *px = in + (((size_t)b * H + iy) * W + ix) * C;                        \
@@ -768,8 +826,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         }                                                                                      \
     }
 
-static void tc_float(const conv_data_t *d, const float *in, const float *w, const float *bias, float *out) {
-    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
+    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     for (size_t i = 0; i < n; i++) {
         out[i] = 0.0f;
     }
@@ -785,9 +843,9 @@ static void tc_float(const conv_data_t *d, const float *in, const float *w, cons
     }
 }
 
-static void tc_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out,
+static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out,
     uint32_t *scratch) {
-    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     const int32_t in_off = d->in_offset;
     memset(scratch, 0, n * sizeof(uint32_t));
     TC_SCATTER(int8_t, Q8_TERM, uint32_t, scratch)
@@ -803,9 +861,9 @@ static void tc_int8(const conv_data_t *d, const int8_t *in, const int8_t *w, con
     }
 }
 
-static void tc_int16(const conv_data_t *d, const int16_t *in, const int8_t *w, const void *bias, int16_t *out,
+static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out,
     int64_t *scratch) {
-    const size_t n = (size_t)d->batches * d->out_h * d->out_w * d->out_c;
+    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     memset(scratch, 0, n * sizeof(int64_t));
     TC_SCATTER(int16_t, Q16_TERM64, int64_t, scratch)
     for (size_t i = 0; i < n; i += (size_t)OC) {
@@ -825,17 +883,19 @@ static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    conv_geom_t g;
+    tflm_conv_geom(d, in, w, out, &g);
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            tc_float(d, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            tc_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
             break;
         case TFLM_INT8:
-            tc_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
+            tc_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
                 (uint32_t *)(void *)node->scratch);
             break;
         default:
-            tc_int16(d, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data,
+            tc_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data,
                 (int64_t *)(void *)node->scratch);
             break;
     }

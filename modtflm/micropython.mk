@@ -14,5 +14,7 @@ TFLM_OBJ = $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(1))
 # Float results must match TFLM exactly: no fused multiply-add contraction.
 # The core (verify, plan, interpret) is built for size, the kernels for speed.
 $(call TFLM_OBJ,$(TFLM_CORE_SRC) $(TFLM_KERNEL_SRC) $(TFLM_MOD_DIR)/modtflm.c): CFLAGS += -ffp-contract=off
-$(call TFLM_OBJ,$(TFLM_CORE_SRC)): CFLAGS += -Os
-$(call TFLM_OBJ,$(TFLM_KERNEL_SRC)): CFLAGS += -O2
+# Prepare-time helpers shared by the kernels are built for size too.
+TFLM_KERNEL_SUPPORT := $(addprefix $(TFLM_MOD_DIR)/core/kernels/,checks.c quant.c registry.c)
+$(call TFLM_OBJ,$(TFLM_CORE_SRC) $(TFLM_KERNEL_SUPPORT)): CFLAGS += -Os
+$(call TFLM_OBJ,$(filter-out $(TFLM_KERNEL_SUPPORT),$(TFLM_KERNEL_SRC))): CFLAGS += -O2

@@ -104,9 +104,11 @@ REF_KWS_FLASH_CMSIS = 76.7 * 1024
 TARGET_OVERHEAD = 0.02
 
 # Kernel families (object files under modtflm/core/kernels/) kws_ref_model's
-# ops need, plus the op table.  Quantization helpers are in the core's
-# quant.o; fixedpoint.h is a header, compiled into the kernels that use it.
-KWS_KERNELS = ["conv", "pooling", "fully_connected", "reshape", "softmax", "registry"]
+# ops need, with their optimized variants, plus what every kernel uses: the
+# op table, the quantization helpers (quant.o) and the prepare checks
+# (checks.o). fixedpoint.h is a header, compiled into the kernels that use it.
+KWS_KERNELS = ["conv", "conv_opt", "dw_opt", "pooling", "fully_connected", "fc_opt", "reshape", "softmax",
+               "registry", "quant", "checks"]
 
 # A Cortex-M4 firmware with only those families compiled in (the other
 # MICROPY_TFLM_OP_* flags set to 0), for the real size of a kws-only build.

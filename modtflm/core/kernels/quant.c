@@ -1,8 +1,8 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include "quant.h"
-#include "kernel.h"
+#include "../quant.h"
+#include "../kernel.h"
 
 float tflm_roundf(float x) {
     // Half away from zero, like TfLiteRound. Adding 0.5f first would round

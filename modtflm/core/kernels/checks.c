@@ -1,5 +1,5 @@
 // Prepare-time checks shared by the kernels.
-#include "kernel.h"
+#include "../kernel.h"
 
 tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out) {
     if (node->n_inputs < min_in || node->n_inputs > max_in) {

@@ -3,6 +3,7 @@
 #ifndef TFLM_CORE_KERNEL_H
 #define TFLM_CORE_KERNEL_H
 
+#include "tflm_config.h"
 #include "tflm.h"
 #include "fb.h"
 
@@ -66,6 +67,15 @@ static inline int8_t tflm_opt_i8(const tflm_node_t *node, unsigned id, int8_t de
 static inline float tflm_opt_f32(const tflm_node_t *node, unsigned id, float def) {
     return node->options ? fb_field_f32(node->options, id, def) : def;
 }
+
+// Whether this build has kernels for activations of `type`
+// (MICROPY_TFLM_TYPE_*); a constant where `type` is, so code for the types
+// left out is dropped by the compiler.
+static inline bool tflm_type_built(int type) {
+    return (type != TFLM_FLOAT32 || MICROPY_TFLM_TYPE_FLOAT32) && (type != TFLM_INT16 || MICROPY_TFLM_TYPE_INT16);
+}
+// Fails with NotImplementedError for a type whose kernels are left out.
+tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, int type);
 
 extern const tflm_kernel_t *const tflm_kernels[];
 extern const size_t tflm_n_kernels;

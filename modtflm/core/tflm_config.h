@@ -10,6 +10,17 @@
 #define MICROPY_TFLM_OPT_KERNELS (1)
 #endif
 
+// Activation types with kernels built in. A board that runs only int8
+// models can set MICROPY_TFLM_TYPE_FLOAT32=0 and MICROPY_TFLM_TYPE_INT16=0
+// to drop the float32 and int16 variants of the kernels that have them
+// (ops on those types then raise NotImplementedError at load).
+#ifndef MICROPY_TFLM_TYPE_FLOAT32
+#define MICROPY_TFLM_TYPE_FLOAT32 (1)
+#endif
+#ifndef MICROPY_TFLM_TYPE_INT16
+#define MICROPY_TFLM_TYPE_INT16 (1)
+#endif
+
 #ifndef MICROPY_TFLM_OP_FULLY_CONNECTED
 #define MICROPY_TFLM_OP_FULLY_CONNECTED (1)
 #endif
@@ -18,6 +29,10 @@
 #endif
 #ifndef MICROPY_TFLM_OP_CONV
 #define MICROPY_TFLM_OP_CONV (1)
+#endif
+// TRANSPOSE_CONV (in the CONV family's file; needs MICROPY_TFLM_OP_CONV).
+#ifndef MICROPY_TFLM_OP_TRANSPOSE_CONV
+#define MICROPY_TFLM_OP_TRANSPOSE_CONV (MICROPY_TFLM_OP_CONV)
 #endif
 #ifndef MICROPY_TFLM_OP_POOLING
 #define MICROPY_TFLM_OP_POOLING (1)

@@ -35,3 +35,10 @@ tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,
     return TFLM_OK;
 }
 
+
+tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, int type) {
+    if (!tflm_type_built(type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s kernels are not built in", tflm_type_name(type));
+    }
+    return TFLM_OK;
+}

@@ -126,7 +126,10 @@ static tflm_status_t read_activation(tflm_interp_t *ip, const tflm_node_t *node,
 static tflm_status_t check_types(tflm_interp_t *ip, const tflm_node_t *node, conv_data_t *d,
     const tflm_tensor_t *in, const tflm_tensor_t *filter, const tflm_tensor_t *bias,
     const tflm_tensor_t *out, unsigned int16_bias) {
-    tflm_status_t s;
+    tflm_status_t s = tflm_check_type_built(ip, node, in->type);
+    if (s != TFLM_OK) {
+        return s;
+    }
     d->type = in->type;
     d->bias_type = bias ? bias->type : 0;
     if ((s = tflm_check_type(ip, node, out, "output", in->type)) != TFLM_OK) {
@@ -499,7 +502,9 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            conv_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                conv_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            }
             break;
         case TFLM_INT8:
 #if MICROPY_TFLM_OPT_KERNELS
@@ -512,6 +517,9 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             conv_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             if (!d->acc64) {
                 conv_int16_acc32(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
             } else {
@@ -672,7 +680,9 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            dw_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                dw_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            }
             break;
         case TFLM_INT8:
 #if MICROPY_TFLM_OPT_KERNELS
@@ -685,6 +695,9 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             dw_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             dw_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
             break;
     }
@@ -700,6 +713,7 @@ const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
     .eval = dw_eval,
 };
 
+#if MICROPY_TFLM_OP_TRANSPOSE_CONV
 // ---------------------------------------------------------------------------
 // TRANSPOSE_CONV: inputs (output_shape, weights, input, optional bias).
 
@@ -888,13 +902,18 @@ static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const void *b = bias ? bias->data : NULL;
     switch (d->type) {
         case TFLM_FLOAT32:
-            tc_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                tc_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+            }
             break;
         case TFLM_INT8:
             tc_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
                 (uint32_t *)(void *)node->scratch);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             tc_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data,
                 (int64_t *)(void *)node->scratch);
             break;
@@ -910,5 +929,7 @@ const tflm_kernel_t tflm_kernel_transpose_conv = {
     .prepare = tc_prepare,
     .eval = tc_eval,
 };
+
+#endif // MICROPY_TFLM_OP_TRANSPOSE_CONV
 
 #endif // MICROPY_TFLM_OP_CONV

@@ -179,6 +179,9 @@ static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             (int)tflm_elem_count(bias), (int)d->units);
     }
 
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
+        return s;
+    }
     if (out->type != in->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
             tflm_type_name(out->type), tflm_type_name(in->type));
@@ -315,7 +318,9 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const void *bias_data = bias ? (const void *)bias->data : NULL;
     switch (d->kind) {
         case FC_F32:
-            fc_eval_float(d, (const float *)in->data, (const float *)w->data, bias_data, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                fc_eval_float(d, (const float *)in->data, (const float *)w->data, bias_data, (float *)out->data);
+            }
             break;
         case FC_I8:
 #if MICROPY_TFLM_OPT_KERNELS
@@ -328,6 +333,9 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             fc_eval_int8(d, (const int8_t *)in->data, (const int8_t *)w->data, bias_data, (int8_t *)out->data);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             fc_eval_int16(d, (const int16_t *)in->data, (const int8_t *)w->data, bias_data, (int16_t *)out->data);
             break;
     }

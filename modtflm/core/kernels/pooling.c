@@ -57,6 +57,9 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node, bool ave
     if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
+        return s;
+    }
     if (out->type != in->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
             tflm_type_name(out->type), tflm_type_name(in->type));
@@ -301,12 +304,17 @@ static tflm_status_t average_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     }
     switch (in->type) {
         case TFLM_FLOAT32:
-            average_float(d, (const float *)in->data, (float *)out->data, (float *)node->scratch);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                average_float(d, (const float *)in->data, (float *)out->data, (float *)node->scratch);
+            }
             break;
         case TFLM_INT8:
             average_int8(d, (const int8_t *)in->data, (int8_t *)out->data, (int32_t *)node->scratch);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             average_int16(d, (const int16_t *)in->data, (int16_t *)out->data, (int32_t *)node->scratch);
             break;
     }
@@ -319,12 +327,17 @@ static tflm_status_t max_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     switch (in->type) {
         case TFLM_FLOAT32:
-            max_float(d, (const float *)in->data, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                max_float(d, (const float *)in->data, (float *)out->data);
+            }
             break;
         case TFLM_INT8:
             max_int8(d, (const int8_t *)in->data, (int8_t *)out->data);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             max_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
             break;
     }

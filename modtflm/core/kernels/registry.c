@@ -15,7 +15,11 @@
 #define FAMILY_QUANTIZE(K)
 #endif
 #if MICROPY_TFLM_OP_CONV
+#if MICROPY_TFLM_OP_TRANSPOSE_CONV
 #define FAMILY_CONV(K) K(conv_2d) K(depthwise_conv_2d) K(transpose_conv)
+#else
+#define FAMILY_CONV(K) K(conv_2d) K(depthwise_conv_2d)
+#endif
 #else
 #define FAMILY_CONV(K)
 #endif

@@ -126,6 +126,10 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s input with %s output",
             tflm_type_name(in->type), tflm_type_name(out->type));
     }
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK
+        || (s = tflm_check_type_built(ip, node, out->type)) != TFLM_OK) {
+        return s;
+    }
     d->beta = tflm_opt_f32(node, SOFTMAX_BETA, 0.0f);
     d->depth = in->dims[in->rank - 1];
     const int32_t count = tflm_elem_count(in);
@@ -143,7 +147,7 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (!(d->beta >= 0.0f) || !isfinite(d->beta)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "beta must be a non-negative number");
     }
-    if (in->type == TFLM_INT16) {
+    if (MICROPY_TFLM_TYPE_INT16 && in->type == TFLM_INT16) {
         if (in->zero_point != 0 || out->zero_point != 0) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
         }
@@ -298,12 +302,17 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     switch (in->type) {
         case TFLM_FLOAT32:
-            softmax_float(d, (const float *)in->data, (float *)out->data);
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                softmax_float(d, (const float *)in->data, (float *)out->data);
+            }
             break;
         case TFLM_INT8:
             softmax_int8(d, (const int8_t *)in->data, out->data, out->type == TFLM_INT16);
             break;
         default:
+            if (!MICROPY_TFLM_TYPE_INT16) {
+                break;
+            }
             softmax_int16(d, (const int16_t *)in->data, (int16_t *)out->data);
             break;
     }

@@ -21,15 +21,12 @@
 typedef struct _tflm_interp_obj_t {
     mp_obj_base_t base;
     mp_obj_t model_obj;     // keeps the model bytes alive (an immutable buffer)
-    const uint8_t *model;   // the bytes the core verified
     size_t model_len;
     uint8_t *model_copy;    // our copy when the caller's buffer was writable or misaligned
     uint8_t *arena;         // GC block head: keeps the arena alive
     size_t arena_alloc;
-    uint32_t *profile;      // per-op ticks when profiling
     mp_obj_t inputs;        // tuples of Tensor objects, made on first use
     mp_obj_t outputs;
-    bool closed;
     tflm_interp_t ip;
 } tflm_interp_obj_t;
 
@@ -42,6 +39,21 @@ typedef struct _tflm_tensor_obj_t {
 
 extern const mp_obj_type_t tflm_interpreter_type;
 extern const mp_obj_type_t tflm_tensor_type;
+
+// Closed: neither the caller's buffer nor our copy is held any more.
+static bool is_closed(const tflm_interp_obj_t *self) {
+    return self->model_copy == NULL && self->model_obj == mp_const_none;
+}
+
+// The model bytes: our copy, or the caller's (immutable) buffer.
+static const uint8_t *model_bytes(tflm_interp_obj_t *self) {
+    if (self->model_copy) {
+        return self->model_copy;
+    }
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(self->model_obj, &buf, MP_BUFFER_READ);
+    return buf.buf;
+}
 
 static NORETURN void raise_status(tflm_interp_obj_t *self) {
     const mp_obj_type_t *type;
@@ -62,11 +74,11 @@ static NORETURN void raise_status(tflm_interp_obj_t *self) {
             type = &mp_type_ValueError;
             break;
     }
-    mp_raise_msg_varg(type, MP_ERROR_TEXT("%s"), self->ip.err.msg);
+    mp_raise_msg_varg(type, MP_ERROR_TEXT("%s"), self->ip.err.msg ? self->ip.err.msg : "error");
 }
 
 static void check_open(tflm_interp_obj_t *self) {
-    if (self->closed) {
+    if (is_closed(self)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("interpreter is closed"));
     }
 }
@@ -118,7 +130,7 @@ static tflm_status_t try_init(tflm_interp_obj_t *self, size_t size) {
             MP_ERROR_TEXT("cannot allocate an arena of %u bytes"), (unsigned)size);
     }
     self->arena_alloc = size;
-    tflm_status_t s = tflm_interp_init(&self->ip, self->model, self->model_len, self->arena, size);
+    tflm_status_t s = tflm_interp_init(&self->ip, model_bytes(self), self->model_len, self->arena, size);
     if (s != TFLM_OK) {
         free_arena(self);
     }
@@ -128,7 +140,7 @@ static tflm_status_t try_init(tflm_interp_obj_t *self, size_t size) {
 // Finds the exact arena size the model needs: tries sizes until init either
 // works or reports the exact figure.
 static tflm_status_t measure(tflm_interp_obj_t *self, size_t *needed) {
-    size_t size = tflm_arena_estimate(self->model, self->model_len);
+    size_t size = tflm_arena_estimate(model_bytes(self), self->model_len);
     size = size < 256 ? 256 : size;
     for (int i = 0; i < ARENA_TRIES; i++) {
         tflm_status_t s = try_init(self, size);
@@ -222,7 +234,6 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     self->model_obj = model;
     self->inputs = MP_OBJ_NULL;
     self->outputs = MP_OBJ_NULL;
-    self->model = buf.buf;
     self->model_len = buf.len;
     mp_buffer_info_t wbuf;
     if (((uintptr_t)buf.buf & 7) != 0 || mp_get_buffer(model, &wbuf, MP_BUFFER_WRITE)) {
@@ -231,13 +242,11 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
         // a misaligned or writable buffer (bytearray) is copied once.
         self->model_copy = m_new(uint8_t, buf.len);
         memcpy(self->model_copy, buf.buf, buf.len);
-        self->model = self->model_copy;
         self->model_obj = mp_const_none;
     }
     setup_arena(self, args[ARG_arena_size].u_int);
     if (args[ARG_profile].u_bool) {
-        self->profile = m_new0(uint32_t, self->ip.n_nodes + 1);
-        self->ip.profile = self->profile;
+        self->ip.profile = m_new0(uint32_t, self->ip.n_nodes + 1);
         self->ip.ticks = profile_ticks;
     }
     return MP_OBJ_FROM_PTR(self);
@@ -263,18 +272,16 @@ static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_reset_obj, interpreter_reset);
 
 static mp_obj_t interpreter_close(mp_obj_t self_in) {
     tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (!self->closed) {
-        self->closed = true;
-        if (self->profile) {
-            m_del(uint32_t, self->profile, self->ip.n_nodes + 1);
-            self->profile = NULL;
+    if (!is_closed(self)) {
+        if (self->ip.profile) {
+            m_del(uint32_t, self->ip.profile, self->ip.n_nodes + 1);
+            self->ip.profile = NULL;
         }
         free_arena(self);
         if (self->model_copy) {
             m_del(uint8_t, self->model_copy, self->model_len);
             self->model_copy = NULL;
         }
-        self->model = NULL;
         self->model_obj = mp_const_none;
         self->inputs = self->outputs = MP_OBJ_NULL;
         self->ip.profile = NULL;
@@ -475,7 +482,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(interpreter_get_output_details_obj, interpreter
 static mp_obj_t interpreter_profile(mp_obj_t self_in) {
     tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     check_open(self);
-    if (self->profile == NULL) {
+    if (self->ip.profile == NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("create the Interpreter with profile=True"));
     }
     mp_obj_t list = mp_obj_new_list(0, NULL);
@@ -484,7 +491,7 @@ static mp_obj_t interpreter_profile(mp_obj_t self_in) {
         mp_obj_t item[3] = {
             MP_OBJ_NEW_SMALL_INT(i),
             mp_obj_new_str_from_cstr(name ? name : "?"),
-            mp_obj_new_int_from_uint(self->profile[i]),
+            mp_obj_new_int_from_uint(self->ip.profile[i]),
         };
         mp_obj_list_append(list, mp_obj_new_tuple(3, item));
     }
@@ -512,7 +519,7 @@ static void interpreter_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         return; // read-only attributes
     }
     if (attr == MP_QSTR_arena_used) {
-        dest[0] = mp_obj_new_int_from_uint(self->closed ? 0 : self->ip.arena_used);
+        dest[0] = mp_obj_new_int_from_uint(is_closed(self) ? 0 : self->ip.arena_used);
     } else if (attr == MP_QSTR_inputs) {
         dest[0] = io_tuple(self, true);
     } else if (attr == MP_QSTR_outputs) {
@@ -656,7 +663,7 @@ static mp_obj_t tensor_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
 
 static void tensor_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->interp->closed) {
+    if (is_closed(self->interp)) {
         mp_printf(print, "<Tensor (closed)>");
         return;
     }
@@ -668,7 +675,7 @@ static void tensor_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
 
 static mp_int_t tensor_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, mp_uint_t flags) {
     tflm_tensor_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->interp->closed) {
+    if (is_closed(self->interp)) {
         return 1;
     }
     if ((flags & MP_BUFFER_WRITE) && !self->writable) {

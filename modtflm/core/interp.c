@@ -8,9 +8,12 @@
 #include "model.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+// Tables and op data hold pointers, 32-bit values and floats, never 64-bit
+// fields: word alignment is enough, and on 32-bit targets saves the padding.
+#define PERSIST_ALIGN (sizeof(void *) > 4 ? sizeof(void *) : 4)
 
 void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size) {
-    size_t at = ALIGN8(ip->persistent_used);
+    size_t at = (ip->persistent_used + PERSIST_ALIGN - 1) & ~(size_t)(PERSIST_ALIGN - 1);
     if (size > ip->arena_size || at > ip->arena_size - size) {
         ip->err.needed = 0;
         tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small for the model's tables",

@@ -42,9 +42,9 @@ tflm_status_t tflm_op_fail(tflm_interp_t *ip, const tflm_node_t *node, tflm_stat
     const char *fmt, ...);
 tflm_status_t tflm_fail(tflm_error_t *err, tflm_status_t status, const char *fmt, ...);
 
-// Persistent memory from the arena's front (8-byte aligned, zeroed), for op
-// data that depends on the model (per-channel multipliers). NULL and an
-// arena error recorded when it does not fit.
+// Persistent memory from the arena's front (pointer-aligned, at least 4
+// bytes; zeroed), for op data that depends on the model (per-channel
+// multipliers). NULL and an arena error recorded when it does not fit.
 void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size);
 
 // Common prepare checks. Each returns TFLM_OK or records why not.

@@ -404,7 +404,7 @@ tflm_status_t tflm_verify(const uint8_t *model, size_t len, tflm_error_t *err) {
     tflm_model_t m;
     err->status = TFLM_OK;
     err->needed = 0;
-    err->msg[0] = 0;
+    err->msg = "";
     return tflm_model_open(&m, model, len, err);
 }
 

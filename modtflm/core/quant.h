@@ -35,7 +35,7 @@ static inline int32_t tflm_mul_by_quant_mul(int32_t x, int32_t multiplier, int s
 }
 
 // tflm_mul_by_quant_mul for multipliers other than INT32_MIN (prepare never
-// makes one: tflm_quantize_multiplier returns 0 or [2^30, 2^31)), in fewer
+// makes one: tflm_quantize_multiplier returns 0 or +-[2^30, 2^31)), in fewer
 // instructions for the optimized kernels. The doubling high multiply
 // rounds half away from zero, which for a 64-bit product p is exactly
 // (p + 2^30) >> 31 (arithmetic shift) on both signs; the divide rounds half

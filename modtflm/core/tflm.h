@@ -37,10 +37,13 @@ typedef enum {
     TFLM_ERR_STATE,       // call out of sequence (RuntimeError)
 } tflm_status_t;
 
+// The last failure. Its message is formatted into one buffer shared by all
+// interpreters (errors are reported to the user as soon as they happen), so
+// a loaded model does not keep a message buffer of its own.
 typedef struct {
     tflm_status_t status;
-    size_t needed; // TFLM_ERR_ARENA: bytes the arena needs, 0 if not yet known
-    char msg[TFLM_ERR_MSG_LEN];
+    size_t needed;   // TFLM_ERR_ARENA: bytes the arena needs, 0 if not yet known
+    const char *msg; // set with status
 } tflm_error_t;
 
 // Values are the TFLite schema's TensorType.

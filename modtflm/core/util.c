@@ -49,18 +49,22 @@ static size_t vformat(char *buf, size_t pos, const char *fmt, va_list ap) {
     return pos;
 }
 
+static char msg_buf[TFLM_ERR_MSG_LEN];
+
 tflm_status_t tflm_fail(tflm_error_t *err, tflm_status_t status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vformat(err->msg, 0, fmt, ap);
+    vformat(msg_buf, 0, fmt, ap);
     va_end(ap);
+    err->msg = msg_buf;
     err->status = status;
     return status;
 }
 
 tflm_status_t tflm_op_fail(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status,
     const char *fmt, ...) {
-    char *buf = ip->err.msg;
+    char *buf = msg_buf;
+    ip->err.msg = buf;
     size_t pos = put_str(buf, 0, "op ");
     pos = put_num(buf, pos, (uint32_t)(node - ip->nodes), false);
     pos = put_str(buf, pos, " (");

@@ -23,8 +23,13 @@ int main(void) {
     unsigned long checked = 0, bad = 0;
     for (int shift = -31; shift <= 30; shift++) {
         for (int k = 0; k < 4000; k++) {
-            // Multipliers as prepare makes them: 0 or in [2^30, 2^31).
-            int32_t m = k == 0 ? 0 : k == 1 ? (1 << 30) : k == 2 ? INT32_MAX : (int32_t)((1u << 30) | (next() >> 2));
+            // Multipliers as prepare makes them: 0 or +-[2^30, 2^31) (negative
+            // from a negative scale).
+            int32_t m = k == 0 ? 0 : k == 1 ? (1 << 30) : k == 2 ? INT32_MAX : k == 3 ? -INT32_MAX
+                : (int32_t)((1u << 30) | (next() >> 2));
+            if (k > 3 && (k & 1)) {
+                m = -m;
+            }
             for (int e = 0; e < n_edges + 64; e++) {
                 int32_t x;
                 if (e < n_edges) {

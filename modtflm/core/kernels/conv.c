@@ -203,7 +203,7 @@ static tflm_status_t prepare_quant(tflm_interp_t *ip, tflm_node_t *node, conv_da
     if ((s = read_activation(ip, node, activation, d, out)) != TFLM_OK) {
         return s;
     }
-    d->mult = tflm_alloc_persistent(ip, 2 * sizeof(int32_t) * (size_t)channels);
+    d->mult = tflm_alloc_persistent(ip, (sizeof(int32_t) + 1) * (size_t)channels);
     if (d->mult == NULL) {
         return TFLM_ERR_ARENA;
     }
@@ -212,12 +212,12 @@ static tflm_status_t prepare_quant(tflm_interp_t *ip, tflm_node_t *node, conv_da
         float fs = fb_f32(scales + 4 * (n > 1 ? (uint32_t)c : 0));
         double eff = (double)in->scale * (double)fs / (double)out->scale;
         int shift;
-        tflm_quantize_multiplier(eff, &d->mult[2 * c], &shift);
+        tflm_quantize_multiplier(eff, &d->mult[c], &shift);
         if (shift > max_shift) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
                 "channel %d: input x weight / output scale ratio too large", (int)c);
         }
-        d->mult[2 * c + 1] = shift;
+        ((int8_t *)(d->mult + channels))[c] = (int8_t)shift;
     }
     return TFLM_OK;
 }
@@ -260,9 +260,9 @@ static inline float clampf(float v, float lo, float hi) {
     return hi < v ? hi : v;
 }
 
-static inline int32_t requant64(int64_t acc, const int32_t *mult) {
+static inline int32_t requant64(int64_t acc, int32_t mult, int shift) {
     acc = acc > ACC64_LIMIT ? ACC64_LIMIT : acc < -ACC64_LIMIT - 1 ? -ACC64_LIMIT - 1 : acc;
-    return tflm_mul_by_quant_mul_64(acc, mult[0], (int)mult[1]);
+    return tflm_mul_by_quant_mul_64(acc, mult, shift);
 }
 
 // Bias of channel c as int64. Constant int64 data in a model is only
@@ -460,34 +460,37 @@ static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *
 }
 
 static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    const int8_t *shifts = conv_shifts(d, g);
     const int32_t in_off = d->in_offset;
     CONV_BODY(int8_t, Q8_TERM, uint32_t, {
         if (bias) {
             acc += (uint32_t)bias[oc];
         }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
         *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
     })
 }
 
 static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const int32_t *bias,
     int16_t *out) {
+    const int8_t *shifts = conv_shifts(d, g);
     CONV_BODY(int16_t, Q16_TERM32, uint32_t, {
         if (bias) {
             acc += (uint32_t)bias[oc];
         }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
         *out++ = (int16_t)clamp32(v, d->q_min, d->q_max);
     })
 }
 
 static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias,
     int16_t *out) {
+    const int8_t *shifts = conv_shifts(d, g);
     CONV_BODY(int16_t, Q16_TERM64, int64_t, {
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
     })
 }
 
@@ -650,22 +653,24 @@ static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in
 }
 
 static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    const int8_t *shifts = conv_shifts(d, g);
     const int32_t in_off = d->in_offset;
     DW_BODY(int8_t, Q8_TERM, uint32_t, {
         if (bias) {
             acc += (uint32_t)bias[oc];
         }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
         *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
     })
 }
 
 static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
+    const int8_t *shifts = conv_shifts(d, g);
     DW_BODY(int16_t, Q16_TERM64, int64_t, {
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
     })
 }
 
@@ -859,6 +864,7 @@ static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in
 
 static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out,
     uint32_t *scratch) {
+    const int8_t *shifts = conv_shifts(d, g);
     const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     const int32_t in_off = d->in_offset;
     memset(scratch, 0, n * sizeof(uint32_t));
@@ -869,7 +875,7 @@ static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
             if (bias) {
                 acc += (uint32_t)bias[oc];
             }
-            int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+            int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
             out[i + oc] = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
         }
     }
@@ -877,6 +883,7 @@ static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
 
 static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out,
     int64_t *scratch) {
+    const int8_t *shifts = conv_shifts(d, g);
     const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     memset(scratch, 0, n * sizeof(int64_t));
     TC_SCATTER(int16_t, Q16_TERM64, int64_t, scratch)
@@ -886,7 +893,7 @@ static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *
             if (bias) {
                 acc += bias64(bias, d->bias_type, oc);
             }
-            out[i + oc] = (int16_t)clamp32(requant64(acc, &d->mult[2 * oc]), d->q_min, d->q_max);
+            out[i + oc] = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
         }
     }
 }

@@ -26,7 +26,7 @@ typedef struct {
 } conv_geom_t;
 
 typedef struct {
-    int32_t *mult;           // per output channel: multiplier, shift
+    int32_t *mult;           // per output channel: multiplier; then the shifts (int8)
     void *opt_data;          // the optimized form's persistent data, or NULL
     int32_t in_offset;       // -input zero point (int8)
     int32_t out_offset;      // output zero point (int8)
@@ -40,6 +40,11 @@ typedef struct {
     bool acc64;              // int16: int64 accumulator and 64-bit rescale
     uint8_t opt;             // optimized int8 form chosen in prepare, 0: reference
 } conv_data_t;
+
+// The per-channel shifts stored after the multipliers (5 bytes a channel).
+static inline const int8_t *conv_shifts(const conv_data_t *d, const conv_geom_t *g) {
+    return (const int8_t *)(d->mult + g->out_c);
+}
 
 // Fills `g` for an op whose input, weights and output are given.
 void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *filter,

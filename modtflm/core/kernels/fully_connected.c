@@ -70,8 +70,11 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized activations");
     }
     d->in_offset = -in->zero_point;
-    d->out_offset = out->zero_point;
-    s = tflm_activation_range_quant(activation, out, &d->act_min, &d->act_max);
+    d->out_offset = (int16_t)out->zero_point; // in the output type's range (verified)
+    int32_t act_min, act_max;
+    s = tflm_activation_range_quant(activation, out, &act_min, &act_max);
+    d->act_min = (int16_t)act_min;
+    d->act_max = (int16_t)act_max;
     if (s != TFLM_OK) {
         return tflm_op_fail(ip, node, s, "fused activation %d has no %s form", activation,
             tflm_type_name(out->type));
@@ -84,21 +87,21 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "per-channel weights must be quantized along units");
         }
         d->filter_offset = 0;
-        d->channel_mult = tflm_alloc_persistent(ip, 2 * sizeof(int32_t) * n);
+        d->channel_mult = tflm_alloc_persistent(ip, (sizeof(int32_t) + 1) * n);
         if (d->channel_mult == NULL) {
             return TFLM_ERR_ARENA;
         }
         for (uint32_t c = 0; c < n; c++) {
             double eff = (double)in->scale * (double)fb_f32(scales + 4 * c) / (double)out->scale;
             int shift;
-            tflm_quantize_multiplier(eff, &d->channel_mult[2 * c], &shift);
+            tflm_quantize_multiplier(eff, &d->channel_mult[c], &shift);
             if ((s = check_shift(ip, node, shift, max_shift)) != TFLM_OK) {
                 return s;
             }
-            d->channel_mult[2 * c + 1] = shift;
+            ((int8_t *)(d->channel_mult + n))[c] = (int8_t)shift;
         }
     } else {
-        d->filter_offset = -filter->zero_point;
+        d->filter_offset = (int16_t)-filter->zero_point;
         // The bias scale must be close to in_scale * w_scale, relative to the
         // output scale (TFLite's GetQuantizedConvolutionMultipler).
         double product = (double)in->scale * (double)filter->scale;
@@ -118,7 +121,7 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
         if ((s = check_shift(ip, node, shift, max_shift)) != TFLM_OK) {
             return s;
         }
-        d->shift = shift;
+        d->shift = (int8_t)shift;
     }
     return TFLM_OK;
 }
@@ -238,7 +241,7 @@ static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
 
 static inline int32_t fc_requant(const fc_data_t *d, int32_t acc, int32_t u) {
     if (d->channel_mult) {
-        return tflm_mul_by_quant_mul(acc, d->channel_mult[2 * u], d->channel_mult[2 * u + 1]);
+        return tflm_mul_by_quant_mul(acc, d->channel_mult[u], fc_shifts(d)[u]);
     }
     return tflm_mul_by_quant_mul(acc, d->multiplier, d->shift);
 }
@@ -290,7 +293,7 @@ static void fc_eval_int16(const fc_data_t *d, const int16_t *in, const int8_t *w
                     acc += (uint64_t)bv;
                 }
                 if (d->channel_mult) {
-                    v = fc_mul_by_quant_mul_64((int64_t)acc, d->channel_mult[2 * u], d->channel_mult[2 * u + 1]);
+                    v = fc_mul_by_quant_mul_64((int64_t)acc, d->channel_mult[u], fc_shifts(d)[u]);
                 } else {
                     v = fc_mul_by_quant_mul_64((int64_t)acc, d->multiplier, d->shift);
                 }

@@ -8,24 +8,36 @@
 
 enum { FC_F32 = 0, FC_I8, FC_I16_ACC64, FC_I16_ACC32 };
 
+// Persistent op data, kept small (RAM for as long as the model is loaded).
 typedef struct {
-    int32_t depth;   // accumulation depth (filter's last dim)
-    int32_t units;   // output channels (filter's first dim)
+    int32_t *channel_mult; // per-channel: multipliers, then the shifts (int8); or NULL
+    void *opt_data;        // the optimized form's persistent data, or NULL
+    int32_t depth;         // accumulation depth (filter's last dim)
+    int32_t units;         // output channels (filter's first dim)
     int32_t batches;
-    int32_t in_offset;
-    int32_t filter_offset; // 0 for per-channel weights (as TFLM)
-    int32_t out_offset;
-    int32_t act_min;
-    int32_t act_max;
-    int32_t multiplier; // per-tensor
-    int32_t shift;
-    int32_t *channel_mult; // per-channel pairs (multiplier, shift), or NULL
-    float f_min;
-    float f_max;
+    int32_t in_offset;     // -input zero point (int16 inputs may need 32768)
+    union {
+        struct {           // quantized
+            int32_t multiplier; // per-tensor
+            int16_t act_min;    // clamp, after adding out_offset
+            int16_t act_max;
+        };
+        struct {           // float32
+            float f_min;
+            float f_max;
+        };
+    };
+    int16_t filter_offset; // 0 for per-channel weights (as TFLM)
+    int16_t out_offset;
+    int8_t shift;          // per-tensor
     uint8_t kind;
-    uint8_t opt;       // optimized int8 form chosen in prepare, 0: reference
-    void *opt_data;    // that form's persistent data (arena), or NULL
+    uint8_t opt;           // optimized int8 form chosen in prepare, 0: reference
 } fc_data_t;
+
+// The per-channel shifts stored after the multipliers (5 bytes a channel).
+static inline const int8_t *fc_shifts(const fc_data_t *d) {
+    return (const int8_t *)(d->channel_mult + d->units);
+}
 
 #if MICROPY_TFLM_OPT_KERNELS
 // Optimized int8 kernel. Prepare runs after the reference prepare has

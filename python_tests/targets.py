@@ -27,15 +27,36 @@ class ScriptError(AssertionError):
 
 
 ASAN_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_asan")
+ASAN_REF_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_ref_asan")
 
 
 def asan_check(path, timeout=600):
-    """Runs one model file through the runtime core built with ASan+UBSan
-    (zeroed inputs, two invokes). Returns a problem description or None."""
-    r = subprocess.run([ASAN_RUNNER, path, "-n", "2"], capture_output=True, text=True, timeout=timeout)
-    out = r.stdout + r.stderr
-    if r.returncode not in (0, 2) or "runtime error" in out or "Sanitizer" in out:
-        return out[-3000:]
+    """Runs one model file through the runtime core built with ASan+UBSan,
+    once with the optimized kernels and once with the reference kernels only
+    (the same pseudo-random inputs, two invokes), and requires identical
+    outputs. Returns a problem description or None."""
+    results = []
+    for runner in (ASAN_RUNNER, ASAN_REF_RUNNER):
+        if not os.path.exists(runner):
+            continue
+        prefix = path + "." + os.path.basename(runner) + ".out"
+        r = subprocess.run([runner, path, "-n", "2", "-r", "1", "-o", prefix], capture_output=True, text=True,
+                           timeout=timeout)
+        out = r.stdout + r.stderr
+        if r.returncode not in (0, 2) or "runtime error" in out or "Sanitizer" in out:
+            return f"{os.path.basename(runner)}:\n" + out[-3000:]
+        outputs = []
+        if r.returncode == 0:
+            k = 0
+            while os.path.exists(f"{prefix}{k}.bin"):
+                with open(f"{prefix}{k}.bin", "rb") as f:
+                    outputs.append(f.read())
+                k += 1
+        results.append((r.returncode, out.split("\n")[0] if r.returncode else "", outputs))
+    if len(results) == 2 and results[0] != results[1]:
+        return ("optimized and reference kernels disagree:\n  optimized: %r\n  reference: %r"
+                % (results[0][:2], results[1][:2]) if results[0][:2] != results[1][:2]
+                else "optimized and reference kernels give different outputs")
     return None
 
 

@@ -58,6 +58,7 @@ int main(int argc, char **argv) {
     }
     const char *inputs[16];
     int n_in = 0, invokes = 1;
+    uint32_t seed = 0; // -r: fill the inputs not given with -i with pseudo-random bytes
     const char *prefix = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "-i") && n_in < 16) {
@@ -66,6 +67,8 @@ int main(int argc, char **argv) {
             prefix = argv[i + 1];
         } else if (!strcmp(argv[i], "-n")) {
             invokes = atoi(argv[i + 1]);
+        } else if (!strcmp(argv[i], "-r")) {
+            seed = (uint32_t)strtoul(argv[i + 1], NULL, 0);
         }
     }
     static tflm_interp_t ip;
@@ -91,6 +94,17 @@ int main(int argc, char **argv) {
         }
     }
     for (int k = 0; k < invokes; k++) {
+        // The same pseudo-random inputs before every invoke (the plan may
+        // reuse an input's memory for later activations).
+        uint32_t r = seed;
+        for (int i = n_in; r && i < ip.n_inputs; i++) {
+            tflm_tensor_t *t = tflm_input(&ip, i);
+            uint8_t *p = t->data;
+            for (uint32_t j = 0; j < tflm_tensor_bytes(t); j++) {
+                r = r * 1664525u + 1013904223u;
+                p[j] = (uint8_t)(r >> 24);
+            }
+        }
         s = tflm_interp_invoke(&ip);
         if (s != TFLM_OK) {
             printf("error %d %s\n", s, ip.err.msg);

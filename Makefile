@@ -3,7 +3,7 @@
 #   make firmware TARGET=unix      host firmware (build/unix/micropython)
 #   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated Cortex-M firmware
 #   make run                       boot the default emulated board and run the demo
-#   make test                      pytest on unix and the emulated Cortex-M4 (and M3)
+#   make test                      pytest on unix and the emulated M4, M3, M7, M55
 #   make bench                     instruction counts, RAM and code size per board
 #   make fuzz                      a longer libFuzzer campaign on the runtime core
 #   make models                    regenerate the project's own models (needs TensorFlow)
@@ -16,8 +16,9 @@ PYTHON := $(VENV)/bin/python
 TARGET ?= unix
 BOARD ?= MPS2_AN386
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# Targets `make test` covers; override e.g. TEST_TARGETS="unix".
-TEST_TARGETS ?= unix qemu-m4 qemu-m3
+# Targets `make test` covers: each kernel variant (portable fast C on unix
+# and M3, Arm DSP on M4 and M7, Helium on M55); override e.g. TEST_TARGETS="unix".
+TEST_TARGETS ?= unix qemu-m4 qemu-m3 qemu-m7 qemu-m55
 PYTEST_ARGS ?=
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600

@@ -622,7 +622,7 @@ static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (!(perm->flags & TFLM_T_CONST)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "non-constant perm");
     }
-    int32_t strides[R], count[R], step[R];
+    int32_t strides[R], count[R] = {0}, step[R];
     elem_strides(in, strides);
     bool seen[R] = {false};
     for (int i = 0; i < rank; i++) {

@@ -1,0 +1,77 @@
+"""Build flags that trim the runtime (MICROPY_TFLM_TYPE_FLOAT32/INT16,
+MICROPY_TFLM_OP_TRANSPOSE_CONV): a build without them still runs int8 models
+exactly as the full build does, and refuses the left-out types by name.
+
+Uses the host builds of the core (`make -C modtflm/host`), so it runs once,
+with the unix target.
+"""
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+from test_ops_conv import tc_model
+
+HOST = os.path.join(ROOT, "build", "host")
+FULL = os.path.join(HOST, "tflm_run")
+INT8 = os.path.join(HOST, "tflm_run_int8")
+
+
+@pytest.fixture(autouse=True)
+def _host_only(target):
+    if target.name != "unix":
+        pytest.skip("host builds of the core: checked once, with the unix target")
+    for exe in (FULL, INT8):
+        if not os.path.exists(exe):
+            pytest.skip(f"{exe} missing: run `make -C modtflm/host`")
+
+
+def _run(exe, model_path, out_prefix):
+    r = subprocess.run([exe, model_path, "-r", "7", "-o", out_prefix], capture_output=True, text=True,
+                       timeout=300)
+    outputs = []
+    k = 0
+    while os.path.exists(f"{out_prefix}{k}.bin"):
+        with open(f"{out_prefix}{k}.bin", "rb") as f:
+            outputs.append(f.read())
+        k += 1
+    return r.returncode, r.stdout, outputs
+
+
+def _write(tmp_path, name, data):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return str(p)
+
+
+def test_int8_build_matches_full_build(tmp_path):
+    path = os.path.join(ROOT, "models", "hello_world", "hello_world_int8.tflite")
+    rc_full, _, out_full = _run(FULL, path, str(tmp_path / "full"))
+    rc_int8, _, out_int8 = _run(INT8, path, str(tmp_path / "int8"))
+    assert rc_full == rc_int8 == 0
+    assert out_full and out_int8 == out_full
+
+
+@pytest.mark.parametrize("name, message", [
+    ("hello_world_float.tflite", "float32 kernels are not built in"),
+])
+def test_int8_build_refuses_float(tmp_path, name, message):
+    path = os.path.join(ROOT, "models", "hello_world", name)
+    rc, out, _ = _run(INT8, path, str(tmp_path / "o"))
+    assert rc == 2 and message in out, out
+    rc, out, _ = _run(FULL, path, str(tmp_path / "f"))
+    assert rc == 0, out
+
+
+def test_int8_build_refuses_int16_and_transpose_conv(tmp_path):
+    from test_ops_conv import conv_model
+    p16 = _write(tmp_path, "c16.tflite", conv_model("int16", (1, 5, 5, 2), 3, seed=3))
+    rc, out, _ = _run(INT8, p16, str(tmp_path / "a"))
+    assert rc == 2 and "int16 kernels are not built in" in out, out
+    ptc = _write(tmp_path, "tc.tflite", tc_model("int8", seed=3))
+    rc, out, _ = _run(INT8, ptc, str(tmp_path / "b"))
+    assert rc == 2 and "TRANSPOSE_CONV" in out, out
+    for p in (p16, ptc):
+        rc, out, _ = _run(FULL, p, str(tmp_path / "c"))
+        assert rc == 0, out

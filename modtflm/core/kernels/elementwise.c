@@ -122,9 +122,11 @@ TFLM_BCAST_ROW(min_i32, int32_t, int32_t, ew_data_t, x < y ? x : y)
 TFLM_BCAST_ROW(max_i64, int64_t, int64_t, ew_data_t, x > y ? x : y)
 TFLM_BCAST_ROW(min_i64, int64_t, int64_t, ew_data_t, x < y ? x : y)
 
+#if !MICROPY_TFLM_OPT_KERNELS
 TFLM_BCAST_ROW(add_i8, int8_t, int8_t, ew_data_t, (int8_t)add_q(p, x, y))
 TFLM_BCAST_ROW(sub_i8, int8_t, int8_t, ew_data_t, (int8_t)sub_q(p, x, y))
 TFLM_BCAST_ROW(mul_i8, int8_t, int8_t, ew_data_t, (int8_t)mul_q(p, x, y))
+#endif
 TFLM_BCAST_ROW(sqd_i8, int8_t, int8_t, ew_data_t, (int8_t)sqdiff_q(p, x, y))
 TFLM_BCAST_ROW(max_i8, int8_t, int8_t, ew_data_t, x > y ? x : y)
 TFLM_BCAST_ROW(min_i8, int8_t, int8_t, ew_data_t, x < y ? x : y)
@@ -136,14 +138,66 @@ TFLM_BCAST_ROW(sqd_i16, int16_t, int16_t, ew_data_t, (int16_t)sqdiff_q(p, x, y))
 TFLM_BCAST_ROW(max_i16, int16_t, int16_t, ew_data_t, x > y ? x : y)
 TFLM_BCAST_ROW(min_i16, int16_t, int16_t, ew_data_t, x < y ? x : y)
 
+#if MICROPY_TFLM_OPT_KERNELS
+// Optimized int8 ADD, SUB and MUL rows: the parameters live in registers (an
+// int8 store may alias them as far as the compiler knows, so the generic rows
+// reload them per element) and requantize with the shorter tflm_requant,
+// which equals tflm_mul_by_quant_mul for every multiplier prepare makes.
+static inline int32_t scale_in_fast(int32_t v, int32_t offset, int32_t left_shift, int32_t mult, int32_t shift) {
+    return tflm_requant((int32_t)((uint32_t)wadd(v, offset) << left_shift), mult, (int)shift);
+}
+
+static void addsub_i8_row(const ew_data_t *p, const int8_t *a, const int8_t *b, int8_t *o, int32_t n, int mode,
+    bool sub) {
+    const int32_t off1 = p->in1_offset, off2 = p->in2_offset, ls = p->left_shift;
+    const int32_t m1 = p->in1_mult, s1 = p->in1_shift, m2 = p->in2_mult, s2 = p->in2_shift;
+    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t sa = mode != TFLM_ROW_A1, sb = mode != TFLM_ROW_B1;
+    for (int32_t i = 0; i < n; i++, a += sa, b += sb) {
+        int32_t x = scale_in_fast(*a, off1, ls, m1, s1);
+        int32_t y = scale_in_fast(*b, off2, ls, m2, s2);
+        int32_t v = wadd(tflm_requant(sub ? wsub(x, y) : wadd(x, y), mo, (int)so), oo);
+        o[i] = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+    }
+}
+
+static void add_i8_fast(const void *p, const void *a, const void *b, void *o, int32_t n, int mode) {
+    addsub_i8_row(p, a, b, o, n, mode, false);
+}
+
+static void sub_i8_fast(const void *p, const void *a, const void *b, void *o, int32_t n, int mode) {
+    addsub_i8_row(p, a, b, o, n, mode, true);
+}
+
+static void mul_i8_fast(const void *pv, const void *av, const void *bv, void *ov, int32_t n, int mode) {
+    const ew_data_t *p = pv;
+    const int8_t *a = av, *b = bv;
+    int8_t *o = ov;
+    const int32_t off1 = p->in1_offset, off2 = p->in2_offset;
+    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t sa = mode != TFLM_ROW_A1, sb = mode != TFLM_ROW_B1;
+    for (int32_t i = 0; i < n; i++, a += sa, b += sb) {
+        int32_t v = wadd(tflm_requant(wmul(wadd(*a, off1), wadd(*b, off2)), mo, (int)so), oo);
+        o[i] = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+    }
+}
+#define ADD_I8 add_i8_fast
+#define SUB_I8 sub_i8_fast
+#define MUL_I8 mul_i8_fast
+#else
+#define ADD_I8 add_i8
+#define SUB_I8 sub_i8
+#define MUL_I8 mul_i8
+#endif
+
 // Row functions per op, indexed float32, int8, int16, int32, int64 (NULL:
 // type not supported by the op).
 enum { T_F32, T_I8, T_I16, T_I32, T_I64, T_COUNT };
 
 static const tflm_bcast_row_fn ROWS[][T_COUNT] = {
-    [EW_ADD] = {add_f32, add_i8, add_i16, add_i32, NULL},
-    [EW_SUB] = {sub_f32, sub_i8, sub_i16, sub_i32, NULL},
-    [EW_MUL] = {mul_f32, mul_i8, mul_i16, mul_i32, NULL},
+    [EW_ADD] = {add_f32, ADD_I8, add_i16, add_i32, NULL},
+    [EW_SUB] = {sub_f32, SUB_I8, sub_i16, sub_i32, NULL},
+    [EW_MUL] = {mul_f32, MUL_I8, mul_i16, mul_i32, NULL},
     [EW_DIV] = {div_f32, NULL, NULL, div_i32r, NULL},
     [EW_SQDIFF] = {sqd_f32, sqd_i8, sqd_i16, sqd_i32, NULL},
     [EW_MAX] = {max_f32, max_i8, max_i16, max_i32, max_i64},

@@ -46,6 +46,7 @@ typedef struct {
     int32_t ls;      // left shift
     int32_t rs;      // right shift
     int32_t mask;    // (1 << rs) - 1
+    int32_t half;    // 1 << (rs - 1), 0 when rs == 0
 } rq_t;
 
 static void rq_init(rq_t *r, const int32_t *m) {
@@ -54,6 +55,7 @@ static void rq_init(rq_t *r, const int32_t *m) {
     r->ls = shift > 0 ? shift : 0;
     r->rs = shift > 0 ? 0 : -shift;
     r->mask = (int32_t)(((uint32_t)1 << r->rs) - 1);
+    r->half = (r->mask >> 1) + (r->rs > 0);
 }
 
 #if !DW_MVE
@@ -75,6 +77,31 @@ static ALWAYS_INLINE int8_t rq_out(uint32_t acc, const rq_t *r, int32_t q_min, i
     v = v > q_max ? q_max : v;
     return (int8_t)(v + out_off);
 }
+
+#if DW_DSP
+static ALWAYS_INLINE int32_t smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    return r;
+}
+
+// rq_out under the `fast` conditions: (2 acc * mult + 2^31) >> 32 is the
+// doubling high multiply while 2 acc fits 32 bits; when QADD saturates
+// (|acc| >= 2^30) both it and the exact value exceed 2^29, so after a right
+// shift of at most 20 both saturate to the same int8 limit. The rounding
+// add cannot overflow as |hm| <= 2^30.
+static ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, const rq_t *r, int32_t lo, int32_t hi, int32_t out_off,
+    bool full) {
+    int32_t hm = smmulr(__qadd((int32_t)acc, (int32_t)acc), r->mult);
+    int32_t v = (hm + r->half + (hm >> 31)) >> r->rs;
+    v = __ssat(v + out_off, 8);
+    if (!full) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
+}
+#endif
 
 static ALWAYS_INLINE uint32_t ld32(const int8_t *p) {
     uint32_t v;
@@ -121,20 +148,32 @@ static ALWAYS_INLINE int32x4_t dw_taps(int32x4_t acc, const int8_t *px, const in
     return acc;
 }
 #else
-static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+#if DW_DSP
+// SXTB16 of the odd bytes (gcc does not fold a rotation into it).
+static ALWAYS_INLINE int32_t sxtb16_ror8(uint32_t v) {
+    int32_t r;
+    __asm__ ("sxtb16 %0, %1, ror #8" : "=r" (r) : "r" (v));
+    return r;
+}
+#endif
+
+static ALWAYS_INLINE void dw_taps_inl(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
     int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
     uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     #if DW_DSP
     const int32_t offp = (int32_t)(((uint32_t)off & 0xffff) | ((uint32_t)off << 16));
     #endif
-    for (int32_t y = 0; y < ny; y++) {
-        for (int32_t x = 0; x < nx; x++) {
+    x_row += nx * x_step;
+    w_row += nx * w_step;
+    do {
+        const int8_t *p = px, *q = pw, *end = px + nx * x_step;
+        do {
             #if DW_DSP
-            uint32_t wv = ld32(pw);
-            int32_t w02 = __sxtb16(wv), w13 = __sxtb16(ror8(wv));
+            uint32_t wv = ld32(q);
+            int32_t w02 = __sxtb16(wv), w13 = sxtb16_ror8(wv);
             if (bc) {
                 // x in the bottom half (x + off fits 16 bits).
-                int32_t xv = *px;
+                int32_t xv = *p;
                 if (border) {
                     xv += off;
                 }
@@ -143,8 +182,8 @@ static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t 
                 a2 = (uint32_t)__smlatb(w02, xv, (int32_t)a2);
                 a3 = (uint32_t)__smlatb(w13, xv, (int32_t)a3);
             } else {
-                uint32_t xv = ld32(px);
-                int32_t x02 = __sxtb16(xv), x13 = __sxtb16(ror8(xv));
+                uint32_t xv = ld32(p);
+                int32_t x02 = __sxtb16(xv), x13 = sxtb16_ror8(xv);
                 if (border) {
                     x02 = __sadd16(x02, offp);
                     x13 = __sadd16(x13, offp);
@@ -157,31 +196,62 @@ static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t 
             #else
             int32_t x0, x1, x2, x3;
             if (bc) {
-                x0 = x1 = x2 = x3 = px[0] + (border ? off : 0);
+                x0 = x1 = x2 = x3 = p[0] + (border ? off : 0);
             } else {
-                x0 = px[0] + (border ? off : 0);
-                x1 = px[1] + (border ? off : 0);
-                x2 = px[2] + (border ? off : 0);
-                x3 = px[3] + (border ? off : 0);
+                x0 = p[0] + (border ? off : 0);
+                x1 = p[1] + (border ? off : 0);
+                x2 = p[2] + (border ? off : 0);
+                x3 = p[3] + (border ? off : 0);
             }
-            a0 += (uint32_t)(pw[0] * x0);
-            a1 += (uint32_t)(pw[1] * x1);
-            a2 += (uint32_t)(pw[2] * x2);
-            a3 += (uint32_t)(pw[3] * x3);
+            a0 += (uint32_t)(q[0] * x0);
+            a1 += (uint32_t)(q[1] * x1);
+            a2 += (uint32_t)(q[2] * x2);
+            a3 += (uint32_t)(q[3] * x3);
             #endif
-            px += x_step;
-            pw += w_step;
-        }
+            p += x_step;
+            q += w_step;
+        } while (p != end);
         px += x_row;
         pw += w_row;
-    }
+    } while (--ny > 0);
     acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// Out of line: the tap loop gets the registers to itself.
+static void __attribute__((noinline)) dw_taps_ch(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t step, int32_t x_row, int32_t w_row, int32_t off) {
+    if (off == 0) {
+        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, 0, false, false);
+    } else {
+        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, off, true, false);
+    }
+}
+
+static void __attribute__((noinline)) dw_taps_bc(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off) {
+    if (off == 0) {
+        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, 0, false, true);
+    } else {
+        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, true);
+    }
+}
+
+static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
+    if (ny <= 0 || nx <= 0) {
+        return;
+    }
+    if (bc) {
+        dw_taps_bc(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, border ? off : 0);
+    } else {
+        dw_taps_ch(acc, px, pw, ny, nx, x_step, x_row, w_row, border ? off : 0);
+    }
 }
 #endif
 
 // One pass: output channels oc0 .. oc0 + n - 1 of every pixel, reading
 // input channel `ic` (bc) or channels ic .. ic + n - 1.
-static ALWAYS_INLINE void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t off = d->in_offset;
@@ -208,6 +278,15 @@ static ALWAYS_INLINE void dw_pass(const conv_data_t *d, const conv_geom_t *g, co
     const int32x4_t v_bb = vldrwq_s32((const int32_t *)b_bord), v_bi = vldrwq_s32((const int32_t *)b_int);
     #else
     const int32_t q_min = d->q_min, q_max = d->q_max, out_off = d->out_offset;
+    #if DW_DSP
+    // The short requantization: no left shift, a right shift of 1..20 and
+    // a multiplier of at least 2^30; `full`: the clamp is the int8 range.
+    bool fast = true;
+    for (int k = 0; k < 4; k++) {
+        fast &= rq[k].ls == 0 && rq[k].rs >= 1 && rq[k].rs <= 20 && rq[k].mult >= (1 << 30);
+    }
+    const bool full = q_min + out_off == -128 && q_max + out_off == 127;
+    #endif
     #endif
     const int32_t x_step = C, w_step = OC;
     int8_t *o = out + oc0;
@@ -252,25 +331,23 @@ static ALWAYS_INLINE void dw_pass(const conv_data_t *d, const conv_geom_t *g, co
                     memcpy(acc, b_int, sizeof(acc));
                     dw_taps(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, false, bc);
                 }
-                o[0] = rq_out(acc[0], &rq[0], q_min, q_max, out_off);
-                o[1] = rq_out(acc[1], &rq[1], q_min, q_max, out_off);
-                o[2] = rq_out(acc[2], &rq[2], q_min, q_max, out_off);
-                o[3] = rq_out(acc[3], &rq[3], q_min, q_max, out_off);
+                #if DW_DSP
+                if (fast) {
+                    for (int k = 0; k < 4; k++) {
+                        o[k] = rq_out_fast(acc[k], &rq[k], q_min + out_off, q_max + out_off, out_off, full);
+                    }
+                } else
+                #endif
+                {
+                    for (int k = 0; k < 4; k++) {
+                        o[k] = rq_out(acc[k], &rq[k], q_min, q_max, out_off);
+                    }
+                }
                 #endif
                 o += OC;
             }
         }
     }
-}
-
-static void dw_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
-    dw_pass(d, g, in, w, bias, out, c, c, n, false);
-}
-
-static void dw_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
-    dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
 }
 
 tflm_status_t tflm_dw_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
@@ -300,7 +377,7 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                 c = n < 4 ? g->in_c - 4 : c;
                 n = 4;
             }
-            dw_ch(d, g, in, w, bias, out, c, n);
+            dw_pass(d, g, in, w, bias, out, c, c, n, false);
         }
     } else {
         const int32_t dm = g->depth_mult;
@@ -311,7 +388,7 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     m = n < 4 ? dm - 4 : m;
                     n = 4;
                 }
-                dw_bc(d, g, in, w, bias, out, ic, ic * dm + m, n);
+                dw_pass(d, g, in, w, bias, out, ic, ic * dm + m, n, true);
             }
         }
     }

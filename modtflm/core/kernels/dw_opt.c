@@ -251,7 +251,12 @@ static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t 
 
 // One pass: output channels oc0 .. oc0 + n - 1 of every pixel, reading
 // input channel `ic` (bc) or channels ic .. ic + n - 1.
-static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+#if DW_MVE
+static ALWAYS_INLINE
+#else
+static
+#endif
+void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t off = d->in_offset;
@@ -333,6 +338,7 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                 }
                 #if DW_DSP
                 if (fast) {
+                    #pragma GCC unroll 4
                     for (int k = 0; k < 4; k++) {
                         o[k] = rq_out_fast(acc[k], &rq[k], q_min + out_off, q_max + out_off, out_off, full);
                     }
@@ -349,6 +355,24 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
         }
     }
 }
+
+#if DW_MVE
+// Helium: one copy per form, the tap loop inlined.
+static void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
+    dw_pass(d, g, in, w, bias, out, c, c, n, false);
+}
+
+static void dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
+    dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
+}
+#define DW_PASS_CH(c, n) dw_pass_ch(d, g, in, w, bias, out, c, n)
+#define DW_PASS_BC(ic, oc0, n) dw_pass_bc(d, g, in, w, bias, out, ic, oc0, n)
+#else
+#define DW_PASS_CH(c, n) dw_pass(d, g, in, w, bias, out, c, c, n, false)
+#define DW_PASS_BC(ic, oc0, n) dw_pass(d, g, in, w, bias, out, ic, oc0, n, true)
+#endif
 
 tflm_status_t tflm_dw_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g) {
@@ -377,7 +401,7 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                 c = n < 4 ? g->in_c - 4 : c;
                 n = 4;
             }
-            dw_pass(d, g, in, w, bias, out, c, c, n, false);
+            DW_PASS_CH(c, n);
         }
     } else {
         const int32_t dm = g->depth_mult;
@@ -388,7 +412,7 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     m = n < 4 ? dm - 4 : m;
                     n = 4;
                 }
-                dw_pass(d, g, in, w, bias, out, ic, ic * dm + m, n, true);
+                DW_PASS_BC(ic, ic * dm + m, n);
             }
         }
     }

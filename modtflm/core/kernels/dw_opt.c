@@ -1,19 +1,420 @@
-// Placeholder: optimized int8 DEPTHWISE_CONV_2D (kept on the reference for now).
+// Optimized int8 DEPTHWISE_CONV_2D (dilation 1; other shapes stay on the
+// reference kernel).
+//
+// Every output channel oc = ic * depth_mult + m is a separate dot product
+// over the filter taps. Two forms walk the output in passes of 4 channels
+// (the outer loop), each pass over every output pixel with the 4 channels'
+// requantization values hoisted:
+//   DW_CH  depth multiplier 1: the 4 channels are contiguous in the input
+//          pixel and in the weights, one 32-bit load each per tap.
+//   DW_BC  depth multiplier >= 4: one input value per tap is broadcast to 4
+//          output channels whose weights are contiguous.
+// A count of channels that is not a multiple of 4 ends with a pass that
+// overlaps the previous one (the same outputs are written twice); the
+// Helium form also takes fewer than 4 channels, with predicated lanes.
+//
+// Pixels whose window lies inside the input (the interior) start from
+// bias + in_offset * sum(w) and accumulate w * x: exact modulo 2^32. Border
+// pixels skip the taps outside the input and add in_offset to every x, as
+// the reference does.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS
+#include <string.h>
+#include "../quant.h"
 #include "conv.h"
+
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#define DW_MVE (1)
+#define DW_MIN_LANES (1)
+#elif defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#define DW_DSP (1)
+#define DW_MIN_LANES (4)
+#else
+#define DW_MIN_LANES (4)
+#endif
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+enum { DW_CH = 1, DW_BC = 2 };
+
+// Requantization of one channel: tflm_requant with the shifts and the
+// rounding mask derived once per pass.
+typedef struct {
+    int32_t mult;
+    int32_t ls;      // left shift
+    int32_t rs;      // right shift
+    int32_t mask;    // (1 << rs) - 1
+    int32_t half;    // 1 << (rs - 1), 0 when rs == 0
+} rq_t;
+
+static void rq_init(rq_t *r, const int32_t *m) {
+    int32_t shift = m[1];
+    r->mult = m[0];
+    r->ls = shift > 0 ? shift : 0;
+    r->rs = shift > 0 ? 0 : -shift;
+    r->mask = (int32_t)(((uint32_t)1 << r->rs) - 1);
+    r->half = (r->mask >> 1) + (r->rs > 0);
+}
+
+#if !DW_MVE
+// Equal to tflm_requant: the rounding divide adds 1 when the remainder is
+// above half the divisor (negative values: at least half), as the
+// reference's remainder > threshold test.
+static ALWAYS_INLINE int32_t rq_apply(uint32_t acc, const rq_t *r) {
+    int32_t x = (int32_t)(acc << r->ls);
+    int64_t p = (int64_t)x * r->mult;
+    int32_t hm = (int32_t)((p + (1ll << 30)) >> 31);
+    int32_t rem = hm & r->mask;
+    int32_t thr = (r->mask >> 1) - (hm >> 31);
+    return (hm >> r->rs) + (int32_t)((uint32_t)(thr - rem) >> 31);
+}
+
+static ALWAYS_INLINE int8_t rq_out(uint32_t acc, const rq_t *r, int32_t q_min, int32_t q_max, int32_t out_off) {
+    int32_t v = rq_apply(acc, r);
+    v = v < q_min ? q_min : v;
+    v = v > q_max ? q_max : v;
+    return (int8_t)(v + out_off);
+}
+
+#if DW_DSP
+static ALWAYS_INLINE int32_t smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    return r;
+}
+
+// rq_out under the `fast` conditions: (2 acc * mult + 2^31) >> 32 is the
+// doubling high multiply while 2 acc fits 32 bits; when QADD saturates
+// (|acc| >= 2^30) both it and the exact value exceed 2^29, so after a right
+// shift of at most 20 both saturate to the same int8 limit. The rounding
+// add cannot overflow as |hm| <= 2^30.
+static ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, const rq_t *r, int32_t lo, int32_t hi, int32_t out_off,
+    bool full) {
+    int32_t hm = smmulr(__qadd((int32_t)acc, (int32_t)acc), r->mult);
+    int32_t v = (hm + r->half + (hm >> 31)) >> r->rs;
+    v = __ssat(v + out_off, 8);
+    if (!full) {
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+    }
+    return (int8_t)v;
+}
+#endif
+
+static ALWAYS_INLINE uint32_t ld32(const int8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+#if DW_DSP
+// gcc folds this rotation into SXTB16's ROR #8 operand.
+static ALWAYS_INLINE uint32_t ror8(uint32_t v) {
+    return (v >> 8) | (v << 24);
+}
+#endif
+#endif
+
+// The taps of one pixel: ny rows of nx taps, px / pw at the first tap.
+// x_step / w_step: bytes between taps along a row (input / weights);
+// x_row / w_row: from the end of a row to the start of the next.
+#if DW_MVE
+static ALWAYS_INLINE int32x4_t dw_taps(int32x4_t acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc, mve_pred16_t pred) {
+    for (int32_t y = 0; y < ny; y++) {
+        for (int32_t x = 0; x < nx; x++) {
+            int32x4_t wv = vldrbq_z_s32(pw, pred);
+            if (bc) {
+                int32_t xv = *px;
+                if (border) {
+                    xv += off;
+                }
+                acc = vmlaq_n_s32(acc, wv, xv);
+            } else {
+                int32x4_t xv = vldrbq_z_s32(px, pred);
+                if (border) {
+                    xv = vaddq_n_s32(xv, off);
+                }
+                acc = vaddq_s32(acc, vmulq_s32(xv, wv));
+            }
+            px += x_step;
+            pw += w_step;
+        }
+        px += x_row;
+        pw += w_row;
+    }
+    return acc;
+}
+#else
+#if DW_DSP
+// SXTB16 of the odd bytes (gcc does not fold a rotation into it).
+static ALWAYS_INLINE int32_t sxtb16_ror8(uint32_t v) {
+    int32_t r;
+    __asm__ ("sxtb16 %0, %1, ror #8" : "=r" (r) : "r" (v));
+    return r;
+}
+#endif
+
+static ALWAYS_INLINE void dw_taps_inl(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    #if DW_DSP
+    const int32_t offp = (int32_t)(((uint32_t)off & 0xffff) | ((uint32_t)off << 16));
+    #endif
+    x_row += nx * x_step;
+    w_row += nx * w_step;
+    do {
+        const int8_t *p = px, *q = pw, *end = px + nx * x_step;
+        do {
+            #if DW_DSP
+            uint32_t wv = ld32(q);
+            int32_t w02 = __sxtb16(wv), w13 = sxtb16_ror8(wv);
+            if (bc) {
+                // x in the bottom half (x + off fits 16 bits).
+                int32_t xv = *p;
+                if (border) {
+                    xv += off;
+                }
+                a0 = (uint32_t)__smlabb(w02, xv, (int32_t)a0);
+                a1 = (uint32_t)__smlabb(w13, xv, (int32_t)a1);
+                a2 = (uint32_t)__smlatb(w02, xv, (int32_t)a2);
+                a3 = (uint32_t)__smlatb(w13, xv, (int32_t)a3);
+            } else {
+                uint32_t xv = ld32(p);
+                int32_t x02 = __sxtb16(xv), x13 = sxtb16_ror8(xv);
+                if (border) {
+                    x02 = __sadd16(x02, offp);
+                    x13 = __sadd16(x13, offp);
+                }
+                a0 = (uint32_t)__smlabb(w02, x02, (int32_t)a0);
+                a1 = (uint32_t)__smlabb(w13, x13, (int32_t)a1);
+                a2 = (uint32_t)__smlatt(w02, x02, (int32_t)a2);
+                a3 = (uint32_t)__smlatt(w13, x13, (int32_t)a3);
+            }
+            #else
+            int32_t x0, x1, x2, x3;
+            if (bc) {
+                x0 = x1 = x2 = x3 = p[0] + (border ? off : 0);
+            } else {
+                x0 = p[0] + (border ? off : 0);
+                x1 = p[1] + (border ? off : 0);
+                x2 = p[2] + (border ? off : 0);
+                x3 = p[3] + (border ? off : 0);
+            }
+            a0 += (uint32_t)(q[0] * x0);
+            a1 += (uint32_t)(q[1] * x1);
+            a2 += (uint32_t)(q[2] * x2);
+            a3 += (uint32_t)(q[3] * x3);
+            #endif
+            p += x_step;
+            q += w_step;
+        } while (p != end);
+        px += x_row;
+        pw += w_row;
+    } while (--ny > 0);
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+// Out of line: the tap loop gets the registers to itself.
+static void __attribute__((noinline)) dw_taps_ch(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t step, int32_t x_row, int32_t w_row, int32_t off) {
+    if (off == 0) {
+        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, 0, false, false);
+    } else {
+        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, off, true, false);
+    }
+}
+
+static void __attribute__((noinline)) dw_taps_bc(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off) {
+    if (off == 0) {
+        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, 0, false, true);
+    } else {
+        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, true);
+    }
+}
+
+static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
+    if (ny <= 0 || nx <= 0) {
+        return;
+    }
+    if (bc) {
+        dw_taps_bc(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, border ? off : 0);
+    } else {
+        dw_taps_ch(acc, px, pw, ny, nx, x_step, x_row, w_row, border ? off : 0);
+    }
+}
+#endif
+
+// One pass: output channels oc0 .. oc0 + n - 1 of every pixel, reading
+// input channel `ic` (bc) or channels ic .. ic + n - 1.
+#if DW_MVE
+static ALWAYS_INLINE
+#else
+static
+#endif
+void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
+    const int32_t off = d->in_offset;
+    // Per lane: requantization, bias at the border, bias + off * sum(w) inside.
+    rq_t rq[4];
+    uint32_t b_bord[4], b_int[4];
+    for (int32_t k = 0; k < 4; k++) {
+        int32_t oc = oc0 + (k < n ? k : 0);
+        rq_init(&rq[k], &d->mult[2 * oc]);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
+        b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
+        b_int[k] = b_bord[k] + s * (uint32_t)off;
+    }
+    #if DW_MVE
+    const mve_pred16_t pred = vctp32q((uint32_t)n);
+    const int32x4_t v_mult = { rq[0].mult, rq[1].mult, rq[2].mult, rq[3].mult };
+    const int32x4_t v_ls = { rq[0].ls, rq[1].ls, rq[2].ls, rq[3].ls };
+    const int32x4_t v_rs = { -rq[0].rs, -rq[1].rs, -rq[2].rs, -rq[3].rs };
+    // -1 in the lanes that round (right shift > 0): added to negative values.
+    const int32x4_t v_fix = { -(rq[0].rs > 0), -(rq[1].rs > 0), -(rq[2].rs > 0), -(rq[3].rs > 0) };
+    const int32x4_t v_bb = vldrwq_s32((const int32_t *)b_bord), v_bi = vldrwq_s32((const int32_t *)b_int);
+    #else
+    const int32_t q_min = d->q_min, q_max = d->q_max, out_off = d->out_offset;
+    #if DW_DSP
+    // The short requantization: no left shift, a right shift of 1..20 and
+    // a multiplier of at least 2^30; `full`: the clamp is the int8 range.
+    bool fast = true;
+    for (int k = 0; k < 4; k++) {
+        fast &= rq[k].ls == 0 && rq[k].rs >= 1 && rq[k].rs <= 20 && rq[k].mult >= (1 << 30);
+    }
+    const bool full = q_min + out_off == -128 && q_max + out_off == 127;
+    #endif
+    #endif
+    const int32_t x_step = C, w_step = OC;
+    int8_t *o = out + oc0;
+    for (int32_t b = 0; b < g->batches; b++) {
+        const int8_t *in_b = in + (size_t)b * H * W * C + ic;
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            for (int32_t ox = 0; ox < g->out_w; ox++) {
+                const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
+                const int8_t *px = in_b + ((size_t)(iy0 + fy0) * W + (ix0 + fx0)) * C;
+                const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
+                const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
+                const bool border = ny != FH || nx != FW;
+                #if DW_MVE
+                int32x4_t acc;
+                if (border) {
+                    acc = dw_taps(v_bb, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, bc, pred);
+                } else {
+                    acc = dw_taps(v_bi, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, false, bc, pred);
+                }
+                // tflm_requant: the doubling high multiply is VQRDMULH; the
+                // rounding shift rounds half up, so negative values first
+                // lose 1 (half away from zero) where a right shift applies.
+                int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, v_ls), v_mult);
+                v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), v_fix));
+                v = vrshlq_s32(v, v_rs);
+                v = vmaxq_s32(vminq_s32(v, vdupq_n_s32(d->q_max)), vdupq_n_s32(d->q_min));
+                vstrbq_p_s32(o, vaddq_n_s32(v, d->out_offset), pred);
+                #else
+                uint32_t acc[4];
+                if (border) {
+                    memcpy(acc, b_bord, sizeof(acc));
+                    dw_taps(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, bc);
+                } else {
+                    memcpy(acc, b_int, sizeof(acc));
+                    dw_taps(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, false, bc);
+                }
+                #if DW_DSP
+                if (fast) {
+                    #pragma GCC unroll 4
+                    for (int k = 0; k < 4; k++) {
+                        o[k] = rq_out_fast(acc[k], &rq[k], q_min + out_off, q_max + out_off, out_off, full);
+                    }
+                } else
+                #endif
+                {
+                    for (int k = 0; k < 4; k++) {
+                        o[k] = rq_out(acc[k], &rq[k], q_min, q_max, out_off);
+                    }
+                }
+                #endif
+                o += OC;
+            }
+        }
+    }
+}
+
+#if DW_MVE
+// Helium: one copy per form, the tap loop inlined.
+static void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
+    dw_pass(d, g, in, w, bias, out, c, c, n, false);
+}
+
+static void dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
+    dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
+}
+#define DW_PASS_CH(c, n) dw_pass_ch(d, g, in, w, bias, out, c, n)
+#define DW_PASS_BC(ic, oc0, n) dw_pass_bc(d, g, in, w, bias, out, ic, oc0, n)
+#else
+#define DW_PASS_CH(c, n) dw_pass(d, g, in, w, bias, out, c, c, n, false)
+#define DW_PASS_BC(ic, oc0, n) dw_pass(d, g, in, w, bias, out, ic, oc0, n, true)
+#endif
 
 tflm_status_t tflm_dw_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g) {
     (void)ip;
-    (void)g;
     (void)node;
     d->opt = 0;
+    if (g->dil_h != 1 || g->dil_w != 1) {
+        return TFLM_OK;
+    }
+    if (g->depth_mult == 1 && g->in_c >= DW_MIN_LANES) {
+        d->opt = DW_CH;
+    } else if (g->depth_mult >= DW_MIN_LANES && g->depth_mult > 1) {
+        d->opt = DW_BC;
+    }
     return TFLM_OK;
 }
 
 void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
-    (void)d, (void)g, (void)in, (void)w, (void)bias, (void)out, (void)scratch;
+    (void)scratch;
+    if (d->opt == DW_CH) {
+        // Passes of 4 channels; the last one overlaps the previous.
+        for (int32_t c = 0; c < g->in_c; c += 4) {
+            int32_t n = g->in_c - c;
+            if (n >= 4 || c > 0) {
+                c = n < 4 ? g->in_c - 4 : c;
+                n = 4;
+            }
+            DW_PASS_CH(c, n);
+        }
+    } else {
+        const int32_t dm = g->depth_mult;
+        for (int32_t ic = 0; ic < g->in_c; ic++) {
+            for (int32_t m = 0; m < dm; m += 4) {
+                int32_t n = dm - m;
+                if (n >= 4 || m > 0) {
+                    m = n < 4 ? dm - 4 : m;
+                    n = 4;
+                }
+                DW_PASS_BC(ic, ic * dm + m, n);
+            }
+        }
+    }
 }
 #endif

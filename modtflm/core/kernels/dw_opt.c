@@ -49,9 +49,8 @@ typedef struct {
     int32_t half;    // 1 << (rs - 1), 0 when rs == 0
 } rq_t;
 
-static void rq_init(rq_t *r, const int32_t *m) {
-    int32_t shift = m[1];
-    r->mult = m[0];
+static void rq_init(rq_t *r, int32_t mult, int32_t shift) {
+    r->mult = mult;
     r->ls = shift > 0 ? shift : 0;
     r->rs = shift > 0 ? 0 : -shift;
     r->mask = (int32_t)(((uint32_t)1 << r->rs) - 1);
@@ -265,7 +264,7 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     uint32_t b_bord[4], b_int[4];
     for (int32_t k = 0; k < 4; k++) {
         int32_t oc = oc0 + (k < n ? k : 0);
-        rq_init(&rq[k], &d->mult[2 * oc]);
+        rq_init(&rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
         uint32_t s = 0;
         for (int32_t t = 0; t < FH * FW; t++) {
             s += (uint32_t)w[(size_t)t * OC + oc];

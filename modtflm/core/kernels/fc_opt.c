@@ -47,7 +47,7 @@ tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_
         a = vmladavaq_s8(a, cv, v); \
 } while (0)
 
-static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off,
+static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off,
     uint32_t *acc) {
     const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     const bool neg = in_off > 127;
@@ -85,7 +85,7 @@ static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, 
 
 #elif defined(__ARM_FEATURE_DSP)
 
-static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off,
+static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off,
     uint32_t *acc) {
     // Units 2 and 3 are addressed from units 0 and 1 (+ 2 * depth): with
     // one register fewer all 14 fit, where gcc's allocation of the C form
@@ -95,44 +95,55 @@ static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, 
     // The offset in both halves; x + in_off fits 16 bits.
     const uint32_t off2 = (uint32_t)(uint16_t)in_off * 0x10001u;
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t n = depth >> 2;
-    if (n > 0) {
+    // 8 depth per iteration; with depth & 4 the first iteration enters
+    // halfway (n < 0 says so).
+    int32_t n = (depth & 4) ? -(depth >> 3) - 1 : depth >> 3;
+    if (depth >= 4) {
         uint32_t xl, xh, wv, wt;
         // Per 4 depth: x bytes 0, 2 and 1, 3 plus the offset as 16-bit
         // pairs (SXTAB16), the same split of each unit's weights (SXTB16),
         // two SMLAD per unit.
-        __asm__ volatile (
-            "1:\n"
-            "ldr %[wv], [%[x]], #4\n"
-            "sxtab16 %[xl], %[off], %[wv]\n"
-            "sxtab16 %[xh], %[off], %[wv], ror #8\n"
-            "ldr %[wv], [%[w0], %[d2]]\n"
-            "sxtb16 %[wt], %[wv]\n"
-            "smlad %[a2], %[wt], %[xl], %[a2]\n"
-            "sxtb16 %[wv], %[wv], ror #8\n"
-            "smlad %[a2], %[wv], %[xh], %[a2]\n"
-            "ldr %[wv], [%[w0]], #4\n"
-            "sxtb16 %[wt], %[wv]\n"
-            "smlad %[a0], %[wt], %[xl], %[a0]\n"
-            "sxtb16 %[wv], %[wv], ror #8\n"
-            "smlad %[a0], %[wv], %[xh], %[a0]\n"
-            "ldr %[wv], [%[w1], %[d2]]\n"
-            "sxtb16 %[wt], %[wv]\n"
-            "smlad %[a3], %[wt], %[xl], %[a3]\n"
-            "sxtb16 %[wv], %[wv], ror #8\n"
-            "smlad %[a3], %[wv], %[xh], %[a3]\n"
-            "ldr %[wv], [%[w1]], #4\n"
-            "sxtb16 %[wt], %[wv]\n"
-            "smlad %[a1], %[wt], %[xl], %[a1]\n"
-            "sxtb16 %[wv], %[wv], ror #8\n"
+        #define FC_DSP_STEP \
+            "ldr %[wv], [%[x]], #4\n" \
+            "sxtab16 %[xl], %[off], %[wv]\n" \
+            "sxtab16 %[xh], %[off], %[wv], ror #8\n" \
+            "ldr %[wv], [%[w0], %[d2]]\n" \
+            "sxtb16 %[wt], %[wv]\n" \
+            "smlad %[a2], %[wt], %[xl], %[a2]\n" \
+            "sxtb16 %[wv], %[wv], ror #8\n" \
+            "smlad %[a2], %[wv], %[xh], %[a2]\n" \
+            "ldr %[wv], [%[w0]], #4\n" \
+            "sxtb16 %[wt], %[wv]\n" \
+            "smlad %[a0], %[wt], %[xl], %[a0]\n" \
+            "sxtb16 %[wv], %[wv], ror #8\n" \
+            "smlad %[a0], %[wv], %[xh], %[a0]\n" \
+            "ldr %[wv], [%[w1], %[d2]]\n" \
+            "sxtb16 %[wt], %[wv]\n" \
+            "smlad %[a3], %[wt], %[xl], %[a3]\n" \
+            "sxtb16 %[wv], %[wv], ror #8\n" \
+            "smlad %[a3], %[wv], %[xh], %[a3]\n" \
+            "ldr %[wv], [%[w1]], #4\n" \
+            "sxtb16 %[wt], %[wv]\n" \
+            "smlad %[a1], %[wt], %[xl], %[a1]\n" \
+            "sxtb16 %[wv], %[wv], ror #8\n" \
             "smlad %[a1], %[wv], %[xh], %[a1]\n"
+        __asm__ volatile (
+            "cmp %[n], #0\n"
+            "bgt 1f\n"
+            "rsbs %[n], %[n], #0\n"
+            "b 2f\n"
+            "1:\n"
+            FC_DSP_STEP
+            "2:\n"
+            FC_DSP_STEP
             "subs %[n], %[n], #1\n"
-            "bne 1b\n"
+            "bgt 1b\n"
             : [x] "+r" (x), [w0] "+r" (w0), [w1] "+r" (w1), [n] "+r" (n),
             [a0] "+r" (a0), [a1] "+r" (a1), [a2] "+r" (a2), [a3] "+r" (a3),
             [xl] "=&r" (xl), [xh] "=&r" (xh), [wv] "=&r" (wv), [wt] "=&r" (wt)
             : [d2] "r" (d2), [off] "r" (off2)
             : "cc", "memory");
+        #undef FC_DSP_STEP
     }
     const int8_t *w2 = w0 + d2, *w3 = w1 + d2;
     uint32_t u0 = (uint32_t)a0, u1 = (uint32_t)a1, u2 = (uint32_t)a2, u3 = (uint32_t)a3;
@@ -151,7 +162,7 @@ static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, 
 
 #else
 
-static __attribute__((noinline)) void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off, uint32_t *acc) {
+static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off, uint32_t *acc) {
     const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
     uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (int32_t i = 0; i < depth; i++) {
@@ -178,8 +189,10 @@ static inline int32_t fc_requant(int32_t x, int32_t mult, int32_t shift) {
     // Branch-free max(shift, 0) and max(-shift, 0).
     int32_t left = (int32_t)((uint32_t)shift & ~(uint32_t)(shift >> 31));
     int32_t right = left - shift;
-    int64_t p = (int64_t)(int32_t)((uint32_t)x << left) * mult + (1ll << 30);
-    int32_t hm = (int32_t)(p >> 31);
+    // (p + 2^30) >> 31 from the halves of p (gcc's 64-bit shift on M55
+    // goes through the stack).
+    uint64_t p = (uint64_t)((int64_t)(int32_t)((uint32_t)x << left) * mult + (1ll << 30));
+    int32_t hm = (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
     if (right == 0) {
         return hm;
     }

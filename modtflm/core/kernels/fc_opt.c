@@ -205,10 +205,12 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     const int32_t depth = d->depth, units = d->units, in_off = d->in_offset;
     const int32_t act_min = d->act_min, act_max = d->act_max;
     const uint32_t out_off = (uint32_t)d->out_offset;
-    // Per-tensor: the same (multiplier, shift) pair for every unit.
-    const int32_t pt[2] = { d->multiplier, d->shift };
-    const int32_t *cm = d->channel_mult ? d->channel_mult : pt;
-    const int32_t cm_step = d->channel_mult ? 2 : 0;
+    // Per-tensor: the same multiplier and shift for every unit.
+    const int32_t pt_mult = d->multiplier;
+    const int8_t pt_shift = d->shift;
+    const int32_t *mults = d->channel_mult ? d->channel_mult : &pt_mult;
+    const int8_t *shifts = d->channel_mult ? fc_shifts(d) : &pt_shift;
+    const int32_t cm_step = d->channel_mult ? 1 : 0;
     for (int32_t b = 0; b < d->batches; b++, in += depth, out += units) {
         uint32_t row = 0;
         if (d->filter_offset) {
@@ -228,8 +230,8 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
             for (int k = 0; k < 4; k++) {
                 int32_t u = u0 + k;
                 uint32_t a = acc[k] + row + (bias ? (uint32_t)bias[u] : 0);
-                const int32_t *m = cm + cm_step * u;
-                int32_t v = (int32_t)((uint32_t)fc_requant((int32_t)a, m[0], m[1]) + out_off);
+                int32_t v = (int32_t)((uint32_t)fc_requant((int32_t)a, mults[cm_step * u], shifts[cm_step * u])
+                    + out_off);
                 v = v < act_min ? act_min : v;
                 v = v > act_max ? act_max : v;
                 out[u] = (int8_t)v;

@@ -11,7 +11,6 @@ enum { FC_F32 = 0, FC_I8, FC_I16_ACC64, FC_I16_ACC32 };
 // Persistent op data, kept small (RAM for as long as the model is loaded).
 typedef struct {
     int32_t *channel_mult; // per-channel: multipliers, then the shifts (int8); or NULL
-    void *opt_data;        // the optimized form's persistent data, or NULL
     int32_t depth;         // accumulation depth (filter's last dim)
     int32_t units;         // output channels (filter's first dim)
     int32_t batches;
@@ -42,8 +41,7 @@ static inline const int8_t *fc_shifts(const fc_data_t *d) {
 #if MICROPY_TFLM_OPT_KERNELS
 // Optimized int8 kernel. Prepare runs after the reference prepare has
 // checked everything and filled `d` (kind FC_I8 only); it may pick a form
-// (d->opt != 0), request scratch (node->scratch_size) and allocate
-// persistent data. The weights may be a computed tensor (no TFLM_T_CONST
+// (d->opt != 0) and request scratch (node->scratch_size). The weights may be a computed tensor (no TFLM_T_CONST
 // flag): then nothing may be precomputed from them. Eval runs only when
 // d->opt != 0; `bias` may be NULL.
 tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_t *d);

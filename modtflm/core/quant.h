@@ -36,17 +36,19 @@ static inline int32_t tflm_mul_by_quant_mul(int32_t x, int32_t multiplier, int s
 
 // tflm_mul_by_quant_mul for multipliers other than INT32_MIN (prepare never
 // makes one: tflm_quantize_multiplier returns 0 or +-[2^30, 2^31)), in fewer
-// instructions for the optimized kernels. The doubling high multiply
-// rounds half away from zero, which for a 64-bit product p is exactly
-// (p + 2^30) >> 31 (arithmetic shift) on both signs; the divide rounds half
-// away from zero as (x + 2^(e-1) - (x < 0)) >> e.
+// instructions for the optimized kernels: the doubling high multiply rounds
+// half away from zero, which for a 64-bit product p is exactly
+// (p + 2^30) >> 31 (arithmetic shift) on both signs, so it needs no sign
+// test; the rounding divide stays in 32 bits (a variable 64-bit shift costs
+// a branch on Cortex-M).
 static inline int32_t tflm_requant(int32_t x, int32_t multiplier, int shift) {
     int left = shift > 0 ? shift : 0;
     int right = shift > 0 ? 0 : -shift;
     int64_t p = (int64_t)(int32_t)((uint32_t)x << left) * multiplier;
     int32_t hm = (int32_t)((p + (1ll << 30)) >> 31);
-    int64_t round = right ? ((int64_t)1 << (right - 1)) - (hm < 0) : 0;
-    return (int32_t)(((int64_t)hm + round) >> right);
+    int32_t mask = (int32_t)((1u << right) - 1);
+    int32_t threshold = (mask >> 1) + (hm < 0);
+    return (hm >> right) + ((hm & mask) > threshold);
 }
 
 // The int64-accumulator form TFLite uses for int16 activations: the

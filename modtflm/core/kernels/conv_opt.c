@@ -50,8 +50,32 @@ static inline void store32(void *p, uint32_t v) {
     memcpy(p, &v, 4);
 }
 
-static inline int8_t finish(const conv_data_t *d, uint32_t acc, int32_t oc) {
-    int32_t v = tflm_requant((int32_t)acc, d->mult[2 * oc], (int)d->mult[2 * oc + 1]);
+// Requantization of one output channel, its constants hoisted. Equal to
+// tflm_requant + clamp for right shifts up to 23 (prepare declines others):
+// the rounding add saturates instead of going to 64 bits, which changes a
+// result only when it is 2^(31 - right) > 255, clamped either way.
+typedef struct {
+    int32_t mult, left, right, half, nmask;
+} rq_t;
+
+static inline void rq_init(rq_t *q, const int32_t *m) {
+    int32_t s = m[1];
+    q->mult = m[0];
+    q->left = s > 0 ? s : 0;
+    q->right = s > 0 ? 0 : -s;
+    q->half = (int32_t)((1u << q->right) >> 1);
+    q->nmask = q->right ? -1 : 0;
+}
+
+static inline int8_t rq_out(const conv_data_t *d, const rq_t *q, uint32_t acc) {
+    int32_t x = (int32_t)(acc << q->left);
+    int32_t hm = (int32_t)(((int64_t)x * q->mult + (1ll << 30)) >> 31);
+    #if defined(__ARM_FEATURE_DSP)
+    int32_t t = __qadd(hm, q->half);
+    #else
+    int32_t t = hm > INT32_MAX - q->half ? INT32_MAX : hm + q->half;
+    #endif
+    int32_t v = (t + (q->nmask & (hm >> 31))) >> q->right;
     v = v < d->q_min ? d->q_min : v;
     v = v > d->q_max ? d->q_max : v;
     return (int8_t)(v + d->out_offset);
@@ -160,25 +184,26 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
 static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t ng, uint32_t *acc) {
     #if defined(__ARM_FEATURE_DSP)
     int32_t a0 = (int32_t)acc[0], a1 = (int32_t)acc[1], b0 = (int32_t)acc[2], b1 = (int32_t)acc[3];
-    const uint8_t *x = __builtin_assume_aligned(buf, 8);
-    for (int32_t i = 0; i < ng; i++, x += 16) {
+    const int16_t *x = buf, *x_end = buf + 8 * ng;
+    while (x != x_end) {
         uint32_t va = load32(wa), vb = load32(wb);
         wa += 4;
         wb += 4;
         uint32_t ae = __sxtb16(va), ao = sxtb16_r8(va);
         uint32_t be = __sxtb16(vb), bo = sxtb16_r8(vb);
-        uint64_t x0, x1;
-        memcpy(&x0, x, 8);
-        memcpy(&x1, x + 8, 8);
-        uint32_t x0e = (uint32_t)x0, x0o = (uint32_t)(x0 >> 32), x1e = (uint32_t)x1, x1o = (uint32_t)(x1 >> 32);
-        a0 = __smlad(x0e, ae, a0);
-        a0 = __smlad(x0o, ao, a0);
-        a1 = __smlad(x1e, ae, a1);
-        a1 = __smlad(x1o, ao, a1);
-        b0 = __smlad(x0e, be, b0);
-        b0 = __smlad(x0o, bo, b0);
-        b1 = __smlad(x1e, be, b1);
-        b1 = __smlad(x1o, bo, b1);
+        // LDRD with write-back (the buffer is 8-aligned); gcc would make
+        // two LDR and an add.
+        uint32_t xe, xo;
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory");
+        a0 = __smlad(xe, ae, a0);
+        a0 = __smlad(xo, ao, a0);
+        b0 = __smlad(xe, be, b0);
+        b0 = __smlad(xo, bo, b0);
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory");
+        a1 = __smlad(xe, ae, a1);
+        a1 = __smlad(xo, ao, a1);
+        b1 = __smlad(xe, be, b1);
+        b1 = __smlad(xo, bo, b1);
     }
     acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
     #else
@@ -209,8 +234,13 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     const conv_geom_t *g) {
     (void)ip;
     d->opt = 0;
-    if (g->groups != 1) {
+    if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
         return TFLM_OK;
+    }
+    for (int32_t c = 0; c < g->out_c; c++) {
+        if (d->mult[2 * c + 1] < -23) {
+            return TFLM_OK;
+        }
     }
     uint64_t k4 = ((uint64_t)g->f_h * g->f_w * g->in_c + 3) & ~(uint64_t)3;
     // One int16 im2col row per pixel of the pair.
@@ -256,11 +286,14 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 }
                 mac_2x2(buf + 8 * ng, ta, tb, 1, acc);
             }
-            out[oc] = finish(d, acc[0], oc);
-            out[oc2] = finish(d, acc[2], oc2);
+            rq_t qa, qb;
+            rq_init(&qa, &d->mult[2 * oc]);
+            rq_init(&qb, &d->mult[2 * oc2]);
+            out[oc] = rq_out(d, &qa, acc[0]);
+            out[oc2] = rq_out(d, &qb, acc[2]);
             if (two) {
-                out[OC + oc] = finish(d, acc[1], oc);
-                out[OC + oc2] = finish(d, acc[3], oc2);
+                out[OC + oc] = rq_out(d, &qa, acc[1]);
+                out[OC + oc2] = rq_out(d, &qb, acc[3]);
             }
         }
     }

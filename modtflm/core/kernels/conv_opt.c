@@ -56,6 +56,7 @@ static inline void store32(void *p, uint32_t v) {
 // result only when it is 2^(31 - right) > 255, clamped either way.
 typedef struct {
     int32_t mult, left, right, half, nmask;
+    int32_t q_min, q_max, out_offset;   // copies: int8 stores may alias d
 } rq_t;
 
 static inline void rq_init(rq_t *q, const int32_t *m) {
@@ -67,7 +68,7 @@ static inline void rq_init(rq_t *q, const int32_t *m) {
     q->nmask = q->right ? -1 : 0;
 }
 
-static inline int8_t rq_out(const conv_data_t *d, const rq_t *q, uint32_t acc) {
+static inline int8_t rq_out(const rq_t *q, uint32_t acc) {
     int32_t x = (int32_t)(acc << q->left);
     int32_t hm = (int32_t)(((int64_t)x * q->mult + (1ll << 30)) >> 31);
     #if defined(__ARM_FEATURE_DSP)
@@ -76,9 +77,9 @@ static inline int8_t rq_out(const conv_data_t *d, const rq_t *q, uint32_t acc) {
     int32_t t = hm > INT32_MAX - q->half ? INT32_MAX : hm + q->half;
     #endif
     int32_t v = (t + (q->nmask & (hm >> 31))) >> q->right;
-    v = v < d->q_min ? d->q_min : v;
-    v = v > d->q_max ? d->q_max : v;
-    return (int8_t)(v + d->out_offset);
+    v = v < q->q_min ? q->q_min : v;
+    v = v > q->q_max ? q->q_max : v;
+    return (int8_t)(v + q->out_offset);
 }
 
 // Output pixel `p` (flattened over batches, rows, columns) as input origin.
@@ -179,55 +180,72 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
     put_span(buf, k, NULL, ((k + 3) & ~3) - k, 0);
 }
 
-// acc[0..3] (pixel 0 ch a, pixel 1 ch a, pixel 0 ch b, pixel 1 ch b) +=
-// the products of `ng` groups of 4 weights of channels a and b with the pair.
-static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t ng, uint32_t *acc) {
-    #if defined(__ARM_FEATURE_DSP)
-    int32_t a0 = (int32_t)acc[0], a1 = (int32_t)acc[1], b0 = (int32_t)acc[2], b1 = (int32_t)acc[3];
-    const int16_t *x = buf, *x_end = buf + 8 * ng;
+// One group of 4 weights of channels a and b (words va, vb) times the
+// pair's group at x (advanced past it).
+#if defined(__ARM_FEATURE_DSP)
+#define GROUP_2X2(x, va, vb)                                                             \
+    {                                                                                    \
+        uint32_t ae = __sxtb16(va), ao = sxtb16_r8(va);                                  \
+        uint32_t be = __sxtb16(vb), bo = sxtb16_r8(vb);                                  \
+        /* LDRD with write-back (8-aligned buffer): gcc would make two LDR + ADD */       \
+        uint32_t xe, xo;                                                                 \
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory"); \
+        a0 = __smlad(xe, ae, a0);                                                        \
+        a0 = __smlad(xo, ao, a0);                                                        \
+        b0 = __smlad(xe, be, b0);                                                        \
+        b0 = __smlad(xo, bo, b0);                                                        \
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory"); \
+        a1 = __smlad(xe, ae, a1);                                                        \
+        a1 = __smlad(xo, ao, a1);                                                        \
+        b1 = __smlad(xe, be, b1);                                                        \
+        b1 = __smlad(xo, bo, b1);                                                        \
+    }
+typedef int32_t acc_t;
+#else
+// Element j of the group is at x[POS(j)] and x[4 + POS(j)]; byte j of va
+// is weight j (little-endian words).
+#define MAC_J(x, j, pj, va, vb)                                  \
+    {                                                            \
+        int32_t x0 = x[pj], x1 = x[4 + pj];                      \
+        int32_t u = (int8_t)(va >> (8 * j)), v = (int8_t)(vb >> (8 * j)); \
+        a0 += (uint32_t)(x0 * u);                                \
+        a1 += (uint32_t)(x1 * u);                                \
+        b0 += (uint32_t)(x0 * v);                                \
+        b1 += (uint32_t)(x1 * v);                                \
+    }
+#define GROUP_2X2(x, va, vb)       \
+    {                              \
+        MAC_J(x, 0, 0, va, vb)     \
+        MAC_J(x, 1, 2, va, vb)     \
+        MAC_J(x, 2, 1, va, vb)     \
+        MAC_J(x, 3, 3, va, vb)     \
+        x += 8;                    \
+    }
+typedef uint32_t acc_t;
+#endif
+
+// acc[0..3] = (pixel 0, pixel 1) x (channel a, channel b) + acc, over the K
+// weights of each channel.
+static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t K, uint32_t *acc) {
+    acc_t a0 = (acc_t)acc[0], a1 = (acc_t)acc[1], b0 = (acc_t)acc[2], b1 = (acc_t)acc[3];
+    const int16_t *x = buf, *x_end = buf + 8 * (K >> 2);
     while (x != x_end) {
         uint32_t va = load32(wa), vb = load32(wb);
         wa += 4;
         wb += 4;
-        uint32_t ae = __sxtb16(va), ao = sxtb16_r8(va);
-        uint32_t be = __sxtb16(vb), bo = sxtb16_r8(vb);
-        // LDRD with write-back (the buffer is 8-aligned); gcc would make
-        // two LDR and an add.
-        uint32_t xe, xo;
-        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory");
-        a0 = __smlad(xe, ae, a0);
-        a0 = __smlad(xo, ao, a0);
-        b0 = __smlad(xe, be, b0);
-        b0 = __smlad(xo, bo, b0);
-        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory");
-        a1 = __smlad(xe, ae, a1);
-        a1 = __smlad(xo, ao, a1);
-        b1 = __smlad(xe, be, b1);
-        b1 = __smlad(xo, bo, b1);
+        GROUP_2X2(x, va, vb)
+    }
+    if (K & 3) {
+        // The last partial group: missing weights 0 (the values are 0 too),
+        // nothing read past the channel.
+        uint32_t va = 0, vb = 0;
+        for (int32_t j = 0; j < (K & 3); j++) {
+            va |= (uint32_t)(uint8_t)wa[j] << (8 * j);
+            vb |= (uint32_t)(uint8_t)wb[j] << (8 * j);
+        }
+        GROUP_2X2(x, va, vb)
     }
     acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
-    #else
-    uint32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
-    const int16_t *x = buf;
-    for (int32_t i = 0; i < ng; i++, x += 8, wa += 4, wb += 4) {
-        // Element j of the group sits at x[POS(j)] and x[4 + POS(j)].
-        #define MAC_J(j, pj)                                     \
-            {                                                    \
-                int32_t x0 = x[pj], x1 = x[4 + pj];              \
-                int32_t u = wa[j], v = wb[j];                    \
-                a0 += (uint32_t)(x0 * u);                        \
-                a1 += (uint32_t)(x1 * u);                        \
-                b0 += (uint32_t)(x0 * v);                        \
-                b1 += (uint32_t)(x1 * v);                        \
-            }
-        MAC_J(0, 0)
-        MAC_J(1, 2)
-        MAC_J(2, 1)
-        MAC_J(3, 3)
-        #undef MAC_J
-    }
-    acc[0] = a0, acc[1] = a1, acc[2] = b0, acc[3] = b1;
-    #endif
 }
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
@@ -256,15 +274,18 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
 void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
-    const int32_t ng = K >> 2, rem = K & 3;
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
     pix_t p = { 0, 0, 0 };
+    rq_t q;
+    q.q_min = d->q_min;
+    q.q_max = d->q_max;
+    q.out_offset = d->out_offset;
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
-        // An odd last pixel fills both slots; its second result is dropped.
-        const bool two = i + 1 < npx;
+        // An odd last pixel fills both slots and writes its result twice.
+        int8_t *out1 = i + 1 < npx ? out + OC : out;
         im2col(d, g, in, &p, buf, 0);
-        if (two) {
+        if (out1 != out) {
             next_pix(g, &p);
         }
         im2col(d, g, in, &p, buf, 1);
@@ -272,29 +293,15 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
         for (int32_t oc = 0; oc < OC; oc += 2) {
             // An odd last channel is computed twice.
             const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
-            const int8_t *wa = w + (size_t)oc * K, *wb = w + (size_t)oc2 * K;
             uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
             uint32_t acc[4] = { ba, ba, bb, bb };
-            mac_2x2(buf, wa, wb, ng, acc);
-            if (rem) {
-                // Last partial group: the missing weights are 0 (and so are
-                // the padded values), no read past the channel.
-                int8_t ta[4] = { 0, 0, 0, 0 }, tb[4] = { 0, 0, 0, 0 };
-                for (int32_t j = 0; j < rem; j++) {
-                    ta[j] = wa[4 * ng + j];
-                    tb[j] = wb[4 * ng + j];
-                }
-                mac_2x2(buf + 8 * ng, ta, tb, 1, acc);
-            }
-            rq_t qa, qb;
-            rq_init(&qa, &d->mult[2 * oc]);
-            rq_init(&qb, &d->mult[2 * oc2]);
-            out[oc] = rq_out(d, &qa, acc[0]);
-            out[oc2] = rq_out(d, &qb, acc[2]);
-            if (two) {
-                out[OC + oc] = rq_out(d, &qa, acc[1]);
-                out[OC + oc2] = rq_out(d, &qb, acc[3]);
-            }
+            mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
+            rq_init(&q, &d->mult[2 * oc]);
+            out[oc] = rq_out(&q, acc[0]);
+            out1[oc] = rq_out(&q, acc[1]);
+            rq_init(&q, &d->mult[2 * oc2]);
+            out[oc2] = rq_out(&q, acc[2]);
+            out1[oc2] = rq_out(&q, acc[3]);
         }
     }
 }

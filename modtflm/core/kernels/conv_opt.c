@@ -20,7 +20,8 @@
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
-#elif defined(__ARM_FEATURE_DSP)
+#endif
+#if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
 #endif
 
@@ -98,16 +99,26 @@ static inline void next_pix(const conv_geom_t *g, pix_t *p) {
 }
 
 #if defined(__ARM_FEATURE_MVE)
-#error "MVE path not written yet"
-#else
+// Writes `n` values of the int8 im2col row `buf` from k on: src[i], or the
+// input zero point -off (pad) when src is NULL.
+static void put_span(void *buf, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    int8_t *dst = (int8_t *)buf + k;
+    if (src) {
+        memcpy(dst, src, (size_t)n);
+    } else {
+        memset(dst, -off, (size_t)n);
+    }
+}
 
+#else
 // Position of element k of a pixel slot in the pair buffer: groups of 4
 // values per pixel, 2 pixels per group, (x0, x2, x1, x3) inside a group.
 #define POS(k) (8 * ((k) >> 2) + ((((k) & 1) << 1) | (((k) >> 1) & 1)))
 
 // Writes `n` values of the im2col row from k on: src[i] + off, or 0 (pad)
 // when src is NULL. `buf` is the pixel's slot (pair buffer + 4 * slot).
-static void put_span(int16_t *buf, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    int16_t *buf = slot;
     for (; n > 0 && (k & 3); n--, k++) {
         buf[POS(k)] = src ? (int16_t)(*src++ + off) : 0;
     }
@@ -138,22 +149,23 @@ static void put_span(int16_t *buf, int32_t k, const int8_t *src, int32_t n, int3
     }
 }
 
-// The im2col row of pixel `p` into slot `slot` of the pair buffer, zero
+#endif
+
+// The im2col row of pixel `p` into `buf` (its slot of the pair buffer),
 // padded up to a multiple of 4 values.
-static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const pix_t *p,
-    int16_t *buf, int slot) {
+static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const pix_t *p, void *buf) {
     const int32_t C = g->in_c, W = g->in_w;
     // With no horizontal dilation a filter row reads one contiguous span.
     const int32_t taps = g->dil_w == 1 ? 1 : g->f_w;
     const int32_t tap_len = g->dil_w == 1 ? g->f_w * C : C;
     const int32_t iy0 = p->oy * g->stride_h - g->pad_h, ix0 = p->ox * g->stride_w - g->pad_w;
     const int8_t *in_b = in + (size_t)p->b * g->in_h * W * C;
-    buf += 4 * slot;
+    const int32_t off = d->in_offset;
     int32_t k = 0;
     for (int32_t fy = 0; fy < g->f_h; fy++) {
         const int32_t iy = iy0 + fy * g->dil_h;
         if (iy < 0 || iy >= g->in_h) {
-            put_span(buf, k, NULL, g->f_w * C, 0);
+            put_span(buf, k, NULL, g->f_w * C, off);
             k += g->f_w * C;
             continue;
         }
@@ -170,15 +182,17 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
             }
             hi = hi > 0 ? hi : 0;
             lo = lo < hi ? lo : hi;
-            put_span(buf, k, NULL, lo * C, 0);
+            put_span(buf, k, NULL, lo * C, off);
             if (hi > lo) {
-                put_span(buf, k + lo * C, row + (ix + lo) * C, (hi - lo) * C, d->in_offset);
+                put_span(buf, k + lo * C, row + (ix + lo) * C, (hi - lo) * C, off);
             }
-            put_span(buf, k + hi * C, NULL, tap_len - hi * C, 0);
+            put_span(buf, k + hi * C, NULL, tap_len - hi * C, off);
         }
     }
-    put_span(buf, k, NULL, ((k + 3) & ~3) - k, 0);
+    put_span(buf, k, NULL, ((k + 3) & ~3) - k, off);
 }
+
+#if !defined(__ARM_FEATURE_MVE)
 
 // One group of 4 weights of channels a and b (words va, vb) times the
 // pair's group at x (advanced past it).
@@ -284,11 +298,11 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
         // An odd last pixel fills both slots and writes its result twice.
         int8_t *out1 = i + 1 < npx ? out + OC : out;
-        im2col(d, g, in, &p, buf, 0);
+        im2col(d, g, in, &p, buf);
         if (out1 != out) {
             next_pix(g, &p);
         }
-        im2col(d, g, in, &p, buf, 1);
+        im2col(d, g, in, &p, buf + 4);
         next_pix(g, &p);
         for (int32_t oc = 0; oc < OC; oc += 2) {
             // An odd last channel is computed twice.
@@ -296,6 +310,118 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
             uint32_t acc[4] = { ba, ba, bb, bb };
             mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
+            rq_init(&q, &d->mult[2 * oc]);
+            out[oc] = rq_out(&q, acc[0]);
+            out1[oc] = rq_out(&q, acc[1]);
+            rq_init(&q, &d->mult[2 * oc2]);
+            out[oc2] = rq_out(&q, acc[2]);
+            out1[oc2] = rq_out(&q, acc[3]);
+        }
+    }
+}
+#else // __ARM_FEATURE_MVE
+
+// acc[0..3] += (pixel x0, pixel x1) x (channel wa, channel wb): sums of
+// w * x over K int8 values, 16 per VMLADAVA; the tail lanes load as 0.
+static void mac_2x2(const int8_t *x0, const int8_t *x1, const int8_t *wa, const int8_t *wb, int32_t K,
+    uint32_t *acc) {
+    int32_t a0 = (int32_t)acc[0], a1 = (int32_t)acc[1], b0 = (int32_t)acc[2], b1 = (int32_t)acc[3];
+    // Whole vectors unpredicated (gcc 12 makes poor code for predicated
+    // loads in a loop), then one predicated tail.
+    int32_t k = K;
+    for (; k >= 16; k -= 16) {
+        int8x16_t u0 = vld1q_s8(x0), u1 = vld1q_s8(x1), va = vld1q_s8(wa), vb = vld1q_s8(wb);
+        a0 = vmladavaq_s8(a0, u0, va);
+        a1 = vmladavaq_s8(a1, u1, va);
+        b0 = vmladavaq_s8(b0, u0, vb);
+        b1 = vmladavaq_s8(b1, u1, vb);
+        x0 += 16;
+        x1 += 16;
+        wa += 16;
+        wb += 16;
+    }
+    if (k > 0) {
+        mve_pred16_t pr = vctp8q((uint32_t)k);
+        int8x16_t u0 = vldrbq_z_s8(x0, pr), u1 = vldrbq_z_s8(x1, pr);
+        int8x16_t va = vldrbq_z_s8(wa, pr), vb = vldrbq_z_s8(wb, pr);
+        a0 = vmladavaq_s8(a0, u0, va);
+        a1 = vmladavaq_s8(a1, u1, va);
+        b0 = vmladavaq_s8(b0, u0, vb);
+        b1 = vmladavaq_s8(b1, u1, vb);
+    }
+    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
+}
+
+// Scratch: two int8 im2col rows of K16 bytes (none for 1x1 filters, which
+// read the input in place), then the weight sums (4 bytes per channel).
+static inline int32_t row_bytes(const conv_geom_t *g) {
+    return g->f_h == 1 && g->f_w == 1 ? 0 : (g->f_h * g->f_w * g->in_c + 15) & ~15;
+}
+
+tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
+    const conv_geom_t *g) {
+    (void)ip;
+    d->opt = 0;
+    if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
+        return TFLM_OK;
+    }
+    for (int32_t c = 0; c < g->out_c; c++) {
+        if (d->mult[2 * c + 1] < -23) {
+            return TFLM_OK;
+        }
+    }
+    uint64_t bytes = 2 * (((uint64_t)g->f_h * g->f_w * g->in_c + 15) & ~(uint64_t)15) + 4 * (uint64_t)g->out_c;
+    if (bytes > (1u << 28)) {
+        return TFLM_OK;
+    }
+    node->scratch_size = (uint32_t)(2 * row_bytes(g) + 4 * g->out_c);
+    d->opt = 1;
+    return TFLM_OK;
+}
+
+void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
+    int8_t *out, uint8_t *scratch) {
+    const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c, C = g->in_c;
+    const int32_t npx = g->batches * g->out_h * g->out_w;
+    const int32_t rb = row_bytes(g);
+    int8_t *col = (int8_t *)scratch;
+    uint32_t *init = (uint32_t *)(void *)(scratch + 2 * rb);
+    // acc = sum(w * x) + in_offset * sum(w) + bias: padded taps hold the
+    // zero point, w * zp + in_offset * w = 0 as the reference's skip.
+    for (int32_t oc = 0; oc < OC; oc++) {
+        const int8_t *wp = w + (size_t)oc * K;
+        int32_t sum = 0;
+        for (int32_t k = K; k > 0; k -= 16, wp += 16) {
+            sum = vaddvaq_s8(sum, vldrbq_z_s8(wp, vctp8q((uint32_t)k)));
+        }
+        init[oc] = (uint32_t)sum * (uint32_t)d->in_offset + (bias ? (uint32_t)bias[oc] : 0);
+    }
+    pix_t p = { 0, 0, 0 };
+    rq_t q;
+    q.q_min = d->q_min;
+    q.q_max = d->q_max;
+    q.out_offset = d->out_offset;
+    for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
+        // An odd last pixel fills both slots and writes its result twice.
+        int8_t *out1 = i + 1 < npx ? out + OC : out;
+        const int8_t *x[2];
+        for (int s = 0; s < 2; s++) {
+            if (rb) {
+                im2col(d, g, in, &p, col + s * rb);
+                x[s] = col + s * rb;
+            } else {
+                x[s] = in + (((size_t)p.b * g->in_h + (size_t)p.oy * g->stride_h) * g->in_w
+                    + (size_t)p.ox * g->stride_w) * C;
+            }
+            if (s == 1 || out1 != out) {
+                next_pix(g, &p);
+            }
+        }
+        for (int32_t oc = 0; oc < OC; oc += 2) {
+            // An odd last channel is computed twice.
+            const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
+            uint32_t acc[4] = { init[oc], init[oc], init[oc2], init[oc2] };
+            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
             rq_init(&q, &d->mult[2 * oc]);
             out[oc] = rq_out(&q, acc[0]);
             out1[oc] = rq_out(&q, acc[1]);

@@ -352,6 +352,19 @@ static void mac_2x2(const int8_t *x0, const int8_t *x1, const int8_t *wa, const 
     acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
 }
 
+// Requantizes 4 channels (multipliers and shifts `m`) of one pixel and
+// stores them. Exact: VQRDMULH is (x * m + 2^30) >> 31 for m != INT32_MIN;
+// VRSHL rounds half up, so negative values first step down by 1 (VQADD:
+// INT32_MIN stays, same result) to round half away from zero.
+static inline void rq_store4(int32x4_t acc, int32x4x2_t m, const rq_t *q, int8_t *o) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32x4_t hm = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(m.val[1], zero)), m.val[0]);
+    int32x4_t fix = vpselq_s32(vshrq_n_s32(hm, 31), zero, vcmpltq_n_s32(m.val[1], 0));
+    int32x4_t v = vrshlq_s32(vqaddq_s32(hm, fix), vminq_s32(m.val[1], zero));
+    v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(q->q_min)), vdupq_n_s32(q->q_max));
+    vstrbq_s32(o, vaddq_n_s32(v, q->out_offset));
+}
+
 // Scratch: two int8 im2col rows of K16 bytes (none for 1x1 filters, which
 // read the input in place), then the weight sums (4 bytes per channel).
 static inline int32_t row_bytes(const conv_geom_t *g) {
@@ -417,7 +430,21 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 next_pix(g, &p);
             }
         }
-        for (int32_t oc = 0; oc < OC; oc += 2) {
+        int32_t oc = 0;
+        for (; oc + 4 <= OC; oc += 4) {
+            // acc: (pixel 0, pixel 1) per channel; VLD2 splits the pixels.
+            uint32_t acc[8];
+            for (int j = 0; j < 8; j++) {
+                acc[j] = init[oc + j / 2];
+            }
+            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)(oc + 1) * K, K, acc);
+            mac_2x2(x[0], x[1], w + (size_t)(oc + 2) * K, w + (size_t)(oc + 3) * K, K, acc + 4);
+            int32x4x2_t a = vld2q_s32((const int32_t *)acc);
+            int32x4x2_t m = vld2q_s32(&d->mult[2 * oc]);
+            rq_store4(a.val[0], m, &q, out + oc);
+            rq_store4(a.val[1], m, &q, out1 + oc);
+        }
+        for (; oc < OC; oc += 2) {
             // An odd last channel is computed twice.
             const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
             uint32_t acc[4] = { init[oc], init[oc], init[oc2], init[oc2] };

@@ -1,19 +1,463 @@
-// Placeholder: optimized int8 CONV_2D (kept on the reference for now).
+// Optimized int8 CONV_2D (groups == 1, any window, stride, dilation and
+// padding). Output pixels are taken two at a time (across rows and
+// batches); their receptive fields are copied into scratch (im2col), then a
+// register-blocked matrix kernel computes 2 pixels x 2 output channels.
+//
+//   Helium (MVE): int8 im2col (padded taps hold the input zero point) and
+//     acc = sum(w * x) + in_offset * sum(w), the weight sums made once per
+//     eval in scratch; 1x1 stride-1 unpadded layers read the input in place.
+//   DSP and portable: int16 im2col holding x + in_offset (padded taps 0),
+//     each group of 4 values stored as (x0, x2, x1, x3) so that SXTB16 of a
+//     word of weights lines up with the pairs SMLAD takes.
+//
+// Accumulators wrap in 32 bits like the reference (same sum modulo 2^32),
+// then tflm_requant, clamp and the output offset as conv_int8.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS
+#include <string.h>
+#include "../quant.h"
 #include "conv.h"
+
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#endif
+#if defined(__ARM_FEATURE_DSP)
+#include <arm_acle.h>
+#endif
+
+#if defined(__ARM_FEATURE_DSP)
+// SXTB16 / SXTAB16 of x rotated by 8 (bytes 1 and 3): gcc does not fold a
+// rotate into the instruction's operand.
+static inline uint32_t sxtb16_r8(uint32_t x) {
+    uint32_t r;
+    __asm__ ("sxtb16 %0, %1, ror #8" : "=r" (r) : "r" (x));
+    return r;
+}
+
+static inline uint32_t sxtab16_r8(uint32_t a, uint32_t x) {
+    uint32_t r;
+    __asm__ ("sxtab16 %0, %1, %2, ror #8" : "=r" (r) : "r" (a), "r" (x));
+    return r;
+}
+#endif
+
+static inline uint32_t load32(const void *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void store32(void *p, uint32_t v) {
+    memcpy(p, &v, 4);
+}
+
+// Requantization of one output channel, its constants hoisted. Equal to
+// tflm_requant + clamp for right shifts up to 23 (prepare declines others):
+// the rounding add saturates instead of going to 64 bits, which changes a
+// result only when it is 2^(31 - right) > 255, clamped either way.
+typedef struct {
+    int32_t mult, left, right, half, nmask;
+    int32_t q_min, q_max, out_offset;   // copies: int8 stores may alias d
+} rq_t;
+
+static inline void rq_init(rq_t *q, const int32_t *m) {
+    int32_t s = m[1];
+    q->mult = m[0];
+    q->left = s > 0 ? s : 0;
+    q->right = s > 0 ? 0 : -s;
+    q->half = (int32_t)((1u << q->right) >> 1);
+    q->nmask = q->right ? -1 : 0;
+}
+
+static inline int8_t rq_out(const rq_t *q, uint32_t acc) {
+    int32_t x = (int32_t)(acc << q->left);
+    int32_t hm = (int32_t)(((int64_t)x * q->mult + (1ll << 30)) >> 31);
+    #if defined(__ARM_FEATURE_DSP)
+    int32_t t = __qadd(hm, q->half);
+    #else
+    int32_t t = hm > INT32_MAX - q->half ? INT32_MAX : hm + q->half;
+    #endif
+    int32_t v = (t + (q->nmask & (hm >> 31))) >> q->right;
+    v = v < q->q_min ? q->q_min : v;
+    v = v > q->q_max ? q->q_max : v;
+    return (int8_t)(v + q->out_offset);
+}
+
+// Output pixel `p` (flattened over batches, rows, columns) as input origin.
+typedef struct {
+    int32_t b, oy, ox;
+} pix_t;
+
+static inline void next_pix(const conv_geom_t *g, pix_t *p) {
+    if (++p->ox == g->out_w) {
+        p->ox = 0;
+        if (++p->oy == g->out_h) {
+            p->oy = 0;
+            p->b++;
+        }
+    }
+}
+
+#if defined(__ARM_FEATURE_MVE)
+// Writes `n` values of the int8 im2col row `buf` from k on: src[i], or the
+// input zero point -off (pad) when src is NULL.
+static void put_span(void *buf, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    int8_t *dst = (int8_t *)buf + k;
+    if (src) {
+        memcpy(dst, src, (size_t)n);
+    } else {
+        memset(dst, -off, (size_t)n);
+    }
+}
+
+#else
+// Position of element k of a pixel slot in the pair buffer: groups of 4
+// values per pixel, 2 pixels per group, (x0, x2, x1, x3) inside a group.
+#define POS(k) (8 * ((k) >> 2) + ((((k) & 1) << 1) | (((k) >> 1) & 1)))
+
+// Writes `n` values of the im2col row from k on: src[i] + off, or 0 (pad)
+// when src is NULL. `buf` is the pixel's slot (pair buffer + 4 * slot).
+static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    int16_t *buf = slot;
+    for (; n > 0 && (k & 3); n--, k++) {
+        buf[POS(k)] = src ? (int16_t)(*src++ + off) : 0;
+    }
+    int16_t *dst = buf + 2 * k;
+    if (src) {
+        #if defined(__ARM_FEATURE_DSP)
+        const uint32_t off2 = (uint32_t)(uint16_t)off * 0x10001u;
+        #endif
+        for (; n >= 4; n -= 4, k += 4, dst += 8, src += 4) {
+            #if defined(__ARM_FEATURE_DSP)
+            uint32_t v = load32(src);
+            store32(dst, __sxtab16(off2, v));
+            store32(dst + 2, sxtab16_r8(off2, v));
+            #else
+            dst[0] = (int16_t)(src[0] + off);
+            dst[1] = (int16_t)(src[2] + off);
+            dst[2] = (int16_t)(src[1] + off);
+            dst[3] = (int16_t)(src[3] + off);
+            #endif
+        }
+    } else {
+        for (; n >= 4; n -= 4, k += 4, dst += 8) {
+            memset(dst, 0, 8);
+        }
+    }
+    for (; n > 0; n--, k++) {
+        buf[POS(k)] = src ? (int16_t)(*src++ + off) : 0;
+    }
+}
+
+#endif
+
+// The im2col row of pixel `p` into `buf` (its slot of the pair buffer),
+// padded up to a multiple of 4 values.
+static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const pix_t *p, void *buf) {
+    const int32_t C = g->in_c, W = g->in_w;
+    // With no horizontal dilation a filter row reads one contiguous span.
+    const int32_t taps = g->dil_w == 1 ? 1 : g->f_w;
+    const int32_t tap_len = g->dil_w == 1 ? g->f_w * C : C;
+    const int32_t iy0 = p->oy * g->stride_h - g->pad_h, ix0 = p->ox * g->stride_w - g->pad_w;
+    const int8_t *in_b = in + (size_t)p->b * g->in_h * W * C;
+    const int32_t off = d->in_offset;
+    int32_t k = 0;
+    for (int32_t fy = 0; fy < g->f_h; fy++) {
+        const int32_t iy = iy0 + fy * g->dil_h;
+        if (iy < 0 || iy >= g->in_h) {
+            put_span(buf, k, NULL, g->f_w * C, off);
+            k += g->f_w * C;
+            continue;
+        }
+        const int8_t *row = in_b + (size_t)iy * W * C;
+        for (int32_t t = 0; t < taps; t++, k += tap_len) {
+            const int32_t ix = ix0 + t * g->dil_w;
+            // Valid columns [lo, hi) of this tap (in filter columns).
+            int32_t lo = 0, hi = taps == 1 ? g->f_w : 1;
+            if (ix < 0) {
+                lo = taps == 1 ? -ix : 1;
+            }
+            if (ix + hi > W) {
+                hi = W - ix;
+            }
+            hi = hi > 0 ? hi : 0;
+            lo = lo < hi ? lo : hi;
+            put_span(buf, k, NULL, lo * C, off);
+            if (hi > lo) {
+                put_span(buf, k + lo * C, row + (ix + lo) * C, (hi - lo) * C, off);
+            }
+            put_span(buf, k + hi * C, NULL, tap_len - hi * C, off);
+        }
+    }
+    put_span(buf, k, NULL, ((k + 3) & ~3) - k, off);
+}
+
+#if !defined(__ARM_FEATURE_MVE)
+
+// One group of 4 weights of channels a and b (words va, vb) times the
+// pair's group at x (advanced past it).
+#if defined(__ARM_FEATURE_DSP)
+#define GROUP_2X2(x, va, vb)                                                             \
+    {                                                                                    \
+        uint32_t ae = __sxtb16(va), ao = sxtb16_r8(va);                                  \
+        uint32_t be = __sxtb16(vb), bo = sxtb16_r8(vb);                                  \
+        /* LDRD with write-back (8-aligned buffer): gcc would make two LDR + ADD */       \
+        uint32_t xe, xo;                                                                 \
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory"); \
+        a0 = __smlad(xe, ae, a0);                                                        \
+        a0 = __smlad(xo, ao, a0);                                                        \
+        b0 = __smlad(xe, be, b0);                                                        \
+        b0 = __smlad(xo, bo, b0);                                                        \
+        __asm__ ("ldrd %0, %1, [%2], #8" : "=r" (xe), "=r" (xo), "+r" (x) : : "memory"); \
+        a1 = __smlad(xe, ae, a1);                                                        \
+        a1 = __smlad(xo, ao, a1);                                                        \
+        b1 = __smlad(xe, be, b1);                                                        \
+        b1 = __smlad(xo, bo, b1);                                                        \
+    }
+typedef int32_t acc_t;
+#else
+// Element j of the group is at x[POS(j)] and x[4 + POS(j)]; byte j of va
+// is weight j (little-endian words).
+#define MAC_J(x, j, pj, va, vb)                                  \
+    {                                                            \
+        int32_t x0 = x[pj], x1 = x[4 + pj];                      \
+        int32_t u = (int8_t)(va >> (8 * j)), v = (int8_t)(vb >> (8 * j)); \
+        a0 += (uint32_t)(x0 * u);                                \
+        a1 += (uint32_t)(x1 * u);                                \
+        b0 += (uint32_t)(x0 * v);                                \
+        b1 += (uint32_t)(x1 * v);                                \
+    }
+#define GROUP_2X2(x, va, vb)       \
+    {                              \
+        MAC_J(x, 0, 0, va, vb)     \
+        MAC_J(x, 1, 2, va, vb)     \
+        MAC_J(x, 2, 1, va, vb)     \
+        MAC_J(x, 3, 3, va, vb)     \
+        x += 8;                    \
+    }
+typedef uint32_t acc_t;
+#endif
+
+// acc[0..3] = (pixel 0, pixel 1) x (channel a, channel b) + acc, over the K
+// weights of each channel.
+static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t K, uint32_t *acc) {
+    acc_t a0 = (acc_t)acc[0], a1 = (acc_t)acc[1], b0 = (acc_t)acc[2], b1 = (acc_t)acc[3];
+    const int16_t *x = buf, *x_end = buf + 8 * (K >> 2);
+    while (x != x_end) {
+        uint32_t va = load32(wa), vb = load32(wb);
+        wa += 4;
+        wb += 4;
+        GROUP_2X2(x, va, vb)
+    }
+    if (K & 3) {
+        // The last partial group: missing weights 0 (the values are 0 too),
+        // nothing read past the channel.
+        uint32_t va = 0, vb = 0;
+        for (int32_t j = 0; j < (K & 3); j++) {
+            va |= (uint32_t)(uint8_t)wa[j] << (8 * j);
+            vb |= (uint32_t)(uint8_t)wb[j] << (8 * j);
+        }
+        GROUP_2X2(x, va, vb)
+    }
+    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
+}
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g) {
     (void)ip;
-    (void)g;
-    (void)node;
     d->opt = 0;
+    if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
+        return TFLM_OK;
+    }
+    for (int32_t c = 0; c < g->out_c; c++) {
+        if (d->mult[2 * c + 1] < -23) {
+            return TFLM_OK;
+        }
+    }
+    uint64_t k4 = ((uint64_t)g->f_h * g->f_w * g->in_c + 3) & ~(uint64_t)3;
+    // One int16 im2col row per pixel of the pair.
+    uint64_t bytes = 2 * 2 * k4;
+    if (bytes > (1u << 28)) {
+        return TFLM_OK;
+    }
+    node->scratch_size = (uint32_t)bytes;
+    d->opt = 1;
     return TFLM_OK;
 }
 
 void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
-    (void)d, (void)g, (void)in, (void)w, (void)bias, (void)out, (void)scratch;
+    const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
+    const int32_t npx = g->batches * g->out_h * g->out_w;
+    int16_t *buf = (int16_t *)(void *)scratch;
+    pix_t p = { 0, 0, 0 };
+    rq_t q;
+    q.q_min = d->q_min;
+    q.q_max = d->q_max;
+    q.out_offset = d->out_offset;
+    for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
+        // An odd last pixel fills both slots and writes its result twice.
+        int8_t *out1 = i + 1 < npx ? out + OC : out;
+        im2col(d, g, in, &p, buf);
+        if (out1 != out) {
+            next_pix(g, &p);
+        }
+        im2col(d, g, in, &p, buf + 4);
+        next_pix(g, &p);
+        for (int32_t oc = 0; oc < OC; oc += 2) {
+            // An odd last channel is computed twice.
+            const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
+            uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
+            uint32_t acc[4] = { ba, ba, bb, bb };
+            mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
+            rq_init(&q, &d->mult[2 * oc]);
+            out[oc] = rq_out(&q, acc[0]);
+            out1[oc] = rq_out(&q, acc[1]);
+            rq_init(&q, &d->mult[2 * oc2]);
+            out[oc2] = rq_out(&q, acc[2]);
+            out1[oc2] = rq_out(&q, acc[3]);
+        }
+    }
 }
+#else // __ARM_FEATURE_MVE
+
+// acc[0..3] += (pixel x0, pixel x1) x (channel wa, channel wb): sums of
+// w * x over K int8 values, 16 per VMLADAVA; the tail lanes load as 0.
+static void mac_2x2(const int8_t *x0, const int8_t *x1, const int8_t *wa, const int8_t *wb, int32_t K,
+    uint32_t *acc) {
+    int32_t a0 = (int32_t)acc[0], a1 = (int32_t)acc[1], b0 = (int32_t)acc[2], b1 = (int32_t)acc[3];
+    // Whole vectors unpredicated (gcc 12 makes poor code for predicated
+    // loads in a loop), then one predicated tail.
+    int32_t k = K;
+    for (; k >= 16; k -= 16) {
+        int8x16_t u0 = vld1q_s8(x0), u1 = vld1q_s8(x1), va = vld1q_s8(wa), vb = vld1q_s8(wb);
+        a0 = vmladavaq_s8(a0, u0, va);
+        a1 = vmladavaq_s8(a1, u1, va);
+        b0 = vmladavaq_s8(b0, u0, vb);
+        b1 = vmladavaq_s8(b1, u1, vb);
+        x0 += 16;
+        x1 += 16;
+        wa += 16;
+        wb += 16;
+    }
+    if (k > 0) {
+        mve_pred16_t pr = vctp8q((uint32_t)k);
+        int8x16_t u0 = vldrbq_z_s8(x0, pr), u1 = vldrbq_z_s8(x1, pr);
+        int8x16_t va = vldrbq_z_s8(wa, pr), vb = vldrbq_z_s8(wb, pr);
+        a0 = vmladavaq_s8(a0, u0, va);
+        a1 = vmladavaq_s8(a1, u1, va);
+        b0 = vmladavaq_s8(b0, u0, vb);
+        b1 = vmladavaq_s8(b1, u1, vb);
+    }
+    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
+}
+
+// Requantizes 4 channels (multipliers and shifts `m`) of one pixel and
+// stores them. Exact: VQRDMULH is (x * m + 2^30) >> 31 for m != INT32_MIN;
+// VRSHL rounds half up, so negative values first step down by 1 (VQADD:
+// INT32_MIN stays, same result) to round half away from zero.
+static inline void rq_store4(int32x4_t acc, int32x4x2_t m, const rq_t *q, int8_t *o) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32x4_t hm = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(m.val[1], zero)), m.val[0]);
+    int32x4_t fix = vpselq_s32(vshrq_n_s32(hm, 31), zero, vcmpltq_n_s32(m.val[1], 0));
+    int32x4_t v = vrshlq_s32(vqaddq_s32(hm, fix), vminq_s32(m.val[1], zero));
+    v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(q->q_min)), vdupq_n_s32(q->q_max));
+    vstrbq_s32(o, vaddq_n_s32(v, q->out_offset));
+}
+
+// Scratch: two int8 im2col rows of K16 bytes (none for 1x1 filters, which
+// read the input in place), then the weight sums (4 bytes per channel).
+static inline int32_t row_bytes(const conv_geom_t *g) {
+    return g->f_h == 1 && g->f_w == 1 ? 0 : (g->f_h * g->f_w * g->in_c + 15) & ~15;
+}
+
+tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
+    const conv_geom_t *g) {
+    (void)ip;
+    d->opt = 0;
+    if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
+        return TFLM_OK;
+    }
+    for (int32_t c = 0; c < g->out_c; c++) {
+        if (d->mult[2 * c + 1] < -23) {
+            return TFLM_OK;
+        }
+    }
+    uint64_t bytes = 2 * (((uint64_t)g->f_h * g->f_w * g->in_c + 15) & ~(uint64_t)15) + 4 * (uint64_t)g->out_c;
+    if (bytes > (1u << 28)) {
+        return TFLM_OK;
+    }
+    node->scratch_size = (uint32_t)(2 * row_bytes(g) + 4 * g->out_c);
+    d->opt = 1;
+    return TFLM_OK;
+}
+
+void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
+    int8_t *out, uint8_t *scratch) {
+    const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c, C = g->in_c;
+    const int32_t npx = g->batches * g->out_h * g->out_w;
+    const int32_t rb = row_bytes(g);
+    int8_t *col = (int8_t *)scratch;
+    uint32_t *init = (uint32_t *)(void *)(scratch + 2 * rb);
+    // acc = sum(w * x) + in_offset * sum(w) + bias: padded taps hold the
+    // zero point, w * zp + in_offset * w = 0 as the reference's skip.
+    for (int32_t oc = 0; oc < OC; oc++) {
+        const int8_t *wp = w + (size_t)oc * K;
+        int32_t sum = 0;
+        for (int32_t k = K; k > 0; k -= 16, wp += 16) {
+            sum = vaddvaq_s8(sum, vldrbq_z_s8(wp, vctp8q((uint32_t)k)));
+        }
+        init[oc] = (uint32_t)sum * (uint32_t)d->in_offset + (bias ? (uint32_t)bias[oc] : 0);
+    }
+    pix_t p = { 0, 0, 0 };
+    rq_t q;
+    q.q_min = d->q_min;
+    q.q_max = d->q_max;
+    q.out_offset = d->out_offset;
+    for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
+        // An odd last pixel fills both slots and writes its result twice.
+        int8_t *out1 = i + 1 < npx ? out + OC : out;
+        const int8_t *x[2];
+        for (int s = 0; s < 2; s++) {
+            if (rb) {
+                im2col(d, g, in, &p, col + s * rb);
+                x[s] = col + s * rb;
+            } else {
+                x[s] = in + (((size_t)p.b * g->in_h + (size_t)p.oy * g->stride_h) * g->in_w
+                    + (size_t)p.ox * g->stride_w) * C;
+            }
+            if (s == 1 || out1 != out) {
+                next_pix(g, &p);
+            }
+        }
+        int32_t oc = 0;
+        for (; oc + 4 <= OC; oc += 4) {
+            // acc: (pixel 0, pixel 1) per channel; VLD2 splits the pixels.
+            uint32_t acc[8];
+            for (int j = 0; j < 8; j++) {
+                acc[j] = init[oc + j / 2];
+            }
+            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)(oc + 1) * K, K, acc);
+            mac_2x2(x[0], x[1], w + (size_t)(oc + 2) * K, w + (size_t)(oc + 3) * K, K, acc + 4);
+            int32x4x2_t a = vld2q_s32((const int32_t *)acc);
+            int32x4x2_t m = vld2q_s32(&d->mult[2 * oc]);
+            rq_store4(a.val[0], m, &q, out + oc);
+            rq_store4(a.val[1], m, &q, out1 + oc);
+        }
+        for (; oc < OC; oc += 2) {
+            // An odd last channel is computed twice.
+            const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
+            uint32_t acc[4] = { init[oc], init[oc], init[oc2], init[oc2] };
+            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
+            rq_init(&q, &d->mult[2 * oc]);
+            out[oc] = rq_out(&q, acc[0]);
+            out1[oc] = rq_out(&q, acc[1]);
+            rq_init(&q, &d->mult[2 * oc2]);
+            out[oc2] = rq_out(&q, acc[2]);
+            out1[oc2] = rq_out(&q, acc[3]);
+        }
+    }
+}
+#endif
+
 #endif

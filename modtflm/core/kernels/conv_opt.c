@@ -60,9 +60,8 @@ typedef struct {
     int32_t q_min, q_max, out_offset;   // copies: int8 stores may alias d
 } rq_t;
 
-static inline void rq_init(rq_t *q, const int32_t *m) {
-    int32_t s = m[1];
-    q->mult = m[0];
+static inline void rq_init(rq_t *q, int32_t mult, int32_t s) {
+    q->mult = mult;
     q->left = s > 0 ? s : 0;
     q->right = s > 0 ? 0 : -s;
     q->half = (int32_t)((1u << q->right) >> 1);
@@ -270,7 +269,7 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
         return TFLM_OK;
     }
     for (int32_t c = 0; c < g->out_c; c++) {
-        if (d->mult[2 * c + 1] < -23) {
+        if (conv_shifts(d, g)[c] < -23) {
             return TFLM_OK;
         }
     }
@@ -310,10 +309,10 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
             uint32_t acc[4] = { ba, ba, bb, bb };
             mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
-            rq_init(&q, &d->mult[2 * oc]);
+            rq_init(&q, d->mult[oc], conv_shifts(d, g)[oc]);
             out[oc] = rq_out(&q, acc[0]);
             out1[oc] = rq_out(&q, acc[1]);
-            rq_init(&q, &d->mult[2 * oc2]);
+            rq_init(&q, d->mult[oc2], conv_shifts(d, g)[oc2]);
             out[oc2] = rq_out(&q, acc[2]);
             out1[oc2] = rq_out(&q, acc[3]);
         }
@@ -379,7 +378,7 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
         return TFLM_OK;
     }
     for (int32_t c = 0; c < g->out_c; c++) {
-        if (d->mult[2 * c + 1] < -23) {
+        if (conv_shifts(d, g)[c] < -23) {
             return TFLM_OK;
         }
     }
@@ -440,7 +439,9 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)(oc + 1) * K, K, acc);
             mac_2x2(x[0], x[1], w + (size_t)(oc + 2) * K, w + (size_t)(oc + 3) * K, K, acc + 4);
             int32x4x2_t a = vld2q_s32((const int32_t *)acc);
-            int32x4x2_t m = vld2q_s32(&d->mult[2 * oc]);
+            int32x4x2_t m;
+            m.val[0] = vldrwq_s32(&d->mult[oc]);
+            m.val[1] = vldrbq_s32(&conv_shifts(d, g)[oc]);
             rq_store4(a.val[0], m, &q, out + oc);
             rq_store4(a.val[1], m, &q, out1 + oc);
         }
@@ -449,10 +450,10 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
             uint32_t acc[4] = { init[oc], init[oc], init[oc2], init[oc2] };
             mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
-            rq_init(&q, &d->mult[2 * oc]);
+            rq_init(&q, d->mult[oc], conv_shifts(d, g)[oc]);
             out[oc] = rq_out(&q, acc[0]);
             out1[oc] = rq_out(&q, acc[1]);
-            rq_init(&q, &d->mult[2 * oc2]);
+            rq_init(&q, d->mult[oc2], conv_shifts(d, g)[oc2]);
             out[oc2] = rq_out(&q, acc[2]);
             out1[oc2] = rq_out(&q, acc[3]);
         }

@@ -247,29 +247,48 @@ typedef int32_t acc_t;
 typedef uint32_t acc_t;
 #endif
 
-// acc[0..3] = (pixel 0, pixel 1) x (channel a, channel b) + acc, over the K
-// weights of each channel.
-static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t K, uint32_t *acc) {
-    acc_t a0 = (acc_t)acc[0], a1 = (acc_t)acc[1], b0 = (acc_t)acc[2], b1 = (acc_t)acc[3];
-    const int16_t *x = buf, *x_end = buf + 8 * (K >> 2);
-    while (x != x_end) {
-        uint32_t va = load32(wa), vb = load32(wb);
-        wa += 4;
-        wb += 4;
-        GROUP_2X2(x, va, vb)
-    }
-    if (K & 3) {
-        // The last partial group: missing weights 0 (the values are 0 too),
-        // nothing read past the channel.
-        uint32_t va = 0, vb = 0;
-        for (int32_t j = 0; j < (K & 3); j++) {
-            va |= (uint32_t)(uint8_t)wa[j] << (8 * j);
-            vb |= (uint32_t)(uint8_t)wb[j] << (8 * j);
-        }
-        GROUP_2X2(x, va, vb)
-    }
-    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
+#if defined(__ARM_FEATURE_DSP)
+static inline int32_t smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    return r;
 }
+
+// Requantization of one channel in 32-bit steps (DSP). Equal to
+// tflm_requant + clamp when the multiplier is 0 or in [2^30, 2^31) and
+// the right shift is at most 21 (prepare declines other layers):
+// - SMMULR(2x, m) = (2x * m + 2^31) >> 32 = (x * m + 2^30) >> 31 = hm when
+//   QADD's 2x does not saturate. When it does (|x| >= 2^30), the exact hm
+//   and SMMULR's (saturated 2x) are both 0 (m = 0) or both at least 2^29
+//   in magnitude with x's sign: after a right shift of at most 21 both are
+//   beyond [-256, 255], clamped to the same bound.
+// - |SMMULR| < 2^30: the adds below cannot overflow.
+// - (hm + 2^(right-1) - (hm < 0)) >> right is the reference's rounding
+//   divide (half away from zero); nmask is 0 for right == 0 (v = hm).
+typedef struct {
+    int32_t mult, left, right, half, nmask;
+} rqc_t;
+
+static inline void rqc_init(rqc_t *c, int32_t mult, int32_t s) {
+    c->mult = mult;
+    c->left = s > 0 ? s : 0;
+    c->right = s > 0 ? 0 : -s;
+    c->half = (int32_t)((1u << c->right) >> 1);
+    c->nmask = -(c->right != 0);
+}
+
+static inline int8_t clamp_out(int32_t v, int32_t q_min, int32_t q_max, int32_t out_offset) {
+    v = v < q_min ? q_min : v;
+    v = v > q_max ? q_max : v;
+    return (int8_t)(v + out_offset);
+}
+
+static inline int32_t rqc_out(const rqc_t *c, uint32_t acc) {
+    int32_t x = (int32_t)(acc << c->left);
+    int32_t hm = smmulr(__qadd(x, x), c->mult);
+    return (hm + (c->nmask & (hm >> 31)) + c->half) >> c->right;
+}
+#endif
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g) {
@@ -279,9 +298,16 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
         return TFLM_OK;
     }
     for (int32_t c = 0; c < g->out_c; c++) {
+        #if defined(__ARM_FEATURE_DSP)
+        int32_t m = d->mult[c];
+        if (conv_shifts(d, g)[c] < -21 || (m != 0 && m < (1 << 30))) {
+            return TFLM_OK;
+        }
+        #else
         if (conv_shifts(d, g)[c] < -23) {
             return TFLM_OK;
         }
+        #endif
     }
     uint64_t k4 = ((uint64_t)g->f_h * g->f_w * g->in_c + 3) & ~(uint64_t)3;
     // One int16 im2col row per pixel of the pair.
@@ -299,11 +325,11 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
+    const int16_t *x_end = buf + 8 * (K >> 2);
+    const int32_t q_min = d->q_min, q_max = d->q_max, out_offset = d->out_offset;
+    const int32_t *mult = d->mult;
+    const int8_t *shifts = conv_shifts(d, g);
     pix_t p = { 0, 0, 0 };
-    rq_t q;
-    q.q_min = d->q_min;
-    q.q_max = d->q_max;
-    q.out_offset = d->out_offset;
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
         // An odd last pixel fills both slots and writes its result twice.
         int8_t *out1 = i + 1 < npx ? out + OC : out;
@@ -313,18 +339,54 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
         }
         im2col(d, g, in, &p, buf + 4);
         next_pix(g, &p);
-        for (int32_t oc = 0; oc < OC; oc += 2) {
+        const int8_t *wa = w;
+        for (int32_t oc = 0; oc < OC; oc += 2, wa += 2 * K) {
             // An odd last channel is computed twice.
             const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
-            uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
-            uint32_t acc[4] = { ba, ba, bb, bb };
-            mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
-            rq_init(&q, d->mult[oc], conv_shifts(d, g)[oc]);
-            out[oc] = rq_out(&q, acc[0]);
-            out1[oc] = rq_out(&q, acc[1]);
-            rq_init(&q, d->mult[oc2], conv_shifts(d, g)[oc2]);
-            out[oc2] = rq_out(&q, acc[2]);
-            out1[oc2] = rq_out(&q, acc[3]);
+            const int8_t *wb = w + (size_t)oc2 * K;
+            acc_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+            if (bias) {
+                a0 = a1 = (acc_t)bias[oc];
+                b0 = b1 = (acc_t)bias[oc2];
+            }
+            const int16_t *x = buf;
+            const int8_t *pa = wa, *pb = wb;
+            while (x != x_end) {
+                uint32_t va = load32(pa), vb = load32(pb);
+                pa += 4;
+                pb += 4;
+                GROUP_2X2(x, va, vb)
+            }
+            if (K & 3) {
+                // The last partial group: missing weights 0 (the values
+                // are 0 too), nothing read past the channel.
+                uint32_t va = 0, vb = 0;
+                for (int32_t j = 0; j < (K & 3); j++) {
+                    va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
+                    vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                }
+                GROUP_2X2(x, va, vb)
+            }
+            #if defined(__ARM_FEATURE_DSP)
+            rqc_t c;
+            rqc_init(&c, mult[oc], shifts[oc]);
+            out[oc] = clamp_out(rqc_out(&c, (uint32_t)a0), q_min, q_max, out_offset);
+            out1[oc] = clamp_out(rqc_out(&c, (uint32_t)a1), q_min, q_max, out_offset);
+            rqc_init(&c, mult[oc2], shifts[oc2]);
+            out[oc2] = clamp_out(rqc_out(&c, (uint32_t)b0), q_min, q_max, out_offset);
+            out1[oc2] = clamp_out(rqc_out(&c, (uint32_t)b1), q_min, q_max, out_offset);
+            #else
+            rq_t q;
+            q.q_min = q_min;
+            q.q_max = q_max;
+            q.out_offset = out_offset;
+            rq_init(&q, mult[oc], shifts[oc]);
+            out[oc] = rq_out(&q, a0);
+            out1[oc] = rq_out(&q, a1);
+            rq_init(&q, mult[oc2], shifts[oc2]);
+            out[oc2] = rq_out(&q, b0);
+            out1[oc2] = rq_out(&q, b1);
+            #endif
         }
     }
 }

@@ -47,6 +47,19 @@ static inline uint32_t load32(const void *p) {
     return v;
 }
 
+// *p as a word (unaligned), then p += 4. On DSP targets one LDR with
+// write-back (gcc splits it into an offset load and an add when unrolled).
+static inline uint32_t load32_inc(const int8_t **p) {
+    uint32_t v;
+    #if defined(__ARM_FEATURE_DSP)
+    __asm__ ("ldr %0, [%1], #4" : "=r" (v), "+r" (*p) : : "memory");
+    #else
+    v = load32(*p);
+    *p += 4;
+    #endif
+    return v;
+}
+
 static inline void store32(void *p, uint32_t v) {
     memcpy(p, &v, 4);
 }
@@ -325,7 +338,7 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
-    const int16_t *x_end = buf + 8 * (K >> 2);
+    const int16_t *x_end2 = buf + 16 * (K >> 3);
     const int32_t q_min = d->q_min, q_max = d->q_max, out_offset = d->out_offset;
     const int32_t *mult = d->mult;
     const int8_t *shifts = conv_shifts(d, g);
@@ -351,10 +364,16 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             }
             const int16_t *x = buf;
             const int8_t *pa = wa, *pb = wb;
-            while (x != x_end) {
-                uint32_t va = load32(pa), vb = load32(pb);
-                pa += 4;
-                pb += 4;
+            // Two groups per iteration, then an odd one.
+            while (x != x_end2) {
+                uint32_t va = load32_inc(&pa), vb = load32_inc(&pb);
+                GROUP_2X2(x, va, vb)
+                va = load32_inc(&pa);
+                vb = load32_inc(&pb);
+                GROUP_2X2(x, va, vb)
+            }
+            if (K & 4) {
+                uint32_t va = load32_inc(&pa), vb = load32_inc(&pb);
                 GROUP_2X2(x, va, vb)
             }
             if (K & 3) {

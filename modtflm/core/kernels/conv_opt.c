@@ -47,6 +47,19 @@ static inline uint32_t load32(const void *p) {
     return v;
 }
 
+// *p as a word (unaligned), then p += 4. On DSP targets one LDR with
+// write-back (gcc splits it into an offset load and an add when unrolled).
+static inline uint32_t load32_inc(const int8_t **p) {
+    uint32_t v;
+    #if defined(__ARM_FEATURE_DSP)
+    __asm__ ("ldr %0, [%1], #4" : "=r" (v), "+r" (*p) : : "memory");
+    #else
+    v = load32(*p);
+    *p += 4;
+    #endif
+    return v;
+}
+
 static inline void store32(void *p, uint32_t v) {
     memcpy(p, &v, 4);
 }
@@ -98,14 +111,24 @@ static inline void next_pix(const conv_geom_t *g, pix_t *p) {
 }
 
 #if defined(__ARM_FEATURE_MVE)
-// Writes `n` values of the int8 im2col row `buf` from k on: src[i], or the
-// input zero point -off (pad) when src is NULL.
-static void put_span(void *buf, int32_t k, const int8_t *src, int32_t n, int32_t off) {
-    int8_t *dst = (int8_t *)buf + k;
-    if (src) {
-        memcpy(dst, src, (size_t)n);
-    } else {
-        memset(dst, -off, (size_t)n);
+// The two pixels' im2col rows are interleaved by 16 values: value k of
+// slot s (0, 1) is at 32 * (k >> 4) + 16 * s + (k & 15), so that one
+// pointer walks both. Writes `n` values of slot `slot` (the buffer + 16 *
+// s) from k on: src[i], or the input zero point -off (pad) when src is
+// NULL. Predicated: the lanes past a chunk neither load nor store.
+static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    const int8x16_t fill = vdupq_n_s8((int8_t)-off);
+    while (n > 0) {
+        const int32_t r = k & 15, len = 16 - r < n ? 16 - r : n;
+        const mve_pred16_t pr = vctp8q((uint32_t)len);
+        int8x16_t v = fill;
+        if (src) {
+            v = vldrbq_z_s8(src, pr);
+            src += len;
+        }
+        vstrbq_p_s8((int8_t *)slot + 2 * (k - r) + r, v, pr);
+        k += len;
+        n -= len;
     }
 }
 
@@ -237,29 +260,48 @@ typedef int32_t acc_t;
 typedef uint32_t acc_t;
 #endif
 
-// acc[0..3] = (pixel 0, pixel 1) x (channel a, channel b) + acc, over the K
-// weights of each channel.
-static void mac_2x2(const int16_t *buf, const int8_t *wa, const int8_t *wb, int32_t K, uint32_t *acc) {
-    acc_t a0 = (acc_t)acc[0], a1 = (acc_t)acc[1], b0 = (acc_t)acc[2], b1 = (acc_t)acc[3];
-    const int16_t *x = buf, *x_end = buf + 8 * (K >> 2);
-    while (x != x_end) {
-        uint32_t va = load32(wa), vb = load32(wb);
-        wa += 4;
-        wb += 4;
-        GROUP_2X2(x, va, vb)
-    }
-    if (K & 3) {
-        // The last partial group: missing weights 0 (the values are 0 too),
-        // nothing read past the channel.
-        uint32_t va = 0, vb = 0;
-        for (int32_t j = 0; j < (K & 3); j++) {
-            va |= (uint32_t)(uint8_t)wa[j] << (8 * j);
-            vb |= (uint32_t)(uint8_t)wb[j] << (8 * j);
-        }
-        GROUP_2X2(x, va, vb)
-    }
-    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
+#if defined(__ARM_FEATURE_DSP)
+static inline int32_t smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    return r;
 }
+
+// Requantization of one channel in 32-bit steps (DSP). Equal to
+// tflm_requant + clamp when the multiplier is 0 or in [2^30, 2^31) and
+// the right shift is at most 21 (prepare declines other layers):
+// - SMMULR(2x, m) = (2x * m + 2^31) >> 32 = (x * m + 2^30) >> 31 = hm when
+//   QADD's 2x does not saturate. When it does (|x| >= 2^30), the exact hm
+//   and SMMULR's (saturated 2x) are both 0 (m = 0) or both at least 2^29
+//   in magnitude with x's sign: after a right shift of at most 21 both are
+//   beyond [-256, 255], clamped to the same bound.
+// - |SMMULR| < 2^30: the adds below cannot overflow.
+// - (hm + 2^(right-1) - (hm < 0)) >> right is the reference's rounding
+//   divide (half away from zero); nmask is 0 for right == 0 (v = hm).
+typedef struct {
+    int32_t mult, left, right, half, nmask;
+} rqc_t;
+
+static inline void rqc_init(rqc_t *c, int32_t mult, int32_t s) {
+    c->mult = mult;
+    c->left = s > 0 ? s : 0;
+    c->right = s > 0 ? 0 : -s;
+    c->half = (int32_t)((1u << c->right) >> 1);
+    c->nmask = -(c->right != 0);
+}
+
+static inline int8_t clamp_out(int32_t v, int32_t q_min, int32_t q_max, int32_t out_offset) {
+    v = v < q_min ? q_min : v;
+    v = v > q_max ? q_max : v;
+    return (int8_t)(v + out_offset);
+}
+
+static inline int32_t rqc_out(const rqc_t *c, uint32_t acc) {
+    int32_t x = (int32_t)(acc << c->left);
+    int32_t hm = smmulr(__qadd(x, x), c->mult);
+    return (hm + (c->nmask & (hm >> 31)) + c->half) >> c->right;
+}
+#endif
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g) {
@@ -269,9 +311,16 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
         return TFLM_OK;
     }
     for (int32_t c = 0; c < g->out_c; c++) {
+        #if defined(__ARM_FEATURE_DSP)
+        int32_t m = d->mult[c];
+        if (conv_shifts(d, g)[c] < -21 || (m != 0 && m < (1 << 30))) {
+            return TFLM_OK;
+        }
+        #else
         if (conv_shifts(d, g)[c] < -23) {
             return TFLM_OK;
         }
+        #endif
     }
     uint64_t k4 = ((uint64_t)g->f_h * g->f_w * g->in_c + 3) & ~(uint64_t)3;
     // One int16 im2col row per pixel of the pair.
@@ -289,11 +338,11 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
+    const int16_t *x_end2 = buf + 16 * (K >> 3);
+    const int32_t q_min = d->q_min, q_max = d->q_max, out_offset = d->out_offset;
+    const int32_t *mult = d->mult;
+    const int8_t *shifts = conv_shifts(d, g);
     pix_t p = { 0, 0, 0 };
-    rq_t q;
-    q.q_min = d->q_min;
-    q.q_max = d->q_max;
-    q.out_offset = d->out_offset;
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
         // An odd last pixel fills both slots and writes its result twice.
         int8_t *out1 = i + 1 < npx ? out + OC : out;
@@ -303,71 +352,83 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
         }
         im2col(d, g, in, &p, buf + 4);
         next_pix(g, &p);
-        for (int32_t oc = 0; oc < OC; oc += 2) {
+        const int8_t *wa = w;
+        for (int32_t oc = 0; oc < OC; oc += 2, wa += 2 * K) {
             // An odd last channel is computed twice.
             const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
-            uint32_t ba = bias ? (uint32_t)bias[oc] : 0, bb = bias ? (uint32_t)bias[oc2] : 0;
-            uint32_t acc[4] = { ba, ba, bb, bb };
-            mac_2x2(buf, w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
-            rq_init(&q, d->mult[oc], conv_shifts(d, g)[oc]);
-            out[oc] = rq_out(&q, acc[0]);
-            out1[oc] = rq_out(&q, acc[1]);
-            rq_init(&q, d->mult[oc2], conv_shifts(d, g)[oc2]);
-            out[oc2] = rq_out(&q, acc[2]);
-            out1[oc2] = rq_out(&q, acc[3]);
+            const int8_t *wb = w + (size_t)oc2 * K;
+            acc_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+            if (bias) {
+                a0 = a1 = (acc_t)bias[oc];
+                b0 = b1 = (acc_t)bias[oc2];
+            }
+            const int16_t *x = buf;
+            const int8_t *pa = wa, *pb = wb;
+            // Two groups per iteration, then an odd one.
+            while (x != x_end2) {
+                uint32_t va = load32_inc(&pa), vb = load32_inc(&pb);
+                GROUP_2X2(x, va, vb)
+                va = load32_inc(&pa);
+                vb = load32_inc(&pb);
+                GROUP_2X2(x, va, vb)
+            }
+            if (K & 4) {
+                uint32_t va = load32_inc(&pa), vb = load32_inc(&pb);
+                GROUP_2X2(x, va, vb)
+            }
+            if (K & 3) {
+                // The last partial group: missing weights 0 (the values
+                // are 0 too), nothing read past the channel.
+                uint32_t va = 0, vb = 0;
+                for (int32_t j = 0; j < (K & 3); j++) {
+                    va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
+                    vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                }
+                GROUP_2X2(x, va, vb)
+            }
+            #if defined(__ARM_FEATURE_DSP)
+            rqc_t c;
+            rqc_init(&c, mult[oc], shifts[oc]);
+            out[oc] = clamp_out(rqc_out(&c, (uint32_t)a0), q_min, q_max, out_offset);
+            out1[oc] = clamp_out(rqc_out(&c, (uint32_t)a1), q_min, q_max, out_offset);
+            rqc_init(&c, mult[oc2], shifts[oc2]);
+            out[oc2] = clamp_out(rqc_out(&c, (uint32_t)b0), q_min, q_max, out_offset);
+            out1[oc2] = clamp_out(rqc_out(&c, (uint32_t)b1), q_min, q_max, out_offset);
+            #else
+            rq_t q;
+            q.q_min = q_min;
+            q.q_max = q_max;
+            q.out_offset = out_offset;
+            rq_init(&q, mult[oc], shifts[oc]);
+            out[oc] = rq_out(&q, a0);
+            out1[oc] = rq_out(&q, a1);
+            rq_init(&q, mult[oc2], shifts[oc2]);
+            out[oc2] = rq_out(&q, b0);
+            out1[oc2] = rq_out(&q, b1);
+            #endif
         }
     }
 }
 #else // __ARM_FEATURE_MVE
 
-// acc[0..3] += (pixel x0, pixel x1) x (channel wa, channel wb): sums of
-// w * x over K int8 values, 16 per VMLADAVA; the tail lanes load as 0.
-static void mac_2x2(const int8_t *x0, const int8_t *x1, const int8_t *wa, const int8_t *wb, int32_t K,
-    uint32_t *acc) {
-    int32_t a0 = (int32_t)acc[0], a1 = (int32_t)acc[1], b0 = (int32_t)acc[2], b1 = (int32_t)acc[3];
-    // Whole vectors unpredicated (gcc 12 makes poor code for predicated
-    // loads in a loop), then one predicated tail.
-    int32_t k = K;
-    for (; k >= 16; k -= 16) {
-        int8x16_t u0 = vld1q_s8(x0), u1 = vld1q_s8(x1), va = vld1q_s8(wa), vb = vld1q_s8(wb);
-        a0 = vmladavaq_s8(a0, u0, va);
-        a1 = vmladavaq_s8(a1, u1, va);
-        b0 = vmladavaq_s8(b0, u0, vb);
-        b1 = vmladavaq_s8(b1, u1, vb);
-        x0 += 16;
-        x1 += 16;
-        wa += 16;
-        wb += 16;
-    }
-    if (k > 0) {
-        mve_pred16_t pr = vctp8q((uint32_t)k);
-        int8x16_t u0 = vldrbq_z_s8(x0, pr), u1 = vldrbq_z_s8(x1, pr);
-        int8x16_t va = vldrbq_z_s8(wa, pr), vb = vldrbq_z_s8(wb, pr);
-        a0 = vmladavaq_s8(a0, u0, va);
-        a1 = vmladavaq_s8(a1, u1, va);
-        b0 = vmladavaq_s8(b0, u0, vb);
-        b1 = vmladavaq_s8(b1, u1, vb);
-    }
-    acc[0] = (uint32_t)a0, acc[1] = (uint32_t)a1, acc[2] = (uint32_t)b0, acc[3] = (uint32_t)b1;
-}
-
 // Requantizes 4 channels (multipliers and shifts `m`) of one pixel and
 // stores them. Exact: VQRDMULH is (x * m + 2^30) >> 31 for m != INT32_MIN;
 // VRSHL rounds half up, so negative values first step down by 1 (VQADD:
 // INT32_MIN stays, same result) to round half away from zero.
-static inline void rq_store4(int32x4_t acc, int32x4x2_t m, const rq_t *q, int8_t *o) {
+static inline void rq_store4(int32x4_t acc, int32x4x2_t m, const rq_t *q, int8_t *o, mve_pred16_t lanes) {
     const int32x4_t zero = vdupq_n_s32(0);
     int32x4_t hm = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(m.val[1], zero)), m.val[0]);
     int32x4_t fix = vpselq_s32(vshrq_n_s32(hm, 31), zero, vcmpltq_n_s32(m.val[1], 0));
     int32x4_t v = vrshlq_s32(vqaddq_s32(hm, fix), vminq_s32(m.val[1], zero));
     v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(q->q_min)), vdupq_n_s32(q->q_max));
-    vstrbq_s32(o, vaddq_n_s32(v, q->out_offset));
+    vstrbq_p_s32(o, vaddq_n_s32(v, q->out_offset), lanes);
 }
 
-// Scratch: two int8 im2col rows of K16 bytes (none for 1x1 filters, which
-// read the input in place), then the weight sums (4 bytes per channel).
+// Scratch: the two pixels' interleaved int8 im2col rows (2 * K16 bytes;
+// 1x1 filters copy the input pixels there too), then the weight sums (4
+// bytes per channel).
 static inline int32_t row_bytes(const conv_geom_t *g) {
-    return g->f_h == 1 && g->f_w == 1 ? 0 : (g->f_h * g->f_w * g->in_c + 15) & ~15;
+    return 2 * ((g->f_h * g->f_w * g->in_c + 15) & ~15);
 }
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
@@ -386,7 +447,7 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     if (bytes > (1u << 28)) {
         return TFLM_OK;
     }
-    node->scratch_size = (uint32_t)(2 * row_bytes(g) + 4 * g->out_c);
+    node->scratch_size = (uint32_t)(row_bytes(g) + 4 * g->out_c);
     d->opt = 1;
     return TFLM_OK;
 }
@@ -395,9 +456,10 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     int8_t *out, uint8_t *scratch) {
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c, C = g->in_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
-    const int32_t rb = row_bytes(g);
+    const bool pw = g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0
+        && g->pad_w == 0 && g->in_h == g->out_h && g->in_w == g->out_w;
     int8_t *col = (int8_t *)scratch;
-    uint32_t *init = (uint32_t *)(void *)(scratch + 2 * rb);
+    uint32_t *init = (uint32_t *)(void *)(scratch + row_bytes(g));
     // acc = sum(w * x) + in_offset * sum(w) + bias: padded taps hold the
     // zero point, w * zp + in_offset * w = 0 as the reference's skip.
     for (int32_t oc = 0; oc < OC; oc++) {
@@ -413,49 +475,105 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     q.q_min = d->q_min;
     q.q_max = d->q_max;
     q.out_offset = d->out_offset;
+    const int32_t *mult = d->mult;
+    const int8_t *shifts = conv_shifts(d, g);
+    const int8_t *x_end = col + 32 * (K >> 4);
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
         // An odd last pixel fills both slots and writes its result twice.
         int8_t *out1 = i + 1 < npx ? out + OC : out;
-        const int8_t *x[2];
-        for (int s = 0; s < 2; s++) {
-            if (rb) {
-                im2col(d, g, in, &p, col + s * rb);
-                x[s] = col + s * rb;
-            } else {
-                x[s] = in + (((size_t)p.b * g->in_h + (size_t)p.oy * g->stride_h) * g->in_w
-                    + (size_t)p.ox * g->stride_w) * C;
-            }
-            if (s == 1 || out1 != out) {
+        if (pw) {
+            // 1x1 stride 1 unpadded: pixel i is input pixel i.
+            const int8_t *src = in + (size_t)i * C;
+            put_span(col, 0, src, C, 0);
+            put_span(col + 16, 0, out1 != out ? src + C : src, C, 0);
+        } else {
+            im2col(d, g, in, &p, col);
+            if (out1 != out) {
                 next_pix(g, &p);
             }
+            im2col(d, g, in, &p, col + 16);
+            next_pix(g, &p);
         }
-        int32_t oc = 0;
-        for (; oc + 4 <= OC; oc += 4) {
-            // acc: (pixel 0, pixel 1) per channel; VLD2 splits the pixels.
-            uint32_t acc[8];
-            for (int j = 0; j < 8; j++) {
-                acc[j] = init[oc + j / 2];
+        for (int32_t oc = 0; oc < OC; oc += 4) {
+            // 2 pixels x 4 channels; past the last channel, lanes repeat
+            // it and are not stored.
+            const mve_pred16_t lanes = vctp32q((uint32_t)(OC - oc));
+            const int8_t *w0 = w + (size_t)oc * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+            if (oc + 4 > OC) {
+                const int8_t *wl = w + (size_t)(OC - 1) * K;
+                w1 = oc + 1 < OC ? w1 : wl;
+                w2 = oc + 2 < OC ? w2 : wl;
+                w3 = wl;
             }
-            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)(oc + 1) * K, K, acc);
-            mac_2x2(x[0], x[1], w + (size_t)(oc + 2) * K, w + (size_t)(oc + 3) * K, K, acc + 4);
-            int32x4x2_t a = vld2q_s32((const int32_t *)acc);
+            const int8_t *u = col;
+            int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+            if (K >= 16) {
+                // Whole vectors: VMLADAVA takes even accumulator registers
+                // and gcc runs out of registers for this loop (it spills
+                // two accumulators), so it is written out with the 8
+                // accumulators in the even registers, the 6 pointers in
+                // the odd ones.
+                register int32_t r0 __asm__("r0") = 0, r2 __asm__("r2") = 0, r4 __asm__("r4") = 0;
+                register int32_t r6 __asm__("r6") = 0, r8 __asm__("r8") = 0, r10 __asm__("r10") = 0;
+                register int32_t r12 __asm__("r12") = 0, r14 __asm__("lr") = 0;
+                register const int8_t *r1 __asm__("r1") = u, *r3 __asm__("r3") = w0, *r5 __asm__("r5") = w1;
+                register const int8_t *r7 __asm__("r7") = w2, *r9 __asm__("r9") = w3;
+                register const int8_t *r11 __asm__("r11") = x_end;
+                __asm__ (
+                    "1:\n\t"
+                    "vldrb.8 q1, [r1, #16]\n\t"
+                    "vldrb.8 q0, [r1], #32\n\t"
+                    "vldrb.8 q2, [r3], #16\n\t"
+                    "vmladava.s8 r0, q0, q2\n\t"
+                    "vmladava.s8 r2, q1, q2\n\t"
+                    "vldrb.8 q3, [r5], #16\n\t"
+                    "vmladava.s8 r4, q0, q3\n\t"
+                    "vmladava.s8 r6, q1, q3\n\t"
+                    "vldrb.8 q2, [r7], #16\n\t"
+                    "vmladava.s8 r8, q0, q2\n\t"
+                    "vmladava.s8 r10, q1, q2\n\t"
+                    "vldrb.8 q3, [r9], #16\n\t"
+                    "vmladava.s8 r12, q0, q3\n\t"
+                    "vmladava.s8 lr, q1, q3\n\t"
+                    "cmp r1, r11\n\t"
+                    "bne 1b"
+                    : "+r" (r0), "+r" (r2), "+r" (r4), "+r" (r6), "+r" (r8), "+r" (r10), "+r" (r12), "+r" (r14),
+                      "+r" (r1), "+r" (r3), "+r" (r5), "+r" (r7), "+r" (r9)
+                    : "r" (r11)
+                    : "q0", "q1", "q2", "q3", "cc", "memory");
+                a0 = r0, b0 = r2, a1 = r4, b1 = r6, a2 = r8, b2 = r10, a3 = r12, b3 = r14;
+                u = r1, w0 = r3, w1 = r5, w2 = r7, w3 = r9;
+            }
+            if (K & 15) {
+                mve_pred16_t pr = vctp8q((uint32_t)K & 15);
+                int8x16_t v0 = vldrbq_z_s8(u, pr), v1 = vldrbq_z_s8(u + 16, pr), c;
+                c = vldrbq_z_s8(w0, pr);
+                a0 = vmladavaq_s8(a0, v0, c);
+                b0 = vmladavaq_s8(b0, v1, c);
+                c = vldrbq_z_s8(w1, pr);
+                a1 = vmladavaq_s8(a1, v0, c);
+                b1 = vmladavaq_s8(b1, v1, c);
+                c = vldrbq_z_s8(w2, pr);
+                a2 = vmladavaq_s8(a2, v0, c);
+                b2 = vmladavaq_s8(b2, v1, c);
+                c = vldrbq_z_s8(w3, pr);
+                a3 = vmladavaq_s8(a3, v0, c);
+                b3 = vmladavaq_s8(b3, v1, c);
+            }
+            int32x4_t acc0 = vdupq_n_s32(a0), acc1 = vdupq_n_s32(b0);
+            acc0 = vsetq_lane_s32(a1, acc0, 1);
+            acc0 = vsetq_lane_s32(a2, acc0, 2);
+            acc0 = vsetq_lane_s32(a3, acc0, 3);
+            acc1 = vsetq_lane_s32(b1, acc1, 1);
+            acc1 = vsetq_lane_s32(b2, acc1, 2);
+            acc1 = vsetq_lane_s32(b3, acc1, 3);
+            // Lanes past OC: multiplier and shift 0, never stored.
+            int32x4_t base = vldrwq_z_s32((const int32_t *)&init[oc], lanes);
             int32x4x2_t m;
-            m.val[0] = vldrwq_s32(&d->mult[oc]);
-            m.val[1] = vldrbq_s32(&conv_shifts(d, g)[oc]);
-            rq_store4(a.val[0], m, &q, out + oc);
-            rq_store4(a.val[1], m, &q, out1 + oc);
-        }
-        for (; oc < OC; oc += 2) {
-            // An odd last channel is computed twice.
-            const int32_t oc2 = oc + 1 < OC ? oc + 1 : oc;
-            uint32_t acc[4] = { init[oc], init[oc], init[oc2], init[oc2] };
-            mac_2x2(x[0], x[1], w + (size_t)oc * K, w + (size_t)oc2 * K, K, acc);
-            rq_init(&q, d->mult[oc], conv_shifts(d, g)[oc]);
-            out[oc] = rq_out(&q, acc[0]);
-            out1[oc] = rq_out(&q, acc[1]);
-            rq_init(&q, d->mult[oc2], conv_shifts(d, g)[oc2]);
-            out[oc2] = rq_out(&q, acc[2]);
-            out1[oc2] = rq_out(&q, acc[3]);
+            m.val[0] = vldrwq_z_s32(&mult[oc], lanes);
+            m.val[1] = vldrbq_z_s32(&shifts[oc], lanes);
+            rq_store4(vaddq_s32(acc0, base), m, &q, out + oc, lanes);
+            rq_store4(vaddq_s32(acc1, base), m, &q, out1 + oc, lanes);
         }
     }
 }

@@ -64,32 +64,19 @@ static inline void store32(void *p, uint32_t v) {
     memcpy(p, &v, 4);
 }
 
-// Requantization of one output channel, its constants hoisted. Equal to
-// tflm_requant + clamp for right shifts up to 23 (prepare declines others):
-// the rounding add saturates instead of going to 64 bits, which changes a
-// result only when it is 2^(31 - right) > 255, clamped either way.
+// Requantization of one output channel (tflm_requant) and the clamp.
 typedef struct {
-    int32_t mult, left, right, half, nmask;
+    int32_t mult, shift;
     int32_t q_min, q_max, out_offset;   // copies: int8 stores may alias d
 } rq_t;
 
 static inline void rq_init(rq_t *q, int32_t mult, int32_t s) {
     q->mult = mult;
-    q->left = s > 0 ? s : 0;
-    q->right = s > 0 ? 0 : -s;
-    q->half = (int32_t)((1u << q->right) >> 1);
-    q->nmask = q->right ? -1 : 0;
+    q->shift = s;
 }
 
 static inline int8_t rq_out(const rq_t *q, uint32_t acc) {
-    int32_t x = (int32_t)(acc << q->left);
-    int32_t hm = (int32_t)(((int64_t)x * q->mult + (1ll << 30)) >> 31);
-    #if defined(__ARM_FEATURE_DSP)
-    int32_t t = __qadd(hm, q->half);
-    #else
-    int32_t t = hm > INT32_MAX - q->half ? INT32_MAX : hm + q->half;
-    #endif
-    int32_t v = (t + (q->nmask & (hm >> 31))) >> q->right;
+    int32_t v = tflm_requant((int32_t)acc, q->mult, (int)q->shift);
     v = v < q->q_min ? q->q_min : v;
     v = v > q->q_max ? q->q_max : v;
     return (int8_t)(v + q->out_offset);
@@ -269,7 +256,8 @@ static inline int32_t smmulr(int32_t a, int32_t b) {
 
 // Requantization of one channel in 32-bit steps (DSP). Equal to
 // tflm_requant + clamp when the multiplier is 0 or in [2^30, 2^31) and
-// the right shift is at most 21 (prepare declines other layers):
+// the right shift is at most 21; other channels (dead channels with tiny
+// scales have right shifts up to 31) take tflm_requant itself:
 // - SMMULR(2x, m) = (2x * m + 2^31) >> 32 = (x * m + 2^30) >> 31 = hm when
 //   QADD's 2x does not saturate. When it does (|x| >= 2^30), the exact hm
 //   and SMMULR's (saturated 2x) are both 0 (m = 0) or both at least 2^29
@@ -279,7 +267,7 @@ static inline int32_t smmulr(int32_t a, int32_t b) {
 // - (hm + 2^(right-1) - (hm < 0)) >> right is the reference's rounding
 //   divide (half away from zero); nmask is 0 for right == 0 (v = hm).
 typedef struct {
-    int32_t mult, left, right, half, nmask;
+    int32_t mult, left, right, half, nmask, exact;
 } rqc_t;
 
 static inline void rqc_init(rqc_t *c, int32_t mult, int32_t s) {
@@ -288,6 +276,7 @@ static inline void rqc_init(rqc_t *c, int32_t mult, int32_t s) {
     c->right = s > 0 ? 0 : -s;
     c->half = (int32_t)((1u << c->right) >> 1);
     c->nmask = -(c->right != 0);
+    c->exact = c->right > 21 || (mult != 0 && mult < (1 << 30)) ? s : 64;
 }
 
 static inline int8_t clamp_out(int32_t v, int32_t q_min, int32_t q_max, int32_t out_offset) {
@@ -297,6 +286,9 @@ static inline int8_t clamp_out(int32_t v, int32_t q_min, int32_t q_max, int32_t 
 }
 
 static inline int32_t rqc_out(const rqc_t *c, uint32_t acc) {
+    if (c->exact != 64) {
+        return tflm_requant((int32_t)acc, c->mult, (int)c->exact);
+    }
     int32_t x = (int32_t)(acc << c->left);
     int32_t hm = smmulr(__qadd(x, x), c->mult);
     return (hm + (c->nmask & (hm >> 31)) + c->half) >> c->right;
@@ -309,18 +301,6 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     d->opt = 0;
     if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
         return TFLM_OK;
-    }
-    for (int32_t c = 0; c < g->out_c; c++) {
-        #if defined(__ARM_FEATURE_DSP)
-        int32_t m = d->mult[c];
-        if (conv_shifts(d, g)[c] < -21 || (m != 0 && m < (1 << 30))) {
-            return TFLM_OK;
-        }
-        #else
-        if (conv_shifts(d, g)[c] < -23) {
-            return TFLM_OK;
-        }
-        #endif
     }
     uint64_t k4 = ((uint64_t)g->f_h * g->f_w * g->in_c + 3) & ~(uint64_t)3;
     // One int16 im2col row per pixel of the pair.
@@ -437,11 +417,6 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     d->opt = 0;
     if (g->groups != 1 || d->q_min < -256 || d->q_max > 255) {
         return TFLM_OK;
-    }
-    for (int32_t c = 0; c < g->out_c; c++) {
-        if (conv_shifts(d, g)[c] < -23) {
-            return TFLM_OK;
-        }
     }
     uint64_t bytes = 2 * (((uint64_t)g->f_h * g->f_w * g->in_c + 15) & ~(uint64_t)15) + 4 * (uint64_t)g->out_c;
     if (bytes > (1u << 28)) {

@@ -296,11 +296,11 @@ typedef struct {
     int32_t sx;                 // input bytes between horizontally adjacent pixels
     int32_t o_step;             // output bytes between pixels: OC
     int32_t off;                // in_offset
-    uint32_t b_bord[4], b_int[4];
-    rq_t rq[4];
+    uint32_t b_bord[8], b_int[8];
+    rq_t rq[8];
     int32_t q_min, q_max, out_off;
     #if DW_DSP
-    int32_t hb[4];              // half + (out_off << rs)
+    int32_t hb[8];              // half + (out_off << rs)
     int32_t lo, hi;             // clamp after adding out_off
     uint8_t mode;               // DW_RQ_*
     #endif
@@ -308,6 +308,28 @@ typedef struct {
 } dw_pass_t;
 
 enum { DW_RQ_EXACT = 0, DW_RQ_FAST = 1, DW_RQ_FULL = 2 };
+
+static void __attribute__((noinline)) dw_rq_exact(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
+    for (int k = 0; k < n; k++) {
+        o[k] = rq_out(acc[k], &ps->rq[k], ps->q_min, ps->q_max, ps->out_off);
+    }
+}
+
+// Requantizes lanes 0 .. n - 1 of acc into o.
+static ALWAYS_INLINE void dw_rq(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
+    #if DW_DSP
+    if (ps->mode != DW_RQ_EXACT) {
+        const bool full = ps->mode == DW_RQ_FULL;
+        const int32_t lo = ps->lo, hi = ps->hi;
+        #pragma GCC unroll 8
+        for (int k = 0; k < n; k++) {
+            o[k] = rq_out_fast(acc[k], ps->rq[k].mult, ps->hb[k], ps->rq[k].rs, lo, hi, full);
+        }
+        return;
+    }
+    #endif
+    dw_rq_exact(ps, acc, o, n);
+}
 
 // `n` pixels in a row that have the same taps (ny rows of nx), the first
 // one's first tap at px / pw; `border`: taps outside the input were left
@@ -331,30 +353,82 @@ static void __attribute__((noinline)) dw_seg(const dw_pass_t *ps, const int8_t *
                 dw_taps_inl(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, false);
             }
         }
-        #if DW_DSP
-        if (ps->mode != DW_RQ_EXACT) {
-            #pragma GCC unroll 4
-            for (int k = 0; k < 4; k++) {
-                o[k] = rq_out_fast(acc[k], ps->rq[k].mult, ps->hb[k], ps->rq[k].rs, ps->lo, ps->hi,
-                    ps->mode == DW_RQ_FULL);
-            }
-        } else
-        #endif
-        {
-            for (int k = 0; k < 4; k++) {
-                o[k] = rq_out(acc[k], &ps->rq[k], ps->q_min, ps->q_max, ps->out_off);
-            }
-        }
+        dw_rq(ps, acc, o, 4);
         o += ps->o_step;
         px += ps->sx;
     } while (--n > 0);
 }
 
-// One pass: output channels oc0 .. oc0 + 3 of every pixel, reading input
-// channel `ic` (bc) or channels ic .. ic + 3.
+// The taps of one pixel for 8 output channels of a one-channel input
+// (depth multiplier 8): the taps' input values are consecutive bytes and
+// their 8 weights consecutive words, one input load per tap.
+static ALWAYS_INLINE void dw_taps8(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_row, int32_t w_row, int32_t off, bool border) {
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7];
+    const int8_t *pr = px, *q = pw;
+    int32_t y = ny;
+    do {
+        const int8_t *p = pr, *end = pr + nx;
+        do {
+            int32_t xv = *p++;
+            if (border) {
+                xv += off;
+            }
+            #if DW_DSP
+            uint32_t wv = ld32(q), wu = ld32(q + 4);
+            int32_t w02 = __sxtb16(wv), w13 = sxtb16_ror8(wv);
+            a0 = (uint32_t)__smlabb(w02, xv, (int32_t)a0);
+            a1 = (uint32_t)__smlabb(w13, xv, (int32_t)a1);
+            a2 = (uint32_t)__smlatb(w02, xv, (int32_t)a2);
+            a3 = (uint32_t)__smlatb(w13, xv, (int32_t)a3);
+            w02 = __sxtb16(wu), w13 = sxtb16_ror8(wu);
+            a4 = (uint32_t)__smlabb(w02, xv, (int32_t)a4);
+            a5 = (uint32_t)__smlabb(w13, xv, (int32_t)a5);
+            a6 = (uint32_t)__smlatb(w02, xv, (int32_t)a6);
+            a7 = (uint32_t)__smlatb(w13, xv, (int32_t)a7);
+            #else
+            a0 += (uint32_t)(q[0] * xv);
+            a1 += (uint32_t)(q[1] * xv);
+            a2 += (uint32_t)(q[2] * xv);
+            a3 += (uint32_t)(q[3] * xv);
+            a4 += (uint32_t)(q[4] * xv);
+            a5 += (uint32_t)(q[5] * xv);
+            a6 += (uint32_t)(q[6] * xv);
+            a7 += (uint32_t)(q[7] * xv);
+            #endif
+            q += 8;
+        } while (p != end);
+        pr += x_row;
+        q += w_row;
+    } while (--y > 0);
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3, acc[4] = a4, acc[5] = a5, acc[6] = a6, acc[7] = a7;
+}
+
+// dw_seg for 8 output channels of a one-channel input.
+static void __attribute__((noinline)) dw_seg8(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+    int32_t n, int32_t ny, int32_t nx, bool border) {
+    const int32_t x_row = ps->x_rowlen, w_row = ps->w_rowlen - nx * 8;
+    const uint32_t *b = border ? ps->b_bord : ps->b_int;
+    do {
+        uint32_t acc[8];
+        memcpy(acc, b, sizeof(acc));
+        if (border) {
+            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, ps->off, true);
+        } else {
+            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, 0, false);
+        }
+        dw_rq(ps, acc, o, 8);
+        o += 8;
+        px += ps->sx;
+    } while (--n > 0);
+}
+
+// One pass: output channels oc0 .. oc0 + n - 1 (n: 4, or 8 for dw_seg8) of
+// every pixel, reading input channel `ic` (bc) or channels ic .. ic + 3.
 static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
-    (void)n;
+    void (*seg)(const dw_pass_t *, const int8_t *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, bool) =
+        n == 8 ? dw_seg8 : dw_seg;
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_pass_t ps;
@@ -369,7 +443,7 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     ps.q_max = d->q_max;
     ps.out_off = d->out_offset;
     ps.bc = bc;
-    for (int32_t k = 0; k < 4; k++) {
+    for (int32_t k = 0; k < n; k++) {
         int32_t oc = oc0 + k;
         rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
         uint32_t s = 0;
@@ -383,7 +457,7 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     // The short requantization: no left shift, a right shift of 1..20 and
     // a multiplier of at least 2^30; DW_RQ_FULL: the clamp is the int8 range.
     bool fast = true;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < n; k++) {
         fast &= ps.rq[k].ls == 0 && ps.rq[k].rs >= 1 && ps.rq[k].rs <= 20 && ps.rq[k].mult >= (1 << 30);
         // |out_off << rs| <= 2^27: no overflow (see rq_out_fast).
         ps.hb[k] = ps.rq[k].half + ps.out_off * (1 << ps.rq[k].rs);
@@ -417,13 +491,10 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                     // The run of pixels with every column inside.
                     int32_t m = ox_b - ox_a;
                     if (ny > 0) {
-                        dw_seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != FH);
+                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != FH);
                     } else {
                         for (int32_t i = 0; i < m; i++) {
-                            for (int k = 0; k < 4; k++) {
-                                o[(size_t)i * OC + k] = rq_out(ps.b_bord[k], &ps.rq[k], ps.q_min, ps.q_max,
-                                    ps.out_off);
-                            }
+                            dw_rq_exact(&ps, ps.b_bord, o + (size_t)i * OC, n);
                         }
                     }
                     o += (size_t)m * OC;
@@ -436,11 +507,9 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                 fx1 = fx1 > fx0 ? fx1 : fx0;
                 const int32_t nx = fx1 - fx0;
                 if (ny > 0 && nx > 0) {
-                    dw_seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
+                    seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
                 } else {
-                    for (int k = 0; k < 4; k++) {
-                        o[k] = rq_out(ps.b_bord[k], &ps.rq[k], ps.q_min, ps.q_max, ps.out_off);
-                    }
+                    dw_rq_exact(&ps, ps.b_bord, o, n);
                 }
                 o += OC;
             }
@@ -496,7 +565,13 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
             }
             DW_PASS_CH(c, n);
         }
-    } else {
+    }
+    #if !DW_MVE
+    else if (g->in_c == 1 && g->depth_mult == 8) {
+        DW_PASS_BC(0, 0, 8);
+    }
+    #endif
+    else {
         const int32_t dm = g->depth_mult;
         for (int32_t ic = 0; ic < g->in_c; ic++) {
             for (int32_t m = 0; m < dm; m += 4) {

@@ -78,22 +78,31 @@ static ALWAYS_INLINE int8_t rq_out(uint32_t acc, const rq_t *r, int32_t q_min, i
 }
 
 #if DW_DSP
-static ALWAYS_INLINE int32_t smmulr(int32_t a, int32_t b) {
+// (a << 32 + x * y + 2^31) >> 32, exactly a + the rounded high product.
+static ALWAYS_INLINE int32_t smmlar(int32_t x, int32_t y, int32_t a) {
     int32_t r;
-    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    __asm__ ("smmlar %0, %1, %2, %3" : "=r" (r) : "r" (x), "r" (y), "r" (a));
     return r;
 }
 
-// rq_out under the `fast` conditions: (2 acc * mult + 2^31) >> 32 is the
-// doubling high multiply while 2 acc fits 32 bits; when QADD saturates
-// (|acc| >= 2^30) both it and the exact value exceed 2^29, so after a right
-// shift of at most 20 both saturate to the same int8 limit. The rounding
-// add cannot overflow as |hm| <= 2^30.
-static ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, const rq_t *r, int32_t lo, int32_t hi, int32_t out_off,
+// rq_out under the `fast` conditions (no left shift, right shift rs in
+// 1..20, mult >= 2^30); hb = half + out_off * 2^rs.
+// * hm = (2 acc * mult + 2^31) >> 32 is the doubling high multiply while
+//   2 acc fits 32 bits; when QADD saturates (|acc| >= 2^30) both it and
+//   the exact value exceed 2^29, so after a right shift of at most 20 both
+//   saturate to the same int8 limit.
+// * The reference adds half - (hm < 0) before the shift; acc's sign bit is
+//   used instead: acc >= 0 gives hm >= 0, acc < 0 gives hm <= 0, and when
+//   hm == 0 both (half - 1) >> rs and half >> rs are 0 (half < 2^rs).
+// * Adding out_off * 2^rs before the arithmetic shift adds exactly out_off
+//   after it. No overflow: |hm| <= 2^30, half <= 2^19, |out_off * 2^rs| <= 2^27.
+// * SSAT to int8 then the [lo, hi] clamp equals the clamp alone, as
+//   -128 <= lo and hi <= 127.
+static ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, int32_t mult, int32_t hb, int32_t rs, int32_t lo, int32_t hi,
     bool full) {
-    int32_t hm = smmulr(__qadd((int32_t)acc, (int32_t)acc), r->mult);
-    int32_t v = (hm + r->half + (hm >> 31)) >> r->rs;
-    v = __ssat(v + out_off, 8);
+    int32_t t = hb + ((int32_t)acc >> 31);
+    int32_t v = smmlar(__qadd((int32_t)acc, (int32_t)acc), mult, t) >> rs;
+    v = __ssat(v, 8);
     if (!full) {
         v = v < lo ? lo : v;
         v = v > hi ? hi : v;
@@ -108,12 +117,6 @@ static ALWAYS_INLINE uint32_t ld32(const int8_t *p) {
     return v;
 }
 
-#if DW_DSP
-// gcc folds this rotation into SXTB16's ROR #8 operand.
-static ALWAYS_INLINE uint32_t ror8(uint32_t v) {
-    return (v >> 8) | (v << 24);
-}
-#endif
 #endif
 
 // The taps of one pixel: ny rows of nx taps, px / pw at the first tap.
@@ -216,45 +219,12 @@ static ALWAYS_INLINE void dw_taps_inl(uint32_t *acc, const int8_t *px, const int
     acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
 }
 
-// Out of line: the tap loop gets the registers to itself.
-static void __attribute__((noinline)) dw_taps_ch(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t step, int32_t x_row, int32_t w_row, int32_t off) {
-    if (off == 0) {
-        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, 0, false, false);
-    } else {
-        dw_taps_inl(acc, px, pw, ny, nx, step, step, x_row, w_row, off, true, false);
-    }
-}
-
-static void __attribute__((noinline)) dw_taps_bc(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off) {
-    if (off == 0) {
-        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, 0, false, true);
-    } else {
-        dw_taps_inl(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, true);
-    }
-}
-
-static ALWAYS_INLINE void dw_taps(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
-    if (ny <= 0 || nx <= 0) {
-        return;
-    }
-    if (bc) {
-        dw_taps_bc(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, border ? off : 0);
-    } else {
-        dw_taps_ch(acc, px, pw, ny, nx, x_step, x_row, w_row, border ? off : 0);
-    }
-}
 #endif
 
+#if DW_MVE
 // One pass: output channels oc0 .. oc0 + n - 1 of every pixel, reading
 // input channel `ic` (bc) or channels ic .. ic + n - 1.
-#if DW_MVE
 static ALWAYS_INLINE
-#else
-static
-#endif
 void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
@@ -272,7 +242,6 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
         b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
         b_int[k] = b_bord[k] + s * (uint32_t)off;
     }
-    #if DW_MVE
     const mve_pred16_t pred = vctp32q((uint32_t)n);
     const int32x4_t v_mult = { rq[0].mult, rq[1].mult, rq[2].mult, rq[3].mult };
     const int32x4_t v_ls = { rq[0].ls, rq[1].ls, rq[2].ls, rq[3].ls };
@@ -280,18 +249,6 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     // -1 in the lanes that round (right shift > 0): added to negative values.
     const int32x4_t v_fix = { -(rq[0].rs > 0), -(rq[1].rs > 0), -(rq[2].rs > 0), -(rq[3].rs > 0) };
     const int32x4_t v_bb = vldrwq_s32((const int32_t *)b_bord), v_bi = vldrwq_s32((const int32_t *)b_int);
-    #else
-    const int32_t q_min = d->q_min, q_max = d->q_max, out_off = d->out_offset;
-    #if DW_DSP
-    // The short requantization: no left shift, a right shift of 1..20 and
-    // a multiplier of at least 2^30; `full`: the clamp is the int8 range.
-    bool fast = true;
-    for (int k = 0; k < 4; k++) {
-        fast &= rq[k].ls == 0 && rq[k].rs >= 1 && rq[k].rs <= 20 && rq[k].mult >= (1 << 30);
-    }
-    const bool full = q_min + out_off == -128 && q_max + out_off == 127;
-    #endif
-    #endif
     const int32_t x_step = C, w_step = OC;
     int8_t *o = out + oc0;
     for (int32_t b = 0; b < g->batches; b++) {
@@ -311,7 +268,6 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
                 const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
                 const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
                 const bool border = ny != FH || nx != FW;
-                #if DW_MVE
                 int32x4_t acc;
                 if (border) {
                     acc = dw_taps(v_bb, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, bc, pred);
@@ -326,34 +282,241 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
                 v = vrshlq_s32(v, v_rs);
                 v = vmaxq_s32(vminq_s32(v, vdupq_n_s32(d->q_max)), vdupq_n_s32(d->q_min));
                 vstrbq_p_s32(o, vaddq_n_s32(v, d->out_offset), pred);
-                #else
-                uint32_t acc[4];
-                if (border) {
-                    memcpy(acc, b_bord, sizeof(acc));
-                    dw_taps(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, bc);
-                } else {
-                    memcpy(acc, b_int, sizeof(acc));
-                    dw_taps(acc, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, false, bc);
-                }
-                #if DW_DSP
-                if (fast) {
-                    #pragma GCC unroll 4
-                    for (int k = 0; k < 4; k++) {
-                        o[k] = rq_out_fast(acc[k], &rq[k], q_min + out_off, q_max + out_off, out_off, full);
-                    }
-                } else
-                #endif
-                {
-                    for (int k = 0; k < 4; k++) {
-                        o[k] = rq_out(acc[k], &rq[k], q_min, q_max, out_off);
-                    }
-                }
-                #endif
                 o += OC;
             }
         }
     }
 }
+
+#else
+// Everything one pass needs, filled once per pass.
+typedef struct {
+    int32_t x_step, w_step;     // bytes between taps along a row: C, OC
+    int32_t x_rowlen, w_rowlen; // bytes between rows: W * C, FW * OC
+    int32_t sx;                 // input bytes between horizontally adjacent pixels
+    int32_t o_step;             // output bytes between pixels: OC
+    int32_t off;                // in_offset
+    uint32_t b_bord[8], b_int[8];
+    rq_t rq[8];
+    int32_t q_min, q_max, out_off;
+    #if DW_DSP
+    int32_t hb[8];              // half + (out_off << rs)
+    int32_t lo, hi;             // clamp after adding out_off
+    uint8_t mode;               // DW_RQ_*
+    #endif
+    bool bc;
+} dw_pass_t;
+
+enum { DW_RQ_EXACT = 0, DW_RQ_FAST = 1, DW_RQ_FULL = 2 };
+
+static void __attribute__((noinline)) dw_rq_exact(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
+    for (int k = 0; k < n; k++) {
+        o[k] = rq_out(acc[k], &ps->rq[k], ps->q_min, ps->q_max, ps->out_off);
+    }
+}
+
+// Requantizes lanes 0 .. n - 1 of acc into o.
+static ALWAYS_INLINE void dw_rq(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
+    #if DW_DSP
+    if (ps->mode != DW_RQ_EXACT) {
+        const bool full = ps->mode == DW_RQ_FULL;
+        const int32_t lo = ps->lo, hi = ps->hi;
+        #pragma GCC unroll 8
+        for (int k = 0; k < n; k++) {
+            o[k] = rq_out_fast(acc[k], ps->rq[k].mult, ps->hb[k], ps->rq[k].rs, lo, hi, full);
+        }
+        return;
+    }
+    #endif
+    dw_rq_exact(ps, acc, o, n);
+}
+
+// `n` pixels in a row that have the same taps (ny rows of nx), the first
+// one's first tap at px / pw; `border`: taps outside the input were left
+// out, the offset is added per tap. Requantized into o.
+static void __attribute__((noinline)) dw_seg(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+    int32_t n, int32_t ny, int32_t nx, bool border) {
+    const int32_t x_row = ps->x_rowlen - nx * ps->x_step, w_row = ps->w_rowlen - nx * ps->w_step;
+    const uint32_t *b = border ? ps->b_bord : ps->b_int;
+    do {
+        uint32_t acc[4] = { b[0], b[1], b[2], b[3] };
+        if (ps->bc) {
+            if (border) {
+                dw_taps_inl(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, true);
+            } else {
+                dw_taps_inl(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, true);
+            }
+        } else {
+            if (border) {
+                dw_taps_inl(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, false);
+            } else {
+                dw_taps_inl(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, false);
+            }
+        }
+        dw_rq(ps, acc, o, 4);
+        o += ps->o_step;
+        px += ps->sx;
+    } while (--n > 0);
+}
+
+// The taps of one pixel for 8 output channels of a one-channel input
+// (depth multiplier 8): the taps' input values are consecutive bytes and
+// their 8 weights consecutive words, one input load per tap.
+static ALWAYS_INLINE void dw_taps8(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
+    int32_t x_row, int32_t w_row, int32_t off, bool border) {
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7];
+    const int8_t *pr = px, *q = pw;
+    int32_t y = ny;
+    do {
+        const int8_t *p = pr, *end = pr + nx;
+        do {
+            int32_t xv = *p++;
+            if (border) {
+                xv += off;
+            }
+            #if DW_DSP
+            uint32_t wv = ld32(q), wu = ld32(q + 4);
+            int32_t w02 = __sxtb16(wv), w13 = sxtb16_ror8(wv);
+            a0 = (uint32_t)__smlabb(w02, xv, (int32_t)a0);
+            a1 = (uint32_t)__smlabb(w13, xv, (int32_t)a1);
+            a2 = (uint32_t)__smlatb(w02, xv, (int32_t)a2);
+            a3 = (uint32_t)__smlatb(w13, xv, (int32_t)a3);
+            w02 = __sxtb16(wu), w13 = sxtb16_ror8(wu);
+            a4 = (uint32_t)__smlabb(w02, xv, (int32_t)a4);
+            a5 = (uint32_t)__smlabb(w13, xv, (int32_t)a5);
+            a6 = (uint32_t)__smlatb(w02, xv, (int32_t)a6);
+            a7 = (uint32_t)__smlatb(w13, xv, (int32_t)a7);
+            #else
+            a0 += (uint32_t)(q[0] * xv);
+            a1 += (uint32_t)(q[1] * xv);
+            a2 += (uint32_t)(q[2] * xv);
+            a3 += (uint32_t)(q[3] * xv);
+            a4 += (uint32_t)(q[4] * xv);
+            a5 += (uint32_t)(q[5] * xv);
+            a6 += (uint32_t)(q[6] * xv);
+            a7 += (uint32_t)(q[7] * xv);
+            #endif
+            q += 8;
+        } while (p != end);
+        pr += x_row;
+        q += w_row;
+    } while (--y > 0);
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3, acc[4] = a4, acc[5] = a5, acc[6] = a6, acc[7] = a7;
+}
+
+// dw_seg for 8 output channels of a one-channel input.
+static void __attribute__((noinline)) dw_seg8(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+    int32_t n, int32_t ny, int32_t nx, bool border) {
+    const int32_t x_row = ps->x_rowlen, w_row = ps->w_rowlen - nx * 8;
+    const uint32_t *b = border ? ps->b_bord : ps->b_int;
+    do {
+        uint32_t acc[8];
+        memcpy(acc, b, sizeof(acc));
+        if (border) {
+            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, ps->off, true);
+        } else {
+            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, 0, false);
+        }
+        dw_rq(ps, acc, o, 8);
+        o += 8;
+        px += ps->sx;
+    } while (--n > 0);
+}
+
+// One pass: output channels oc0 .. oc0 + n - 1 (n: 4, or 8 for dw_seg8) of
+// every pixel, reading input channel `ic` (bc) or channels ic .. ic + 3.
+static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
+    void (*seg)(const dw_pass_t *, const int8_t *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, bool) =
+        n == 8 ? dw_seg8 : dw_seg;
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
+    const int32_t SW = g->stride_w, PW = g->pad_w;
+    dw_pass_t ps;
+    ps.x_step = C;
+    ps.w_step = OC;
+    ps.x_rowlen = W * C;
+    ps.w_rowlen = FW * OC;
+    ps.sx = SW * C;
+    ps.o_step = OC;
+    ps.off = d->in_offset;
+    ps.q_min = d->q_min;
+    ps.q_max = d->q_max;
+    ps.out_off = d->out_offset;
+    ps.bc = bc;
+    for (int32_t k = 0; k < n; k++) {
+        int32_t oc = oc0 + k;
+        rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
+        ps.b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
+        ps.b_int[k] = ps.b_bord[k] + s * (uint32_t)ps.off;
+    }
+    #if DW_DSP
+    // The short requantization: no left shift, a right shift of 1..20 and
+    // a multiplier of at least 2^30; DW_RQ_FULL: the clamp is the int8 range.
+    bool fast = true;
+    for (int k = 0; k < n; k++) {
+        fast &= ps.rq[k].ls == 0 && ps.rq[k].rs >= 1 && ps.rq[k].rs <= 20 && ps.rq[k].mult >= (1 << 30);
+        // |out_off << rs| <= 2^27: no overflow (see rq_out_fast).
+        ps.hb[k] = ps.rq[k].half + ps.out_off * (1 << ps.rq[k].rs);
+    }
+    ps.lo = ps.q_min + ps.out_off;
+    ps.hi = ps.q_max + ps.out_off;
+    ps.mode = !fast ? DW_RQ_EXACT : ps.lo == -128 && ps.hi == 127 ? DW_RQ_FULL : DW_RQ_FAST;
+    #endif
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
+    int32_t ox_a = 0, ox_b = 0;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
+    int8_t *o = out + oc0;
+    for (int32_t b = 0; b < g->batches; b++) {
+        const int8_t *in_b = in + (size_t)b * H * W * C + ic;
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
+            const int8_t *w_r = w + (size_t)fy0 * FW * OC + oc0;
+            for (int32_t ox = 0; ox < g->out_w; ox++) {
+                if (ox == ox_a && ox_b > ox_a) {
+                    // The run of pixels with every column inside.
+                    int32_t m = ox_b - ox_a;
+                    if (ny > 0) {
+                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != FH);
+                    } else {
+                        for (int32_t i = 0; i < m; i++) {
+                            dw_rq_exact(&ps, ps.b_bord, o + (size_t)i * OC, n);
+                        }
+                    }
+                    o += (size_t)m * OC;
+                    ox = ox_b - 1;
+                    continue;
+                }
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t nx = fx1 - fx0;
+                if (ny > 0 && nx > 0) {
+                    seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
+                } else {
+                    dw_rq_exact(&ps, ps.b_bord, o, n);
+                }
+                o += OC;
+            }
+        }
+    }
+}
+#endif
 
 #if DW_MVE
 // Helium: one copy per form, the tap loop inlined.
@@ -402,7 +565,13 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
             }
             DW_PASS_CH(c, n);
         }
-    } else {
+    }
+    #if !DW_MVE
+    else if (g->in_c == 1 && g->depth_mult == 8) {
+        DW_PASS_BC(0, 0, 8);
+    }
+    #endif
+    else {
         const int32_t dm = g->depth_mult;
         for (int32_t ic = 0; ic < g->in_c; ic++) {
             for (int32_t m = 0; m < dm; m += 4) {

@@ -214,20 +214,19 @@ static inline int32_t fc_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_t
     return (int32_t)(uint32_t)(q >> 32) >> rm1;
 }
 
-// Clamps v to [lo, hi] (within [-128, 127]; full: exactly that range).
-static inline int8_t fc_clamp(int32_t v, int32_t lo, int32_t hi, bool full) {
+// Saturating to int8 changes nothing before clamping to [lo, hi], which
+// is within int8; when [lo, hi] is all of int8 it is the clamp.
+static inline int32_t fc_sat8(int32_t v) {
 #if defined(__ARM_FEATURE_SAT)
-    // Saturating first changes nothing as [lo, hi] is within int8.
-    v = __ssat(v, 8);
-    if (full) {
-        return (int8_t)v;
-    }
+    return __ssat(v, 8);
 #else
-    (void)full;
+    return v < -128 ? -128 : v > 127 ? 127 : v;
 #endif
+}
+
+static inline int32_t fc_clamp(int32_t v, int32_t lo, int32_t hi) {
     v = v < lo ? lo : v;
-    v = v > hi ? hi : v;
-    return (int8_t)v;
+    return v > hi ? hi : v;
 }
 #endif
 
@@ -303,19 +302,36 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
             }
             fc_dot4(in, w + u0 * depth, depth, in_off, acc);
             int8_t *o = out + u0;
+            int32_t v0, v1, v2, v3;
             if (r2) {
-                o[0] = fc_clamp(fc_requant_r2(acc[0], mult, khi, rm1), act_min, act_max, full);
-                o[1] = fc_clamp(fc_requant_r2(acc[1], mult, khi, rm1), act_min, act_max, full);
-                o[2] = fc_clamp(fc_requant_r2(acc[2], mult, khi, rm1), act_min, act_max, full);
-                o[3] = fc_clamp(fc_requant_r2(acc[3], mult, khi, rm1), act_min, act_max, full);
+                v0 = fc_sat8(fc_requant_r2(acc[0], mult, khi, rm1));
+                v1 = fc_sat8(fc_requant_r2(acc[1], mult, khi, rm1));
+                v2 = fc_sat8(fc_requant_r2(acc[2], mult, khi, rm1));
+                v3 = fc_sat8(fc_requant_r2(acc[3], mult, khi, rm1));
             } else {
-                const uint32_t t[4] = { acc[0], acc[1], acc[2], acc[3] };
+                // (A copy: indexing acc itself would keep it in memory.)
+                int32_t t[4] = { (int32_t)acc[0], (int32_t)acc[1], (int32_t)acc[2], (int32_t)acc[3] };
                 for (int k = 0; k < 4; k++) {
                     int32_t u = u0 + k;
-                    int32_t v = fc_requant((int32_t)t[k], cm ? cm[u] : mult, cm ? fc_shifts(d)[u] : shift);
-                    o[k] = fc_clamp((int32_t)((uint32_t)v + (uint32_t)out_off), act_min, act_max, full);
+                    t[k] = (int32_t)((uint32_t)fc_requant(t[k], cm ? cm[u] : mult,
+                        cm ? fc_shifts(d)[u] : shift) + (uint32_t)out_off);
+                    t[k] = fc_sat8(t[k]);
                 }
+                v0 = t[0];
+                v1 = t[1];
+                v2 = t[2];
+                v3 = t[3];
             }
+            if (!full) {
+                v0 = fc_clamp(v0, act_min, act_max);
+                v1 = fc_clamp(v1, act_min, act_max);
+                v2 = fc_clamp(v2, act_min, act_max);
+                v3 = fc_clamp(v3, act_min, act_max);
+            }
+            o[0] = (int8_t)v0;
+            o[1] = (int8_t)v1;
+            o[2] = (int8_t)v2;
+            o[3] = (int8_t)v3;
 #endif
             if (u0 == last) {
                 break;

@@ -6,11 +6,15 @@
 // holds modulo 2^32, so the inner loops use the raw weights and the weights
 // zero point (per-tensor weights only) becomes one per-row constant. The
 // inner loop per target:
-//  - MVE: 16 depth per step, VMLADAVA for x*w and VADDVA for sum(w) (the
-//    input offset does not fit int8 lanes); a predicated step for the tail.
+//  - MVE: 16 depth per step, VMLADAVA for x*w and for in_off*w (the input
+//    offset does not fit int8 lanes); a predicated step for the tail.
 //  - DSP: 4 depth per step, x and w sign-extended to 16-bit pairs (SXTB16,
 //    SXTAB16 adds the input offset), two SMLAD per unit.
 //  - portable: one depth per step, int32 multiply-accumulate.
+// The accumulators start at bias + row constant. Requantization: MVE does
+// the four units as one vector (VQRDMULH, VRSHL); elsewhere a per-tensor
+// multiplier with a right shift of 2..15 takes one multiply-accumulate
+// and one shift per unit (fc_requant_r2), other cases tflm_requant's steps.
 // Fewer than four units: the reference. A unit count that is not a multiple
 // of four redoes the last four units (same results, same bytes written).
 // No scratch and no persistent data.
@@ -201,7 +205,7 @@ static inline int32_t fc_requant(int32_t x, int32_t mult, int32_t shift) {
 //   = floor((p + 2^30 + 2^(30+r) - [hm < 0] * 2^31 + off * 2^(31+r)) / 2^(31+r))
 // (floor((floor(y / A) + c) / B) = floor((y + c * A) / (A * B)) for integers
 // y, c and A, B > 0). [hm < 0] may be replaced by [x < 0]: they differ only
-// for x < 0 with hm = 0 (p in [-2^30, 0)), where both forms give off as
+// for x < 0 with hm = 0 (p in [-2^30, 0]), where both forms give off as
 // r >= 1. The constant added to p is (khi - [x < 0]) * 2^32 + lo with
 // khi = 2^(r-2) + off * 2^(r-1) (|khi| < 2^30) and lo = 2^30 ^ (x & 2^31);
 // the sum q is below 2^63 in magnitude (|p| < 2^62, the rest below 2^62),

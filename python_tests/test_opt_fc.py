@@ -146,3 +146,28 @@ def test_fc_opt_extremes(target):
                     cases.append((m, [[x] for x in xs]))
                     ids.append(f"extreme d={depth} u={units} w={wv} in_zp={in_zp} pc={per_channel}")
     check_cases(target, cases, ids=ids)
+
+
+def test_fc_opt_exact_shifts(target):
+    """Effective scales mant * 2^shift around the kernel's requantization
+    forms (one-multiply form for right shifts 2..15, the general one
+    otherwise), multiplier exactly 2^30 among them, with accumulators
+    spread over the unclamped output range so the rounding is exercised
+    on both signs."""
+    rng = np.random.default_rng(11)
+    cases, ids = [], []
+    for shift in (1, 0, -1, -2, -3, -9, -14, -15, -16, -17):
+        for mant in (0.5, 0.75, 0.999):
+            eff = mant * 2.0 ** shift
+            depth, units = (29, 5) if shift > -9 else (131, 6)
+            span = 300 / eff
+            wmax = int(np.clip(round(span / (depth * 128)), 1, 127))
+            wq = rng.integers(-wmax, wmax + 1, size=(units, depth)).astype(np.int8)
+            bias = rng.integers(-min(span, 2**30), min(span, 2**30), size=units).astype(np.int32)
+            for in_zp, out_zp, act, with_bias in ((-128, -128, "NONE", True), (3, 127, "RELU6", False),
+                                                  (0, 5, "RELU", True)):
+                m = fc_int8(wq, (2, depth), in_q=(0.5, in_zp), w_scale=0.25,
+                            bias=bias if with_bias else None, out_q=(0.125 / eff, out_zp), act=act)
+                cases.append((m, random_inputs(m, 2, seed=len(cases))))
+                ids.append(f"shift={shift} mant={mant} in_zp={in_zp} out_zp={out_zp} act={act}")
+    check_cases(target, cases, ids=ids)

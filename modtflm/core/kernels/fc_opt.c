@@ -6,11 +6,15 @@
 // holds modulo 2^32, so the inner loops use the raw weights and the weights
 // zero point (per-tensor weights only) becomes one per-row constant. The
 // inner loop per target:
-//  - MVE: 16 depth per step, VMLADAVA for x*w and VADDVA for sum(w) (the
-//    input offset does not fit int8 lanes); a predicated step for the tail.
+//  - MVE: 16 depth per step, VMLADAVA for x*w and for in_off*w (the input
+//    offset does not fit int8 lanes); a predicated step for the tail.
 //  - DSP: 4 depth per step, x and w sign-extended to 16-bit pairs (SXTB16,
 //    SXTAB16 adds the input offset), two SMLAD per unit.
 //  - portable: one depth per step, int32 multiply-accumulate.
+// The accumulators start at bias + row constant. Requantization: MVE does
+// the four units as one vector (VQRDMULH, VRSHL); elsewhere a per-tensor
+// multiplier with a right shift of 2..15 takes one multiply-accumulate
+// and one shift per unit (fc_requant_r2), other cases tflm_requant's steps.
 // Fewer than four units: the reference. A unit count that is not a multiple
 // of four redoes the last four units (same results, same bytes written).
 // No scratch and no persistent data.
@@ -22,7 +26,7 @@
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
-#elif defined(__ARM_FEATURE_DSP)
+#elif defined(__ARM_FEATURE_DSP) || defined(__ARM_FEATURE_SAT)
 #include <arm_acle.h>
 #endif
 
@@ -47,12 +51,10 @@ tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_
         a = vmladavaq_s8(a, cv, v); \
 } while (0)
 
-static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off,
-    uint32_t *acc) {
+// The four sums as lanes, still negated when flip is all ones.
+static inline int32x4_t fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int8x16_t flip,
+    int8x16_t cv) {
     const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
-    const bool neg = in_off > 127;
-    const int8x16_t flip = vdupq_n_s8(neg ? -1 : 0);
-    const int8x16_t cv = vdupq_n_s8((int8_t)(neg ? -127 : in_off));
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     for (int32_t n = depth >> 4; n > 0; n--) {
         int8x16_t xv = veorq_s8(vldrbq_s8(x), flip);
@@ -75,12 +77,10 @@ static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int3
         FC_MVE_UNIT(a2, w2, vldrbq_z_s8(w2, p));
         FC_MVE_UNIT(a3, w3, vldrbq_z_s8(w3, p));
     }
-    uint32_t sign = neg ? ~0u : 0u;
-    // -a as (a ^ ~0) + 1.
-    acc[0] = ((uint32_t)a0 ^ sign) - sign;
-    acc[1] = ((uint32_t)a1 ^ sign) - sign;
-    acc[2] = ((uint32_t)a2 ^ sign) - sign;
-    acc[3] = ((uint32_t)a3 ^ sign) - sign;
+    int32x4_t v = vdupq_n_s32(a0);
+    v = vsetq_lane_s32(a1, v, 1);
+    v = vsetq_lane_s32(a2, v, 2);
+    return vsetq_lane_s32(a3, v, 3);
 }
 
 #elif defined(__ARM_FEATURE_DSP)
@@ -94,7 +94,7 @@ static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int3
     const int32_t d2 = 2 * depth;
     // The offset in both halves; x + in_off fits 16 bits.
     const uint32_t off2 = (uint32_t)(uint16_t)in_off * 0x10001u;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     // 8 depth per iteration; with depth & 4 the first iteration enters
     // halfway (n < 0 says so).
     int32_t n = (depth & 4) ? -(depth >> 3) - 1 : depth >> 3;
@@ -146,25 +146,24 @@ static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int3
         #undef FC_DSP_STEP
     }
     const int8_t *w2 = w0 + d2, *w3 = w1 + d2;
-    uint32_t u0 = (uint32_t)a0, u1 = (uint32_t)a1, u2 = (uint32_t)a2, u3 = (uint32_t)a3;
     for (int32_t i = 0; i < (depth & 3); i++) {
         int32_t xi = x[i] + in_off;
-        u0 += (uint32_t)(xi * w0[i]);
-        u1 += (uint32_t)(xi * w1[i]);
-        u2 += (uint32_t)(xi * w2[i]);
-        u3 += (uint32_t)(xi * w3[i]);
+        a0 += (uint32_t)(xi * w0[i]);
+        a1 += (uint32_t)(xi * w1[i]);
+        a2 += (uint32_t)(xi * w2[i]);
+        a3 += (uint32_t)(xi * w3[i]);
     }
-    acc[0] = u0;
-    acc[1] = u1;
-    acc[2] = u2;
-    acc[3] = u3;
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
 #else
 
 static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off, uint32_t *acc) {
     const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
-    uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     for (int32_t i = 0; i < depth; i++) {
         // |xi| <= 256 and |w| <= 128: the products fit int32.
         int32_t xi = x[i] + in_off;
@@ -181,6 +180,7 @@ static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int3
 
 #endif
 
+#if !defined(__ARM_FEATURE_MVE)
 // tflm_requant in 32-bit steps after the 64-bit product. The rounding
 // divide by 2^r (half away from zero) is floor((hm - neg + 2^(r-1)) / 2^r)
 // = ((hm - neg) >> (r - 1)) + 1) >> 1 for r >= 1 (neg: hm < 0); no step
@@ -189,8 +189,7 @@ static inline int32_t fc_requant(int32_t x, int32_t mult, int32_t shift) {
     // Branch-free max(shift, 0) and max(-shift, 0).
     int32_t left = (int32_t)((uint32_t)shift & ~(uint32_t)(shift >> 31));
     int32_t right = left - shift;
-    // (p + 2^30) >> 31 from the halves of p (gcc's 64-bit shift on M55
-    // goes through the stack).
+    // (p + 2^30) >> 31 from the halves of p.
     uint64_t p = (uint64_t)((int64_t)(int32_t)((uint32_t)x << left) * mult + (1ll << 30));
     int32_t hm = (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
     if (right == 0) {
@@ -199,18 +198,66 @@ static inline int32_t fc_requant(int32_t x, int32_t mult, int32_t shift) {
     return (((hm - (hm < 0)) >> (right - 1)) + 1) >> 1;
 }
 
+// The same plus the output offset, for a multiplier m >= 0, a right shift
+// r in [2, 15] (no left shift) and |off| <= 2^15, in one multiply-accumulate
+// and one shift. With p = x * m and hm = floor((p + 2^30) / 2^31), the
+// result is floor((hm + 2^(r-1) - [hm < 0]) / 2^r) + off
+//   = floor((p + 2^30 + 2^(30+r) - [hm < 0] * 2^31 + off * 2^(31+r)) / 2^(31+r))
+// (floor((floor(y / A) + c) / B) = floor((y + c * A) / (A * B)) for integers
+// y, c and A, B > 0). [hm < 0] may be replaced by [x < 0]: they differ only
+// for x < 0 with hm = 0 (p in [-2^30, 0]), where both forms give off as
+// r >= 1. The constant added to p is (khi - [x < 0]) * 2^32 + lo with
+// khi = 2^(r-2) + off * 2^(r-1) (|khi| < 2^30) and lo = 2^30 ^ (x & 2^31);
+// the sum q is below 2^63 in magnitude (|p| < 2^62, the rest below 2^62),
+// so its top word is floor(q / 2^32) exactly and the result is that
+// shifted right by r - 1. No int32 wrap: |result - off| < 2^30.
+static inline int32_t fc_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_t rm1) {
+    uint32_t lo = (x & 0x80000000u) ^ 0x40000000u;
+    uint32_t hi = khi + (uint32_t)((int32_t)x >> 31);
+    uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)(int32_t)x * m);
+    return (int32_t)(uint32_t)(q >> 32) >> rm1;
+}
+
+// Saturating to int8 changes nothing before clamping to [lo, hi], which
+// is within int8; when [lo, hi] is all of int8 it is the clamp.
+static inline int32_t fc_sat8(int32_t v) {
+#if defined(__ARM_FEATURE_SAT)
+    return __ssat(v, 8);
+#else
+    return v < -128 ? -128 : v > 127 ? 127 : v;
+#endif
+}
+
+static inline int32_t fc_clamp(int32_t v, int32_t lo, int32_t hi) {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+#endif
+
 void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     (void)scratch;
     const int32_t depth = d->depth, units = d->units, in_off = d->in_offset;
+    const int32_t last = units - 4;
     const int32_t act_min = d->act_min, act_max = d->act_max;
-    const uint32_t out_off = (uint32_t)d->out_offset;
-    // Per-tensor: the same multiplier and shift for every unit.
-    const int32_t pt_mult = d->multiplier;
-    const int8_t pt_shift = d->shift;
-    const int32_t *mults = d->channel_mult ? d->channel_mult : &pt_mult;
-    const int8_t *shifts = d->channel_mult ? fc_shifts(d) : &pt_shift;
-    const int32_t cm_step = d->channel_mult ? 1 : 0;
+    const int32_t out_off = d->out_offset;
+    const int32_t *cm = d->channel_mult;
+#if defined(__ARM_FEATURE_MVE)
+    const bool neg = in_off > 127;
+    const int8x16_t flip = vdupq_n_s8(neg ? -1 : 0);
+    const int8x16_t cv = vdupq_n_s8((int8_t)(neg ? -127 : in_off));
+    const int32_t sgn = neg ? -1 : 1;
+    // Per-tensor: the shift vectors once.
+    int32x4_t sv = vdupq_n_s32(d->shift), mv = vdupq_n_s32(d->multiplier);
+    const int32x4_t zero = vdupq_n_s32(0);
+#else
+    const int32_t mult = d->multiplier, shift = d->shift;
+    // fc_requant_r2's conditions (per-tensor).
+    const bool r2 = !cm && shift <= -2 && shift >= -15 && mult >= 0;
+    const uint32_t khi = (1u << ((-shift - 2) & 15)) + ((uint32_t)out_off << ((-shift - 1) & 15));
+    const int32_t rm1 = -shift - 1;
+    const bool full = act_min == -128 && act_max == 127;
+#endif
     for (int32_t b = 0; b < d->batches; b++, in += depth, out += units) {
         uint32_t row = 0;
         if (d->filter_offset) {
@@ -220,21 +267,78 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
             }
             row = sx * (uint32_t)d->filter_offset;
         }
-        for (int32_t u0 = 0; u0 < units; u0 += 4) {
-            // The last block ends at the last unit, overlapping the one before.
-            if (u0 > units - 4) {
-                u0 = units - 4;
+        // The last block ends at the last unit, overlapping the one before.
+        for (int32_t u0 = 0;; u0 += 4) {
+            if (u0 > last) {
+                u0 = last;
             }
-            uint32_t acc[4];
+#if defined(__ARM_FEATURE_MVE)
+            // acc * sgn + row (+ bias), wrapping.
+            int32x4_t a = vmlasq_n_s32(fc_dot4(in, w + u0 * depth, depth, flip, cv), vdupq_n_s32(sgn),
+                (int32_t)row);
+            if (bias) {
+                a = vaddq_s32(a, vldrwq_s32(bias + u0));
+            }
+            if (cm) {
+                mv = vldrwq_s32(cm + u0);
+                sv = vldrbq_s32(fc_shifts(d) + u0);
+            }
+            // tflm_mul_by_quant_mul lane-wise: VQRDMULH is the doubling
+            // high multiply with its rounding and saturation exactly
+            // (floor((a * m + 2^30) / 2^31), INT32_MAX for INT32_MIN^2);
+            // VRSHL by -r is floor((t + 2^(r-1)) / 2^r) without overflow,
+            // the rounding divide when t = hm - [hm < 0] for r >= 1.
+            a = vshlq_s32(a, vmaxq_s32(sv, zero));
+            a = vqrdmulhq_s32(a, mv);
+            a = vaddq_s32(a, vandq_s32(vshrq_n_s32(a, 31), vshrq_n_s32(sv, 31)));
+            a = vrshlq_s32(a, vminq_s32(sv, zero));
+            a = vaddq_n_s32(a, out_off);
+            a = vmaxq_s32(a, vdupq_n_s32(act_min));
+            a = vminq_s32(a, vdupq_n_s32(act_max));
+            vstrbq_s32(out + u0, a);
+#else
+            uint32_t acc[4] = { row, row, row, row };
+            if (bias) {
+                acc[0] += (uint32_t)bias[u0];
+                acc[1] += (uint32_t)bias[u0 + 1];
+                acc[2] += (uint32_t)bias[u0 + 2];
+                acc[3] += (uint32_t)bias[u0 + 3];
+            }
             fc_dot4(in, w + u0 * depth, depth, in_off, acc);
-            for (int k = 0; k < 4; k++) {
-                int32_t u = u0 + k;
-                uint32_t a = acc[k] + row + (bias ? (uint32_t)bias[u] : 0);
-                int32_t v = (int32_t)((uint32_t)fc_requant((int32_t)a, mults[cm_step * u], shifts[cm_step * u])
-                    + out_off);
-                v = v < act_min ? act_min : v;
-                v = v > act_max ? act_max : v;
-                out[u] = (int8_t)v;
+            int8_t *o = out + u0;
+            int32_t v0, v1, v2, v3;
+            if (r2) {
+                v0 = fc_sat8(fc_requant_r2(acc[0], mult, khi, rm1));
+                v1 = fc_sat8(fc_requant_r2(acc[1], mult, khi, rm1));
+                v2 = fc_sat8(fc_requant_r2(acc[2], mult, khi, rm1));
+                v3 = fc_sat8(fc_requant_r2(acc[3], mult, khi, rm1));
+            } else {
+                // (A copy: indexing acc itself would keep it in memory.)
+                int32_t t[4] = { (int32_t)acc[0], (int32_t)acc[1], (int32_t)acc[2], (int32_t)acc[3] };
+                for (int k = 0; k < 4; k++) {
+                    int32_t u = u0 + k;
+                    t[k] = (int32_t)((uint32_t)fc_requant(t[k], cm ? cm[u] : mult,
+                        cm ? fc_shifts(d)[u] : shift) + (uint32_t)out_off);
+                    t[k] = fc_sat8(t[k]);
+                }
+                v0 = t[0];
+                v1 = t[1];
+                v2 = t[2];
+                v3 = t[3];
+            }
+            if (!full) {
+                v0 = fc_clamp(v0, act_min, act_max);
+                v1 = fc_clamp(v1, act_min, act_max);
+                v2 = fc_clamp(v2, act_min, act_max);
+                v3 = fc_clamp(v3, act_min, act_max);
+            }
+            o[0] = (int8_t)v0;
+            o[1] = (int8_t)v1;
+            o[2] = (int8_t)v2;
+            o[3] = (int8_t)v3;
+#endif
+            if (u0 == last) {
+                break;
             }
         }
     }

@@ -312,6 +312,17 @@ static inline void rq_pair(const rqp_t *p, int32_t m, int32_t s, uint32_t acc0, 
     *o0 = clamp_out(p, v0);
     *o1 = clamp_out(p, v1);
 }
+
+// rq_pair when every channel has a right shift in [1, 21], a multiplier in
+// [2^30, 2^31) and the bounds are the whole int8 range (most layers).
+static inline void rq_pair_fast(int32_t out_offset, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0,
+    int8_t *o1) {
+    const int32_t r = -s, half = 1 << (r - 1);
+    int32_t h0 = smmulr(__qadd((int32_t)acc0, (int32_t)acc0), m);
+    int32_t h1 = smmulr(__qadd((int32_t)acc1, (int32_t)acc1), m);
+    *o0 = (int8_t)__ssat(((h0 + (h0 >> 31) + half) >> r) + out_offset, 8);
+    *o1 = (int8_t)__ssat(((h1 + (h1 >> 31) + half) >> r) + out_offset, 8);
+}
 #endif
 
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
@@ -343,6 +354,10 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int8_t *shifts = conv_shifts(d, g);
     #if defined(__ARM_FEATURE_DSP)
     const rqp_t prm = { q_min, q_max, out_offset, q_min + out_offset == -128 && q_max + out_offset == 127 };
+    bool fast = prm.full;
+    for (int32_t oc = 0; oc < OC; oc++) {
+        fast = fast && shifts[oc] < 0 && shifts[oc] >= -21 && mult[oc] >= (1 << 30);
+    }
     #endif
     const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };
@@ -399,8 +414,13 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 GROUP_2X2(x, va, vb)
             }
             #if defined(__ARM_FEATURE_DSP)
-            rq_pair(&prm, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
-            rq_pair(&prm, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            if (fast) {
+                rq_pair_fast(out_offset, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair_fast(out_offset, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            } else {
+                rq_pair(&prm, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair(&prm, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            }
             #else
             rq_t q;
             q.q_min = q_min;

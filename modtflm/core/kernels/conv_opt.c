@@ -404,12 +404,21 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 GROUP_2X2(x, va, vb)
             }
             if (K & 3) {
-                // The last partial group: missing weights 0 (the values
-                // are 0 too), nothing read past the channel.
-                uint32_t va = 0, vb = 0;
-                for (int32_t j = 0; j < (K & 3); j++) {
-                    va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
-                    vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                // The last partial group: its padded values are 0, so the
+                // weights past the channel do not count. Before the last
+                // channel they are the next channel's (read as a word);
+                // the last channel's missing weights are made 0, nothing
+                // is read past the tensor.
+                uint32_t va, vb;
+                if (oc2 + 1 < OC) {
+                    va = load32(pa);
+                    vb = load32(pb);
+                } else {
+                    va = vb = 0;
+                    for (int32_t j = 0; j < (K & 3); j++) {
+                        va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
+                        vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                    }
                 }
                 GROUP_2X2(x, va, vb)
             }

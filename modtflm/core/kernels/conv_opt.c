@@ -160,6 +160,12 @@ static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_
 
 #endif
 
+// 1x1 stride 1 unpadded: output pixel i reads input pixel i alone.
+static inline bool is_pointwise(const conv_geom_t *g) {
+    return g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0
+           && g->pad_w == 0 && g->in_h == g->out_h && g->in_w == g->out_w;
+}
+
 // The im2col row of pixel `p` into `buf` (its slot of the pair buffer),
 // padded up to a multiple of 4 values.
 static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const pix_t *p, void *buf) {
@@ -248,16 +254,10 @@ typedef uint32_t acc_t;
 #endif
 
 #if defined(__ARM_FEATURE_DSP)
-static inline int32_t smmulr(int32_t a, int32_t b) {
-    int32_t r;
-    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
-    return r;
-}
-
-// Requantization of one channel in 32-bit steps (DSP). Equal to
-// tflm_requant + clamp when the multiplier is 0 or in [2^30, 2^31) and
-// the right shift is at most 21; other channels (dead channels with tiny
-// scales have right shifts up to 31) take tflm_requant itself:
+// Requantization and clamp of one channel's two outputs (DSP). Channels
+// with a multiplier of 0 or in [2^30, 2^31) and a right shift of at most
+// 21 take 32-bit steps equal to tflm_requant; the others (dead channels
+// with tiny scales have right shifts up to 31) take tflm_requant itself:
 // - SMMULR(2x, m) = (2x * m + 2^31) >> 32 = (x * m + 2^30) >> 31 = hm when
 //   QADD's 2x does not saturate. When it does (|x| >= 2^30), the exact hm
 //   and SMMULR's (saturated 2x) are both 0 (m = 0) or both at least 2^29
@@ -265,33 +265,63 @@ static inline int32_t smmulr(int32_t a, int32_t b) {
 //   beyond [-256, 255], clamped to the same bound.
 // - |SMMULR| < 2^30: the adds below cannot overflow.
 // - (hm + 2^(right-1) - (hm < 0)) >> right is the reference's rounding
-//   divide (half away from zero); nmask is 0 for right == 0 (v = hm).
+//   divide (half away from zero) for right >= 1.
+// - Output bounds: when they are the whole int8 range (`full`), SSAT of
+//   v + out_offset (|v| < 2^30: no overflow) is the clamp.
 typedef struct {
-    int32_t mult, left, right, half, nmask, exact;
-} rqc_t;
+    int32_t q_min, q_max, out_offset, full;
+} rqp_t;
 
-static inline void rqc_init(rqc_t *c, int32_t mult, int32_t s) {
-    c->mult = mult;
-    c->left = s > 0 ? s : 0;
-    c->right = s > 0 ? 0 : -s;
-    c->half = (int32_t)((1u << c->right) >> 1);
-    c->nmask = -(c->right != 0);
-    c->exact = c->right > 21 || (mult != 0 && mult < (1 << 30)) ? s : 64;
+static inline int32_t smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__ ("smmulr %0, %1, %2" : "=r" (r) : "r" (a), "r" (b));
+    return r;
 }
 
-static inline int8_t clamp_out(int32_t v, int32_t q_min, int32_t q_max, int32_t out_offset) {
-    v = v < q_min ? q_min : v;
-    v = v > q_max ? q_max : v;
-    return (int8_t)(v + out_offset);
-}
-
-static inline int32_t rqc_out(const rqc_t *c, uint32_t acc) {
-    if (c->exact != 64) {
-        return tflm_requant((int32_t)acc, c->mult, (int)c->exact);
+static inline int8_t clamp_out(const rqp_t *p, int32_t v) {
+    if (p->full) {
+        return (int8_t)__ssat(v + p->out_offset, 8);
     }
-    int32_t x = (int32_t)(acc << c->left);
-    int32_t hm = smmulr(__qadd(x, x), c->mult);
-    return (hm + (c->nmask & (hm >> 31)) + c->half) >> c->right;
+    v = v < p->q_min ? p->q_min : v;
+    v = v > p->q_max ? p->q_max : v;
+    return (int8_t)(v + p->out_offset);
+}
+
+static inline void rq_pair(const rqp_t *p, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0, int8_t *o1) {
+    int32_t v0, v1;
+    if (s < -21 || (m != 0 && m < (1 << 30))) {
+        v0 = tflm_requant((int32_t)acc0, m, (int)s);
+        v1 = tflm_requant((int32_t)acc1, m, (int)s);
+        v0 = v0 < p->q_min ? p->q_min : v0 > p->q_max ? p->q_max : v0;
+        v1 = v1 < p->q_min ? p->q_min : v1 > p->q_max ? p->q_max : v1;
+        *o0 = (int8_t)(v0 + p->out_offset);
+        *o1 = (int8_t)(v1 + p->out_offset);
+        return;
+    }
+    if (s >= 0) {
+        int32_t x0 = (int32_t)(acc0 << s), x1 = (int32_t)(acc1 << s);
+        v0 = smmulr(__qadd(x0, x0), m);
+        v1 = smmulr(__qadd(x1, x1), m);
+    } else {
+        const int32_t r = -s, half = 1 << (r - 1);
+        int32_t h0 = smmulr(__qadd((int32_t)acc0, (int32_t)acc0), m);
+        int32_t h1 = smmulr(__qadd((int32_t)acc1, (int32_t)acc1), m);
+        v0 = (h0 + (h0 >> 31) + half) >> r;
+        v1 = (h1 + (h1 >> 31) + half) >> r;
+    }
+    *o0 = clamp_out(p, v0);
+    *o1 = clamp_out(p, v1);
+}
+
+// rq_pair when every channel has a right shift in [1, 21], a multiplier in
+// [2^30, 2^31) and the bounds are the whole int8 range (most layers).
+static inline void rq_pair_fast(int32_t out_offset, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0,
+    int8_t *o1) {
+    const int32_t r = -s, half = 1 << (r - 1);
+    int32_t h0 = smmulr(__qadd((int32_t)acc0, (int32_t)acc0), m);
+    int32_t h1 = smmulr(__qadd((int32_t)acc1, (int32_t)acc1), m);
+    *o0 = (int8_t)__ssat(((h0 + (h0 >> 31) + half) >> r) + out_offset, 8);
+    *o1 = (int8_t)__ssat(((h1 + (h1 >> 31) + half) >> r) + out_offset, 8);
 }
 #endif
 
@@ -322,16 +352,33 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t q_min = d->q_min, q_max = d->q_max, out_offset = d->out_offset;
     const int32_t *mult = d->mult;
     const int8_t *shifts = conv_shifts(d, g);
+    #if defined(__ARM_FEATURE_DSP)
+    const rqp_t prm = { q_min, q_max, out_offset, q_min + out_offset == -128 && q_max + out_offset == 127 };
+    bool fast = prm.full;
+    for (int32_t oc = 0; oc < OC; oc++) {
+        fast = fast && shifts[oc] < 0 && shifts[oc] >= -21 && mult[oc] >= (1 << 30);
+    }
+    #endif
+    const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
         // An odd last pixel fills both slots and writes its result twice.
         int8_t *out1 = i + 1 < npx ? out + OC : out;
-        im2col(d, g, in, &p, buf);
-        if (out1 != out) {
+        if (pw) {
+            // 1x1 stride 1 unpadded: pixel i is input pixel i.
+            const int8_t *src = in + (size_t)i * K;
+            put_span(buf, 0, src, K, d->in_offset);
+            put_span(buf + 4, 0, out1 != out ? src + K : src, K, d->in_offset);
+            put_span(buf, K, NULL, (-K) & 3, 0);
+            put_span(buf + 4, K, NULL, (-K) & 3, 0);
+        } else {
+            im2col(d, g, in, &p, buf);
+            if (out1 != out) {
+                next_pix(g, &p);
+            }
+            im2col(d, g, in, &p, buf + 4);
             next_pix(g, &p);
         }
-        im2col(d, g, in, &p, buf + 4);
-        next_pix(g, &p);
         const int8_t *wa = w;
         for (int32_t oc = 0; oc < OC; oc += 2, wa += 2 * K) {
             // An odd last channel is computed twice.
@@ -357,23 +404,32 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 GROUP_2X2(x, va, vb)
             }
             if (K & 3) {
-                // The last partial group: missing weights 0 (the values
-                // are 0 too), nothing read past the channel.
-                uint32_t va = 0, vb = 0;
-                for (int32_t j = 0; j < (K & 3); j++) {
-                    va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
-                    vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                // The last partial group: its padded values are 0, so the
+                // weights past the channel do not count. Before the last
+                // channel they are the next channel's (read as a word);
+                // the last channel's missing weights are made 0, nothing
+                // is read past the tensor.
+                uint32_t va, vb;
+                if (oc2 + 1 < OC) {
+                    va = load32(pa);
+                    vb = load32(pb);
+                } else {
+                    va = vb = 0;
+                    for (int32_t j = 0; j < (K & 3); j++) {
+                        va |= (uint32_t)(uint8_t)pa[j] << (8 * j);
+                        vb |= (uint32_t)(uint8_t)pb[j] << (8 * j);
+                    }
                 }
                 GROUP_2X2(x, va, vb)
             }
             #if defined(__ARM_FEATURE_DSP)
-            rqc_t c;
-            rqc_init(&c, mult[oc], shifts[oc]);
-            out[oc] = clamp_out(rqc_out(&c, (uint32_t)a0), q_min, q_max, out_offset);
-            out1[oc] = clamp_out(rqc_out(&c, (uint32_t)a1), q_min, q_max, out_offset);
-            rqc_init(&c, mult[oc2], shifts[oc2]);
-            out[oc2] = clamp_out(rqc_out(&c, (uint32_t)b0), q_min, q_max, out_offset);
-            out1[oc2] = clamp_out(rqc_out(&c, (uint32_t)b1), q_min, q_max, out_offset);
+            if (fast) {
+                rq_pair_fast(out_offset, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair_fast(out_offset, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            } else {
+                rq_pair(&prm, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair(&prm, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            }
             #else
             rq_t q;
             q.q_min = q_min;
@@ -431,8 +487,7 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     int8_t *out, uint8_t *scratch) {
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c, C = g->in_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
-    const bool pw = g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0
-        && g->pad_w == 0 && g->in_h == g->out_h && g->in_w == g->out_w;
+    const bool pw = is_pointwise(g);
     int8_t *col = (int8_t *)scratch;
     uint32_t *init = (uint32_t *)(void *)(scratch + row_bytes(g));
     // acc = sum(w * x) + in_offset * sum(w) + bias: padded taps hold the

@@ -519,6 +519,180 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
 #endif
 
 #if DW_MVE
+// Helium, depth multiplier 1: passes of 8 channels in int16 lanes. Per tap
+// one weight load (vldrbq_s16) serves two pixels of a row; each pixel's
+// products go through VMULLB / VMULLT into two int32 accumulators, the even
+// channels (0, 2, 4, 6) and the odd ones. x (+ in_offset at the border)
+// lies in [-255, 255] and w in [-128, 127]: the int16 operands are exact and
+// the widening products are the reference's. Lanes beyond n channels load 0
+// weights (predicated), so they contribute 0 and are never stored.
+typedef struct {
+    int32x4_t mult, ls, rs, fix, bb, bi;
+} dw_rq4_t;
+
+// The Helium requantization of 4 lanes (see dw_pass), out_offset added.
+static ALWAYS_INLINE int32x4_t dw_rq4(int32x4_t acc, const dw_rq4_t *r, int32_t q_min, int32_t q_max,
+    int32_t out_off) {
+    int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, r->ls), r->mult);
+    v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), r->fix));
+    v = vrshlq_s32(v, r->rs);
+    v = vmaxq_s32(vminq_s32(v, vdupq_n_s32(q_max)), vdupq_n_s32(q_min));
+    return vaddq_n_s32(v, out_off);
+}
+
+typedef struct {
+    dw_rq4_t r[2];           // even, odd channels
+    int32_t C, OC, x_rowlen, w_rowlen, sx, off, q_min, q_max, out_off;
+    mve_pred16_t pred;
+} dw_ps16_t;
+
+// np (1 or 2) pixels sx bytes apart with the same ny x nx taps, stored at
+// o and o + OC.
+static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+    int32_t ny, int32_t nx, bool border, int np) {
+    const mve_pred16_t pred = ps->pred;
+    const int32_t C = ps->C, OC = ps->OC, sx = ps->sx;
+    const int32_t x_row = ps->x_rowlen - nx * C, w_row = ps->w_rowlen - nx * OC;
+    const int16_t off = (int16_t)ps->off;
+    int32x4_t a0e = border ? ps->r[0].bb : ps->r[0].bi, a0o = border ? ps->r[1].bb : ps->r[1].bi;
+    int32x4_t a1e = a0e, a1o = a0o;
+    for (int32_t y = 0; y < ny; y++) {
+        for (int32_t x = 0; x < nx; x++) {
+            int16x8_t wv = vldrbq_z_s16(pw, pred);
+            int16x8_t x0 = vldrbq_z_s16(px, pred);
+            if (border) {
+                x0 = vaddq_n_s16(x0, off);
+            }
+            a0e = vaddq_s32(a0e, vmullbq_int_s16(x0, wv));
+            a0o = vaddq_s32(a0o, vmulltq_int_s16(x0, wv));
+            if (np == 2) {
+                int16x8_t x1 = vldrbq_z_s16(px + sx, pred);
+                if (border) {
+                    x1 = vaddq_n_s16(x1, off);
+                }
+                a1e = vaddq_s32(a1e, vmullbq_int_s16(x1, wv));
+                a1o = vaddq_s32(a1o, vmulltq_int_s16(x1, wv));
+            }
+            px += C;
+            pw += OC;
+        }
+        px += x_row;
+        pw += w_row;
+    }
+    // Narrowing back to channel order: the even lanes to the bottom halves,
+    // the odd ones to the top; the store keeps the low byte of each.
+    int16x8_t r = vdupq_n_s16(0);
+    r = vmovnbq_s32(r, dw_rq4(a0e, &ps->r[0], ps->q_min, ps->q_max, ps->out_off));
+    r = vmovntq_s32(r, dw_rq4(a0o, &ps->r[1], ps->q_min, ps->q_max, ps->out_off));
+    vstrbq_p_s16(o, r, pred);
+    if (np == 2) {
+        r = vmovnbq_s32(r, dw_rq4(a1e, &ps->r[0], ps->q_min, ps->q_max, ps->out_off));
+        r = vmovntq_s32(r, dw_rq4(a1o, &ps->r[1], ps->q_min, ps->q_max, ps->out_off));
+        vstrbq_p_s16(o + OC, r, pred);
+    }
+}
+
+// Channels c0 .. c0 + n - 1 (n <= 8) of every pixel, depth multiplier 1.
+static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t c0, int32_t n) {
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
+    const int32_t SW = g->stride_w, PW = g->pad_w;
+    dw_ps16_t ps;
+    ps.C = C;
+    ps.OC = OC;
+    ps.x_rowlen = W * C;
+    ps.w_rowlen = FW * OC;
+    ps.sx = SW * C;
+    ps.off = d->in_offset;
+    ps.q_min = d->q_min;
+    ps.q_max = d->q_max;
+    ps.out_off = d->out_offset;
+    ps.pred = vctp16q((uint32_t)n);
+    // Lane j of the even / odd vectors is channel 2 j / 2 j + 1.
+    int32_t v[6][2][4];
+    for (int32_t k = 0; k < 8; k++) {
+        int32_t oc = c0 + (k < n ? k : 0);
+        rq_t rq;
+        rq_init(&rq, d->mult[oc], conv_shifts(d, g)[oc]);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
+        uint32_t bb = bias ? (uint32_t)bias[oc] : 0;
+        int32_t h = k & 1, j = k >> 1;
+        v[0][h][j] = rq.mult;
+        v[1][h][j] = rq.ls;
+        v[2][h][j] = -rq.rs;
+        v[3][h][j] = -(rq.rs > 0);
+        v[4][h][j] = (int32_t)bb;
+        v[5][h][j] = (int32_t)(bb + s * (uint32_t)ps.off);
+    }
+    for (int32_t h = 0; h < 2; h++) {
+        ps.r[h].mult = vldrwq_s32(v[0][h]);
+        ps.r[h].ls = vldrwq_s32(v[1][h]);
+        ps.r[h].rs = vldrwq_s32(v[2][h]);
+        ps.r[h].fix = vldrwq_s32(v[3][h]);
+        ps.r[h].bb = vldrwq_s32(v[4][h]);
+        ps.r[h].bi = vldrwq_s32(v[5][h]);
+    }
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
+    int32_t ox_a = 0, ox_b;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
+    int8_t *o = out + c0;
+    for (int32_t b = 0; b < g->batches; b++) {
+        const int8_t *in_b = in + (size_t)b * H * W * C + c0;
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
+            const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
+            for (int32_t ox = 0; ox < g->out_w; ox++) {
+                if (ox == ox_a && ox_b > ox_a) {
+                    // The run of pixels with every column inside, in pairs.
+                    const int8_t *px = in_r + (ox * SW - PW) * C;
+                    int32_t m = ox_b - ox_a;
+                    if (ny == FH) {
+                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
+                            dw_px16(&ps, px, w_r, o, FH, FW, false, 2);
+                        }
+                        if (m) {
+                            dw_px16(&ps, px, w_r, o, FH, FW, false, 1);
+                            o += OC;
+                        }
+                    } else {
+                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
+                            dw_px16(&ps, px, w_r, o, ny, FW, true, 2);
+                        }
+                        if (m) {
+                            dw_px16(&ps, px, w_r, o, ny, FW, true, 1);
+                            o += OC;
+                        }
+                    }
+                    ox = ox_b - 1;
+                    continue;
+                }
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                dw_px16(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1);
+                o += OC;
+            }
+        }
+    }
+}
+#endif
+
+#if DW_MVE
 // Helium: one copy per form, the tap loop inlined.
 static void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
@@ -555,6 +729,15 @@ tflm_status_t tflm_dw_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_dat
 void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     (void)scratch;
+    #if DW_MVE
+    if (d->opt == DW_CH) {
+        // Passes of 8 channels; the last one predicated.
+        for (int32_t c = 0; c < g->in_c; c += 8) {
+            dw_pass16(d, g, in, w, bias, out, c, g->in_c - c < 8 ? g->in_c - c : 8);
+        }
+        return;
+    }
+    #endif
     if (d->opt == DW_CH) {
         // Passes of 4 channels; the last one overlaps the previous.
         for (int32_t c = 0; c < g->in_c; c += 4) {

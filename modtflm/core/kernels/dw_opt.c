@@ -693,6 +693,114 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
 #endif
 
 #if DW_MVE
+// Helium, one input channel and a depth multiplier of 8 (micro_speech),
+// filter rows of 5 to 8 taps: the taps of a filter row are consecutive
+// input bytes. The weights are repacked on the stack as w1[fy][m][8], each
+// channel's row zero-padded to 8, so an output channel's row is one dot
+// product of 8 int16 lanes, VMLADAVA into a scalar accumulator. Input lanes
+// past the row are not loaded (predicated, 0) and meet zero weights; at the
+// left border the row starts at tap fx0 and the weights are loaded
+// predicated to the nx taps, so that every lane past them is 0. The int16
+// operands and the int32 sums are exact as in dw_pass16; the accumulation
+// wraps modulo 2^32 like the reference. VMLADAVA accumulates in an even
+// register, so the 8 channels go as two groups of 4.
+#define DW1_DM (8)
+#define DW1_FW (8)
+#define DW1_MAX_FH (16)
+
+// Channels 4 grp .. 4 grp + 3 of one pixel into acc.
+static ALWAYS_INLINE void dw1_px(const int8_t *px, const int8_t *q, int32_t *acc, int32_t ny, int32_t nx,
+    int32_t W, int16_t off, bool border) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const mve_pred16_t p = vctp16q((uint32_t)nx);
+    for (int32_t y = 0; y < ny; y++) {
+        int16x8_t xv = vldrbq_z_s16(px, p);
+        if (border) {
+            xv = vaddq_n_s16(xv, off);
+            a0 = vmladavaq_s16(a0, xv, vldrbq_z_s16(q, p));
+            a1 = vmladavaq_s16(a1, xv, vldrbq_z_s16(q + 8, p));
+            a2 = vmladavaq_s16(a2, xv, vldrbq_z_s16(q + 16, p));
+            a3 = vmladavaq_s16(a3, xv, vldrbq_z_s16(q + 24, p));
+        } else {
+            a0 = vmladavaq_s16(a0, xv, vldrbq_s16(q));
+            a1 = vmladavaq_s16(a1, xv, vldrbq_s16(q + 8));
+            a2 = vmladavaq_s16(a2, xv, vldrbq_s16(q + 16));
+            a3 = vmladavaq_s16(a3, xv, vldrbq_s16(q + 24));
+        }
+        px += W;
+        q += DW1_DM * DW1_FW;
+    }
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out) {
+    const int32_t H = g->in_h, W = g->in_w, FH = g->f_h, FW = g->f_w, dm = DW1_DM;
+    const int32_t SW = g->stride_w, PW = g->pad_w;
+    const int16_t off = (int16_t)d->in_offset;
+    int8_t w1[DW1_MAX_FH * DW1_DM * DW1_FW];
+    memset(w1, 0, (size_t)FH * DW1_DM * DW1_FW);
+    int32_t v[6][DW1_DM];
+    for (int32_t m = 0; m < DW1_DM; m++) {
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * dm + m];
+            w1[((t / FW) * DW1_DM + m) * DW1_FW + t % FW] = w[(size_t)t * dm + m];
+        }
+        rq_t rq;
+        rq_init(&rq, d->mult[m], conv_shifts(d, g)[m]);
+        uint32_t bb = bias ? (uint32_t)bias[m] : 0;
+        v[0][m] = rq.mult;
+        v[1][m] = rq.ls;
+        v[2][m] = -rq.rs;
+        v[3][m] = -(rq.rs > 0);
+        v[4][m] = (int32_t)bb;
+        v[5][m] = (int32_t)(bb + s * (uint32_t)d->in_offset);
+    }
+    dw_rq4_t r[2];
+    for (int32_t h = 0; h < 2; h++) {
+        r[h].mult = vldrwq_s32(&v[0][4 * h]);
+        r[h].ls = vldrwq_s32(&v[1][4 * h]);
+        r[h].rs = vldrwq_s32(&v[2][4 * h]);
+        r[h].fix = vldrwq_s32(&v[3][4 * h]);
+    }
+    int8_t *o = out;
+    for (int32_t b = 0; b < g->batches; b++) {
+        const int8_t *in_b = in + (size_t)b * H * W;
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W;
+            for (int32_t ox = 0; ox < g->out_w; ox++) {
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t nx = fx1 - fx0;
+                const int8_t *px = in_r + ix0 + fx0, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
+                int32_t acc[DW1_DM];
+                if (ny == FH && nx == FW) {
+                    memcpy(acc, v[5], sizeof(acc));
+                    dw1_px(px, q, acc, ny, nx, W, off, false);
+                    dw1_px(px, q + 4 * DW1_FW, acc + 4, ny, nx, W, off, false);
+                } else {
+                    memcpy(acc, v[4], sizeof(acc));
+                    dw1_px(px, q, acc, ny, nx, W, off, true);
+                    dw1_px(px, q + 4 * DW1_FW, acc + 4, ny, nx, W, off, true);
+                }
+                vstrbq_s32(o, dw_rq4(vldrwq_s32(acc), &r[0], d->q_min, d->q_max, d->out_offset));
+                vstrbq_s32(o + 4, dw_rq4(vldrwq_s32(acc + 4), &r[1], d->q_min, d->q_max, d->out_offset));
+                o += dm;
+            }
+        }
+    }
+}
+#endif
+
+#if DW_MVE
 // Helium: one copy per form, the tap loop inlined.
 static void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
@@ -735,6 +843,10 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
         for (int32_t c = 0; c < g->in_c; c += 8) {
             dw_pass16(d, g, in, w, bias, out, c, g->in_c - c < 8 ? g->in_c - c : 8);
         }
+        return;
+    }
+    if (g->in_c == 1 && g->depth_mult == DW1_DM && g->f_w >= 5 && g->f_w <= DW1_FW && g->f_h <= DW1_MAX_FH) {
+        dw_pass1(d, g, in, w, bias, out);
         return;
     }
     #endif

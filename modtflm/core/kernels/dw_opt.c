@@ -660,7 +660,16 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     // The run of pixels with every column inside, in pairs.
                     const int8_t *px = in_r + (ox * SW - PW) * C;
                     int32_t m = ox_b - ox_a;
-                    if (ny == FH) {
+                    if (ny == FH && FH == 3 && FW == 3) {
+                        // 3x3, the taps unrolled.
+                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
+                            dw_px16(&ps, px, w_r, o, 3, 3, false, 2);
+                        }
+                        if (m) {
+                            dw_px16(&ps, px, w_r, o, 3, 3, false, 1);
+                            o += OC;
+                        }
+                    } else if (ny == FH) {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
                             dw_px16(&ps, px, w_r, o, FH, FW, false, 2);
                         }

@@ -546,12 +546,12 @@ typedef struct {
     mve_pred16_t pred;
 } dw_ps16_t;
 
-// np (1 or 2) pixels sx bytes apart with the same ny x nx taps, stored at
-// o and o + OC.
+// np (1 or 2) pixels with the same ny x nx taps, the second one's input
+// sx bytes after the first, stored at o and o + o2.
 static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
-    int32_t ny, int32_t nx, bool border, int np) {
+    int32_t ny, int32_t nx, bool border, int np, int32_t sx, int32_t o2) {
     const mve_pred16_t pred = ps->pred;
-    const int32_t C = ps->C, OC = ps->OC, sx = ps->sx;
+    const int32_t C = ps->C, OC = ps->OC;
     const int32_t x_row = ps->x_rowlen - nx * C, w_row = ps->w_rowlen - nx * OC;
     const int16_t off = (int16_t)ps->off;
     int32x4_t a0e = border ? ps->r[0].bb : ps->r[0].bi, a0o = border ? ps->r[1].bb : ps->r[1].bi;
@@ -588,7 +588,7 @@ static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const i
     if (np == 2) {
         r = vmovnbq_s32(r, dw_rq4(a1e, &ps->r[0], ps->q_min, ps->q_max, ps->out_off));
         r = vmovntq_s32(r, dw_rq4(a1o, &ps->r[1], ps->q_min, ps->q_max, ps->out_off));
-        vstrbq_p_s16(o + OC, r, pred);
+        vstrbq_p_s16(o + o2, r, pred);
     }
 }
 
@@ -655,6 +655,54 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
             const int32_t ny = fy1 - fy0;
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
+            if (ny == FH && oy + 1 < g->out_h && iy0 + g->stride_h + FH <= H) {
+                // Two output rows with every filter row inside: vertical
+                // pairs (the same columns), border columns included.
+                const int32_t sy = g->stride_h * W * C, o2 = g->out_w * OC;
+                for (int32_t ox = 0; ox < g->out_w; ox++, o += OC) {
+                    if (ox == ox_a && ox_b > ox_a) {
+                        // The inside columns: horizontal pairs in each
+                        // row, an odd last column as a vertical pair.
+                        const int8_t *px = in_r + (ox * SW - PW) * C;
+                        int32_t m = ox_b - ox_a;
+                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
+                            if (FH == 3 && FW == 3) {
+                                dw_px16(&ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(&ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
+                            } else {
+                                dw_px16(&ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(&ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
+                            }
+                        }
+                        if (m) {
+                            if (FH == 3 && FW == 3) {
+                                dw_px16(&ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                            } else {
+                                dw_px16(&ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                            }
+                            o += OC;
+                        }
+                        ox = ox_b - 1;
+                        o -= OC;
+                        continue;
+                    }
+                    const int32_t ix0 = ox * SW - PW;
+                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                    int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                    fx1 = fx1 > fx0 ? fx1 : fx0;
+                    const int8_t *px = in_r + (ix0 + fx0) * C;
+                    if (fx1 - fx0 < FW) {
+                        dw_px16(&ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
+                    } else if (FH == 3 && FW == 3) {
+                        dw_px16(&ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                    } else {
+                        dw_px16(&ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                    }
+                }
+                o += o2;
+                oy++;
+                continue;
+            }
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 if (ox == ox_a && ox_b > ox_a) {
                     // The run of pixels with every column inside, in pairs.
@@ -663,26 +711,26 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     if (ny == FH && FH == 3 && FW == 3) {
                         // 3x3, the taps unrolled.
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, 3, 3, false, 2);
+                            dw_px16(&ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, 3, 3, false, 1);
+                            dw_px16(&ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else if (ny == FH) {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, FH, FW, false, 2);
+                            dw_px16(&ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, FH, FW, false, 1);
+                            dw_px16(&ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, ny, FW, true, 2);
+                            dw_px16(&ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, ny, FW, true, 1);
+                            dw_px16(&ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
                             o += OC;
                         }
                     }
@@ -693,7 +741,7 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                 const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
                 int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
                 fx1 = fx1 > fx0 ? fx1 : fx0;
-                dw_px16(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1);
+                dw_px16(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
                 o += OC;
             }
         }

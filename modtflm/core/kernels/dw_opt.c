@@ -540,6 +540,13 @@ static ALWAYS_INLINE int32x4_t dw_rq4(int32x4_t acc, const dw_rq4_t *r, int32_t 
     return vaddq_n_s32(v, out_off);
 }
 
+// dw_rq4 without the clamp and out_offset.
+static ALWAYS_INLINE int32x4_t dw_rq4s(int32x4_t acc, const dw_rq4_t *r) {
+    int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, r->ls), r->mult);
+    v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), r->fix));
+    return vrshlq_s32(v, r->rs);
+}
+
 typedef struct {
     dw_rq4_t r[2];           // even, odd channels
     int32_t C, OC, x_rowlen, w_rowlen, sx, off, q_min, q_max, out_off;
@@ -580,14 +587,20 @@ static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const i
         pw += w_row;
     }
     // Narrowing back to channel order: the even lanes to the bottom halves,
-    // the odd ones to the top; the store keeps the low byte of each.
+    // the odd ones to the top, saturating to int16. The clamp to
+    // [q_min, q_max] (within int8) then gives the same value as on the
+    // int32, and it and out_offset go once on the 8 int16 lanes; the store
+    // keeps the low byte of each.
+    const int16x8_t lo = vdupq_n_s16((int16_t)ps->q_min), hi = vdupq_n_s16((int16_t)ps->q_max);
     int16x8_t r = vdupq_n_s16(0);
-    r = vmovnbq_s32(r, dw_rq4(a0e, &ps->r[0], ps->q_min, ps->q_max, ps->out_off));
-    r = vmovntq_s32(r, dw_rq4(a0o, &ps->r[1], ps->q_min, ps->q_max, ps->out_off));
+    r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0]));
+    r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1]));
+    r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
     vstrbq_p_s16(o, r, pred);
     if (np == 2) {
-        r = vmovnbq_s32(r, dw_rq4(a1e, &ps->r[0], ps->q_min, ps->q_max, ps->out_off));
-        r = vmovntq_s32(r, dw_rq4(a1o, &ps->r[1], ps->q_min, ps->q_max, ps->out_off));
+        r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0]));
+        r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1]));
+        r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
         vstrbq_p_s16(o + o2, r, pred);
     }
 }

@@ -555,9 +555,12 @@ typedef struct {
 
 // np (1 or 2) pixels with the same ny x nx taps, the second one's input
 // sx bytes after the first, stored at o and o + o2.
-static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+static ALWAYS_INLINE void dw_px16(bool full, const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
     int32_t ny, int32_t nx, bool border, int np, int32_t sx, int32_t o2) {
     const mve_pred16_t pred = ps->pred;
+    // full: 8 channels, unpredicated loads and stores (no VPST each).
+    #define DW_LD16(p) (full ? vldrbq_s16(p) : vldrbq_z_s16(p, pred))
+    #define DW_ST16(p, r) (full ? vstrbq_s16(p, r) : vstrbq_p_s16(p, r, pred))
     const int32_t C = ps->C, OC = ps->OC;
     const int32_t x_row = ps->x_rowlen - nx * C, w_row = ps->w_rowlen - nx * OC;
     const int16_t off = (int16_t)ps->off;
@@ -565,15 +568,15 @@ static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const i
     int32x4_t a1e = a0e, a1o = a0o;
     for (int32_t y = 0; y < ny; y++) {
         for (int32_t x = 0; x < nx; x++) {
-            int16x8_t wv = vldrbq_z_s16(pw, pred);
-            int16x8_t x0 = vldrbq_z_s16(px, pred);
+            int16x8_t wv = DW_LD16(pw);
+            int16x8_t x0 = DW_LD16(px);
             if (border) {
                 x0 = vaddq_n_s16(x0, off);
             }
             a0e = vaddq_s32(a0e, vmullbq_int_s16(x0, wv));
             a0o = vaddq_s32(a0o, vmulltq_int_s16(x0, wv));
             if (np == 2) {
-                int16x8_t x1 = vldrbq_z_s16(px + sx, pred);
+                int16x8_t x1 = DW_LD16(px + sx);
                 if (border) {
                     x1 = vaddq_n_s16(x1, off);
                 }
@@ -596,17 +599,20 @@ static ALWAYS_INLINE void dw_px16(const dw_ps16_t *ps, const int8_t *px, const i
     r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0]));
     r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1]));
     r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
-    vstrbq_p_s16(o, r, pred);
+    DW_ST16(o, r);
     if (np == 2) {
         r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0]));
         r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1]));
         r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
-        vstrbq_p_s16(o + o2, r, pred);
+        DW_ST16(o + o2, r);
     }
+    #undef DW_LD16
+    #undef DW_ST16
 }
 
-// Channels c0 .. c0 + n - 1 (n <= 8) of every pixel, depth multiplier 1.
-static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+// Channels c0 .. c0 + n - 1 (n <= 8) of every pixel, depth multiplier 1;
+// full: n is 8.
+static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c0, int32_t n) {
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
@@ -680,18 +686,18 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                         int32_t m = ox_b - ox_a;
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(&ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
-                                dw_px16(&ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(full, &ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
                             } else {
-                                dw_px16(&ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
-                                dw_px16(&ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(full, &ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
                             }
                         }
                         if (m) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(&ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                                dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                             } else {
-                                dw_px16(&ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                                dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
                             }
                             o += OC;
                         }
@@ -705,11 +711,11 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     fx1 = fx1 > fx0 ? fx1 : fx0;
                     const int8_t *px = in_r + (ix0 + fx0) * C;
                     if (fx1 - fx0 < FW) {
-                        dw_px16(&ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
+                        dw_px16(full, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
-                        dw_px16(&ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                        dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                     } else {
-                        dw_px16(&ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                        dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
                     }
                 }
                 o += o2;
@@ -724,26 +730,26 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                     if (ny == FH && FH == 3 && FW == 3) {
                         // 3x3, the taps unrolled.
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else if (ny == FH) {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(&ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(&ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
+                            dw_px16(full, &ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
                             o += OC;
                         }
                     }
@@ -754,11 +760,21 @@ static void dw_pass16(const conv_data_t *d, const conv_geom_t *g, const int8_t *
                 const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
                 int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
                 fx1 = fx1 > fx0 ? fx1 : fx0;
-                dw_px16(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
+                dw_px16(full, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
     }
+}
+
+static void dw_pass16_8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t c0) {
+    dw_pass16(true, d, g, in, w, bias, out, c0, 8);
+}
+
+static void dw_pass16_n(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, int32_t c0, int32_t n) {
+    dw_pass16(false, d, g, in, w, bias, out, c0, n);
 }
 #endif
 
@@ -911,7 +927,11 @@ void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *
     if (d->opt == DW_CH) {
         // Passes of 8 channels; the last one predicated.
         for (int32_t c = 0; c < g->in_c; c += 8) {
-            dw_pass16(d, g, in, w, bias, out, c, g->in_c - c < 8 ? g->in_c - c : 8);
+            if (g->in_c - c >= 8) {
+                dw_pass16_8(d, g, in, w, bias, out, c);
+            } else {
+                dw_pass16_n(d, g, in, w, bias, out, c, g->in_c - c);
+            }
         }
         return;
     }

@@ -540,12 +540,14 @@ static ALWAYS_INLINE int32x4_t dw_rq4(int32x4_t acc, const dw_rq4_t *r, int32_t 
     return vaddq_n_s32(v, out_off);
 }
 
-// dw_rq4 without the clamp and out_offset.
-static ALWAYS_INLINE int32x4_t dw_rq4s(int32x4_t acc, const dw_rq4_t *r) {
-    int32x4_t v = vqrdmulhq_s32(vshlq_s32(acc, r->ls), r->mult);
+// dw_rq4 without the clamp and out_offset; !shl: every left shift is 0.
+static ALWAYS_INLINE int32x4_t dw_rq4s(int32x4_t acc, const dw_rq4_t *r, bool shl) {
+    int32x4_t v = vqrdmulhq_s32(shl ? vshlq_s32(acc, r->ls) : acc, r->mult);
     v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), r->fix));
     return vrshlq_s32(v, r->rs);
 }
+
+enum { DW16_FULL = 1, DW16_NOSHL = 2 };
 
 typedef struct {
     dw_rq4_t r[2];           // even, odd channels
@@ -555,9 +557,10 @@ typedef struct {
 
 // np (1 or 2) pixels with the same ny x nx taps, the second one's input
 // sx bytes after the first, stored at o and o + o2.
-static ALWAYS_INLINE void dw_px16(bool full, const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
+static ALWAYS_INLINE void dw_px16(int mode, const dw_ps16_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
     int32_t ny, int32_t nx, bool border, int np, int32_t sx, int32_t o2) {
     const mve_pred16_t pred = ps->pred;
+    const bool full = mode & DW16_FULL, shl = !(mode & DW16_NOSHL);
     // full: 8 channels, unpredicated loads and stores (no VPST each).
     #define DW_LD16(p) (full ? vldrbq_s16(p) : vldrbq_z_s16(p, pred))
     #define DW_ST16(p, r) (full ? vstrbq_s16(p, r) : vstrbq_p_s16(p, r, pred))
@@ -596,13 +599,13 @@ static ALWAYS_INLINE void dw_px16(bool full, const dw_ps16_t *ps, const int8_t *
     // keeps the low byte of each.
     const int16x8_t lo = vdupq_n_s16((int16_t)ps->q_min), hi = vdupq_n_s16((int16_t)ps->q_max);
     int16x8_t r = vdupq_n_s16(0);
-    r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0]));
-    r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1]));
+    r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0], shl));
+    r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1], shl));
     r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
     DW_ST16(o, r);
     if (np == 2) {
-        r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0]));
-        r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1]));
+        r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0], shl));
+        r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1], shl));
         r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
         DW_ST16(o + o2, r);
     }
@@ -611,8 +614,8 @@ static ALWAYS_INLINE void dw_px16(bool full, const dw_ps16_t *ps, const int8_t *
 }
 
 // Channels c0 .. c0 + n - 1 (n <= 8) of every pixel, depth multiplier 1;
-// full: n is 8.
-static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+// mode: DW16_FULL (n is 8), DW16_NOSHL (no channel has a left shift).
+static ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c0, int32_t n) {
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
@@ -686,18 +689,18 @@ static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_
                         int32_t m = ox_b - ox_a;
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
-                                dw_px16(full, &ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
                             } else {
-                                dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
-                                dw_px16(full, &ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
                             }
                         }
                         if (m) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                                dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                             } else {
-                                dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                                dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
                             }
                             o += OC;
                         }
@@ -711,11 +714,11 @@ static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_
                     fx1 = fx1 > fx0 ? fx1 : fx0;
                     const int8_t *px = in_r + (ix0 + fx0) * C;
                     if (fx1 - fx0 < FW) {
-                        dw_px16(full, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
+                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
-                        dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                        dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                     } else {
-                        dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                        dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
                     }
                 }
                 o += o2;
@@ -730,26 +733,26 @@ static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_
                     if (ny == FH && FH == 3 && FW == 3) {
                         // 3x3, the taps unrolled.
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(full, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(full, &ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else if (ny == FH) {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(full, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(full, &ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(full, &ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(full, &ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
                             o += OC;
                         }
                     }
@@ -760,7 +763,7 @@ static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_
                 const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
                 int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
                 fx1 = fx1 > fx0 ? fx1 : fx0;
-                dw_px16(full, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
+                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
@@ -769,12 +772,20 @@ static ALWAYS_INLINE void dw_pass16(bool full, const conv_data_t *d, const conv_
 
 static void dw_pass16_8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c0) {
-    dw_pass16(true, d, g, in, w, bias, out, c0, 8);
+    bool shl = false;
+    for (int32_t k = 0; k < 8; k++) {
+        shl |= conv_shifts(d, g)[c0 + k] > 0;
+    }
+    if (shl) {
+        dw_pass16(DW16_FULL, d, g, in, w, bias, out, c0, 8);
+    } else {
+        dw_pass16(DW16_FULL | DW16_NOSHL, d, g, in, w, bias, out, c0, 8);
+    }
 }
 
 static void dw_pass16_n(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c0, int32_t n) {
-    dw_pass16(false, d, g, in, w, bias, out, c0, n);
+    dw_pass16(0, d, g, in, w, bias, out, c0, n);
 }
 #endif
 

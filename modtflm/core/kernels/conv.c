@@ -453,13 +453,15 @@ typedef int8_t int16_t_w_t;
         }                                                                                     \
     }
 
-static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
+static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
+    const float *bias, float *out) {
     CONV_BODY(float, F_TERM, float, {
         *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
-static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out) {
     const int8_t *shifts = conv_shifts(d, g);
     const int32_t in_off = d->in_offset;
     CONV_BODY(int8_t, Q8_TERM, uint32_t, {
@@ -471,7 +473,8 @@ static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *
     })
 }
 
-static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const int32_t *bias,
+static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
+    const int32_t *bias,
     int16_t *out) {
     const int8_t *shifts = conv_shifts(d, g);
     CONV_BODY(int16_t, Q16_TERM32, uint32_t, {
@@ -483,7 +486,8 @@ static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const i
     })
 }
 
-static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias,
+static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
+    const void *bias,
     int16_t *out) {
     const int8_t *shifts = conv_shifts(d, g);
     CONV_BODY(int16_t, Q16_TERM64, int64_t, {
@@ -646,13 +650,15 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         }                                                                                     \
     }
 
-static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
+static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
+    const float *bias, float *out) {
     DW_BODY(float, F_TERM, float, {
         *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
-static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out) {
     const int8_t *shifts = conv_shifts(d, g);
     const int32_t in_off = d->in_offset;
     DW_BODY(int8_t, Q8_TERM, uint32_t, {
@@ -664,7 +670,8 @@ static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     })
 }
 
-static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
+static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
+    const void *bias, int16_t *out) {
     const int8_t *shifts = conv_shifts(d, g);
     DW_BODY(int16_t, Q16_TERM64, int64_t, {
         if (bias) {
@@ -845,7 +852,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         }                                                                                      \
     }
 
-static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w, const float *bias, float *out) {
+static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
+    const float *bias, float *out) {
     const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
     for (size_t i = 0; i < n; i++) {
         out[i] = 0.0f;
@@ -862,7 +870,8 @@ static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in
     }
 }
 
-static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out,
+static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out,
     uint32_t *scratch) {
     const int8_t *shifts = conv_shifts(d, g);
     const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
@@ -881,7 +890,8 @@ static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     }
 }
 
-static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w, const void *bias, int16_t *out,
+static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
+    const void *bias, int16_t *out,
     int64_t *scratch) {
     const int8_t *shifts = conv_shifts(d, g);
     const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;

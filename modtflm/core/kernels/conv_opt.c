@@ -60,9 +60,11 @@ static inline uint32_t load32_inc(const int8_t **p) {
     return v;
 }
 
+#if defined(__ARM_FEATURE_DSP)
 static inline void store32(void *p, uint32_t v) {
     memcpy(p, &v, 4);
 }
+#endif
 
 // Requantization of one output channel (tflm_requant) and the clamp.
 typedef struct {
@@ -343,7 +345,8 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     return TFLM_OK;
 }
 
-void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
+void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;
@@ -483,7 +486,8 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     return TFLM_OK;
 }
 
-void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
+void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c, C = g->in_c;
     const int32_t npx = g->batches * g->out_h * g->out_w;

@@ -111,11 +111,13 @@ static ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, int32_t mult, int32_t hb, 
 }
 #endif
 
+#if DW_DSP
 static ALWAYS_INLINE uint32_t ld32(const int8_t *p) {
     uint32_t v;
     memcpy(&v, p, 4);
     return v;
 }
+#endif
 
 #endif
 
@@ -931,7 +933,8 @@ tflm_status_t tflm_dw_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_dat
     return TFLM_OK;
 }
 
-void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w, const int32_t *bias,
+void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     (void)scratch;
     #if DW_MVE

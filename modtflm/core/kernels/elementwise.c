@@ -147,8 +147,115 @@ static inline int32_t scale_in_fast(int32_t v, int32_t offset, int32_t left_shif
     return tflm_requant((int32_t)((uint32_t)wadd(v, offset) << left_shift), mult, (int)shift);
 }
 
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+
+// Helium int8 ADD / SUB row, 4 lanes of int32, bit-exact with add_q / sub_q.
+// Proof of exactness, step by step, for the parameters mve_addsub_ok accepts
+// (every shift in [-31, 0], left_shift in [0, 31], multipliers not INT32_MIN;
+// prepare makes multipliers 0 or [2^30, 2^31) and shifts <= 0):
+// - (x + off) << ls: VMLAS computes x * 2^ls + (off << ls) modulo 2^32, the
+//   same value as the wrapping (uint32_t)(x + off) << ls.
+// - VQRDMULH(v, m) = sat((2*v*m + 2^31) >> 32) = (v*m + 2^30) >> 31, which
+//   only saturates for v == m == INT32_MIN (excluded); tflm_requant proves
+//   this equals tflm_sat_round_doubling_high_mul.
+// - Right shift r >= 1: VRSHL by -r gives (h + 2^(r-1)) >> r, computed
+//   without overflow, i.e. round half up. The reference rounds half away from
+//   zero: for h < 0 it rounds up only when the remainder exceeds 2^(r-1).
+//   (h - 1 + 2^(r-1)) >> r does exactly that, so negative lanes get -1 first
+//   (h > INT32_MIN always: |v*m| < 2^62, so h - 1 does not wrap). For r == 0
+//   VRSHL is the identity and no lane is adjusted (fix == 0). The -1 is
+//   (h >> 31) * fix, a multiply-accumulate, so no predicate is needed.
+// - The sum / difference and the output offset wrap (VADD / VSUB), then
+//   VMAX / VMIN clamp and VSTRB.32 stores the low byte, as (int8_t)v does.
+static inline int32x4_t mve_rdiv(int32x4_t h, int32_t fix, int32_t nr) {
+    // h + (h >> 31) * fix: h - 1 on negative lanes when fix == 1.
+    h = vmlaq_n_s32(h, vshrq_n_s32(h, 31), fix);
+    return vrshlq_n_s32(h, nr);
+}
+
+static bool mve_addsub_ok(const ew_data_t *p) {
+    return p->left_shift >= 0 && p->left_shift <= 31
+           && p->in1_shift <= 0 && p->in1_shift >= -31 && p->in1_mult != INT32_MIN
+           && p->in2_shift <= 0 && p->in2_shift >= -31 && p->in2_mult != INT32_MIN
+           && p->out_shift <= 0 && p->out_shift >= -31 && p->out_mult != INT32_MIN;
+}
+
+// The loop, instantiated per mode and op so that neither is tested per vector.
+static inline __attribute__((always_inline)) void addsub_i8_loop_mve(const ew_data_t *p, const int8_t *a,
+    const int8_t *b, int8_t *o, int32_t n, const int mode, const bool sub) {
+    const int32_t ls = p->left_shift;
+    const int32x4_t k = vdupq_n_s32((int32_t)(1u << ls));
+    const int32_t c1 = (int32_t)((uint32_t)p->in1_offset << ls), c2 = (int32_t)((uint32_t)p->in2_offset << ls);
+    const int32_t m1 = p->in1_mult, m2 = p->in2_mult, mo = p->out_mult;
+    const int32_t n1 = p->in1_shift, n2 = p->in2_shift, no = p->out_shift;
+    const int32_t f1 = n1 < 0, f2 = n2 < 0, fo = no < 0;
+    const int32_t oo = p->out_offset;
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    // Multipliers of the inputs in vectors: fewer scalars than registers.
+    const int32x4_t m1v = vdupq_n_s32(m1), m2v = vdupq_n_s32(m2);
+    // A scalar input is rescaled once.
+    int32x4_t xs = vdupq_n_s32(0), ys = vdupq_n_s32(0);
+    if (mode == TFLM_ROW_A1) {
+        xs = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*a << ls), c1), m1, (int)n1));
+    } else if (mode == TFLM_ROW_B1) {
+        ys = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*b << ls), c2), m2, (int)n2));
+    }
+#define ADDSUB_MVE_VEC(LOAD_A, LOAD_B) \
+    int32x4_t x = xs, y = ys; \
+    if (mode != TFLM_ROW_A1) { \
+        x = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(LOAD_A, k, c1), m1v), f1, n1); \
+    } \
+    if (mode != TFLM_ROW_B1) { \
+        y = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(LOAD_B, k, c2), m2v), f2, n2); \
+    } \
+    int32x4_t v = sub ? vsubq_s32(x, y) : vaddq_s32(x, y); \
+    v = vaddq_n_s32(mve_rdiv(vqrdmulhq_n_s32(v, mo), fo, no), oo); \
+    v = vminq_s32(vmaxq_s32(v, lo), hi);
+    // Full vectors, then one predicated tail (vctp32q).
+    for (int32_t i = 0; i < n >> 2; i++) {
+        ADDSUB_MVE_VEC(vldrbq_s32(a + 4 * i), vldrbq_s32(b + 4 * i))
+        vstrbq_s32(o + 4 * i, v);
+    }
+    const int32_t done = n & ~3;
+    if (n > done) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n - done));
+        ADDSUB_MVE_VEC(vldrbq_z_s32(a + done, pr), vldrbq_z_s32(b + done, pr))
+        vstrbq_p_s32(o + done, v, pr);
+    }
+#undef ADDSUB_MVE_VEC
+}
+
+static void addsub_i8_row_mve(const ew_data_t *p, const int8_t *a, const int8_t *b, int8_t *o, int32_t n, int mode,
+    bool sub) {
+    if (mode == TFLM_ROW_BOTH) {
+        if (sub) {
+            addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_BOTH, true);
+        } else {
+            addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_BOTH, false);
+        }
+    } else if (mode == TFLM_ROW_A1) {
+        if (sub) {
+            addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_A1, true);
+        } else {
+            addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_A1, false);
+        }
+    } else if (sub) {
+        addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_B1, true);
+    } else {
+        addsub_i8_loop_mve(p, a, b, o, n, TFLM_ROW_B1, false);
+    }
+}
+#endif
+
 static void addsub_i8_row(const ew_data_t *p, const int8_t *a, const int8_t *b, int8_t *o, int32_t n, int mode,
     bool sub) {
+#if defined(__ARM_FEATURE_MVE)
+    if (mve_addsub_ok(p)) {
+        addsub_i8_row_mve(p, a, b, o, n, mode, sub);
+        return;
+    }
+#endif
     const int32_t off1 = p->in1_offset, off2 = p->in2_offset, ls = p->left_shift;
     const int32_t m1 = p->in1_mult, s1 = p->in1_shift, m2 = p->in2_mult, s2 = p->in2_shift;
     const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset, lo = p->act_min, hi = p->act_max;

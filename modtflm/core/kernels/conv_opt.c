@@ -9,6 +9,9 @@
 //   DSP and portable: int16 im2col holding x + in_offset (padded taps 0),
 //     each group of 4 values stored as (x0, x2, x1, x3) so that SXTB16 of a
 //     word of weights lines up with the pairs SMLAD takes.
+//     DSP, in_c not a multiple of 4 (first layers, K <= 125): each pixel's
+//     row is first gathered as int8 on the stack (filter rows copied by
+//     words, padded taps holding the zero point), then widened 4 at a time.
 //
 // Accumulators wrap in 32 bits like the reference (same sum modulo 2^32),
 // then tflm_requant, clamp and the output offset as conv_int8.
@@ -162,6 +165,73 @@ static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_
 
 #endif
 
+#if defined(__ARM_FEATURE_DSP)
+// Small rows with in_c not a multiple of 4 (first layers): the im2col row
+// of a pixel is gathered as int8 on the stack (whole filter rows copied a
+// word at a time, padded taps holding the input zero point -in_offset),
+// then widened 4 values per SXTAB16 pair into the pixel's slot.
+#define LIN_MAX 128
+
+static inline bool lin_ok(const conv_data_t *d, const conv_geom_t *g) {
+    return (g->in_c & 3) && g->dil_w == 1 && g->f_h * g->f_w * g->in_c <= LIN_MAX - 3 && d->in_offset >= -127
+           && d->in_offset <= 128;
+}
+
+// The empty asm statements keep gcc from making the short loops below
+// memset / memcpy calls.
+static inline void lin_fill(int8_t *dst, int32_t n, int32_t fill) {
+    for (; n > 0; n--) {
+        __asm__ ("" : "+r" (dst));
+        *dst++ = (int8_t)fill;
+    }
+}
+
+// Not inlined: its stack row would cost the matrix loop registers.
+__attribute__((noinline)) static void im2col_lin(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
+    const pix_t *p, int16_t *slot) {
+    uint32_t lw[LIN_MAX / 4];
+    int8_t *lin = (int8_t *)lw;
+    const int32_t C = g->in_c, W = g->in_w, n = g->f_w * C, off = d->in_offset;
+    const int32_t iy0 = p->oy * g->stride_h - g->pad_h, ix0 = p->ox * g->stride_w - g->pad_w;
+    const int8_t *in_b = in + (size_t)p->b * g->in_h * W * C;
+    // Valid filter columns [lo, hi), the same for every row.
+    int32_t lo = ix0 < 0 ? -ix0 : 0, hi = W - ix0 < g->f_w ? W - ix0 : g->f_w;
+    hi = hi > 0 ? hi : 0;
+    lo = lo < hi ? lo : hi;
+    const int32_t pre = lo * C, len = (hi - lo) * C;
+    for (int32_t fy = 0; fy < g->f_h; fy++, lin += n) {
+        const int32_t iy = iy0 + fy * g->dil_h;
+        if (iy < 0 || iy >= g->in_h) {
+            lin_fill(lin, n, -off);
+            continue;
+        }
+        const int8_t *src = in_b + ((size_t)iy * W + ix0 + lo) * C;
+        int8_t *dst = lin + pre;
+        lin_fill(lin, pre, -off);
+        int32_t m = len;
+        for (; m >= 4; m -= 4, src += 4, dst += 4) {
+            __asm__ ("" : "+r" (dst));
+            store32(dst, load32(src));
+        }
+        for (; m > 0; m--) {
+            __asm__ ("" : "+r" (dst));
+            *dst++ = *src++;
+        }
+        lin_fill(dst, n - pre - len, -off);
+    }
+    // Past K up to a multiple of 4: the zero point, widened to 0.
+    const int32_t K = g->f_h * n, k4 = (K + 3) & ~3;
+    lin = (int8_t *)lw;
+    lin_fill(lin + K, k4 - K, -off);
+    const uint32_t off2 = (uint32_t)(uint16_t)off * 0x10001u;
+    for (int32_t k = 0; k < k4; k += 4, slot += 8) {
+        uint32_t v = load32(lin + k);
+        store32(slot, __sxtab16(off2, v));
+        store32(slot + 2, sxtab16_r8(off2, v));
+    }
+}
+#endif
+
 // 1x1 stride 1 unpadded: output pixel i reads input pixel i alone.
 static inline bool is_pointwise(const conv_geom_t *g) {
     return g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0
@@ -178,6 +248,12 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
     const int32_t iy0 = p->oy * g->stride_h - g->pad_h, ix0 = p->ox * g->stride_w - g->pad_w;
     const int8_t *in_b = in + (size_t)p->b * g->in_h * W * C;
     const int32_t off = d->in_offset;
+    #if defined(__ARM_FEATURE_DSP)
+    if (lin_ok(d, g)) {
+        im2col_lin(d, g, in, p, buf);
+        return;
+    }
+    #endif
     int32_t k = 0;
     for (int32_t fy = 0; fy < g->f_h; fy++) {
         const int32_t iy = iy0 + fy * g->dil_h;

@@ -165,7 +165,7 @@ static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_
 
 #endif
 
-#if defined(__ARM_FEATURE_DSP)
+#if defined(__ARM_FEATURE_DSP) && !defined(__ARM_FEATURE_MVE)
 // Small rows with in_c not a multiple of 4 (first layers): the im2col row
 // of a pixel is gathered as int8 on the stack (whole filter rows copied a
 // word at a time, padded taps holding the input zero point -in_offset),
@@ -248,7 +248,8 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
     const int32_t iy0 = p->oy * g->stride_h - g->pad_h, ix0 = p->ox * g->stride_w - g->pad_w;
     const int8_t *in_b = in + (size_t)p->b * g->in_h * W * C;
     const int32_t off = d->in_offset;
-    #if defined(__ARM_FEATURE_DSP)
+    #if defined(__ARM_FEATURE_DSP) && !defined(__ARM_FEATURE_MVE)
+    // (The Helium path's buffer holds interleaved int8 rows instead.)
     if (lin_ok(d, g)) {
         im2col_lin(d, g, in, p, buf);
         return;

@@ -9,7 +9,6 @@
 // is [-FLT_MAX, FLT_MAX] (an infinite result saturates, as in TFLM).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_ELEMENTWISE
-#include <float.h>
 #include "../kernel.h"
 #include "../quant.h"
 #include "broadcast.h"
@@ -331,29 +330,6 @@ static int type_slot(int type) {
 // ---------------------------------------------------------------------------
 // Prepare.
 
-// TFLM's CalculateActivationRange: NONE clamps to the finite range.
-static bool act_range_float(int act, float *lo, float *hi) {
-    *lo = -FLT_MAX;
-    *hi = FLT_MAX;
-    switch (act) {
-        case TFLM_ACT_NONE:
-            return true;
-        case TFLM_ACT_RELU:
-            *lo = 0.0f;
-            return true;
-        case TFLM_ACT_RELU6:
-            *lo = 0.0f;
-            *hi = 6.0f;
-            return true;
-        case TFLM_ACT_RELU_N1_TO_1:
-            *lo = -1.0f;
-            *hi = 1.0f;
-            return true;
-        default:
-            return false;
-    }
-}
-
 static void act_range_i32(int act, int32_t *lo, int32_t *hi) {
     *lo = INT32_MIN;
     *hi = INT32_MAX;
@@ -479,7 +455,7 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node, ew_op_t op
     }
     switch (in1->type) {
         case TFLM_FLOAT32:
-            act_range_float(act, &d->f_min, &d->f_max);
+            tflm_activation_range_float(act, &d->f_min, &d->f_max);
             return TFLM_OK;
         case TFLM_INT32:
             if (op != EW_MUL && op != EW_SQDIFF

@@ -1,17 +1,20 @@
-# tflm user C module for CMake-based ports (esp32, rp2).
+# tflm user C module for CMake-based ports (esp32, rp2). The sources and
+# their optimization groups come from sources.txt, the same list
+# micropython.mk reads, so these ports compile what `make bench` measures.
 add_library(usermod_tflm INTERFACE)
 
-file(GLOB TFLM_CORE_SRC ${CMAKE_CURRENT_LIST_DIR}/core/*.c ${CMAKE_CURRENT_LIST_DIR}/core/kernels/*.c)
+file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/sources.txt TFLM_SOURCE_LINES REGEX "^[a-z]+ +[^ ]+\\.c$")
+foreach(TFLM_LINE ${TFLM_SOURCE_LINES})
+    string(REGEX MATCH "^([a-z]+) +(.+)$" TFLM_MATCH "${TFLM_LINE}")
+    list(APPEND TFLM_SRC_${CMAKE_MATCH_1} ${CMAKE_CURRENT_LIST_DIR}/${CMAKE_MATCH_2})
+endforeach()
 
-target_sources(usermod_tflm INTERFACE
-    ${CMAKE_CURRENT_LIST_DIR}/modtflm.c
-    ${TFLM_CORE_SRC}
-)
-
-target_include_directories(usermod_tflm INTERFACE
-    ${CMAKE_CURRENT_LIST_DIR}
-)
-
+target_sources(usermod_tflm INTERFACE ${TFLM_SRC_binding} ${TFLM_SRC_size} ${TFLM_SRC_speed})
+target_include_directories(usermod_tflm INTERFACE ${CMAKE_CURRENT_LIST_DIR})
 target_compile_options(usermod_tflm INTERFACE -ffp-contract=off)
+# Per-file optimization, as micropython.mk sets it (appended after the
+# port's own -O flag, so it wins).
+set_source_files_properties(${TFLM_SRC_size} PROPERTIES COMPILE_OPTIONS "-Os")
+set_source_files_properties(${TFLM_SRC_speed} PROPERTIES COMPILE_OPTIONS "-O2")
 
 target_link_libraries(usermod INTERFACE usermod_tflm)

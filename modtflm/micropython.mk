@@ -1,20 +1,20 @@
-# tflm user C module for make-based ports (unix, qemu, stm32, rp2 via make...).
+# tflm user C module for make-based ports (unix, qemu, stm32, nrf, samd...).
+# The sources and their optimization groups come from sources.txt, the same
+# list micropython.cmake reads.
 TFLM_MOD_DIR := $(USERMOD_DIR)
+tflm_sources = $(addprefix $(TFLM_MOD_DIR)/,$(shell awk '$$1 == "$(1)" { print $$2 }' $(TFLM_MOD_DIR)/sources.txt))
+TFLM_SRC_BINDING := $(call tflm_sources,binding)
+TFLM_SRC_SIZE := $(call tflm_sources,size)
+TFLM_SRC_SPEED := $(call tflm_sources,speed)
 
-SRC_USERMOD_C += $(TFLM_MOD_DIR)/modtflm.c
+SRC_USERMOD_C += $(TFLM_SRC_BINDING)
 # The portable core: no MicroPython headers, so no qstr scanning needed.
-TFLM_CORE_SRC := $(wildcard $(TFLM_MOD_DIR)/core/*.c)
-TFLM_KERNEL_SRC := $(wildcard $(TFLM_MOD_DIR)/core/kernels/*.c)
-SRC_USERMOD_LIB_C += $(TFLM_CORE_SRC) $(TFLM_KERNEL_SRC)
+SRC_USERMOD_LIB_C += $(TFLM_SRC_SIZE) $(TFLM_SRC_SPEED)
 
 CFLAGS_USERMOD += -I$(TFLM_MOD_DIR)
 
 # Objects land under $(BUILD) at the module's path below USER_C_MODULES.
 TFLM_OBJ = $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(1))
-# Float results must match TFLM exactly: no fused multiply-add contraction.
-# The core (verify, plan, interpret) is built for size, the kernels for speed.
-$(call TFLM_OBJ,$(TFLM_CORE_SRC) $(TFLM_KERNEL_SRC) $(TFLM_MOD_DIR)/modtflm.c): CFLAGS += -ffp-contract=off
-# Prepare-time helpers shared by the kernels are built for size too.
-TFLM_KERNEL_SUPPORT := $(addprefix $(TFLM_MOD_DIR)/core/kernels/,checks.c quant.c registry.c)
-$(call TFLM_OBJ,$(TFLM_CORE_SRC) $(TFLM_KERNEL_SUPPORT)): CFLAGS += -Os
-$(call TFLM_OBJ,$(filter-out $(TFLM_KERNEL_SUPPORT),$(TFLM_KERNEL_SRC))): CFLAGS += -O2
+$(call TFLM_OBJ,$(TFLM_SRC_BINDING) $(TFLM_SRC_SIZE) $(TFLM_SRC_SPEED)): CFLAGS += -ffp-contract=off
+$(call TFLM_OBJ,$(TFLM_SRC_SIZE)): CFLAGS += -Os
+$(call TFLM_OBJ,$(TFLM_SRC_SPEED)): CFLAGS += -O2

@@ -7,7 +7,8 @@
 #include "tflm.h"
 #include "fb.h"
 
-#include "opcodes.h"
+#include "schema/opcodes.h"
+#include "schema/options.h"
 
 // Fused activations (schema ActivationFunctionType).
 enum {

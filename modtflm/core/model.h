@@ -4,10 +4,6 @@
 
 #include "kernel.h"
 
-// Highest BuiltinOperator code the schema defines.
-#define TFLM_BUILTIN_MAX (209)
-// Highest BuiltinOptions union type the schema defines.
-#define TFLM_OPTIONS_MAX (126)
 
 typedef struct {
     fb_buf_t b;

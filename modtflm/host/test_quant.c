@@ -3,7 +3,7 @@
 // every multiplier form tflm_quantize_multiplier produces.
 #include <stdio.h>
 #include <stdint.h>
-#include "../core/quant.h"
+#include "../core/support/quant.h"
 
 static uint64_t state = 0x9e3779b97f4a7c15ull;
 

@@ -10,8 +10,8 @@
 #if MICROPY_TFLM_OP_ACTIVATIONS
 #include <math.h>
 #include "../kernel.h"
-#include "../quant.h"
-#include "fixedpoint.h"
+#include "../support/quant.h"
+#include "../support/fixedpoint.h"
 
 typedef struct {
     int32_t count;
@@ -707,7 +707,7 @@ static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_relu = {
     .builtin = TFLM_OP_RELU,
     .max_version = 3,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
     .prepare = relu_prepare,
     .eval = relu_eval,
@@ -716,7 +716,7 @@ const tflm_kernel_t tflm_kernel_relu = {
 const tflm_kernel_t tflm_kernel_relu6 = {
     .builtin = TFLM_OP_RELU6,
     .max_version = 3,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
     .prepare = relu6_prepare,
     .eval = relu6_eval,
@@ -725,7 +725,7 @@ const tflm_kernel_t tflm_kernel_relu6 = {
 const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
     .builtin = TFLM_OP_RELU_N1_TO_1,
     .max_version = 1,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
     .prepare = relu_n1_prepare,
     .eval = relu_n1_eval,
@@ -734,7 +734,7 @@ const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
 const tflm_kernel_t tflm_kernel_leaky_relu = {
     .builtin = TFLM_OP_LEAKY_RELU,
     .max_version = 2,
-    .options_type = 75, // LeakyReluOptions
+    .options_type = TFLM_OPTIONS_LeakyReluOptions,
     .op_data_size = sizeof(act_data_t),
     .prepare = leaky_relu_prepare,
     .eval = leaky_relu_eval,
@@ -743,7 +743,7 @@ const tflm_kernel_t tflm_kernel_leaky_relu = {
 const tflm_kernel_t tflm_kernel_logistic = {
     .builtin = TFLM_OP_LOGISTIC,
     .max_version = 3,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
     .prepare = logistic_prepare,
     .eval = logistic_eval,
@@ -752,7 +752,7 @@ const tflm_kernel_t tflm_kernel_logistic = {
 const tflm_kernel_t tflm_kernel_tanh = {
     .builtin = TFLM_OP_TANH,
     .max_version = 3,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
@@ -761,7 +761,7 @@ const tflm_kernel_t tflm_kernel_tanh = {
 const tflm_kernel_t tflm_kernel_hard_swish = {
     .builtin = TFLM_OP_HARD_SWISH,
     .max_version = 1,
-    .options_type = 91, // HardSwishOptions
+    .options_type = TFLM_OPTIONS_HardSwishOptions,
     .op_data_size = sizeof(act_data_t),
     .prepare = hard_swish_prepare,
     .eval = hard_swish_eval,
@@ -770,7 +770,7 @@ const tflm_kernel_t tflm_kernel_hard_swish = {
 const tflm_kernel_t tflm_kernel_prelu = {
     .builtin = TFLM_OP_PRELU,
     .max_version = 1,
-    .options_type = 0,
+    .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(prelu_data_t),
     .prepare = prelu_prepare,
     .eval = prelu_eval,

@@ -13,7 +13,7 @@
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_BATCH_MATMUL
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // BatchMatMulOptions fields.
 enum { BMM_ADJ_X = 0, BMM_ADJ_Y = 1 };
@@ -238,7 +238,7 @@ static tflm_status_t bmm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_batch_matmul = {
     .builtin = TFLM_OP_BATCH_MATMUL,
     .max_version = 3,
-    .options_type = 101, // BatchMatMulOptions
+    .options_type = TFLM_OPTIONS_BatchMatMulOptions,
     .op_data_size = sizeof(bmm_data_t),
     .prepare = bmm_prepare,
     .eval = bmm_eval,

@@ -161,7 +161,7 @@ static tflm_status_t cast_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_cast = {
     .builtin = TFLM_OP_CAST,
     .max_version = 3,
-    .options_type = 37, // CastOptions
+    .options_type = TFLM_OPTIONS_CastOptions,
     .op_data_size = sizeof(cast_data_t),
     .prepare = cast_prepare,
     .eval = cast_eval,

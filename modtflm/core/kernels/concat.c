@@ -13,7 +13,7 @@
 #if MICROPY_TFLM_OP_CONCAT
 #include <string.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // Option fields.
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
@@ -404,7 +404,7 @@ static tflm_status_t split_eval1(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_concatenation = {
     .builtin = TFLM_OP_CONCATENATION,
     .max_version = 3,
-    .options_type = 10, // ConcatenationOptions
+    .options_type = TFLM_OPTIONS_ConcatenationOptions,
     .op_data_size = sizeof(concat_data_t),
     .prepare = concat_prepare,
     .eval = concat_eval,
@@ -413,7 +413,7 @@ const tflm_kernel_t tflm_kernel_concatenation = {
 const tflm_kernel_t tflm_kernel_pack = {
     .builtin = TFLM_OP_PACK,
     .max_version = 3,
-    .options_type = 59, // PackOptions
+    .options_type = TFLM_OPTIONS_PackOptions,
     .op_data_size = sizeof(concat_data_t),
     .prepare = pack_prepare,
     .eval = concat_eval,
@@ -422,7 +422,7 @@ const tflm_kernel_t tflm_kernel_pack = {
 const tflm_kernel_t tflm_kernel_unpack = {
     .builtin = TFLM_OP_UNPACK,
     .max_version = 4,
-    .options_type = 64, // UnpackOptions
+    .options_type = TFLM_OPTIONS_UnpackOptions,
     .op_data_size = sizeof(concat_data_t),
     .prepare = unpack_prepare,
     .eval = unpack_eval,
@@ -431,7 +431,7 @@ const tflm_kernel_t tflm_kernel_unpack = {
 const tflm_kernel_t tflm_kernel_split = {
     .builtin = TFLM_OP_SPLIT,
     .max_version = 4,
-    .options_type = 35, // SplitOptions
+    .options_type = TFLM_OPTIONS_SplitOptions,
     .op_data_size = sizeof(concat_data_t),
     .prepare = split_prepare,
     .eval = split_eval1,
@@ -440,7 +440,7 @@ const tflm_kernel_t tflm_kernel_split = {
 const tflm_kernel_t tflm_kernel_split_v = {
     .builtin = TFLM_OP_SPLIT_V,
     .max_version = 2,
-    .options_type = 79, // SplitVOptions
+    .options_type = TFLM_OPTIONS_SplitVOptions,
     .op_data_size = sizeof(concat_data_t),
     .prepare = split_v_prepare,
     .eval = unpack_eval,

@@ -21,7 +21,7 @@
 #if MICROPY_TFLM_OP_CONV
 #include <string.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 #include "conv.h"
 
 // Conv2DOptions / DepthwiseConv2DOptions / TransposeConvOptions fields.
@@ -540,7 +540,7 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_conv_2d = {
     .builtin = TFLM_OP_CONV_2D,
     .max_version = 8,
-    .options_type = 1, // Conv2DOptions
+    .options_type = TFLM_OPTIONS_Conv2DOptions,
     .op_data_size = sizeof(conv_data_t),
     .prepare = conv_prepare,
     .eval = conv_eval,
@@ -719,7 +719,7 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
     .builtin = TFLM_OP_DEPTHWISE_CONV_2D,
     .max_version = 7,
-    .options_type = 2, // DepthwiseConv2DOptions
+    .options_type = TFLM_OPTIONS_DepthwiseConv2DOptions,
     .op_data_size = sizeof(conv_data_t),
     .prepare = dw_prepare,
     .eval = dw_eval,
@@ -941,7 +941,7 @@ static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_transpose_conv = {
     .builtin = TFLM_OP_TRANSPOSE_CONV,
     .max_version = 5,
-    .options_type = 49, // TransposeConvOptions
+    .options_type = TFLM_OPTIONS_TransposeConvOptions,
     .op_data_size = sizeof(conv_data_t),
     .prepare = tc_prepare,
     .eval = tc_eval,

@@ -10,8 +10,8 @@
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_ELEMENTWISE
 #include "../kernel.h"
-#include "../quant.h"
-#include "broadcast.h"
+#include "../support/quant.h"
+#include "../support/broadcast.h"
 
 // Field 0 of AddOptions, SubOptions, MulOptions and DivOptions.
 enum { OPT_ACTIVATION = 0 };
@@ -557,7 +557,7 @@ static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_add = {
     .builtin = TFLM_OP_ADD,
     .max_version = 3,
-    .options_type = 11, // AddOptions
+    .options_type = TFLM_OPTIONS_AddOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = add_prepare,
     .eval = ew_eval,
@@ -566,7 +566,7 @@ const tflm_kernel_t tflm_kernel_add = {
 const tflm_kernel_t tflm_kernel_sub = {
     .builtin = TFLM_OP_SUB,
     .max_version = 5,
-    .options_type = 28, // SubOptions
+    .options_type = TFLM_OPTIONS_SubOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = sub_prepare,
     .eval = ew_eval,
@@ -575,7 +575,7 @@ const tflm_kernel_t tflm_kernel_sub = {
 const tflm_kernel_t tflm_kernel_mul = {
     .builtin = TFLM_OP_MUL,
     .max_version = 4,
-    .options_type = 21, // MulOptions
+    .options_type = TFLM_OPTIONS_MulOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = mul_prepare,
     .eval = ew_eval,
@@ -584,7 +584,7 @@ const tflm_kernel_t tflm_kernel_mul = {
 const tflm_kernel_t tflm_kernel_div = {
     .builtin = TFLM_OP_DIV,
     .max_version = 2,
-    .options_type = 29, // DivOptions
+    .options_type = TFLM_OPTIONS_DivOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = div_prepare,
     .eval = ew_eval,
@@ -593,7 +593,7 @@ const tflm_kernel_t tflm_kernel_div = {
 const tflm_kernel_t tflm_kernel_squared_difference = {
     .builtin = TFLM_OP_SQUARED_DIFFERENCE,
     .max_version = 2,
-    .options_type = 76, // SquaredDifferenceOptions
+    .options_type = TFLM_OPTIONS_SquaredDifferenceOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = sqdiff_prepare,
     .eval = ew_eval,
@@ -602,7 +602,7 @@ const tflm_kernel_t tflm_kernel_squared_difference = {
 const tflm_kernel_t tflm_kernel_maximum = {
     .builtin = TFLM_OP_MAXIMUM,
     .max_version = 4,
-    .options_type = 39, // MaximumMinimumOptions
+    .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = max_prepare,
     .eval = ew_eval,
@@ -611,7 +611,7 @@ const tflm_kernel_t tflm_kernel_maximum = {
 const tflm_kernel_t tflm_kernel_minimum = {
     .builtin = TFLM_OP_MINIMUM,
     .max_version = 4,
-    .options_type = 39, // MaximumMinimumOptions
+    .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
     .op_data_size = sizeof(ew_data_t),
     .prepare = min_prepare,
     .eval = ew_eval,

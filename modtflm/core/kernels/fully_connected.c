@@ -20,7 +20,7 @@
 #if MICROPY_TFLM_OP_FULLY_CONNECTED
 #include <string.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 #include "fully_connected.h"
 
 // FullyConnectedOptions fields.
@@ -348,7 +348,7 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_fully_connected = {
     .builtin = TFLM_OP_FULLY_CONNECTED,
     .max_version = 13,
-    .options_type = 8, // FullyConnectedOptions
+    .options_type = TFLM_OPTIONS_FullyConnectedOptions,
     .op_data_size = sizeof(fc_data_t),
     .prepare = fc_prepare,
     .eval = fc_eval,

@@ -11,7 +11,7 @@
 #if MICROPY_TFLM_OP_L2NORM
 #include <math.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // L2NormOptions fields.
 enum { L2_ACTIVATION = 0 };
@@ -183,7 +183,7 @@ static tflm_status_t l2_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_l2_normalization = {
     .builtin = TFLM_OP_L2_NORMALIZATION,
     .max_version = 2,
-    .options_type = 12, // L2NormOptions
+    .options_type = TFLM_OPTIONS_L2NormOptions,
     .op_data_size = sizeof(l2_data_t),
     .prepare = l2_prepare,
     .eval = l2_eval,

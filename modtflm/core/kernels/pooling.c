@@ -9,7 +9,7 @@
 #if MICROPY_TFLM_OP_POOLING
 #include <float.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // Pool2DOptions fields.
 enum { POOL_PADDING = 0, POOL_STRIDE_W = 1, POOL_STRIDE_H = 2, POOL_FILTER_W = 3, POOL_FILTER_H = 4,
@@ -347,7 +347,7 @@ static tflm_status_t max_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_average_pool_2d = {
     .builtin = TFLM_OP_AVERAGE_POOL_2D,
     .max_version = 3,
-    .options_type = 5, // Pool2DOptions
+    .options_type = TFLM_OPTIONS_Pool2DOptions,
     .op_data_size = sizeof(pool_data_t),
     .prepare = average_prepare,
     .eval = average_eval,
@@ -356,7 +356,7 @@ const tflm_kernel_t tflm_kernel_average_pool_2d = {
 const tflm_kernel_t tflm_kernel_max_pool_2d = {
     .builtin = TFLM_OP_MAX_POOL_2D,
     .max_version = 3,
-    .options_type = 5, // Pool2DOptions
+    .options_type = TFLM_OPTIONS_Pool2DOptions,
     .op_data_size = sizeof(pool_data_t),
     .prepare = max_prepare,
     .eval = max_eval,

@@ -16,7 +16,7 @@
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_QUANTIZE
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 enum { Q_FROM_FLOAT = 0, Q_REQUANT = 1 };
 
@@ -277,7 +277,7 @@ static tflm_status_t dequantize_eval(tflm_interp_t *ip, const tflm_node_t *node)
 const tflm_kernel_t tflm_kernel_quantize = {
     .builtin = TFLM_OP_QUANTIZE,
     .max_version = 3,
-    .options_type = 89, // QuantizeOptions
+    .options_type = TFLM_OPTIONS_QuantizeOptions,
     .op_data_size = sizeof(quant_data_t),
     .prepare = quantize_prepare,
     .eval = quantize_eval,
@@ -286,7 +286,7 @@ const tflm_kernel_t tflm_kernel_quantize = {
 const tflm_kernel_t tflm_kernel_dequantize = {
     .builtin = TFLM_OP_DEQUANTIZE,
     .max_version = 6,
-    .options_type = 38, // DequantizeOptions
+    .options_type = TFLM_OPTIONS_DequantizeOptions,
     .op_data_size = sizeof(quant_data_t),
     .prepare = dequantize_prepare,
     .eval = dequantize_eval,

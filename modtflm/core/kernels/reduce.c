@@ -14,7 +14,7 @@
 #include <float.h>
 #include <string.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // ReducerOptions fields.
 enum { OPT_KEEP_DIMS = 0 };
@@ -521,7 +521,7 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_mean = {
     .builtin = TFLM_OP_MEAN,
     .max_version = 3,
-    .options_type = 27, // ReducerOptions
+    .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
     .prepare = mean_prepare,
     .eval = red_eval,
@@ -530,7 +530,7 @@ const tflm_kernel_t tflm_kernel_mean = {
 const tflm_kernel_t tflm_kernel_sum = {
     .builtin = TFLM_OP_SUM,
     .max_version = 2,
-    .options_type = 27, // ReducerOptions
+    .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
     .prepare = sum_prepare,
     .eval = red_eval,
@@ -539,7 +539,7 @@ const tflm_kernel_t tflm_kernel_sum = {
 const tflm_kernel_t tflm_kernel_reduce_max = {
     .builtin = TFLM_OP_REDUCE_MAX,
     .max_version = 3,
-    .options_type = 27, // ReducerOptions
+    .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
     .prepare = max_prepare,
     .eval = red_eval,
@@ -548,7 +548,7 @@ const tflm_kernel_t tflm_kernel_reduce_max = {
 const tflm_kernel_t tflm_kernel_arg_max = {
     .builtin = TFLM_OP_ARG_MAX,
     .max_version = 2,
-    .options_type = 40, // ArgMaxOptions
+    .options_type = TFLM_OPTIONS_ArgMaxOptions,
     .op_data_size = sizeof(arg_data_t),
     .prepare = arg_max_prepare,
     .eval = arg_eval,
@@ -557,7 +557,7 @@ const tflm_kernel_t tflm_kernel_arg_max = {
 const tflm_kernel_t tflm_kernel_arg_min = {
     .builtin = TFLM_OP_ARG_MIN,
     .max_version = 2,
-    .options_type = 57, // ArgMinOptions
+    .options_type = TFLM_OPTIONS_ArgMinOptions,
     .op_data_size = sizeof(arg_data_t),
     .prepare = arg_min_prepare,
     .eval = arg_eval,

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include "../kernel.h"
-#include "../quant.h"
+#include "../support/quant.h"
 
 // ResizeNearestNeighborOptions / ResizeBilinearOptions fields.
 enum { NN_ALIGN_CORNERS = 0, NN_HALF_PIXEL = 1 };
@@ -313,7 +313,7 @@ static tflm_status_t bl_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
     .builtin = TFLM_OP_RESIZE_NEAREST_NEIGHBOR,
     .max_version = 4,
-    .options_type = 74, // ResizeNearestNeighborOptions
+    .options_type = TFLM_OPTIONS_ResizeNearestNeighborOptions,
     .op_data_size = sizeof(resize_data_t),
     .prepare = nn_prepare,
     .eval = nn_eval,
@@ -322,7 +322,7 @@ const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
 const tflm_kernel_t tflm_kernel_resize_bilinear = {
     .builtin = TFLM_OP_RESIZE_BILINEAR,
     .max_version = 4,
-    .options_type = 15, // ResizeBilinearOptions
+    .options_type = TFLM_OPTIONS_ResizeBilinearOptions,
     .op_data_size = sizeof(resize_data_t),
     .prepare = bl_prepare,
     .eval = bl_eval,

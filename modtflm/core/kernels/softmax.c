@@ -12,8 +12,8 @@
 #include <float.h>
 #include <math.h>
 #include "../kernel.h"
-#include "../quant.h"
-#include "fixedpoint.h"
+#include "../support/quant.h"
+#include "../support/fixedpoint.h"
 
 enum { SOFTMAX_BETA = 0 };
 
@@ -322,7 +322,7 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 const tflm_kernel_t tflm_kernel_softmax = {
     .builtin = TFLM_OP_SOFTMAX,
     .max_version = 3,
-    .options_type = 9, // SoftmaxOptions
+    .options_type = TFLM_OPTIONS_SoftmaxOptions,
     .op_data_size = sizeof(softmax_data_t),
     .prepare = softmax_prepare,
     .eval = softmax_eval,

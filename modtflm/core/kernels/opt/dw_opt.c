@@ -17,11 +17,11 @@
 // bias + in_offset * sum(w) and accumulate w * x: exact modulo 2^32. Border
 // pixels skip the taps outside the input and add in_offset to every x, as
 // the reference does.
-#include "../tflm_config.h"
+#include "../../tflm_config.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS
 #include <string.h>
-#include "../quant.h"
-#include "conv.h"
+#include "../../support/quant.h"
+#include "../conv.h"
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>

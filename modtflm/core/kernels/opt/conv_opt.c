@@ -15,11 +15,11 @@
 //
 // Accumulators wrap in 32 bits like the reference (same sum modulo 2^32),
 // then tflm_requant, clamp and the output offset as conv_int8.
-#include "../tflm_config.h"
+#include "../../tflm_config.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS
 #include <string.h>
-#include "../quant.h"
-#include "conv.h"
+#include "../../support/quant.h"
+#include "../conv.h"
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>

@@ -1,7 +1,7 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include "../quant.h"
+#include "quant.h"
 #include "../kernel.h"
 
 float tflm_roundf(float x) {

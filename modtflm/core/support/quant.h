@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "tflm.h"
+#include "../tflm.h"
 
 // real_multiplier ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
 void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift);

@@ -18,11 +18,11 @@
 // Fewer than four units: the reference. A unit count that is not a multiple
 // of four redoes the last four units (same results, same bytes written).
 // No scratch and no persistent data.
-#include "../tflm_config.h"
+#include "../../tflm_config.h"
 #if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS
 #include <string.h>
-#include "../quant.h"
-#include "fully_connected.h"
+#include "../../support/quant.h"
+#include "../fully_connected.h"
 
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>

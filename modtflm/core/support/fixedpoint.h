@@ -11,7 +11,7 @@
 #define TFLM_CORE_KERNELS_FIXEDPOINT_H
 
 #include <stdint.h>
-#include "../quant.h"
+#include "quant.h"
 
 static inline int32_t fxp_add(int32_t a, int32_t b) {
     return (int32_t)((uint32_t)a + (uint32_t)b);

@@ -62,6 +62,21 @@ static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, in
     return (int32_t)(acc >> total_shift);
 }
 
+// v limited to [lo, hi]. For quantized outputs the bounds are "act_min" and
+// "act_max": the fused activation's range in output units, the output zero
+// point already added (what tflm_activation_range_quant returns).
+static inline int32_t tflm_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+static inline int32_t tflm_clamp_i64(int64_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : v > hi ? hi : (int32_t)v;
+}
+// Float form: compares exactly as TFLM's ActivationFunctionWithMinMax
+// (a NaN passes through unchanged).
+static inline float tflm_clamp_f32(float v, float lo, float hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 // Output range of a fused activation on a quantized output tensor; fails
 // (TFLM_ERR_UNSUPPORTED) on activations that have no integer form.
 tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,

@@ -15,7 +15,8 @@
 
 #include "core/tflm.h"
 
-// Arena sizing gives up after this many attempts (each at least doubles).
+// Arena sizing gives up after this many blocks (a heap short of even the
+// measuring block).
 #define ARENA_TRIES (24)
 
 typedef struct _tflm_interp_obj_t {
@@ -107,84 +108,89 @@ static char type_code(int type) {
 }
 
 static void free_arena(tflm_interp_obj_t *self) {
+    // Forget every pointer into the block first: left behind, the GC would
+    // take them for references to whatever is allocated there next.
+    tflm_interp_release(&self->ip);
     if (self->arena) {
         m_del(uint8_t, self->arena, self->arena_alloc);
         self->arena = NULL;
         self->arena_alloc = 0;
     }
-    // Forget every pointer into the freed block: left behind, the GC would
-    // take them for references to whatever is allocated there next.
-    tflm_error_t err = self->ip.err;
-    memset(&self->ip, 0, sizeof(self->ip));
-    self->ip.err = err;
 }
 
-// Initialises the core in a fresh arena of `size` bytes. Returns the status;
-// on failure the arena is freed. Raises MemoryError when the heap cannot
-// supply `size` bytes.
-static tflm_status_t try_init(tflm_interp_obj_t *self, size_t size) {
-    free_arena(self);
+// Builds the interpreter in a new heap block of `size` bytes; the block is
+// freed again unless it worked. Raises MemoryError when the heap has no such
+// block and `must` is set; otherwise returns TFLM_ERR_ARENA with no arena.
+static tflm_status_t init_in_block(tflm_interp_obj_t *self, size_t size, bool must) {
     self->arena = m_new_maybe(uint8_t, size);
     if (self->arena == NULL) {
-        mp_raise_msg_varg(&mp_type_MemoryError,
-            MP_ERROR_TEXT("cannot allocate an arena of %u bytes"), (unsigned)size);
+        if (must) {
+            mp_raise_msg_varg(&mp_type_MemoryError, MP_ERROR_TEXT("cannot allocate an arena of %u bytes"),
+                (unsigned)size);
+        }
+        return TFLM_ERR_ARENA;
     }
     self->arena_alloc = size;
-    tflm_status_t s = tflm_interp_init(&self->ip, model_bytes(self), self->model_len, self->arena, size);
+    tflm_status_t s = tflm_interp_init(&self->ip, self->arena, size);
     if (s != TFLM_OK) {
         free_arena(self);
     }
     return s;
 }
 
-// Finds the exact arena size the model needs: tries sizes until init either
-// works or reports the exact figure.
-static tflm_status_t measure(tflm_interp_obj_t *self, size_t *needed) {
-    size_t size = tflm_arena_estimate(model_bytes(self), self->model_len);
-    size = size < 256 ? 256 : size;
-    for (int i = 0; i < ARENA_TRIES; i++) {
-        tflm_status_t s = try_init(self, size);
-        if (s == TFLM_OK) {
-            *needed = self->ip.arena_used;
-            return s;
-        }
-        if (s != TFLM_ERR_ARENA) {
-            return s;
-        }
-        size = self->ip.err.needed > size ? self->ip.err.needed : size * 2;
-    }
-    return TFLM_ERR_ARENA;
+static NORETURN void raise_too_small(size_t size, size_t needed) {
+    mp_raise_msg_varg(&mp_type_MemoryError, MP_ERROR_TEXT("arena of %u bytes too small, needs %u"),
+        (unsigned)size, (unsigned)needed);
 }
 
-static void setup_arena(tflm_interp_obj_t *self, mp_int_t arena_size) {
-    if (arena_size > 0) {
-        tflm_status_t s = try_init(self, (size_t)arena_size);
-        if (s == TFLM_ERR_ARENA && self->ip.err.needed == 0) {
-            // Too small for even the tables: measure to say what is needed.
-            size_t needed = 0;
-            if (measure(self, &needed) == TFLM_OK) {
-                free_arena(self);
-                mp_raise_msg_varg(&mp_type_MemoryError,
-                    MP_ERROR_TEXT("arena of %u bytes too small, needs %u"), (unsigned)arena_size, (unsigned)needed);
-            }
-        }
-        if (s != TFLM_OK) {
-            raise_status(self);
-        }
-        return;
+// Verifies the model once, then builds the interpreter in one heap block:
+// `arena_size` bytes, or with arena_size 0 a block of the core's upper
+// bound, shrunk in place to the exact size used. A given size that is too
+// small is measured in the same single pass, so the error names the exact
+// size needed. Only when the heap cannot supply the bound (or the bound
+// falls short) is the model prepared twice: measured in a smaller block,
+// then built in a block of the exact size.
+static void setup_arena(tflm_interp_obj_t *self, size_t arena_size) {
+    if (tflm_interp_open(&self->ip, model_bytes(self), self->model_len) != TFLM_OK) {
+        raise_status(self);
     }
-    size_t needed = 0;
-    tflm_status_t s = measure(self, &needed);
+    size_t measure, upper;
+    tflm_interp_arena_bounds(&self->ip, &measure, &upper);
+    size_t size = arena_size ? arena_size : upper;
+    size = size < measure ? measure : size;
+    tflm_status_t s = init_in_block(self, size, arena_size || size == measure);
+    if (s == TFLM_ERR_ARENA && self->arena == NULL && !self->ip.err.needed) {
+        // The heap has no block of the bound's size.
+        size = measure;
+        s = init_in_block(self, size, true);
+    }
+    // Measuring found an op whose data does not fit beside the tables.
+    for (int tries = 0; s == TFLM_ERR_ARENA && !self->ip.err.needed && tries < ARENA_TRIES; tries++) {
+        size *= 2;
+        s = init_in_block(self, size, true);
+    }
+    if (s == TFLM_ERR_ARENA && self->ip.err.needed) {
+        if (arena_size) {
+            raise_too_small(arena_size, self->ip.err.needed);
+        }
+        s = init_in_block(self, self->ip.err.needed, true);
+    }
     if (s != TFLM_OK) {
         raise_status(self);
     }
-    if (needed < self->arena_alloc) {
+    size_t used = self->ip.arena_used;
+    if (arena_size && used > arena_size) {
+        free_arena(self);
+        raise_too_small(arena_size, used);
+    }
+    size_t keep = arena_size ? arena_size : used;
+    if (keep < self->arena_alloc) {
         // Shrinking a GC block happens in place, so every pointer the core
         // stored into the arena stays valid.
-        uint8_t *p = m_renew_maybe(uint8_t, self->arena, self->arena_alloc, needed, false);
+        uint8_t *p = m_renew_maybe(uint8_t, self->arena, self->arena_alloc, keep, false);
         if (p == self->arena) {
-            self->arena_alloc = needed;
-            self->ip.arena_size = (size_t)(self->arena + needed - self->ip.arena);
+            self->arena_alloc = keep;
+            self->ip.arena_size = (size_t)(self->arena + keep - self->ip.arena);
         }
     }
 }

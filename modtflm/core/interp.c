@@ -11,9 +11,19 @@
 // Tables and op data hold pointers, 32-bit values and floats, never 64-bit
 // fields: word alignment is enough, and on 32-bit targets saves the padding.
 #define PERSIST_ALIGN (sizeof(void *) > 4 ? sizeof(void *) : 4)
+#define PERSIST_UP(x) (((x) + PERSIST_ALIGN - 1) & ~(size_t)(PERSIST_ALIGN - 1))
+// Room for one op's persistent data beyond its fixed op data (per-channel
+// multipliers, lookup tables) when an arena too small for the model is only
+// being measured; see tflm_interp_arena_bounds.
+#define MEASURE_SLACK (2048)
 
+// Persistent memory is taken from the arena's front. ip->arena_used counts
+// what the model's persistent data needs; it equals ip->persistent_used
+// except while an arena too small for the model is being measured: then
+// each op's data is written at the same place (ip->persistent_used is wound
+// back before every op, see tflm_interp_init) and only the count goes on.
 void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size) {
-    size_t at = (ip->persistent_used + PERSIST_ALIGN - 1) & ~(size_t)(PERSIST_ALIGN - 1);
+    size_t at = PERSIST_UP(ip->persistent_used);
     if (size > ip->arena_size || at > ip->arena_size - size) {
         ip->err.needed = 0;
         tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small for the model's tables",
@@ -21,46 +31,81 @@ void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size) {
         return NULL;
     }
     ip->persistent_used = at + size;
+    ip->arena_used = PERSIST_UP(ip->arena_used) + size;
     memset(ip->arena + at, 0, size);
     return ip->arena + at;
 }
 
-size_t tflm_arena_estimate(const uint8_t *model, size_t len) {
-    tflm_model_t m;
-    tflm_error_t err;
-    if (tflm_model_open(&m, model, len, &err) != TFLM_OK) {
-        return 0;
-    }
-    size_t n = 64 + m.n_tensors * (sizeof(tflm_tensor_t) + 8) + m.n_ops * (sizeof(tflm_node_t) + 8 + 96)
-        + tflm_model_pool_count(&m) * sizeof(int16_t);
-    // Activations: the planner typically needs well under the largest few
-    // tensors; init reports the exact figure when this guess is short.
-    size_t acts = 0;
-    for (uint32_t i = 0; i < m.n_tensors; i++) {
-        const uint8_t *t, *shape;
-        uint32_t rank;
-        fb_vector_table(&m.b, m.tensors, i, &t);
-        fb_vector(&m.b, t, 0, 4, &shape, &rank);
-        size_t count = 1;
-        for (uint32_t d = 0; d < rank; d++) {
-            count *= (uint32_t)fb_i32(shape + 4 * d);
-        }
-        acts = count > acts ? count : acts;
-    }
-    return n + 4 * acts;
-}
-
-tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t len,
-    uint8_t *arena, size_t arena_size) {
+tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t len) {
     memset(ip, 0, sizeof(*ip));
     tflm_model_t m;
     tflm_status_t s = tflm_model_open(&m, model, len, &ip->err);
     if (s != TFLM_OK) {
         return s;
     }
-    // The verified view: past a size prefix, if the file had one.
+    // The verified view: past a size prefix, if the file had one. Later
+    // stages find its sections again with tflm_model_view, unchecked.
     ip->model = m.b.base;
     ip->model_len = m.b.len;
+    ip->n_tensors = (uint16_t)m.n_tensors;
+    ip->n_nodes = (uint16_t)m.n_ops;
+    return TFLM_OK;
+}
+
+// Index pool entries: graph inputs/outputs and every op's inputs and outputs.
+static size_t pool_count(const tflm_model_t *m) {
+    size_t n = m->n_inputs + m->n_outputs;
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        const uint8_t *op = tflm_model_op(m, i);
+        n += tflm_model_op_io_count(m, op);
+    }
+    return n;
+}
+
+// Bytes of the tables init puts first: tensor table, op table, index pool.
+static size_t tables_size(const tflm_model_t *m) {
+    return PERSIST_UP(m->n_tensors * sizeof(tflm_tensor_t)) + PERSIST_UP(m->n_ops * sizeof(tflm_node_t) + 1)
+           + PERSIST_UP(pool_count(m) * sizeof(int16_t) + 1);
+}
+
+void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *upper) {
+    tflm_model_t m;
+    tflm_model_view(&m, ip->model, ip->model_len);
+    size_t op_data = 0, op_data_max = 0;
+    for (uint32_t i = 0; i < m.n_ops; i++) {
+        const char *custom;
+        int version;
+        const tflm_kernel_t *k = tflm_find_kernel(tflm_model_op_code(&m, tflm_model_op(&m, i), &custom, &version));
+        size_t d = k ? PERSIST_UP(k->op_data_size) : 0;
+        op_data += d;
+        op_data_max = d > op_data_max ? d : op_data_max;
+    }
+    size_t acts = 0, largest = 0;
+    for (uint32_t i = 0; i < m.n_tensors; i++) {
+        size_t b = tflm_model_activation_bytes(&m, i);
+        acts += ALIGN8(b);
+        largest = b > largest ? b : largest;
+    }
+    // 8: the arena start is aligned to 8 bytes.
+    size_t base = 8 + tables_size(&m);
+    size_t work = tflm_plan_workspace(m.n_tensors, m.n_ops);
+    size_t slot = op_data_max + MEASURE_SLACK;
+    // Enough to measure the exact figure: tables, one op's data at a time,
+    // the planner's workspace.
+    *measure = base + (work > slot ? work : slot);
+    // Enough, as a rule, to load the model: every activation laid end to end
+    // (a bound, not a plan), all op data, and as much again as the largest
+    // activation for scratch buffers and per-channel data.
+    *upper = base + op_data + ALIGN8(largest) + MEASURE_SLACK + (acts > work ? acts : work);
+}
+
+tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_size) {
+    tflm_model_t m;
+    tflm_model_view(&m, ip->model, ip->model_len);
+    ip->ready = false;
+    ip->persistent_used = ip->arena_used = 0;
+    ip->err.status = TFLM_OK;
+    ip->err.needed = 0;
     // Align the arena start; the skipped bytes count as used.
     size_t skip = (size_t)(-(uintptr_t)arena & 7);
     if (arena == NULL || arena_size < skip) {
@@ -68,41 +113,82 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t l
     }
     ip->arena = arena + skip;
     ip->arena_size = arena_size - skip;
-    ip->n_tensors = (uint16_t)m.n_tensors;
-    ip->n_nodes = (uint16_t)m.n_ops;
 
     ip->tensors = tflm_alloc_persistent(ip, m.n_tensors * sizeof(tflm_tensor_t));
     ip->nodes = ip->tensors ? tflm_alloc_persistent(ip, m.n_ops * sizeof(tflm_node_t) + 1) : NULL;
-    int16_t *pool = ip->nodes ? tflm_alloc_persistent(ip, tflm_model_pool_count(&m) * sizeof(int16_t) + 1) : NULL;
+    int16_t *pool = ip->nodes ? tflm_alloc_persistent(ip, pool_count(&m) * sizeof(int16_t) + 1) : NULL;
     if (pool == NULL) {
         return TFLM_ERR_ARENA;
     }
-    s = tflm_build_tables(ip, &m, pool);
+    tflm_status_t s = tflm_build_tables(ip, &m, pool);
     if (s != TFLM_OK) {
         return s;
     }
+    // Once the arena is short, later ops are prepared one at a time in the
+    // same place (`measure_at`), only to count what they need: prepare runs
+    // once and the error still names the exact size.
+    size_t measure_at = 0;
     for (uint16_t i = 0; i < ip->n_nodes; i++) {
         tflm_node_t *node = &ip->nodes[i];
-        if (node->kernel->op_data_size) {
-            node->op_data = tflm_alloc_persistent(ip, node->kernel->op_data_size);
-            if (node->op_data == NULL) {
-                return TFLM_ERR_ARENA;
+        const uint8_t *options = node->options;
+        size_t used = ip->persistent_used, counted = ip->arena_used;
+        for (;;) {
+            if (measure_at) {
+                ip->persistent_used = measure_at;
             }
+            s = TFLM_OK;
+            if (node->kernel->op_data_size) {
+                node->op_data = tflm_alloc_persistent(ip, node->kernel->op_data_size);
+                s = node->op_data ? TFLM_OK : TFLM_ERR_ARENA;
+            }
+            if (s == TFLM_OK) {
+                s = node->kernel->prepare(ip, node);
+            }
+            if (s != TFLM_ERR_ARENA || measure_at || ip->err.needed) {
+                break;
+            }
+            // Out of persistent memory: measure from here on, this op again.
+            measure_at = used;
+            ip->arena_used = counted;
+            node->options = options;
+            node->scratch_size = 0;
         }
-        s = node->kernel->prepare(ip, node);
         if (s != TFLM_OK) {
+            if (s == TFLM_ERR_ARENA && measure_at) {
+                ip->err.needed = 0; // even one op's data does not fit
+            }
             return s;
         }
         // Options live in the model; nothing reads them after prepare.
         node->options = NULL;
     }
     s = tflm_plan(ip);
+    if (s == TFLM_OK && measure_at) {
+        s = TFLM_ERR_ARENA; // the planner reported nothing: cannot happen
+    }
+    if (s == TFLM_ERR_ARENA && ip->err.needed) {
+        ip->err.needed += skip;
+        return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small, needs %u",
+            (unsigned)arena_size, (unsigned)ip->err.needed);
+    }
     if (s != TFLM_OK) {
         return s;
     }
     ip->arena_used += skip;
     ip->ready = true;
     return tflm_interp_reset(ip);
+}
+
+void tflm_interp_release(tflm_interp_t *ip) {
+    // Forget every pointer into the arena; the verified model stays.
+    ip->ready = false;
+    ip->arena = NULL;
+    ip->arena_size = ip->persistent_used = ip->arena_used = 0;
+    ip->tensors = NULL;
+    ip->nodes = NULL;
+    ip->inputs = ip->outputs = NULL;
+    ip->model_tensors = NULL;
+    ip->n_inputs = ip->n_outputs = 0;
 }
 
 tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {

@@ -156,21 +156,31 @@ static tflm_status_t verify_shape(const tflm_model_t *m, const uint8_t *t, int t
     return TFLM_OK;
 }
 
+// Where a buffer's bytes are: its data vector, or for large models data
+// stored after the flatbuffer at an offset from the file start. Reads a
+// buffer verify_buffer accepted (on any other it may return garbage bounds).
+static void buffer_data(const tflm_model_t *m, const uint8_t *buf, const uint8_t **data, uint32_t *size) {
+    fb_vector(&m->b, buf, BUFFER_DATA, 1, data, size);
+    const uint8_t *off_f = fb_field(buf, BUFFER_OFFSET, 8);
+    uint64_t off = off_f ? (uint64_t)fb_i64(off_f) : 0;
+    if (off > 1) {
+        const uint8_t *size_f = fb_field(buf, BUFFER_SIZE, 8);
+        *data = m->b.base + off;
+        *size = (uint32_t)(size_f ? (uint64_t)fb_i64(size_f) : 0);
+    }
+}
+
 static tflm_status_t verify_buffer(const tflm_model_t *m, const uint8_t *buf, int bi,
     const uint8_t **data, uint32_t *size, tflm_error_t *err) {
     CHECK(fb_vector(&m->b, buf, BUFFER_DATA, 1, data, size), "data of buffer", bi);
     const uint8_t *off_f = fb_field(buf, BUFFER_OFFSET, 8);
     const uint8_t *size_f = fb_field(buf, BUFFER_SIZE, 8);
     uint64_t off = off_f ? (uint64_t)fb_i64(off_f) : 0;
-    if (off > 1) {
-        // Data stored after the flatbuffer, at an offset from the file start.
-        uint64_t sz = size_f ? (uint64_t)fb_i64(size_f) : 0;
-        if (off > m->b.len || sz > m->b.len - off) {
-            return tflm_fail(err, TFLM_ERR_MODEL, "buffer %d: offset/size point outside the model", bi);
-        }
-        *data = m->b.base + off;
-        *size = (uint32_t)sz;
+    uint64_t sz = size_f ? (uint64_t)fb_i64(size_f) : 0;
+    if (off > 1 && (off > m->b.len || sz > m->b.len - off)) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "buffer %d: offset/size point outside the model", bi);
     }
+    buffer_data(m, buf, data, size);
     return TFLM_OK;
 }
 
@@ -192,8 +202,8 @@ static tflm_status_t verify_tensor(const tflm_model_t *m, const uint8_t *t, int 
         return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "tensor %d: sparse tensors are not supported", ti);
     }
     int32_t dims[TFLM_MAX_RANK];
-    int rank;
-    uint32_t nbytes;
+    int rank = 0;
+    uint32_t nbytes = 0;
     tflm_status_t s = verify_shape(m, t, ti, type, dims, &rank, &nbytes, err);
     if (s != TFLM_OK) {
         return s;
@@ -283,7 +293,8 @@ static tflm_status_t verify_op(const tflm_model_t *m, const uint8_t *op, int oi,
     return TFLM_OK;
 }
 
-tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
+// The envelope: size, identifier (optionally size-prefixed), root table.
+static tflm_status_t open_envelope(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
     memset(m, 0, sizeof(*m));
     if (data == NULL || len < 8) {
         return tflm_fail(err, TFLM_ERR_MODEL, "model is %u bytes, too short to be a .tflite file", (unsigned)len);
@@ -312,7 +323,12 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     }
     m->root = data + root;
     CHECK(fb_check_table(&m->b, m->root), "root table", -1);
+    return TFLM_OK;
+}
 
+// The model's sections: operator codes, buffers, the subgraph and its
+// tensors, operators, inputs and outputs.
+static tflm_status_t open_sections(tflm_model_t *m, tflm_error_t *err) {
     uint32_t version = fb_field_u32(m->root, MODEL_VERSION, 0);
     if (version != SCHEMA_VERSION) {
         return tflm_fail(err, TFLM_ERR_MODEL, "schema version %u, expected %d", (unsigned)version, SCHEMA_VERSION);
@@ -353,6 +369,25 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     if (m->n_outputs == 0) {
         return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no outputs");
     }
+    return TFLM_OK;
+}
+
+void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len) {
+    // Both steps passed on these bytes in tflm_model_open: they only find
+    // the sections again (a few table look-ups), they cannot fail.
+    tflm_error_t unused;
+    open_envelope(m, data, len, &unused);
+    open_sections(m, &unused);
+}
+
+tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
+    tflm_status_t s = open_envelope(m, data, len, err);
+    if (s == TFLM_OK) {
+        s = open_sections(m, err);
+    }
+    if (s != TFLM_OK) {
+        return s;
+    }
 
     for (uint32_t i = 0; i < m->n_opcodes; i++) {
         const uint8_t *oc;
@@ -372,7 +407,7 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
         const uint8_t *buf, *bdata;
         uint32_t size;
         CHECK(fb_vector_table(&m->b, m->buffers, i, &buf), "buffer", (int)i);
-        tflm_status_t s = verify_buffer(m, buf, (int)i, &bdata, &size, err);
+        s = verify_buffer(m, buf, (int)i, &bdata, &size, err);
         if (s != TFLM_OK) {
             return s;
         }
@@ -380,7 +415,7 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         const uint8_t *t;
         CHECK(fb_vector_table(&m->b, m->tensors, i, &t), "tensor", (int)i);
-        tflm_status_t s = verify_tensor(m, t, (int)i, err);
+        s = verify_tensor(m, t, (int)i, err);
         if (s != TFLM_OK) {
             return s;
         }
@@ -388,24 +423,16 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     for (uint32_t i = 0; i < m->n_ops; i++) {
         const uint8_t *op;
         CHECK(fb_vector_table(&m->b, m->ops, i, &op), "op", (int)i);
-        tflm_status_t s = verify_op(m, op, (int)i, err);
+        s = verify_op(m, op, (int)i, err);
         if (s != TFLM_OK) {
             return s;
         }
     }
-    tflm_status_t s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
+    s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
     if (s == TFLM_OK) {
         s = verify_index_vector(m, m->outputs, m->n_outputs, false, "output", -1, err);
     }
     return s;
-}
-
-tflm_status_t tflm_verify(const uint8_t *model, size_t len, tflm_error_t *err) {
-    tflm_model_t m;
-    err->status = TFLM_OK;
-    err->needed = 0;
-    err->msg = "";
-    return tflm_model_open(&m, model, len, err);
 }
 
 // The op's builtin code and, for custom ops, its name.
@@ -418,7 +445,7 @@ int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char 
     return opcode_builtin(oc);
 }
 
-static const tflm_kernel_t *find_kernel(int32_t code) {
+const tflm_kernel_t *tflm_find_kernel(int32_t code) {
     for (size_t i = 0; i < tflm_n_kernels; i++) {
         if (tflm_kernels[i]->builtin == code) {
             return tflm_kernels[i];
@@ -427,18 +454,14 @@ static const tflm_kernel_t *find_kernel(int32_t code) {
     return NULL;
 }
 
+// Reads a verified tensor into its table entry (no checks repeated).
 static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *out) {
-    int rank;
-    uint32_t nbytes;
-    tflm_error_t unused;
-    int32_t tmp[TFLM_MAX_RANK];
     out->type = (uint8_t)fb_field_i8(t, TENSOR_TYPE, 0);
-    verify_shape(m, t, 0, out->type, tmp, &rank, &nbytes, &unused);
     // Shapes stay in the model, as weights do: the caller keeps the model
     // bytes alive and unchanged (the binding copies writable buffers).
     const uint8_t *shape;
-    uint32_t n;
-    fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &n);
+    uint32_t rank;
+    fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &rank);
     out->dims = (const int32_t *)(const void *)shape;
     out->rank = (uint8_t)rank;
     if (fb_field_u8(t, TENSOR_IS_VARIABLE, 0)) {
@@ -447,7 +470,7 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
     const uint8_t *buf, *data;
     uint32_t size;
     fb_vector_table(&m->b, m->buffers, fb_field_u32(t, TENSOR_BUFFER, 0), &buf);
-    verify_buffer(m, buf, 0, &data, &size, &unused);
+    buffer_data(m, buf, &data, &size);
     if (size != 0) {
         out->flags |= TFLM_T_CONST;
         out->data = (uint8_t *)data;
@@ -544,7 +567,7 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         int32_t code = tflm_model_op_code(m, op, &custom, &version);
         node->builtin = (uint16_t)code;
         node->version = (uint8_t)(version < 0 ? 0 : version > 255 ? 255 : version);
-        const tflm_kernel_t *k = find_kernel(code);
+        const tflm_kernel_t *k = tflm_find_kernel(code);
         if (code == TFLM_OP_CUSTOM) {
             return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
         }
@@ -627,17 +650,34 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
     return TFLM_OK;
 }
 
-// Index pool entries needed: graph inputs/outputs and every op's inputs and
-// outputs.
-size_t tflm_model_pool_count(const tflm_model_t *m) {
-    size_t n = m->n_inputs + m->n_outputs;
-    for (uint32_t i = 0; i < m->n_ops; i++) {
-        const uint8_t *op, *vec;
-        uint32_t a, b;
-        fb_vector_table(&m->b, m->ops, i, &op);
-        fb_vector(&m->b, op, OP_INPUTS, 4, &vec, &a);
-        fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &b);
-        n += a + b;
+const uint8_t *tflm_model_op(const tflm_model_t *m, uint32_t i) {
+    const uint8_t *op;
+    fb_vector_table(&m->b, m->ops, i, &op);
+    return op;
+}
+
+uint32_t tflm_model_op_io_count(const tflm_model_t *m, const uint8_t *op) {
+    const uint8_t *vec;
+    uint32_t a, b;
+    fb_vector(&m->b, op, OP_INPUTS, 4, &vec, &a);
+    fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &b);
+    return a + b;
+}
+
+uint32_t tflm_model_activation_bytes(const tflm_model_t *m, uint32_t i) {
+    const uint8_t *t, *shape, *buf, *data;
+    uint32_t rank, size;
+    fb_vector_table(&m->b, m->tensors, i, &t);
+    fb_vector_table(&m->b, m->buffers, fb_field_u32(t, TENSOR_BUFFER, 0), &buf);
+    buffer_data(m, buf, &data, &size);
+    if (size != 0) {
+        return 0; // a constant: stays in the model
+    }
+    fb_vector(&m->b, t, TENSOR_SHAPE, 4, &shape, &rank);
+    // Verified: the product fits 31 bits.
+    uint32_t n = (uint32_t)tflm_type_size(fb_field_i8(t, TENSOR_TYPE, 0));
+    for (uint32_t d = 0; d < rank; d++) {
+        n *= (uint32_t)fb_i32(shape + 4 * d);
     }
     return n;
 }

@@ -23,12 +23,23 @@ typedef struct {
     uint32_t n_outputs;
 } tflm_model_t;
 
+// Verifies the whole model (see model.c); on success m is its verified view.
 tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err);
+// The view of a model tflm_model_open accepted, found again without checks.
+void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len);
+// The kernel registered for a builtin code, NULL when none is built in.
+const tflm_kernel_t *tflm_find_kernel(int32_t code);
 tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool);
-size_t tflm_model_pool_count(const tflm_model_t *m);
+// Trusted readers of a verified model.
+const uint8_t *tflm_model_op(const tflm_model_t *m, uint32_t i);
+uint32_t tflm_model_op_io_count(const tflm_model_t *m, const uint8_t *op);
+// Bytes of tensor i's data when it is not a constant, else 0.
+uint32_t tflm_model_activation_bytes(const tflm_model_t *m, uint32_t i);
 int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char **custom, int *version);
 
 // Plans activations and scratch into the arena after the persistent part.
 tflm_status_t tflm_plan(tflm_interp_t *ip);
+// Bytes of the planner's workspace, which the arena must hold while planning.
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes);
 
 #endif // TFLM_CORE_MODEL_H

@@ -91,10 +91,18 @@ static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
     return true;
 }
 
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes) {
+    // A slot per buffer, first and last use per tensor (see work_t).
+    return (n_tensors + n_nodes) * sizeof(uint32_t) + 2 * ALIGN_UP(n_tensors * sizeof(uint16_t));
+}
+
 tflm_status_t tflm_plan(tflm_interp_t *ip) {
     size_t n_bufs = (size_t)ip->n_tensors + ip->n_nodes;
+    // The workspace follows what is written; the plan follows what the
+    // persistent data needs (more, when init only measures; see interp.c).
     size_t base = ALIGN_UP(ip->persistent_used);
-    size_t slots_bytes = n_bufs * sizeof(uint32_t) + 2 * ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t));
+    size_t plan_base = ALIGN_UP(ip->arena_used);
+    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes);
     if (base > ip->arena_size || ip->arena_size - base < slots_bytes) {
         ip->err.needed = 0;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small to plan the model",
@@ -152,7 +160,7 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
 
     // The slots themselves sit in the region being planned, so the arena must
     // hold whichever is larger.
-    size_t needed = base + (total > slots_bytes ? total : slots_bytes);
+    size_t needed = plan_base + (total > slots_bytes ? total : slots_bytes);
     if (needed > ip->arena_size) {
         ip->err.needed = needed;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small, needs %u",

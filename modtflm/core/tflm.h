@@ -142,15 +142,25 @@ typedef struct tflm_interp {
     tflm_error_t err;
 } tflm_interp_t;
 
-// Checks the whole flatbuffer and the model's structure without touching any
-// arena. Returns TFLM_OK or the first problem found (err filled).
-tflm_status_t tflm_verify(const uint8_t *model, size_t len, tflm_error_t *err);
+// Verifies the whole model (flatbuffer and structure) and keeps the verified
+// view in ip. Returns TFLM_OK or the first problem found (ip->err filled).
+tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t len);
 
-// A first guess at the arena a model needs; init reports the exact figure.
-size_t tflm_arena_estimate(const uint8_t *model, size_t len);
+// After open: `measure` bytes of arena are enough for init to report the
+// exact size (tables, one op's data at a time, the planner's workspace; an
+// op with over 2 KB of per-channel data or tables may need more), and
+// `upper` bytes are, as a rule, enough to load the model (every activation
+// end to end plus slack: a bound, not a promise).
+void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *upper);
 
-tflm_status_t tflm_interp_init(tflm_interp_t *ip, const uint8_t *model, size_t len,
-    uint8_t *arena, size_t arena_size);
+// After open: builds the interpreter in `arena`. On TFLM_ERR_ARENA,
+// ip->err.needed is the exact size, or 0 when the arena could not even hold
+// what measuring needs. May be called again (with another arena) after a
+// failure or tflm_interp_release.
+tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_size);
+// Forgets every pointer into the arena (before the caller frees it); the
+// verified model stays for another init.
+void tflm_interp_release(tflm_interp_t *ip);
 tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
 // Zeroes variable tensors (state) and activations.
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip);

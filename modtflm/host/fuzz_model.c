@@ -13,22 +13,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *model = malloc(size ? size : 1);
     memcpy(model, data, size);
     static tflm_interp_t ip;
-    size_t arena_size = tflm_arena_estimate(model, size);
-    arena_size = arena_size < 256 ? 256 : arena_size;
-    for (int tries = 0; tries < 8 && arena_size <= MAX_ARENA; tries++) {
-        uint8_t *arena = malloc(arena_size);
-        tflm_status_t s = tflm_interp_init(&ip, model, size, arena, arena_size);
-        if (s == TFLM_OK) {
-            tflm_interp_invoke(&ip);
-            tflm_interp_invoke(&ip);
+    if (tflm_interp_open(&ip, model, size) == TFLM_OK) {
+        size_t measure, arena_size;
+        tflm_interp_arena_bounds(&ip, &measure, &arena_size);
+        for (int tries = 0; tries < 8 && arena_size <= MAX_ARENA; tries++) {
+            uint8_t *arena = malloc(arena_size);
+            tflm_status_t s = tflm_interp_init(&ip, arena, arena_size);
+            if (s == TFLM_OK) {
+                tflm_interp_invoke(&ip);
+                tflm_interp_invoke(&ip);
+            }
+            tflm_interp_release(&ip);
             free(arena);
-            break;
+            if (s != TFLM_ERR_ARENA) {
+                break;
+            }
+            arena_size = ip.err.needed > arena_size ? ip.err.needed : arena_size * 2;
         }
-        free(arena);
-        if (s != TFLM_ERR_ARENA) {
-            break;
-        }
-        arena_size = ip.err.needed > arena_size ? ip.err.needed : arena_size * 2;
     }
     free(model);
     return 0;

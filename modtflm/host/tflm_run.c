@@ -25,19 +25,24 @@ static uint8_t *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-// Arena sizing: try the estimate, then the exact figure init reports, doubling
-// while only the persistent part is known to be short.
+// Arena sizing as the binding does it: verify once, build in a block of the
+// core's upper bound; when that falls short, init has measured the exact
+// size, which the second block gets.
 static int init_sized(tflm_interp_t *ip, const uint8_t *model, size_t len, uint8_t **arena) {
-    size_t size = tflm_arena_estimate(model, len);
-    if (size == 0) {
-        size = 256;
+    *arena = NULL;
+    tflm_status_t s = tflm_interp_open(ip, model, len);
+    if (s != TFLM_OK) {
+        return s;
     }
+    size_t measure, size;
+    tflm_interp_arena_bounds(ip, &measure, &size);
     for (int tries = 0; tries < 40; tries++) {
         *arena = malloc(size);
-        tflm_status_t s = tflm_interp_init(ip, model, len, *arena, size);
+        s = tflm_interp_init(ip, *arena, size);
         if (s != TFLM_ERR_ARENA) {
             return s;
         }
+        tflm_interp_release(ip);
         free(*arena);
         *arena = NULL;
         size = ip->err.needed ? ip->err.needed : size * 2;

@@ -11,6 +11,7 @@ endforeach()
 
 target_sources(usermod_tflm INTERFACE ${TFLM_SRC_binding} ${TFLM_SRC_size} ${TFLM_SRC_speed})
 target_include_directories(usermod_tflm INTERFACE ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(usermod_tflm INTERFACE TFLM_CONFIG_FILE="tflm_mp_config.h")
 target_compile_options(usermod_tflm INTERFACE -ffp-contract=off)
 # Per-file optimization, as micropython.mk sets it (appended after the
 # port's own -O flag, so it wins).

@@ -11,7 +11,7 @@ SRC_USERMOD_C += $(TFLM_SRC_BINDING)
 # The portable core: no MicroPython headers, so no qstr scanning needed.
 SRC_USERMOD_LIB_C += $(TFLM_SRC_SIZE) $(TFLM_SRC_SPEED)
 
-CFLAGS_USERMOD += -I$(TFLM_MOD_DIR)
+CFLAGS_USERMOD += -I$(TFLM_MOD_DIR) -DTFLM_CONFIG_FILE='"tflm_mp_config.h"'
 
 # Objects land under $(BUILD) at the module's path below USER_C_MODULES.
 TFLM_OBJ = $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(1))

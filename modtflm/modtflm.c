@@ -350,39 +350,9 @@ static void store_value(const tflm_tensor_t *t, size_t i, mp_obj_t v) {
         return;
     }
     mp_int_t x = mp_obj_get_int_truncated(v);
-    mp_int_t lo, hi;
-    switch (t->type) {
-        case TFLM_INT8:
-            lo = -128, hi = 127;
-            break;
-        case TFLM_UINT8:
-        case TFLM_BOOL:
-            lo = 0, hi = 255;
-            break;
-        case TFLM_INT16:
-            lo = -32768, hi = 32767;
-            break;
-        default:
-            lo = INT32_MIN, hi = INT32_MAX;
-            break;
-    }
-    if (x < lo || x > hi) {
+    if (!tflm_set_int(t, i, x)) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("value %d out of range for %s"),
             (int)x, tflm_type_name(t->type));
-    }
-    switch (tflm_type_size(t->type)) {
-        case 1:
-            t->data[i] = (uint8_t)x;
-            break;
-        case 2:
-            ((int16_t *)t->data)[i] = (int16_t)x;
-            break;
-        case 4:
-            ((int32_t *)t->data)[i] = (int32_t)x;
-            break;
-        default:
-            ((int64_t *)t->data)[i] = (int64_t)x;
-            break;
     }
 }
 
@@ -585,15 +555,9 @@ static mp_obj_t tensor_quantize(mp_obj_t self_in, mp_obj_t values) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("expected %u values, got %u"),
             (unsigned)elem_count(t), (unsigned)n);
     }
-    int32_t lo = t->type == TFLM_INT8 ? -128 : t->type == TFLM_INT16 ? -32768 : t->type == TFLM_UINT8 ? 0 : INT32_MIN;
-    int32_t hi = t->type == TFLM_INT8 ? 127 : t->type == TFLM_INT16 ? 32767 : t->type == TFLM_UINT8 ? 255 : INT32_MAX;
     for (size_t i = 0; i < n; i++) {
-        float q = mp_obj_get_float_to_f(items[i]) / t->scale;
-        // round half away from zero, then clamp in float before converting
-        q = q < 0 ? -(float)(int64_t)(-q + 0.5f) : (float)(int64_t)(q + 0.5f);
-        float v = q + (float)t->zero_point;
-        int32_t x = v < (float)lo ? lo : v > (float)hi ? hi : (int32_t)v;
-        store_value(t, i, MP_OBJ_NEW_SMALL_INT(x));
+        // In range by construction: quantize_value clamps to the type.
+        tflm_set_int(t, i, tflm_quantize_value(t, mp_obj_get_float_to_f(items[i])));
     }
     return mp_const_none;
 }
@@ -606,30 +570,10 @@ static mp_obj_t tensor_dequantize(mp_obj_t self_in) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(a, &buf, MP_BUFFER_WRITE);
     float *out = buf.buf;
-    float scale = (t->flags & TFLM_T_QUANT) ? t->scale : 1.0f;
-    int32_t zp = (t->flags & TFLM_T_QUANT) ? t->zero_point : 0;
     for (size_t i = 0; i < n; i++) {
-        float v;
-        switch (t->type) {
-            case TFLM_FLOAT32:
-                v = ((const float *)t->data)[i];
-                break;
-            case TFLM_INT8:
-                v = scale * (float)(((const int8_t *)t->data)[i] - zp);
-                break;
-            case TFLM_UINT8:
-                v = scale * (float)(t->data[i] - zp);
-                break;
-            case TFLM_INT16:
-                v = scale * (float)(((const int16_t *)t->data)[i] - zp);
-                break;
-            case TFLM_INT32:
-                v = scale * (float)(((const int32_t *)t->data)[i] - zp);
-                break;
-            default:
-                mp_raise_msg(&mp_type_NotImplementedError, MP_ERROR_TEXT("dequantize of this type"));
+        if (!tflm_dequantize_value(t, i, &out[i])) {
+            mp_raise_msg(&mp_type_NotImplementedError, MP_ERROR_TEXT("dequantize of this type"));
         }
-        out[i] = v;
     }
     return a;
 }

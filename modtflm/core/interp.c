@@ -215,8 +215,11 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     }
     // Zero the whole planned region: variable tensors start from zero state,
     // and no output ever shows a previous model's bytes.
+    // Only what the plan uses: the block may still be larger (the binding
+    // shrinks it to the plan after init).
     size_t base = ALIGN8(ip->persistent_used);
-    memset(ip->arena + base, 0, ip->arena_size - base);
+    size_t end = ip->arena_used < ip->arena_size ? ip->arena_used : ip->arena_size;
+    memset(ip->arena + base, 0, end > base ? end - base : 0);
     return TFLM_OK;
 }
 

@@ -38,10 +38,27 @@ static inline int32_t tflm_elem_count(const tflm_tensor_t *t) {
 }
 
 // Records an error for op `node` (message prefixed with the op's index and
-// name) and returns `status`. Formats: %d %u %s.
-tflm_status_t tflm_op_fail(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status,
+// name) and returns `status`. Formats: %d %u %s. With TFLM_ERROR_TEXT 0
+// (a terse build) the format strings are not compiled in at all: the
+// message is the status and the source line, e.g. "op 3 (CONV_2D): E1.212".
+tflm_status_t tflm_op_fail_text(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status,
     const char *fmt, ...);
-tflm_status_t tflm_fail(tflm_error_t *err, tflm_status_t status, const char *fmt, ...);
+tflm_status_t tflm_fail_text(tflm_error_t *err, tflm_status_t status, const char *fmt, ...);
+#if TFLM_ERROR_TEXT
+#define tflm_op_fail(ip, node, status, ...) tflm_op_fail_text((ip), (node), (status), __VA_ARGS__)
+#define tflm_fail(err, status, ...) tflm_fail_text((err), (status), __VA_ARGS__)
+#else
+tflm_status_t tflm_op_fail_code(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status, int line);
+tflm_status_t tflm_fail_code(tflm_error_t *err, tflm_status_t status, int line);
+// Never defined: the message's arguments sit in sizeof (not evaluated, no
+// code, no string kept) only so that helpers used just for messages still
+// count as used.
+int tflm_message_args(const char *fmt, ...);
+#define tflm_op_fail(ip, node, status, ...) \
+    ((void)sizeof(tflm_message_args(__VA_ARGS__)), tflm_op_fail_code((ip), (node), (status), __LINE__))
+#define tflm_fail(err, status, ...) \
+    ((void)sizeof(tflm_message_args(__VA_ARGS__)), tflm_fail_code((err), (status), __LINE__))
+#endif
 
 // Persistent memory from the arena's front (pointer-aligned, at least 4
 // bytes; zeroed), for op data that depends on the model (per-channel

@@ -174,6 +174,17 @@ size_t tflm_type_size(int type);
 // Bytes of a tensor's data (shape x element size; verified to fit 31 bits).
 uint32_t tflm_tensor_bytes(const tflm_tensor_t *t);
 const char *tflm_type_name(int type);
+// Value range of an integer (or bool) type; false for other types.
+bool tflm_type_range(int type, int64_t *lo, int64_t *hi);
+// Stores integer v as element i of an integer tensor; false (nothing stored)
+// when v is outside the type's range or the type is not an integer.
+bool tflm_set_int(const tflm_tensor_t *t, size_t i, int64_t v);
+// v quantized with the tensor's scale and zero point: rounded half away from
+// zero, clamped to the type's range.
+int32_t tflm_quantize_value(const tflm_tensor_t *t, float v);
+// Element i as a real number (scale * (q - zero point); 1 and 0 when the
+// tensor is not quantized); false for types with no such reading.
+bool tflm_dequantize_value(const tflm_tensor_t *t, size_t i, float *out);
 // Name of a builtin op code, or NULL when unknown.
 const char *tflm_op_name(int builtin);
 // The kernels built in, for listing.

@@ -3,6 +3,18 @@
 #ifndef TFLM_CORE_CONFIG_H
 #define TFLM_CORE_CONFIG_H
 
+// A port's settings for the core (the MicroPython binding's derive them from
+// mpconfig.h: see modtflm/tflm_mp_config.h, named by the build files).
+#ifdef TFLM_CONFIG_FILE
+#include TFLM_CONFIG_FILE
+#endif
+
+// Error messages in full (1), or only a status and source line (0) to save
+// the flash their texts take.
+#ifndef TFLM_ERROR_TEXT
+#define TFLM_ERROR_TEXT (1)
+#endif
+
 // Optimized kernels (Arm DSP, Helium or the portable fast C path, chosen
 // by the compiler's target) beside the reference ones. 0 builds the
 // reference kernels only.

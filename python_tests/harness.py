@@ -279,6 +279,34 @@ def load_each(target, models, invoke=False, good=None):
     return list(zip(results, goods)) if good is not None else results
 
 
+def check_sweep(target, cases_and_ids, float_tol=1e-5):
+    """check_cases on the (cases, ids) pair a sweep generator returns."""
+    cases, ids = cases_and_ids
+    check_cases(target, cases, float_tol=float_tol, ids=ids)
+
+
+def check_loads(target, cases):
+    """load_each with invoke=True on (name, model, want) cases, where want is
+    "accepted", an exception class name, or None for either ValueError or
+    NotImplementedError; a refusal must come with a message. One assertion
+    listing every case that went otherwise."""
+    got = load_each(target, [m for _, m, _ in cases], invoke=True)
+    problems = []
+    for (name, _, want), g in zip(cases, got):
+        if g is None:
+            problems.append(f"{name}: no result")
+        elif want == "accepted":
+            if g != want:
+                problems.append(f"{name}: expected acceptance, got {g}")
+        elif want is not None and not g.startswith(want + ": "):
+            problems.append(f"{name}: expected {want}, got {g}")
+        elif want is None and not g.startswith(("ValueError: ", "NotImplementedError: ")):
+            problems.append(f"{name}: {g}")
+        elif len(g.split(": ", 1)[1]) < 5:
+            problems.append(f"{name}: no message")
+    assert not problems, "\n".join(problems)
+
+
 RAW_SCRIPT = """
 import tflm, gc
 blob = open('cases.bin', 'rb').read()
@@ -352,7 +380,8 @@ for name in {names!r}:
     want = open(name + '.want', 'rb').read()
     bad = -1
     if len(out) == len(want):
-        bad = 0 if out == want else sum(1 for i in range(0, len(out), {size}) if out[i:i + {size}] != want[i:i + {size}])
+        n = {size}
+        bad = 0 if out == want else sum(1 for i in range(0, len(out), n) if out[i:i + n] != want[i:i + n])
     print('RESULT', name, bad)
     del it
     gc.collect()

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import (check_cases, compare_on_target, extract_layers, io_details, load_each, multiply_by_quantized_multiplier,
-                     quantize_multiplier, read_csv_ints, run_many, run_raw_each)
+from harness import (check_cases, check_loads, check_sweep, compare_on_target, extract_layers, io_details,
+                     multiply_by_quantized_multiplier, quantize_multiplier, read_csv_ints, run_many, run_raw_each)
 from tflite_builder import ModelBuilder
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -153,8 +153,7 @@ def pooling_cases(sweep):
 
 
 def test_pooling(target, sweep):
-    cases, ids = pooling_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, pooling_cases(sweep))
 
 
 # ---------------------------------------------------------------------------
@@ -234,8 +233,7 @@ def activation_cases(sweep):
 
 
 def test_activations(target, sweep):
-    cases, ids = activation_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, activation_cases(sweep))
 
 
 def test_logistic_tanh_int16_refused(target):
@@ -312,8 +310,7 @@ def prelu_cases(sweep):
 
 
 def test_prelu(target, sweep):
-    cases, ids = prelu_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, prelu_cases(sweep))
 
 
 def test_prelu_float_5d(target):
@@ -384,8 +381,7 @@ def softmax_cases(sweep):
 
 
 def test_softmax(target, sweep):
-    cases, ids = softmax_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, softmax_cases(sweep))
 
 
 def test_softmax_int8_wide_rows(target):
@@ -440,7 +436,8 @@ def _relu_n1_int8(x, in_q, out_q):
     mult, shift = quantize_multiplier(float(np.float32(in_q[0]) / np.float32(out_q[0])))
     lo = max(-128, out_q[1] + int(np.round(np.float32(-1.0) / np.float32(out_q[0]))))
     hi = min(127, out_q[1] + int(np.round(np.float32(1.0) / np.float32(out_q[0]))))
-    ys = [min(hi, max(lo, out_q[1] + multiply_by_quantized_multiplier(int(v) - in_q[1], mult, shift))) for v in x.reshape(-1)]
+    ys = [min(hi, max(lo, out_q[1] + multiply_by_quantized_multiplier(int(v) - in_q[1], mult, shift)))
+          for v in x.reshape(-1)]
     return np.array(ys, np.int8).reshape(x.shape)
 
 
@@ -619,23 +616,7 @@ def bad_cases():
     return c
 
 
-
-
 def test_activations_bad_params(target):
     """Invalid models raise ValueError, valid but unsupported ones
     NotImplementedError, with a message; never a crash. Empty tensors run."""
-    cases = bad_cases()
-    results = dict(zip([name for name, _, _ in cases], load_each(target, [m for _, m, _ in cases], invoke=True)))
-    problems = []
-    for name, _, want in cases:
-        g = results.get(name)
-        if g is None:
-            problems.append(f"{name}: no result")
-        elif want == "accepted":
-            if g != want:
-                problems.append(f"{name}: expected acceptance, got {g}")
-        elif not g.startswith(want + ": "):
-            problems.append(f"{name}: expected {want}, got {g}")
-        elif len(g.split(": ", 1)[1]) < 5:
-            problems.append(f"{name}: no message")
-    assert not problems, "\n".join(problems)
+    check_loads(target, bad_cases())

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import assert_match, check_cases, io_details, oracle, read_csv_ints, run_many, run_on_target, run_raw_each
+from harness import (assert_match, check_cases, check_sweep, io_details, oracle, read_csv_ints, run_many, run_on_target,
+                     run_raw_each)
 from tflite_builder import ModelBuilder
 
 QRANGE = {"int8": (-128, 127), "int16": (-32768, 32767)}
@@ -198,8 +199,7 @@ def binary_cases(sweep):
 
 
 def test_elementwise_sweep(target, sweep):
-    cases, ids = binary_cases(sweep)
-    check_cases(target, cases, float_tol=0, ids=ids)
+    check_sweep(target, binary_cases(sweep), float_tol=0)
 
 
 def test_elementwise_float_edges(target):
@@ -365,9 +365,8 @@ def reduce_cases(sweep):
 
 
 def test_reduce_sweep(target, sweep):
-    cases, ids = reduce_cases(sweep)
     # Float sums are accumulated in TFLM's order: exact.
-    check_cases(target, cases, float_tol=0, ids=ids)
+    check_sweep(target, reduce_cases(sweep), float_tol=0)
 
 
 def test_reduce_max_int16(target):

@@ -876,7 +876,8 @@ def test_gather_index_out_of_range(target):
     x, i, y = b.tensor([3, 2]), b.tensor([2], "int32"), b.tensor([2, 2])
     b.op("GATHER", [x, i], [y], options=dict(axis=0))
     model = build(b, [x, i], [y])
-    batches = [[np.zeros((3, 2), np.float32), np.array(v, np.int32)] for v in ([0, 3], [-1, 0], [2147483647, 1], [2, 1])]
+    batches = [[np.zeros((3, 2), np.float32), np.array(v, np.int32)]
+               for v in ([0, 3], [-1, 0], [2147483647, 1], [2, 1])]
     got = run_raw(target, [(model, batches)])[0]
     kinds = [g.split(":")[0] if isinstance(g, str) else "ok" for g in got]
     assert kinds == ["ValueError", "ValueError", "ValueError", "ok"], got

@@ -19,6 +19,7 @@ import pytest
 from conftest import SHARED_MODELS, shared_model
 from harness import (check_cases, check_loads, check_sweep, compare_on_target, extract_layers, io_details,
                      multiply_by_quantized_multiplier, quantize_multiplier, read_csv_ints, run_many, run_raw_each)
+from tables import model_paths
 from tflite_builder import ModelBuilder
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -401,9 +402,7 @@ def test_softmax_int8_wide_rows(target):
 # ---------------------------------------------------------------------------
 # The reference models' SOFTMAX and AVERAGE_POOL_2D layers, rebuilt alone
 
-REAL_MODELS = ["tflm/person_detect.tflite", "tflm/micro_speech_quantized.tflite", "tflm/keyword_scrambled.tflite",
-               "tflm/trained_lstm.tflite", "tflm/trained_lstm_int8.tflite", "mlperf_tiny/kws_ref_model.tflite",
-               "mlperf_tiny/vww_96_int8.tflite", "mlperf_tiny/pretrainedResnet_quant.tflite"]
+REAL_MODELS = model_paths("act-layers")
 REAL_OPS = ("SOFTMAX", "AVERAGE_POOL_2D", "MAX_POOL_2D")
 
 

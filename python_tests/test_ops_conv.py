@@ -15,6 +15,7 @@ import pytest
 
 from conftest import SHARED_MODELS, shared_model
 from harness import check_cases, check_loads, extract_layers, io_details, random_inputs, read_csv_ints, run_many
+from tables import model_paths
 from tflite_builder import (ModelBuilder, choose_qparams, pack_model, quantize_bias,
                             quantize_symmetric, unpack_model)
 
@@ -348,8 +349,7 @@ def test_conv_extreme_values(target):
 # Layers of real models: every conv op of the reference models, cut out into
 # a single-op model with its original weights and quantization.
 
-REAL_MODELS = ["tflm/person_detect.tflite", "mlperf_tiny/kws_ref_model.tflite",
-               "mlperf_tiny/vww_96_int8.tflite", "tflm/micro_speech_quantized.tflite"]
+REAL_MODELS = model_paths("conv-layers")
 CONV_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV")
 
 

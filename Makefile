@@ -93,7 +93,7 @@ fuzz: host-test
 # Instructions per invoke on the emulated boards, RAM, code size, host time
 # vs the tflite_micro wheel (see bench/README.md).
 bench: deps
-	$(PYTHON) tools/bench.py $(BENCH_ARGS)
+	$(PYTHON) bench/bench.py $(BENCH_ARGS)
 
 models:
 	$(MAKE) -C models

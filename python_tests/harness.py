@@ -1,4 +1,13 @@
-"""Run models on a target and compare with the oracle (the tflite_micro wheel).
+"""The test suite's shared helpers: run models on a target and compare with
+the oracle (the tflite_micro wheel).
+
+Every MicroPython script the op tests run on a target is here, behind a
+function: run_on_target (one model, input sets), run_many (many models,
+oracle-shaped outputs), run_raw (many models, raw output bytes or the
+exception, no oracle needed), load_each (load, optionally invoke, report
+acceptance or the exception), compare_on_target (large golden data compared
+on the target). Also the golden-CSV reader, the single-layer extractor for
+real models and Python copies of TFLite's fixed-point multiplier helpers.
 
 Inputs and outputs cross to the device as hex of their raw bytes, so float
 values arrive bit-exact even on boards whose MicroPython floats are single

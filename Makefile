@@ -16,9 +16,15 @@ PYTHON := $(VENV)/bin/python
 TARGET ?= unix
 BOARD ?= MPS2_AN386
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# Targets `make test` covers: each kernel variant (portable fast C on unix
-# and M3, Arm DSP on M4 and M7, Helium on M55); override e.g. TEST_TARGETS="unix".
-TEST_TARGETS ?= unix qemu-m4 qemu-m3 qemu-m7 qemu-m55
+# Where the firmware runs (pytest target, QEMU board, CPU, kernel variant,
+# QEMU machine): one line each in ports/targets.txt.
+TARGETS_TABLE := $(TOP)/ports/targets.txt
+# Targets `make test` covers: every line of the table, i.e. each kernel
+# variant (portable C on unix and M3, Arm DSP on M4 and M7, Helium on M55);
+# override e.g. TEST_TARGETS="unix".
+TEST_TARGETS ?= $(shell awk '/^[a-z]/ {print $$1}' $(TARGETS_TABLE))
+# The QEMU board of a pytest target ("-" for unix): $(call target_board,qemu-m4)
+target_board = $(shell awk -v t=$(1) '/^[a-z]/ && $$1 == t {print $$2}' $(TARGETS_TABLE))
 PYTEST_ARGS ?=
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
@@ -69,9 +75,8 @@ run: deps
 test: deps
 	$(MAKE) firmware TARGET=unix
 	$(MAKE) host-test
-	@for t in $(TEST_TARGETS); do \
-		case $$t in qemu-m4) b=MPS2_AN386;; qemu-m3) b=MPS2_AN385;; qemu-m7) b=MPS2_AN500;; qemu-m55) b=MPS3_AN547;; *) b=;; esac; \
-		if [ -n "$$b" ]; then $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; fi; \
+	@for b in $(foreach t,$(TEST_TARGETS),$(or $(call target_board,$(t)),$(error $(t) not in ports/targets.txt))); do \
+		if [ "$$b" != "-" ]; then $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; fi; \
 	done
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
 		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
@@ -88,7 +93,7 @@ fuzz: host-test
 # Instructions per invoke on the emulated boards, RAM, code size, host time
 # vs the tflite_micro wheel (see bench/README.md).
 bench: deps
-	$(PYTHON) tools/bench.py $(BENCH_ARGS)
+	$(PYTHON) bench/bench.py $(BENCH_ARGS)
 
 models:
 	$(MAKE) -C models

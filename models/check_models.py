@@ -19,11 +19,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import tflite_info  # noqa: E402
 
-MODELS = [
-    "hello_world/hello_world_float.tflite",
-    "hello_world/hello_world_int8.tflite",
-    "hello_world/hello_world_int8_floatio.tflite",
-]
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+from tables import model_paths  # noqa: E402
+
+MODELS = model_paths("check", where="project")  # models/models.txt
 MEAN_ERROR = 0.1
 MAX_ERROR = 0.35
 

@@ -7,8 +7,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from targets import QEMU_TARGETS, ROOT, SerialTarget, UnixTarget  # noqa: E402
-
-SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
+from tables import SHARED_MODELS  # noqa: E402,F401  (tools/, on the path through targets)
 
 
 def pytest_addoption(parser):

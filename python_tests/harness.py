@@ -1,15 +1,28 @@
-"""Run models on a target and compare with the oracle (the tflite_micro wheel).
+"""The test suite's shared helpers: run models on a target and compare with
+the oracle (the tflite_micro wheel).
+
+Every MicroPython script the op tests run on a target is here, behind a
+function: run_on_target (one model, input sets), run_many (many models,
+oracle-shaped outputs), run_raw (many models, raw output bytes or the
+exception, no oracle needed), load_each (load, optionally invoke, report
+acceptance or the exception), compare_on_target (large golden data compared
+on the target). Also the golden-CSV reader, the single-layer extractor for
+real models and Python copies of TFLite's fixed-point multiplier helpers.
 
 Inputs and outputs cross to the device as hex of their raw bytes, so float
 values arrive bit-exact even on boards whose MicroPython floats are single
 precision.
 """
+import copy
 import hashlib
+import math
 
 import numpy as np
 
 from tflite_micro.python.tflite_micro import runtime
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+from tflite_builder import BUILTIN_OP_NAMES, pack_model, unpack_model
 
 ORACLE_ARENA = 64 * 1024 * 1024
 
@@ -103,8 +116,10 @@ def assert_match(got, want, float_rtol=1e-6, float_atol=1e-6, context=""):
                                         f"first at {diff[0]}: got {g.flat[diff[0]]}, want {w.flat[diff[0]]}")
 
 
-def random_inputs(model, n, seed=0):
-    """`n` input sets of uniform random values over each input's dtype range."""
+def random_inputs(model, n, seed=0, shape_input=None):
+    """`n` input sets of uniform random values over each input's dtype range
+    (floats in [-1, 1]); with `shape_input`, every int32 input is that array
+    (TRANSPOSE_CONV's output shape)."""
     rng = np.random.default_rng(seed)
     ins, _ = io_details(model)
     batches = []
@@ -112,7 +127,9 @@ def random_inputs(model, n, seed=0):
         batch = []
         for d in ins:
             dt = np.dtype(d["dtype"])
-            if np.issubdtype(dt, np.integer):
+            if shape_input is not None and dt == np.int32:
+                x = np.array(shape_input, np.int32)
+            elif np.issubdtype(dt, np.integer):
                 info = np.iinfo(dt)
                 x = rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dt)
             else:
@@ -200,35 +217,280 @@ def check_cases(target, cases, float_tol=1e-5, ids=None):
     assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
 
 
+def _blob(models):
+    """All models in one file (one transfer to a board): (bytes, [(start, end)])."""
+    blob, spans = b"", []
+    for m in models:
+        spans.append((len(blob), len(blob) + len(m)))
+        blob += bytes(m)
+    return blob, spans
+
+
+def _error(line_rest):
+    """'ExceptionType: message' from the rest of an ERR line."""
+    exc, _, msg = line_rest.partition(" ")
+    return f"{exc}: {msg}"
+
+
 LOAD_EACH_SCRIPT = """
-import tflm
+import tflm, gc
 blob = open('cases.bin', 'rb').read()
-for name, start, end in {spans!r}:
+good = {good!r}
+if good:
+    good_model = open('good.tflite', 'rb').read()
+for k, (start, end) in enumerate({spans!r}):
     try:
         it = tflm.Interpreter(blob[start:end])
+        if {invoke!r}:
+            for i in range(len(it.inputs)):
+                it.set_input(bytes(it.input(i).nbytes), i)
+            it.invoke()
+        print('RESULT', k, 'accepted')
+        del it
     except Exception as e:
-        print('RESULT', name, type(e).__name__ + ':', str(e))
-        continue
-    for i in range(len(it.inputs)):
-        it.set_input(bytes(it.input(i).nbytes), i)
-    it.invoke()
-    print('RESULT', name, 'accepted')
-    del it
+        print('ERR', k, type(e).__name__, str(e).replace('\\n', ' '))
+    gc.collect()
+    if good:
+        it = tflm.Interpreter(good_model)
+        for i in range(len(good)):
+            it.set_input(bytes.fromhex(good[i]), i)
+        it.invoke()
+        print('GOOD', k, bytes(it.get_output(0)).hex())
+        del it
 """
 
 
-def load_each(target, cases):
-    """Loads each (name, model_bytes, ...) case on the target in one script and
-    invokes it with zeroed inputs: {name: 'accepted' or 'ErrorClass: message'}."""
-    blob, spans = b"", []
-    for case in cases:
-        name, m = case[0], case[1]
-        spans.append((name, len(blob), len(blob) + len(m)))
-        blob += m
-    out = target.run(LOAD_EACH_SCRIPT.format(spans=spans), files={"cases.bin": blob})
+def load_each(target, models, invoke=False, good=None):
+    """Loads each model (bytes) on the target, all in one script; with
+    invoke=True each loaded model is also invoked once with zeroed inputs.
+    Returns per model "accepted" or "ExceptionType: message".
+
+    With good=(model, inputs), that valid model is run on `inputs` after each
+    case (the firmware must still work); each entry is then a pair (result,
+    hex of the good model's first output)."""
+    blob, spans = _blob(models)
+    files = {"cases.bin": blob}
+    good_inputs = []
+    if good is not None:
+        files["good.tflite"] = bytes(good[0])
+        good_inputs = [np.ascontiguousarray(x).tobytes().hex() for x in good[1]]
+    out = target.run(LOAD_EACH_SCRIPT.format(spans=spans, invoke=invoke, good=good_inputs), files=files)
+    results, goods = [None] * len(models), [None] * len(models)
+    for line in out.splitlines():
+        tag, _, rest = line.partition(" ")
+        k, _, rest = rest.partition(" ")
+        if tag == "RESULT":
+            results[int(k)] = rest
+        elif tag == "ERR":
+            results[int(k)] = _error(rest)
+        elif tag == "GOOD":
+            goods[int(k)] = rest.strip()
+    return list(zip(results, goods)) if good is not None else results
+
+
+def check_sweep(target, cases_and_ids, float_tol=1e-5):
+    """check_cases on the (cases, ids) pair a sweep generator returns."""
+    cases, ids = cases_and_ids
+    check_cases(target, cases, float_tol=float_tol, ids=ids)
+
+
+def check_loads(target, cases):
+    """load_each with invoke=True on (name, model, want) cases, where want is
+    "accepted", an exception class name, or None for either ValueError or
+    NotImplementedError; a refusal must come with a message. One assertion
+    listing every case that went otherwise."""
+    got = load_each(target, [m for _, m, _ in cases], invoke=True)
+    problems = []
+    for (name, _, want), g in zip(cases, got):
+        if g is None:
+            problems.append(f"{name}: no result")
+        elif want == "accepted":
+            if g != want:
+                problems.append(f"{name}: expected acceptance, got {g}")
+        elif want is not None and not g.startswith(want + ": "):
+            problems.append(f"{name}: expected {want}, got {g}")
+        elif want is None and not g.startswith(("ValueError: ", "NotImplementedError: ")):
+            problems.append(f"{name}: {g}")
+        elif len(g.split(": ", 1)[1]) < 5:
+            problems.append(f"{name}: no message")
+    assert not problems, "\n".join(problems)
+
+
+RAW_SCRIPT = """
+import tflm, gc
+blob = open('cases.bin', 'rb').read()
+for k, (start, end, batches) in enumerate({cases!r}):
+    try:
+        it = tflm.Interpreter(blob[start:end])
+    except Exception as e:
+        print('ERR', k, '-', type(e).__name__, str(e).replace('\\n', ' '))
+        continue
+    for b, data in enumerate(batches):
+        try:
+            for i in range(len(data)):
+                it.set_input(bytes.fromhex(data[i]), i)
+            it.invoke()
+        except Exception as e:
+            print('ERR', k, b, type(e).__name__, str(e).replace('\\n', ' '))
+            continue
+        print('OUT', k, b, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(len(it.outputs))))
+    del it
+    gc.collect()
+"""
+
+
+def run_raw(target, cases):
+    """Runs models without asking the oracle anything (it may not accept
+    them), all in one script.
+
+    `cases` is a list of (model bytes, batches), `batches` a list of input
+    lists (arrays or bytes; each batch is set and invoked on the same
+    interpreter, one after the other). Returns per case either the string
+    "ExceptionType: message" when constructing the interpreter raised, or
+    per batch either the list of the raw bytes of every output or the
+    string "ExceptionType: message" when setting the inputs or invoke raised.
+    """
+    blob, spans = _blob([m for m, _ in cases])
+    data = [(start, end, [[np.ascontiguousarray(x).tobytes().hex() for x in ins] for ins in batches])
+            for (start, end), (_, batches) in zip(spans, cases)]
+    text = target.run(RAW_SCRIPT.format(cases=data), files={"cases.bin": blob})
+    results = [[None] * len(batches) for _, batches in cases]
+    for line in text.splitlines():
+        parts = line.split(" ", 3)
+        if parts[0] not in ("OUT", "ERR") or len(parts) < 3:
+            continue
+        k = int(parts[1])
+        if parts[0] == "ERR" and parts[2] == "-":
+            results[k] = _error(parts[3])
+        elif parts[0] == "ERR":
+            results[k][int(parts[2])] = _error(parts[3])
+        else:
+            results[k][int(parts[2])] = [_unhex(h) for h in (parts[3] if len(parts) > 3 else "").split()]
+    missing = [k for k, r in enumerate(results) if r is None or (not isinstance(r, str) and None in r)]
+    assert not missing, f"no result for cases {missing[:10]}; device said:\n{text[-2000:]}"
+    return results
+
+
+def run_raw_each(target, cases):
+    """run_raw for one input set per case: `cases` is a list of (model,
+    inputs); returns per case the list of output bytes or the error string
+    (of loading or of invoking)."""
+    got = run_raw(target, [(m, [ins]) for m, ins in cases])
+    return [g if isinstance(g, str) else g[0] for g in got]
+
+
+COMPARE_SCRIPT = """
+import tflm, gc
+for name in {names!r}:
+    it = tflm.Interpreter(name + '.tflite')
+    it.set_input(open(name + '.in', 'rb').read(), 0)
+    it.invoke()
+    out = bytes(it.get_output(0))
+    want = open(name + '.want', 'rb').read()
+    bad = -1
+    if len(out) == len(want):
+        n = {size}
+        bad = 0 if out == want else sum(1 for i in range(0, len(out), n) if out[i:i + n] != want[i:i + n])
+    print('RESULT', name, bad)
+    del it
+    gc.collect()
+"""
+
+
+def compare_on_target(target, cases, itemsize):
+    """For large data: `cases` is a list of (name, model, input array, expected
+    output array) for one-input models; inputs and expected outputs travel as
+    files and the comparison runs on the target. Returns {name: number of
+    differing elements of `itemsize` bytes, -1 for a size mismatch}."""
+    files = {}
+    for name, model, x, want in cases:
+        files[name + ".tflite"] = bytes(model)
+        files[name + ".in"] = np.ascontiguousarray(x).tobytes()
+        files[name + ".want"] = np.ascontiguousarray(want).tobytes()
+    out = target.run(COMPARE_SCRIPT.format(names=[c[0] for c in cases], size=itemsize), files=files)
     results = {}
     for line in out.splitlines():
-        parts = line.split(" ", 2)
-        if parts[0] == "RESULT":
-            results[parts[1]] = parts[2]
+        parts = line.split()
+        if parts[:1] == ["RESULT"]:
+            results[parts[1]] = int(parts[2])
     return results
+
+
+# ---------------------------------------------------------------------------
+# Reference data and arithmetic shared by the op tests
+
+
+def read_csv_ints(path, dtype=np.int64):
+    """The integers of a golden/input CSV file of the tflite-micro integration
+    models (comma- and newline-separated), as a flat array of `dtype`."""
+    with open(path) as f:
+        return np.array([int(v) for v in f.read().replace("\n", ",").split(",") if v.strip()], dtype)
+
+
+def extract_layers(data, op_names):
+    """[(op name, single-op model bytes)] for each op of `data`'s first
+    subgraph whose builtin name is in `op_names`: the op with its tensors,
+    original weights, quantization and options; its non-constant inputs
+    become the model's inputs."""
+    src = unpack_model(data)
+    sg = src.subgraphs[0]
+    out = []
+    for op in sg.operators:
+        oc = src.operatorCodes[op.opcodeIndex]
+        name = BUILTIN_OP_NAMES.get(max(oc.builtinCode, oc.deprecatedBuiltinCode))
+        if name not in op_names:
+            continue
+        m = copy.deepcopy(src)
+        used = [i for i in list(op.inputs) + list(op.outputs) if i >= 0]
+        remap = {t: k for k, t in enumerate(dict.fromkeys(used))}
+        tensors, buffers = [], [m.buffers[0]]
+        for t in remap:
+            tt = copy.deepcopy(sg.tensors[t])
+            if tt.buffer and m.buffers[tt.buffer].data is not None and len(m.buffers[tt.buffer].data):
+                buffers.append(m.buffers[tt.buffer])
+                tt.buffer = len(buffers) - 1
+            else:
+                tt.buffer = 0
+            tensors.append(tt)
+        new_op = copy.deepcopy(op)
+        new_op.inputs = [remap[i] if i >= 0 else -1 for i in op.inputs]
+        new_op.outputs = [remap[i] for i in op.outputs]
+        new_op.opcodeIndex = 0
+        m.operatorCodes = [src.operatorCodes[op.opcodeIndex]]
+        g = m.subgraphs[0]
+        g.tensors, g.operators = tensors, [new_op]
+        g.inputs = [remap[i] for i in op.inputs if i >= 0 and tensors[remap[i]].buffer == 0]
+        g.outputs = [remap[i] for i in op.outputs]
+        m.subgraphs = [g]
+        m.buffers = buffers
+        m.signatureDefs = None
+        m.metadata = None
+        m.metadataBuffer = None
+        out.append((name, pack_model(m)))
+    return out
+
+
+# Python copies of TFLite's QuantizeMultiplier and 32-bit
+# MultiplyByQuantizedMultiplier (double rounding), for expected values and
+# for picking test data.
+def quantize_multiplier(real):
+    """(31-bit fixed-point multiplier, shift) of a real multiplier; (0, 0)
+    for 0 or a multiplier too small to represent."""
+    q, e = math.frexp(real)
+    qf = int(math.floor(q * 2**31 + 0.5))
+    if qf == 2**31:
+        qf //= 2
+        e += 1
+    return (0, 0) if e < -31 else (qf, e)
+
+
+def multiply_by_quantized_multiplier(x, m, shift):
+    x *= 1 << max(shift, 0)
+    if x == m == -(2**31):
+        h = 2**31 - 1
+    else:
+        t = x * m + ((1 << 30) if x * m >= 0 else 1 - (1 << 30))
+        h = t // 2**31 if t >= 0 else -((-t) // 2**31)
+    e = max(-shift, 0)
+    mask = (1 << e) - 1
+    return (h >> e) + (1 if (h & mask) > (mask >> 1) + (1 if h < 0 else 0) else 0)

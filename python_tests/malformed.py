@@ -398,6 +398,29 @@ def model_cases(seed=None):
 # indices
 
 
+def _set_builtin(code, deprecated=None):
+    """Edit: op 0's operator code becomes builtin `code` (deprecated code
+    min(code, 127) unless given), without options."""
+    def fn(m):
+        oc = m.operatorCodes[_op0(m).opcodeIndex]
+        oc.builtinCode = code
+        oc.deprecatedBuiltinCode = min(code, 127) if deprecated is None else deprecated
+        _op0(m).builtinOptionsType = 0
+        _op0(m).builtinOptions = None
+    return fn
+
+
+def _set_custom(name):
+    """Edit: op 0 becomes the custom op `name`, without options."""
+    def fn(m):
+        oc = m.operatorCodes[_op0(m).opcodeIndex]
+        oc.builtinCode = oc.deprecatedBuiltinCode = BUILTIN_OPS["CUSTOM"]
+        oc.customCode = name
+        _op0(m).builtinOptionsType = 0
+        _op0(m).builtinOptions = None
+    return fn
+
+
 def index_cases(seed=None):
     seed = _seed(seed)
     m0 = unpack_model(seed)
@@ -420,24 +443,6 @@ def index_cases(seed=None):
 
     def opcode_index(value):
         return lambda m: setattr(_op0(m), "opcodeIndex", value)
-
-    def builtin(code, deprecated=None):
-        def fn(m):
-            oc = m.operatorCodes[_op0(m).opcodeIndex]
-            oc.builtinCode = code
-            oc.deprecatedBuiltinCode = min(code, 127) if deprecated is None else deprecated
-            _op0(m).builtinOptionsType = 0
-            _op0(m).builtinOptions = None
-        return fn
-
-    def custom(name):
-        def fn(m):
-            oc = m.operatorCodes[_op0(m).opcodeIndex]
-            oc.builtinCode = oc.deprecatedBuiltinCode = BUILTIN_OPS["CUSTOM"]
-            oc.customCode = name
-            _op0(m).builtinOptionsType = 0
-            _op0(m).builtinOptions = None
-        return fn
 
     def intermediates(m):
         _op0(m).intermediates = [9999]
@@ -463,12 +468,12 @@ def index_cases(seed=None):
         ("indices/tensor_buffer_uint32_max", _edit(seed, tensor_buffer(0xFFFFFFFF)), VALUE),
         ("indices/opcode_index_9999", _edit(seed, opcode_index(9999)), VALUE),
         ("indices/opcode_index_opcode_count", _edit(seed, opcode_index(n_opcodes)), VALUE),
-        ("indices/builtin_code_10000", _edit(seed, builtin(10000)), VALUE),
-        ("indices/builtin_code_-1", _edit(seed, builtin(-1, -1)), VALUE),
+        ("indices/builtin_code_10000", _edit(seed, _set_builtin(10000)), VALUE),
+        ("indices/builtin_code_-1", _edit(seed, _set_builtin(-1, -1)), VALUE),
         ("indices/builtin_code_max_plus_1",
-         _edit(seed, builtin(max(BUILTIN_OPS.values()) + 1)), VALUE),
-        ("indices/custom_op_empty_name", _edit(seed, custom("")), VALUE),
-        ("indices/custom_op_no_name", _edit(seed, custom(None)), VALUE),
+         _edit(seed, _set_builtin(max(BUILTIN_OPS.values()) + 1)), VALUE),
+        ("indices/custom_op_empty_name", _edit(seed, _set_custom("")), VALUE),
+        ("indices/custom_op_no_name", _edit(seed, _set_custom(None)), VALUE),
     ]
 
 
@@ -492,22 +497,19 @@ def graph_cases(seed=None):
         x, _, _, y = _io(m)
         _sg(m).inputs = [x, y]
 
-    def cycle(m):
-        # op 0: t -> y ; op 1: y -> t  (t never has a value before op 0 runs)
-        x, _, _, y = _io(m)
-        depth = int(_tensor(m, x).shape[-1])
-        units = int(_tensor(m, y).shape[-1])
-        t = _add_tensor(m, x, name="cycle_t")
+    def written_later(m, src, name):
+        # op 0: t -> y ; op 1: src -> t  (t has no value when op 0 runs)
+        x = _io(m)[0]
+        t = _add_tensor(m, x, name=name + "_t")
         _set_list(_op0(m), "inputs", 0, t)
-        _add_fc(m, y, t, depth, units, "cycle")
+        _add_fc(m, src, t, int(_tensor(m, x).shape[-1]), int(_tensor(m, src).shape[-1]), name)
+
+    def cycle(m):
+        written_later(m, _io(m)[3], "cycle")
 
     def read_before_write(m):
-        # op 0: t -> y ; op 1: x -> t  (no cycle, wrong order)
-        x, _, _, y = _io(m)
-        depth = int(_tensor(m, x).shape[-1])
-        t = _add_tensor(m, x, name="late_t")
-        _set_list(_op0(m), "inputs", 0, t)
-        _add_fc(m, x, t, depth, depth, "late")
+        # no cycle, wrong order
+        written_later(m, _io(m)[0], "late")
 
     def read_unwritten(m):
         x, _, _, _ = _io(m)
@@ -689,29 +691,11 @@ def unsupported_cases(seed=None):
     def version(value):
         return lambda m: setattr(m.operatorCodes[_op0(m).opcodeIndex], "version", value)
 
-    def builtin(name):
-        def fn(m):
-            oc = m.operatorCodes[_op0(m).opcodeIndex]
-            oc.builtinCode = BUILTIN_OPS[name]
-            oc.deprecatedBuiltinCode = min(BUILTIN_OPS[name], 127)
-            _op0(m).builtinOptionsType = 0
-            _op0(m).builtinOptions = None
-        return fn
-
-    def custom(name):
-        def fn(m):
-            oc = m.operatorCodes[_op0(m).opcodeIndex]
-            oc.builtinCode = oc.deprecatedBuiltinCode = BUILTIN_OPS["CUSTOM"]
-            oc.customCode = name
-            _op0(m).builtinOptionsType = 0
-            _op0(m).builtinOptions = None
-        return fn
-
     return [(name, _edit(seed, fn), exc) for name, fn, exc in [
         ("unsupported/op_version_99", version(99), UNSUPPORTED),
-        ("unsupported/builtin_SKIP_GRAM", builtin("SKIP_GRAM"), UNSUPPORTED),
-        ("unsupported/builtin_code_over_127", builtin("STABLEHLO_SCATTER"), UNSUPPORTED),
-        ("unsupported/custom_op_unknown", custom("NoSuchCustomOp"), UNSUPPORTED),
+        ("unsupported/builtin_SKIP_GRAM", _set_builtin(BUILTIN_OPS["SKIP_GRAM"]), UNSUPPORTED),
+        ("unsupported/builtin_code_over_127", _set_builtin(BUILTIN_OPS["STABLEHLO_SCATTER"]), UNSUPPORTED),
+        ("unsupported/custom_op_unknown", _set_custom("NoSuchCustomOp"), UNSUPPORTED),
     ]]
 
 

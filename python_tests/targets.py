@@ -15,9 +15,10 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-# Emulated targets: pytest name -> board directory name.
-QEMU_TARGETS = {"qemu-m4": "MPS2_AN386", "qemu-m3": "MPS2_AN385", "qemu-m7": "MPS2_AN500",
-                "qemu-m55": "MPS3_AN547"}
+from tables import qemu_targets  # noqa: E402
+
+# Emulated targets: pytest name -> board directory name (ports/targets.txt).
+QEMU_TARGETS = {name: t.board for name, t in qemu_targets().items()}
 
 
 class ScriptError(AssertionError):

@@ -4,47 +4,23 @@ import numpy as np
 import pytest
 
 import malformed
-from harness import oracle
-
-# Run in one script per class: loading a model is cheap, starting a script on
-# an emulated board is not.
-SCRIPT = """
-import tflm
-blob = open('cases.bin', 'rb').read()
-spans = {spans!r}
-good = open('good.tflite', 'rb').read()
-x = bytes.fromhex({x!r})
-for name, start, end in spans:
-    try:
-        tflm.Interpreter(blob[start:end])
-        print('RESULT', name, 'none', '')
-    except Exception as e:
-        print('RESULT', name, type(e).__name__, str(e).replace(' ', '_'))
-    it = tflm.Interpreter(good)
-    it.set_input(x, 0)
-    it.invoke()
-    print('GOOD', name, bytes(it.get_output(0)).hex())
-    del it
-"""
-
+from harness import load_each, oracle, run_raw
 
 def run_cases(target, cases):
+    """Loads every case in one script (loading a model is cheap, starting a
+    script on an emulated board is not), running a valid model after each.
+    Returns ({name: (exception name or 'none', message)}, {name: valid
+    model's output hex}, the oracle's output hex for it)."""
     seed = malformed.fc_model()
     x = np.arange(-2, 2, dtype=np.int8).reshape(1, 4) * 17
     want = oracle(seed, [[x]])[0][0].tobytes().hex()
-    blob, spans = b"", []
-    for name, data, _ in cases:
-        spans.append((name, len(blob), len(blob) + len(data)))
-        blob += data
-    out = target.run(SCRIPT.format(spans=spans, x=x.tobytes().hex()),
-                     files={"cases.bin": blob, "good.tflite": seed})
+    got = load_each(target, [data for _, data, _ in cases], good=(seed, [x]))
     results, good = {}, {}
-    for line in out.splitlines():
-        parts = line.split(" ")
-        if parts[0] == "RESULT":
-            results[parts[1]] = (parts[2], " ".join(parts[3:]).replace("_", " "))
-        elif parts[0] == "GOOD":
-            good[parts[1]] = parts[2]
+    for (name, _, _), (r, g) in zip(cases, got):
+        if r is not None:
+            exc, _, msg = r.partition(": ")
+            results[name] = ("none", "") if r == "accepted" else (exc, msg)
+        good[name] = g
     return results, good, want
 
 
@@ -77,11 +53,6 @@ def test_size_prefixed_model_runs(target):
     seed = malformed.fc_model()
     x = np.arange(-2, 2, dtype=np.int8).reshape(1, 4) * 17
     want = oracle(seed, [[x]])[0][0].tobytes().hex()
-    out = target.run(f"""
-import tflm
-it = tflm.Interpreter(open('p.tflite', 'rb').read())
-it.set_input(bytes.fromhex({x.tobytes().hex()!r}), 0)
-it.invoke()
-print('OUT', bytes(it.get_output(0)).hex())
-""", files={"p.tflite": struct.pack("<I", len(seed)) + seed})
-    assert out.split("OUT ")[1].split()[0] == want
+    got = run_raw(target, [(struct.pack("<I", len(seed)) + seed, [[x]])])[0]
+    assert not isinstance(got, str), got
+    assert got[0][0].hex() == want

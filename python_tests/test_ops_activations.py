@@ -11,15 +11,16 @@ their golden CSV outputs. RELU_N1_TO_1, which TFLM does not implement, is
 checked against a numpy model of TFLite's arithmetic.
 """
 import glob
-import math
 import os
 
 import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import check_cases, io_details, load_each, run_many
-from tflite_builder import BUILTIN_OP_NAMES, ModelBuilder, TYPE_NAMES, unpack_model
+from harness import (check_cases, check_loads, check_sweep, compare_on_target, extract_layers, io_details,
+                     multiply_by_quantized_multiplier, quantize_multiplier, read_csv_ints, run_many, run_raw_each)
+from tables import model_paths
+from tflite_builder import ModelBuilder
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 QMIN = {"int8": -128, "int16": -32768}
@@ -153,8 +154,7 @@ def pooling_cases(sweep):
 
 
 def test_pooling(target, sweep):
-    cases, ids = pooling_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, pooling_cases(sweep))
 
 
 # ---------------------------------------------------------------------------
@@ -234,8 +234,7 @@ def activation_cases(sweep):
 
 
 def test_activations(target, sweep):
-    cases, ids = activation_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, activation_cases(sweep))
 
 
 def test_logistic_tanh_int16_refused(target):
@@ -312,8 +311,7 @@ def prelu_cases(sweep):
 
 
 def test_prelu(target, sweep):
-    cases, ids = prelu_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, prelu_cases(sweep))
 
 
 def test_prelu_float_5d(target):
@@ -384,8 +382,7 @@ def softmax_cases(sweep):
 
 
 def test_softmax(target, sweep):
-    cases, ids = softmax_cases(sweep)
-    check_cases(target, cases, ids=ids)
+    check_sweep(target, softmax_cases(sweep))
 
 
 def test_softmax_int8_wide_rows(target):
@@ -405,37 +402,8 @@ def test_softmax_int8_wide_rows(target):
 # ---------------------------------------------------------------------------
 # The reference models' SOFTMAX and AVERAGE_POOL_2D layers, rebuilt alone
 
-REAL_MODELS = ["tflm/person_detect.tflite", "tflm/micro_speech_quantized.tflite", "tflm/keyword_scrambled.tflite",
-               "tflm/trained_lstm.tflite", "tflm/trained_lstm_int8.tflite", "mlperf_tiny/kws_ref_model.tflite",
-               "mlperf_tiny/vww_96_int8.tflite", "mlperf_tiny/pretrainedResnet_quant.tflite"]
+REAL_MODELS = model_paths("act-layers")
 REAL_OPS = ("SOFTMAX", "AVERAGE_POOL_2D", "MAX_POOL_2D")
-
-
-def _layer_models(data):
-    """(name, single-op model) for each of this file's ops in a model."""
-    m = unpack_model(data)
-    sg = m.subgraphs[0]
-    out = []
-    for op in sg.operators:
-        oc = m.operatorCodes[op.opcodeIndex]
-        name = BUILTIN_OP_NAMES.get(max(oc.builtinCode, oc.deprecatedBuiltinCode))
-        if name not in REAL_OPS:
-            continue
-        b = ModelBuilder()
-        refs = []
-        for i in (op.inputs[0], op.outputs[0]):
-            t = sg.tensors[i]
-            q = t.quantization
-            has_q = q is not None and q.scale is not None and len(q.scale)
-            refs.append(b.tensor([int(d) for d in t.shape], TYPE_NAMES[t.type],
-                                 scale=float(q.scale[0]) if has_q else None,
-                                 zero_point=int(q.zeroPoint[0]) if has_q else None))
-        opts = {k: v for k, v in vars(op.builtinOptions).items()} if op.builtinOptions is not None else None
-        b.op(name, [refs[0]], [refs[1]], options=opts, version=oc.version)
-        b.inputs([refs[0]])
-        b.outputs([refs[1]])
-        out.append((name, b.build()))
-    return out
 
 
 def test_real_model_layers(target, sweep):
@@ -446,7 +414,7 @@ def test_real_model_layers(target, sweep):
             data = shared_model(path)
         except pytest.skip.Exception:
             continue
-        for k, (name, m) in enumerate(_layer_models(data)):
+        for k, (name, m) in enumerate(extract_layers(data, REAL_OPS)):
             ins, _ = io_details(m)
             d = ins[0]
             batches = [[_data(rng, tuple(d["shape"]), np.dtype(d["dtype"]).name)]
@@ -462,70 +430,14 @@ def test_real_model_layers(target, sweep):
 # RELU_N1_TO_1 (not in TFLM): numpy model of TFLite's arithmetic
 
 
-def _quantize_multiplier(m):
-    if m == 0:
-        return 0, 0
-    q, e = math.frexp(m)
-    f = int(math.floor(q * (1 << 31) + 0.5))
-    if f == 1 << 31:
-        f //= 2
-        e += 1
-    if e < -31:
-        return 0, 0
-    return f, e
-
-
-def _mul_by_quant_mul(x, mult, shift):
-    left, right = max(shift, 0), max(-shift, 0)
-    ab = (x << left) * mult
-    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
-    v = ab + nudge
-    h = abs(v) >> 31
-    h = h if v >= 0 else -h
-    if right == 0:
-        return h
-    mask = (1 << right) - 1
-    rem = h & mask
-    thr = (mask >> 1) + (1 if h < 0 else 0)
-    return (h >> right) + (1 if rem > thr else 0)
-
-
 def _relu_n1_int8(x, in_q, out_q):
     # TFLite takes the scale ratio in float.
-    mult, shift = _quantize_multiplier(float(np.float32(in_q[0]) / np.float32(out_q[0])))
+    mult, shift = quantize_multiplier(float(np.float32(in_q[0]) / np.float32(out_q[0])))
     lo = max(-128, out_q[1] + int(np.round(np.float32(-1.0) / np.float32(out_q[0]))))
     hi = min(127, out_q[1] + int(np.round(np.float32(1.0) / np.float32(out_q[0]))))
-    ys = [min(hi, max(lo, out_q[1] + _mul_by_quant_mul(int(v) - in_q[1], mult, shift))) for v in x.reshape(-1)]
+    ys = [min(hi, max(lo, out_q[1] + multiply_by_quantized_multiplier(int(v) - in_q[1], mult, shift)))
+          for v in x.reshape(-1)]
     return np.array(ys, np.int8).reshape(x.shape)
-
-
-RAW_SCRIPT = """
-import tflm
-blob = open('cases.bin', 'rb').read()
-for k, (start, end, data) in enumerate({spans!r}):
-    it = tflm.Interpreter(blob[start:end])
-    it.set_input(bytes.fromhex(data), 0)
-    it.invoke()
-    print('OUT', k, bytes(it.get_output(0)).hex())
-    del it
-"""
-
-
-def run_raw(target, cases):
-    """Runs one-input, one-output models the oracle cannot load; cases are
-    (model, input array, output dtype, output shape). Returns the outputs."""
-    blob, spans = b"", []
-    for m, x, _, _ in cases:
-        spans.append((len(blob), len(blob) + len(m), np.ascontiguousarray(x).tobytes().hex()))
-        blob += m
-    out = target.run(RAW_SCRIPT.format(spans=spans), files={"cases.bin": blob})
-    got = [None] * len(cases)
-    for line in out.splitlines():
-        parts = line.split()
-        if parts[:1] == ["OUT"]:
-            _, _, dt, shape = cases[int(parts[1])]
-            got[int(parts[1])] = np.frombuffer(bytes.fromhex(parts[2] if len(parts) > 2 else ""), dt).reshape(shape)
-    return got
 
 
 def test_relu_n1_to_1(target):
@@ -540,36 +452,14 @@ def test_relu_n1_to_1(target):
         x = _every_int8(rng, (2, 128))
         cases.append((unary_model("RELU_N1_TO_1", "int8", x.shape, in_q, out_q), x, np.int8, x.shape,
                       _relu_n1_int8(x, in_q, out_q)))
-    got = run_raw(target, [c[:4] for c in cases])
+    got = run_raw_each(target, [(c[0], [c[1]]) for c in cases])
     for i, (g, c) in enumerate(zip(got, cases)):
-        assert g is not None, f"case {i}: no output"
-        np.testing.assert_array_equal(g, c[4], err_msg=f"case {i}")
+        assert not isinstance(g, str), f"case {i}: {g}"
+        np.testing.assert_array_equal(np.frombuffer(g[0], c[2]).reshape(c[3]), c[4], err_msg=f"case {i}")
 
 
 # ---------------------------------------------------------------------------
 # Integration models (tflite-micro seanet): int16 LEAKY_RELU, golden CSVs
-
-
-def _read_csv(path, dtype):
-    with open(path) as f:
-        return np.array([int(v) for v in f.read().replace("\n", ",").split(",") if v.strip()], dtype)
-
-
-GOLDEN_SCRIPT = """
-import tflm, gc
-for name in {names!r}:
-    it = tflm.Interpreter(name + '.tflite')
-    it.set_input(open(name + '.in', 'rb').read(), 0)
-    it.invoke()
-    out = bytes(it.get_output(0))
-    want = open(name + '.want', 'rb').read()
-    bad = -1
-    if len(out) == len(want):
-        bad = 0 if out == want else sum(1 for i in range(0, len(out), 2) if out[i:i + 2] != want[i:i + 2])
-    print('RESULT', name, bad)
-    del it
-    gc.collect()
-"""
 
 
 def test_integration_leaky_relu_golden(target):
@@ -580,23 +470,17 @@ def test_integration_leaky_relu_golden(target):
                    key=lambda p: int(os.path.basename(p)[len("leaky_relu"):-len(".tflite")]))
     if not paths:
         pytest.skip("reference data integration/leaky_relu not available")
-    files, names = {}, []
+    cases = []
     for path in paths:
         stem = path[: -len(".tflite")]
-        name = os.path.basename(stem)
         with open(path, "rb") as f:
-            files[name + ".tflite"] = f.read()
+            model = f.read()
         csv = glob.glob(f"{stem}_input0_*.csv")
         assert len(csv) == 1, (path, csv)
-        files[name + ".in"] = _read_csv(csv[0], "<i2").tobytes()
-        files[name + ".want"] = _read_csv(glob.glob(f"{stem}_golden_*.csv")[0], "<i2").tobytes()
-        names.append(name)
-    out = target.run(GOLDEN_SCRIPT.format(names=names), files=files)
-    results = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if parts[:1] == ["RESULT"]:
-            results[parts[1]] = int(parts[2])
+        cases.append((os.path.basename(stem), model, read_csv_ints(csv[0], "<i2"),
+                      read_csv_ints(glob.glob(f"{stem}_golden_*.csv")[0], "<i2")))
+    names = [c[0] for c in cases]
+    results = compare_on_target(target, cases, itemsize=2)
     failures = []
     for n in names:
         r = results.get(n)
@@ -731,23 +615,7 @@ def bad_cases():
     return c
 
 
-
-
 def test_activations_bad_params(target):
     """Invalid models raise ValueError, valid but unsupported ones
     NotImplementedError, with a message; never a crash. Empty tensors run."""
-    cases = bad_cases()
-    results = load_each(target, cases)
-    problems = []
-    for name, _, want in cases:
-        g = results.get(name)
-        if g is None:
-            problems.append(f"{name}: no result")
-        elif want == "accepted":
-            if g != want:
-                problems.append(f"{name}: expected acceptance, got {g}")
-        elif not g.startswith(want + ": "):
-            problems.append(f"{name}: expected {want}, got {g}")
-        elif len(g.split(": ", 1)[1]) < 5:
-            problems.append(f"{name}: no message")
-    assert not problems, "\n".join(problems)
+    check_loads(target, bad_cases())

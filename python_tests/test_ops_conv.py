@@ -6,7 +6,6 @@ per-channel weights and every supported type (float32, int8, int16x8); the
 integration models from tflite-micro (int16x8 CONV_2D and TRANSPOSE_CONV)
 must reproduce their golden CSV outputs exactly.
 """
-import copy
 import glob
 import math
 import os
@@ -15,8 +14,9 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import check_cases, io_details, load_each, run_many
-from tflite_builder import (BUILTIN_OP_NAMES, ModelBuilder, choose_qparams, pack_model, quantize_bias,
+from harness import check_cases, check_loads, extract_layers, io_details, random_inputs, read_csv_ints, run_many
+from tables import model_paths
+from tflite_builder import (ModelBuilder, choose_qparams, pack_model, quantize_bias,
                             quantize_symmetric, unpack_model)
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
@@ -27,6 +27,24 @@ def _out_size(padding, size, filt, stride, dil=1):
     if padding == "SAME":
         return (size + stride - 1) // stride
     return (size + stride - eff) // stride
+
+
+def _random_nhwc(rng, max_c):
+    """A random NHWC shape: batch 1-2, height and width 1-16, 1-max_c channels."""
+    return (int(rng.integers(1, 3)), int(rng.integers(1, 17)), int(rng.integers(1, 17)),
+            int(rng.integers(1, max_c + 1)))
+
+
+def _random_window(rng, ins):
+    """Random (filter, stride, dilation, padding) for an NHWC input shape;
+    VALID only where it leaves an output."""
+    f = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
+    s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    dil = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+    pad = str(rng.choice(["SAME", "VALID"]))
+    if pad == "VALID" and any(_out_size(pad, ins[1 + a], f[a], s[a], dil[a]) < 1 for a in range(2)):
+        pad = "SAME"
+    return f, s, dil, pad
 
 
 def _qparams(dtype, lo, hi):
@@ -151,26 +169,6 @@ def tc_model(dtype="int8", out_shape=(1, 8, 8, 4), in_c=3, filt=(3, 3), stride=(
     return b.build()
 
 
-def _inputs(model, n, seed, shape_input=None):
-    """Random inputs: int types over their whole range, floats in [-1, 1]."""
-    rng = np.random.default_rng(seed)
-    ins, _ = io_details(model)
-    batches = []
-    for _ in range(n):
-        batch = []
-        for d in ins:
-            dt = np.dtype(d["dtype"])
-            if shape_input is not None and dt == np.int32:
-                batch.append(np.array(shape_input, np.int32))
-            elif np.issubdtype(dt, np.integer):
-                info = np.iinfo(dt)
-                batch.append(rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dt))
-            else:
-                batch.append(rng.uniform(-1, 1, size=d["shape"]).astype(dt))
-        batches.append(batch)
-    return batches
-
-
 # ---------------------------------------------------------------------------
 # Sweeps: lists of (id, model bytes, number of input sets)
 
@@ -216,12 +214,7 @@ def conv_cases(sweep):
             c = g * int(rng.integers(1, 17))
             oc = g * int(rng.integers(1, 9))
             ins = (int(rng.integers(1, 3)), int(rng.integers(1, 17)), int(rng.integers(1, 17)), c)
-            f = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
-            s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-            dil = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
-            pad = str(rng.choice(["SAME", "VALID"]))
-            if pad == "VALID" and any(_out_size(pad, ins[1 + a], f[a], s[a], dil[a]) < 1 for a in range(2)):
-                pad = "SAME"
+            f, s, dil, pad = _random_window(rng, ins)
             act = ACTS[i % 4]
             bias = [True, False, "int32"][i % 3] if dtype == "int16" else bool(i % 5)
             cases.append((f"conv-full-{i}-{dtype}",
@@ -261,15 +254,9 @@ def dw_cases(sweep):
         rng = np.random.default_rng(4321)
         for i in range(48):
             dtype = types[i % 3]
-            ins = (int(rng.integers(1, 3)), int(rng.integers(1, 17)), int(rng.integers(1, 17)),
-                   int(rng.integers(1, 33)))
+            ins = _random_nhwc(rng, 32)
             dm = int(rng.choice([1, 1, 2, 3]))
-            f = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
-            s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-            dil = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
-            pad = str(rng.choice(["SAME", "VALID"]))
-            if pad == "VALID" and any(_out_size(pad, ins[1 + a], f[a], s[a], dil[a]) < 1 for a in range(2)):
-                pad = "SAME"
+            f, s, dil, pad = _random_window(rng, ins)
             cases.append((f"dw-full-{i}-{dtype}",
                           dw_model(dtype, ins, dm, f, s, dil, pad, ACTS[i % 4], bool(i % 2), bool(i % 7),
                                    seed=2000 + i), 2))
@@ -308,8 +295,7 @@ def tc_cases(sweep):
         rng = np.random.default_rng(999)
         for i in range(36):
             dtype = types[i % 3]
-            outs = (int(rng.integers(1, 3)), int(rng.integers(1, 17)), int(rng.integers(1, 17)),
-                    int(rng.integers(1, 17)))
+            outs = _random_nhwc(rng, 16)
             f = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
             s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
             pad = str(rng.choice(["SAME", "VALID"]))
@@ -324,7 +310,7 @@ def tc_cases(sweep):
 def _run(target, cases, seed):
     # float_tol=0: float outputs must be bit-identical too (same summation
     # order as the reference kernels).
-    check_cases(target, [(m, _inputs(m, n, seed + i)) for i, (_, m, n) in enumerate(cases)],
+    check_cases(target, [(m, random_inputs(m, n, seed + i)) for i, (_, m, n) in enumerate(cases)],
                 float_tol=0, ids=[c[0] for c in cases])
 
 
@@ -344,7 +330,7 @@ def test_transpose_conv_shape_input(target):
     """The output shape operand fed as a graph input (as the integration
     models do): TFLM ignores its value, the output tensor decides."""
     m = tc_model("int8", (1, 6, 6, 3), 2, const_shape=False, seed=5)
-    check_cases(target, [(m, _inputs(m, 2, 5, shape_input=(1, 6, 6, 3)))], float_tol=0, ids=["tc-shape-input"])
+    check_cases(target, [(m, random_inputs(m, 2, 5, shape_input=(1, 6, 6, 3)))], float_tol=0, ids=["tc-shape-input"])
 
 
 def test_conv_extreme_values(target):
@@ -363,49 +349,8 @@ def test_conv_extreme_values(target):
 # Layers of real models: every conv op of the reference models, cut out into
 # a single-op model with its original weights and quantization.
 
-REAL_MODELS = ["tflm/person_detect.tflite", "mlperf_tiny/kws_ref_model.tflite",
-               "mlperf_tiny/vww_96_int8.tflite", "tflm/micro_speech_quantized.tflite"]
+REAL_MODELS = model_paths("conv-layers")
 CONV_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV")
-
-
-def extract_ops(data):
-    """[(op name, single-op model bytes)] for each conv op of a model."""
-    src = unpack_model(data)
-    sg = src.subgraphs[0]
-    out = []
-    for op in sg.operators:
-        oc = src.operatorCodes[op.opcodeIndex]
-        name = BUILTIN_OP_NAMES[max(oc.builtinCode, oc.deprecatedBuiltinCode)]
-        if name not in CONV_OPS:
-            continue
-        m = copy.deepcopy(src)
-        used = [i for i in list(op.inputs) + list(op.outputs) if i >= 0]
-        remap = {t: k for k, t in enumerate(dict.fromkeys(used))}
-        tensors, buffers = [], [m.buffers[0]]
-        for t in remap:
-            tt = copy.deepcopy(sg.tensors[t])
-            if tt.buffer and m.buffers[tt.buffer].data is not None and len(m.buffers[tt.buffer].data):
-                buffers.append(m.buffers[tt.buffer])
-                tt.buffer = len(buffers) - 1
-            else:
-                tt.buffer = 0
-            tensors.append(tt)
-        new_op = copy.deepcopy(op)
-        new_op.inputs = [remap[i] if i >= 0 else -1 for i in op.inputs]
-        new_op.outputs = [remap[i] for i in op.outputs]
-        new_op.opcodeIndex = 0
-        m.operatorCodes = [src.operatorCodes[op.opcodeIndex]]
-        g = m.subgraphs[0]
-        g.tensors, g.operators = tensors, [new_op]
-        g.inputs = [remap[i] for i in op.inputs if i >= 0 and tensors[remap[i]].buffer == 0]
-        g.outputs = [remap[i] for i in op.outputs]
-        m.subgraphs = [g]
-        m.buffers = buffers
-        m.signatureDefs = None
-        m.metadata = None
-        m.metadataBuffer = None
-        out.append((name, pack_model(m)))
-    return out
 
 
 def _macs(model):
@@ -429,7 +374,8 @@ def test_real_model_layers(target, sweep):
             data = shared_model(path)
         except pytest.skip.Exception:
             continue
-        layers = [(f"{path.split('/')[-1]}:{k}:{name}", name, m) for k, (name, m) in enumerate(extract_ops(data))]
+        layers = [(f"{path.split('/')[-1]}:{k}:{name}", name, m)
+                  for k, (name, m) in enumerate(extract_layers(data, CONV_OPS))]
         if few:
             smallest = {}
             for lid, name, m in layers:
@@ -437,7 +383,7 @@ def test_real_model_layers(target, sweep):
                     smallest[name] = (lid, name, m)
             layers = list(smallest.values())
         for k, (lid, _, m) in enumerate(layers):
-            cases.append((m, _inputs(m, 1 if sweep == "fast" else 3, k)))
+            cases.append((m, random_inputs(m, 1 if sweep == "fast" else 3, k)))
             ids.append(lid)
     if not cases:
         pytest.skip("reference models not available")
@@ -602,34 +548,10 @@ def bad_cases():
     return out
 
 
-
-
-def bad_results(target):
-    """{case id: 'accepted' or 'ErrorClass: message'} for bad_cases()."""
-    cases = bad_cases()
-    results = load_each(target, cases)
-    return cases, results
-
-
 def test_conv_bad_params(target):
     """Invalid models raise ValueError, valid but unsupported ones
     NotImplementedError (None: either), with a message; never a crash."""
-    cases, results = bad_results(target)
-    problems = []
-    for name, _, want in cases:
-        g = results.get(name)
-        if g is None:
-            problems.append(f"{name}: no result")
-        elif want == "accepted":
-            if g != want:
-                problems.append(f"{name}: expected acceptance, got {g}")
-        elif want is not None and not g.startswith(want + ": "):
-            problems.append(f"{name}: expected {want}, got {g}")
-        elif want is None and not g.startswith(("ValueError: ", "NotImplementedError: ")):
-            problems.append(f"{name}: {g}")
-        elif len(g.split(": ", 1)[1]) < 5:
-            problems.append(f"{name}: no message")
-    assert not problems, "\n".join(problems)
+    check_loads(target, bad_cases())
 
 
 # ---------------------------------------------------------------------------
@@ -643,11 +565,6 @@ def _integration(op):
     if not paths:
         pytest.skip(f"reference data integration/{op} not available")
     return paths
-
-
-def _read_csv(path, dtype):
-    with open(path) as f:
-        return np.array([int(v) for v in f.read().replace("\n", ",").split(",") if v.strip()], dtype)
 
 
 @pytest.mark.parametrize("op", ["conv", "transpose_conv"])
@@ -665,8 +582,8 @@ def test_integration_golden(target, op, sweep):
         for i, d in enumerate(ins):
             csv = glob.glob(f"{stem}_input{i}_*.csv")
             assert len(csv) == 1, (path, i, csv)
-            batch.append(_read_csv(csv[0], np.dtype(d["dtype"])).reshape(d["shape"]))
-        golden = _read_csv(glob.glob(f"{stem}_golden_*.csv")[0], np.dtype(outs[0]["dtype"]))
+            batch.append(read_csv_ints(csv[0], np.dtype(d["dtype"])).reshape(d["shape"]))
+        golden = read_csv_ints(glob.glob(f"{stem}_golden_*.csv")[0], np.dtype(outs[0]["dtype"]))
         models.append(os.path.basename(path))
         cases.append((model, [batch]))
         goldens.append(golden)

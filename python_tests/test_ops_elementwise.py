@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import check_cases, io_details, oracle, run_many, run_on_target, assert_match
+from harness import (assert_match, check_cases, check_sweep, io_details, oracle, read_csv_ints, run_many, run_on_target,
+                     run_raw_each)
 from tflite_builder import ModelBuilder
 
 QRANGE = {"int8": (-128, 127), "int16": (-32768, 32767)}
@@ -198,8 +199,7 @@ def binary_cases(sweep):
 
 
 def test_elementwise_sweep(target, sweep):
-    cases, ids = binary_cases(sweep)
-    check_cases(target, cases, float_tol=0, ids=ids)
+    check_sweep(target, binary_cases(sweep), float_tol=0)
 
 
 def test_elementwise_float_edges(target):
@@ -275,48 +275,6 @@ def test_elementwise_rescale_precision(target, sweep):
                 cases.append((m, binary_inputs(rng, op, shape, shape[-1:], dtype, n=1)))
                 ids.append(f"{op}-{dtype}-{k}")
     check_cases(target, cases, ids=ids)
-
-
-RAW_SCRIPT = """
-import tflm
-for name, data in {cases!r}:
-    try:
-        it = tflm.Interpreter(name)
-    except Exception as e:
-        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
-        continue
-    try:
-        for i, h in enumerate(data):
-            it.set_input(bytes.fromhex(h), i)
-        it.invoke()
-    except Exception as e:
-        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
-        continue
-    print('OUT', name, bytes(it.get_output(0)).hex())
-    del it
-"""
-
-
-def run_raw(target, cases):
-    """Runs (model, inputs) pairs without asking the oracle anything (it may
-    not accept the model). Returns per case the first output's raw bytes, or
-    "ExceptionType: message" when loading or invoking raised."""
-    files = {f"m{i}.tflite": m for i, (m, _) in enumerate(cases)}
-    data = [(f"m{i}.tflite", [np.ascontiguousarray(x).tobytes().hex() for x in ins])
-            for i, (_, ins) in enumerate(cases)]
-    text = target.run(RAW_SCRIPT.format(cases=data), files=files)
-    results = [None] * len(cases)
-    for line in text.splitlines():
-        parts = line.split(" ")
-        if parts[0] in ("OUT", "ERR"):
-            k = int(parts[1][1:].split(".")[0])
-            if parts[0] == "OUT":
-                results[k] = bytes.fromhex(parts[2]) if len(parts) > 2 else b""
-            else:
-                results[k] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
-    missing = [i for i, r in enumerate(results) if r is None]
-    assert not missing, f"no result for cases {missing}:\n{text[-2000:]}"
-    return results
 
 
 # ---------------------------------------------------------------------------
@@ -407,9 +365,8 @@ def reduce_cases(sweep):
 
 
 def test_reduce_sweep(target, sweep):
-    cases, ids = reduce_cases(sweep)
     # Float sums are accumulated in TFLM's order: exact.
-    check_cases(target, cases, float_tol=0, ids=ids)
+    check_sweep(target, reduce_cases(sweep), float_tol=0)
 
 
 def test_reduce_max_int16(target):
@@ -422,10 +379,10 @@ def test_reduce_max_int16(target):
         cases.append((m, [x]))
         red = tuple(sorted({(v + len(shape)) % len(shape) for v in axes}))
         want.append(np.max(x, axis=red, keepdims=keep))
-    got = run_raw(target, cases)
+    got = run_raw_each(target, cases)
     for g, w in zip(got, want):
         assert not isinstance(g, str), g
-        np.testing.assert_array_equal(np.frombuffer(g, np.int16), w.reshape(-1))
+        np.testing.assert_array_equal(np.frombuffer(g[0], np.int16), w.reshape(-1))
 
 
 def arg_model(op, shape, axis, dtype, out_dtype="int32", axis_dtype="int32", q=None,
@@ -489,10 +446,10 @@ def test_arg_min_max_other_types(target):
                 x = arg_input(rng, shape, dtype)
                 cases.append((m, [x]))
                 want.append(fn(x, axis=axis).astype(out_dtype))
-    got = run_raw(target, cases)
+    got = run_raw_each(target, cases)
     for g, w in zip(got, want):
         assert not isinstance(g, str), g
-        np.testing.assert_array_equal(np.frombuffer(g, w.dtype), w.reshape(-1))
+        np.testing.assert_array_equal(np.frombuffer(g[0], w.dtype), w.reshape(-1))
 
 
 # ---------------------------------------------------------------------------
@@ -572,7 +529,7 @@ def bad_models():
 
 def test_elementwise_bad_params(target):
     models = bad_models()
-    got = run_raw(target, [(m, []) for _, m, _ in models])
+    got = run_raw_each(target, [(m, []) for _, m, _ in models])
     wrong = []
     for (name, _, expected), g in zip(models, got):
         if not (isinstance(g, str) and g.startswith(expected + ":")):
@@ -597,21 +554,15 @@ def test_elementwise_bad_runtime_data(target):
         ("argmax-axis-shape", arg_model("ARG_MAX", (2, 3), 0, "float32", axis_const=False, out_shape=(3,)),
          [np.zeros((2, 3), np.float32), np.array([1], np.int32)], "ValueError"),
     ]
-    got = run_raw(target, [(m, ins) for _, m, ins, _ in specs])
+    got = run_raw_each(target, [(m, ins) for _, m, ins, _ in specs])
     for (name, _, _, expected), g in zip(specs, got):
         kind = g.split(":")[0] if isinstance(g, str) else "ok"
         assert kind == expected, f"{name}: {g}"
-    assert np.frombuffer(got[1], np.int32).tolist() == [-2**31, -7]
+    assert np.frombuffer(got[1][0], np.int32).tolist() == [-2**31, -7]
 
 
 # ---------------------------------------------------------------------------
 # Reference models
-
-
-def read_csv_ints(path):
-    with open(path) as f:
-        text = f.read().replace("\n", ",")
-    return np.array([int(v) for v in text.split(",") if v.strip()], dtype=np.int64)
 
 
 def integration_cases(op):

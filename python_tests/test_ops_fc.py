@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import check_cases, io_details, random_inputs, run_many
+from harness import (check_cases, io_details, load_each, multiply_by_quantized_multiplier, quantize_multiplier,
+                     random_inputs, read_csv_ints, run_many)
 from tflite_builder import ModelBuilder, quantize_bias
 
 EXACT = 0.0  # float tolerance: bit-exact
@@ -151,29 +152,6 @@ def test_fully_connected(target, sweep):
     check_cases(target, cases, float_tol=EXACT, ids=ids)
 
 
-# Python copies of TFLite's QuantizeMultiplier and 32-bit
-# MultiplyByQuantizedMultiplier (double rounding), to pick test data.
-def _quantize_multiplier(real):
-    q, e = math.frexp(real)
-    qf = int(math.floor(q * 2**31 + 0.5))
-    if qf == 2**31:
-        qf //= 2
-        e += 1
-    return (0, 0) if e < -31 else (qf, e)
-
-
-def _mul_by_quant_mul(x, m, shift):
-    x *= 1 << max(shift, 0)
-    if x == m == -(2**31):
-        h = 2**31 - 1
-    else:
-        t = x * m + ((1 << 30) if x * m >= 0 else 1 - (1 << 30))
-        h = t // 2**31 if t >= 0 else -((-t) // 2**31)
-    e = max(-shift, 0)
-    mask = (1 << e) - 1
-    return (h >> e) + (1 if (h & mask) > (mask >> 1) + (1 if h < 0 else 0) else 0)
-
-
 # Scales whose product rounded to float gives another multiplier than the
 # product in double.
 S_IN, S_W, S_OUT = np.float32(0.0011), np.float32(0.00093), np.float32(0.31)
@@ -182,12 +160,12 @@ S_IN, S_W, S_OUT = np.float32(0.0011), np.float32(0.00093), np.float32(0.31)
 def _boundary_accumulators(lo=-120, hi=121):
     """Accumulators whose rescaled value rounds differently with the two
     multipliers."""
-    m_float = _quantize_multiplier(float(np.float32(S_IN * S_W)) / float(S_OUT))
-    m_double = _quantize_multiplier(float(S_IN) * float(S_W) / float(S_OUT))
+    m_float = quantize_multiplier(float(np.float32(S_IN * S_W)) / float(S_OUT))
+    m_double = quantize_multiplier(float(S_IN) * float(S_W) / float(S_OUT))
     assert m_float != m_double
     real = float(S_IN) * float(S_W) / float(S_OUT)
     return [v for k in range(lo, hi) for v in range(int((k + 0.5) / real) - 4, int((k + 0.5) / real) + 5)
-            if _mul_by_quant_mul(v, *m_float) != _mul_by_quant_mul(v, *m_double)]
+            if multiply_by_quantized_multiplier(v, *m_float) != multiply_by_quantized_multiplier(v, *m_double)]
 
 
 def test_fc_multiplier_rounding(target):
@@ -365,19 +343,14 @@ def test_dequantize(target, sweep):
     check_cases(target, cases, float_tol=EXACT, ids=ids)
 
 
-def _read_csv_ints(path):
-    with open(path) as f:
-        return np.array([int(v) for v in f.read().replace("\n", ",").split(",") if v.strip()], np.int64)
-
-
 @pytest.mark.parametrize("name,in_type,out_type", [("quantize0", "int32", "int16"),
                                                    ("quantize1", "int16", "int32")])
 def test_integration_quantize_golden(target, name, in_type, out_type):
     """TFLM's integration models: output equals the golden CSV exactly."""
     model = shared_model("integration", "quantize", f"{name}.tflite")
     folder = os.path.join(SHARED_MODELS, "integration", "quantize")
-    x = _read_csv_ints(os.path.join(folder, f"{name}_input0_{in_type}.csv"))
-    golden = _read_csv_ints(os.path.join(folder, f"{name}_golden_{out_type}.csv"))
+    x = read_csv_ints(os.path.join(folder, f"{name}_input0_{in_type}.csv"))
+    golden = read_csv_ints(os.path.join(folder, f"{name}_golden_{out_type}.csv"))
     ins, _ = io_details(model)
     x = x.astype(ins[0]["dtype"]).reshape(ins[0]["shape"])
     got = run_many(target, [(model, [[x]])])[0]
@@ -707,40 +680,13 @@ def _bmm_bad_cases():
     ]
 
 
-REFUSE_SCRIPT = """
-import tflm
-blob = open('cases.bin', 'rb').read()
-for i, (start, end) in enumerate({spans!r}):
-    try:
-        tflm.Interpreter(blob[start:end])
-        print('RESULT', i, 'accepted', '')
-    except Exception as e:
-        print('RESULT', i, type(e).__name__, str(e))
-"""
-
-
-def refusals(target, models):
-    """(exception name, message) of loading each model on the target."""
-    blob, spans = b"", []
-    for data in models:
-        spans.append((len(blob), len(blob) + len(data)))
-        blob += data
-    out = target.run(REFUSE_SCRIPT.format(spans=spans), files={"cases.bin": blob})
-    results = {}
-    for line in out.splitlines():
-        parts = line.split(" ", 3)
-        if parts[0] == "RESULT":
-            results[int(parts[1])] = (parts[2], parts[3] if len(parts) > 3 else "")
-    return [results.get(i, ("no result", "")) for i in range(len(models))]
-
-
 def bad_param_cases():
     return _fc_bad_cases() + _quant_bad_cases() + _l2_bad_cases() + _bmm_bad_cases()
 
 
 def test_fc_bad_params(target):
     bad = bad_param_cases()
-    got = refusals(target, [m for _, m, _ in bad])
+    got = [g.partition(": ")[::2] for g in load_each(target, [m for _, m, _ in bad])]
     wrong = [f"{name}: expected {want}, got {g[0]} {g[1]}"
              for (name, _, want), g in zip(bad, got) if g[0] != want or not g[1].strip()]
     assert not wrong, "\n".join(wrong)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS
-from harness import assert_match, check_cases, io_details, run_many
+from harness import assert_match, check_cases, io_details, load_each, read_csv_ints, run_many, run_raw
 from tflite_builder import ModelBuilder, np_dtype
 
 # Quantization for quantized types: the same everywhere, so data movement
@@ -857,52 +857,16 @@ def bad_models():
     return cases
 
 
-LOAD_SCRIPT = """
-import tflm, gc
-for name in {names!r}:
-    try:
-        it = tflm.Interpreter(name)
-        print('LOADED', name)
-        del it
-    except Exception as e:
-        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
-    gc.collect()
-"""
-
-
 def test_shape_bad_params(target):
     """Invalid models are refused at load (ValueError), valid ones we do not
     support with NotImplementedError; never a crash."""
     cases = bad_models()
-    files = {f"b{i}.tflite": m for i, (_, m, _) in enumerate(cases)}
-    text = target.run(LOAD_SCRIPT.format(names=list(files)), files=files)
-    got = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if parts[:1] == ["LOADED"]:
-            got[parts[1]] = "loaded"
-        elif parts[:1] == ["ERR"]:
-            got[parts[1]] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
+    got = load_each(target, [m for _, m, _ in cases])
     problems = []
-    for i, (cid, _, exc) in enumerate(cases):
-        r = got.get(f"b{i}.tflite", "no result")
-        if not r.startswith(exc + ":"):
+    for (cid, _, exc), r in zip(cases, got):
+        if r is None or not r.startswith(exc + ":"):
             problems.append(f"{cid}: expected {exc}, got {r}")
     assert not problems, "\n".join(problems)
-
-
-GATHER_OOB_SCRIPT = """
-import tflm
-it = tflm.Interpreter('g.tflite')
-for idx in {indices!r}:
-    it.set_input(bytes(24), 0)
-    it.set_input(bytes.fromhex(idx), 1)
-    try:
-        it.invoke()
-        print('OK', bytes(it.get_output(0)).hex())
-    except ValueError as e:
-        print('VALUEERROR', e)
-"""
 
 
 def test_gather_index_out_of_range(target):
@@ -912,10 +876,11 @@ def test_gather_index_out_of_range(target):
     x, i, y = b.tensor([3, 2]), b.tensor([2], "int32"), b.tensor([2, 2])
     b.op("GATHER", [x, i], [y], options=dict(axis=0))
     model = build(b, [x, i], [y])
-    idx = [np.array(v, np.int32).tobytes().hex() for v in ([0, 3], [-1, 0], [2147483647, 1], [2, 1])]
-    out = target.run(GATHER_OOB_SCRIPT.format(indices=idx), files={"g.tflite": model}).split("\n")
-    lines = [ln.split()[0] for ln in out if ln.strip()]
-    assert lines == ["VALUEERROR", "VALUEERROR", "VALUEERROR", "OK"], out
+    batches = [[np.zeros((3, 2), np.float32), np.array(v, np.int32)]
+               for v in ([0, 3], [-1, 0], [2147483647, 1], [2, 1])]
+    got = run_raw(target, [(model, batches)])[0]
+    kinds = [g.split(":")[0] if isinstance(g, str) else "ok" for g in got]
+    assert kinds == ["ValueError", "ValueError", "ValueError", "ok"], got
 
 
 # ---------------------------------------------------------------------------
@@ -926,11 +891,6 @@ def integration_cases(kind):
     d = os.path.join(SHARED_MODELS, "integration", kind)
     paths = sorted(glob.glob(os.path.join(d, f"{kind}*.tflite")))
     return [p for p in paths if os.path.exists(p[:-7] + "_golden_int16.csv")]
-
-
-def read_csv_ints(path):
-    with open(path) as f:
-        return np.array([int(v) for v in f.read().replace("\n", ",").split(",") if v.strip()], np.int64)
 
 
 @pytest.mark.parametrize("kind", ["pad", "strided_slice"])

@@ -9,9 +9,9 @@ no bias, input zero points at both extremes and accumulators that wrap.
 """
 import numpy as np
 
-from harness import check_cases
+from harness import check_cases, random_inputs
 from tflite_builder import ModelBuilder
-from test_ops_conv import _inputs, _out_size, conv_model
+from test_ops_conv import _out_size, conv_model
 
 IN_CS = [1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 33]
 OUT_CS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17]
@@ -126,7 +126,7 @@ def opt_cases(sweep):
 
 def test_opt_conv(target, sweep):
     cases = opt_cases(sweep)
-    check_cases(target, [(m, _inputs(m, n, 500 + i)) for i, (_, m, n) in enumerate(cases)],
+    check_cases(target, [(m, random_inputs(m, n, 500 + i)) for i, (_, m, n) in enumerate(cases)],
                 ids=[c[0] for c in cases])
 
 

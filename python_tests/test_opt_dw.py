@@ -14,8 +14,8 @@ accumulator wrap.
 """
 import numpy as np
 
-from harness import check_cases, io_details
-from test_ops_conv import _edit_op, _inputs, dw_model
+from harness import check_cases, io_details, random_inputs
+from test_ops_conv import _edit_op, dw_model
 
 ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 
@@ -44,7 +44,7 @@ def opt_dw_cases(sweep):
     cases = []
 
     def add(name, model, n=1, seed=0):
-        cases.append((name, model, _inputs(model, n, seed)))
+        cases.append((name, model, random_inputs(model, n, seed)))
 
     # Channel tails, depth multiplier 1, 3x3 SAME stride 1 and VALID stride 2.
     chans = (1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33)
@@ -79,11 +79,11 @@ def opt_dw_cases(sweep):
         for c, dm in ((8, 1), (5, 1), (1, 8)):
             m = dw_model("int8", (1, 5, 6, c), dm, (3, 3), (1, 1), padding="SAME", seed=180 + c,
                          zp_shift=(zs, 0.0))
-            cases.append((f"{tag}-c{c}-dm{dm}", m, _inputs(m, 1, 12) + _extreme_inputs(m, (-128, 127))))
+            cases.append((f"{tag}-c{c}-dm{dm}", m, random_inputs(m, 1, 12) + _extreme_inputs(m, (-128, 127))))
     # Accumulator wrap: biases near the int32 limits, saturating inputs.
     for c, dm in ((8, 1), (7, 1), (1, 8)):
         m = _wrap_bias(dw_model("int8", (1, 5, 5, c), dm, (3, 3), seed=190 + c, zp_shift=(0.0, 0.0)), c)
-        cases.append((f"wrap-c{c}-dm{dm}", m, _extreme_inputs(m, (-128, 127, 0)) + _inputs(m, 1, 13)))
+        cases.append((f"wrap-c{c}-dm{dm}", m, _extreme_inputs(m, (-128, 127, 0)) + random_inputs(m, 1, 13)))
     if sweep == "full":
         rng = np.random.default_rng(777)
         for i in range(60):

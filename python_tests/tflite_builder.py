@@ -44,22 +44,14 @@ BUILTIN_OP_NAMES = {v: k for k, v in BUILTIN_OPS.items()}  # code -> name
 TENSOR_TYPES = _enum_members(schema.TensorType)  # 'INT8' -> 9
 
 # dtype name -> (TensorType value, numpy dtype or None)
-DTYPES = {
-    "float32": (schema.TensorType.FLOAT32, np.float32),
-    "float16": (schema.TensorType.FLOAT16, np.float16),
-    "float64": (schema.TensorType.FLOAT64, np.float64),
-    "int8": (schema.TensorType.INT8, np.int8),
-    "uint8": (schema.TensorType.UINT8, np.uint8),
-    "int16": (schema.TensorType.INT16, np.int16),
-    "uint16": (schema.TensorType.UINT16, np.uint16),
-    "int32": (schema.TensorType.INT32, np.int32),
-    "uint32": (schema.TensorType.UINT32, np.uint32),
-    "int64": (schema.TensorType.INT64, np.int64),
-    "uint64": (schema.TensorType.UINT64, np.uint64),
+DTYPES = {name: (getattr(schema.TensorType, name.upper()), np.dtype(name).type)
+          for name in ("float32", "float16", "float64", "int8", "uint8", "int16", "uint16", "int32", "uint32",
+                       "int64", "uint64")}
+DTYPES.update({
     "bool": (schema.TensorType.BOOL, np.bool_),
     "int4": (schema.TensorType.INT4, None),  # packed two per byte
     "string": (schema.TensorType.STRING, None),
-}
+})
 TYPE_NAMES = {v[0]: k for k, v in DTYPES.items()}  # TensorType -> dtype name
 
 # Integer ranges used for quantization.
@@ -570,19 +562,26 @@ def choose_qparams(rmin, rmax, dtype="int8", symmetric=None):
     return float(scale), int(min(max(zp, qmin), qmax))
 
 
+def _broadcast_qparams(scale, zero_point, ndim, axis):
+    """Scale and zero point as float arrays; per-channel ones shaped to
+    broadcast along `axis` of an `ndim`-D array."""
+    scale = np.asarray(scale, np.float64)
+    zp = np.asarray(zero_point, np.float64)
+    if axis is not None and scale.ndim == 1:
+        bshape = [1] * ndim
+        bshape[axis] = -1
+        scale = scale.reshape(bshape)
+        if zp.ndim == 1:
+            zp = zp.reshape(bshape)
+    return scale, zp
+
+
 def quantize(x, scale, zero_point=0, dtype="int8", axis=None):
     """Round-to-nearest quantization with saturation; per-channel along axis."""
     name = dtype_name(dtype)
     qmin, qmax = QRANGE[name]
     x = np.asarray(x, np.float64)
-    scale = np.asarray(scale, np.float64)
-    zp = np.asarray(zero_point, np.float64)
-    if axis is not None and scale.ndim == 1:
-        bshape = [1] * x.ndim
-        bshape[axis] = -1
-        scale = scale.reshape(bshape)
-        if zp.ndim == 1:
-            zp = zp.reshape(bshape)
+    scale, zp = _broadcast_qparams(scale, zero_point, x.ndim, axis)
     q = round_half_away(x / scale) + zp
     out_dtype = np.int8 if name == "int4" else np_dtype(name)
     return np.clip(q, qmin, qmax).astype(out_dtype)
@@ -590,14 +589,7 @@ def quantize(x, scale, zero_point=0, dtype="int8", axis=None):
 
 def dequantize(q, scale, zero_point=0, axis=None):
     q = np.asarray(q, np.float64)
-    scale = np.asarray(scale, np.float64)
-    zp = np.asarray(zero_point, np.float64)
-    if axis is not None and scale.ndim == 1:
-        bshape = [1] * q.ndim
-        bshape[axis] = -1
-        scale = scale.reshape(bshape)
-        if zp.ndim == 1:
-            zp = zp.reshape(bshape)
+    scale, zp = _broadcast_qparams(scale, zero_point, q.ndim, axis)
     return (q - zp) * scale
 
 

@@ -17,12 +17,10 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
 
-DEFAULT_MODELS = [
-    "tflm/hello_world_float.tflite", "tflm/hello_world_int8.tflite", "tflm/simple_add_model.tflite",
-    "tflm/micro_speech_quantized.tflite", "tflm/person_detect.tflite",
-    "mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
-    "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
-]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tables import model_paths  # noqa: E402
+
+DEFAULT_MODELS = model_paths("run")  # models/models.txt
 
 
 def tflm_arena(path):

@@ -27,15 +27,14 @@ import threading
 import time
 import tty
 
-# Board name -> QEMU machine options.  "cpu" is only needed when the machine's
-# default CPU is not the one the firmware was built for; each of these
-# machines only accepts its own default (cortex-m4, -m3, -m7, -m55).
-BOARDS = {
-    "MPS2_AN386": {"machine": "mps2-an386", "cpu": None},
-    "MPS2_AN385": {"machine": "mps2-an385", "cpu": None},
-    "MPS2_AN500": {"machine": "mps2-an500", "cpu": None},
-    "MPS3_AN547": {"machine": "mps3-an547", "cpu": None},
-}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tables import qemu_targets  # noqa: E402
+
+# Board name -> QEMU machine options, from ports/targets.txt.  "cpu" would
+# only be needed when the machine's default CPU is not the one the firmware
+# was built for; each of these machines only accepts its own default (the
+# table's cpu column), so it is never passed.
+BOARDS = {t.board: {"machine": t.machine, "cpu": None} for t in qemu_targets().values()}
 
 QEMU_BINARY = "qemu-system-arm"
 

@@ -1,0 +1,24 @@
+"""Reference figures and the project's targets the results are held against."""
+
+# Reference figures (project issue tracker).  TFLM's instruction counts were
+# made with a QEMU TCG plugin as (N - 0) / N on the same QEMU 7.2 machines.
+REF_CMSIS_M4 = {
+    "person_detect": 22933376, "vww_96_int8": 24116673, "kws_ref_model": 7698198,
+    "pretrainedResnet_quant": 29863335, "ad01_int8": 583327, "micro_speech_quantized": 1496407,
+}
+REF_CMSIS_M55 = {
+    "person_detect": 6513302, "vww_96_int8": 6573913, "kws_ref_model": 1814004,
+    "pretrainedResnet_quant": 4911872, "ad01_int8": 150380, "micro_speech_quantized": 1009308,
+}
+REF_TFLM_REF_M4 = {"person_detect": 95.7e6, "kws_ref_model": 43.0e6}
+REF_TFLM_ARENA32 = {
+    "person_detect": 82292, "vww_96_int8": 100660, "kws_ref_model": 22772,
+    "pretrainedResnet_quant": 54340, "ad01_int8": 2260, "micro_speech_quantized": 6788,
+}
+TARGET_M4 = 0.8
+TARGET_M55 = 1.0
+TARGET_M3 = 0.5
+TARGET_CORE_TEXT = 8 * 1024
+TARGET_KWS_FLASH = 38 * 1024
+REF_KWS_FLASH_CMSIS = 76.7 * 1024
+TARGET_OVERHEAD = 0.02

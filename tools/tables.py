@@ -1,0 +1,51 @@
+"""The project's plain-text tables, for Python (the Makefile reads them with
+awk): ports/targets.txt (where the firmware runs) and models/models.txt
+(which models are used for what). Standard library only."""
+import collections
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS_FILE = os.path.join(ROOT, "ports", "targets.txt")
+MODELS_FILE = os.path.join(ROOT, "models", "models.txt")
+SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
+
+Target = collections.namedtuple("Target", "name board short cpu kernels machine")
+Model = collections.namedtuple("Model", "where path uses")
+
+
+def _rows(path):
+    with open(path) as f:
+        for line in f:
+            fields = line.split("#", 1)[0].split()
+            if fields:
+                yield fields
+
+
+def targets():
+    """{pytest target name: Target}, in the table's order; "-" fields are None."""
+    return collections.OrderedDict(
+        (r[0], Target(*[None if v == "-" else v for v in r])) for r in _rows(TARGETS_FILE))
+
+
+def qemu_targets():
+    """The emulated targets only: {pytest target name: Target}."""
+    return collections.OrderedDict((n, t) for n, t in targets().items() if t.board)
+
+
+def models():
+    return [Model(r[0], r[1], r[2:]) for r in _rows(MODELS_FILE)]
+
+
+def model_paths(use, where="shared"):
+    """Paths (relative to their models folder) of the models with `use`."""
+    return [m.path for m in models() if m.where == where and use in m.uses]
+
+
+def refused_models():
+    """[(path below ../shared/models, word its refusal message names)]."""
+    return [(m.path, u.split(":", 1)[1]) for m in models() if m.where == "shared"
+            for u in m.uses if u.startswith("refused:")]
+
+
+def model_file(model_path, where="shared"):
+    return os.path.join(SHARED_MODELS if where == "shared" else os.path.join(ROOT, "models"), model_path)

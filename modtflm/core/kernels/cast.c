@@ -12,25 +12,11 @@
 #if MICROPY_TFLM_OP_CAST
 #include <string.h>
 #include "../kernel.h"
+#include "../support/elements.h"
 
 typedef struct {
     int32_t count;
 } cast_data_t;
-
-static bool cast_type(int type) {
-    switch (type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            return true;
-        default:
-            return false;
-    }
-}
 
 static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
@@ -40,10 +26,10 @@ static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     cast_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (!cast_type(in->type)) {
+    if (!tflm_plain_type(in->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
-    if (!cast_type(out->type)) {
+    if (!tflm_plain_type(out->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "output type %s", tflm_type_name(out->type));
     }
     if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & (tflm_type_size(in->type) - 1))) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // Option fields.
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
@@ -52,14 +53,7 @@ static tflm_status_t const_scalar(tflm_interp_t *ip, const tflm_node_t *node, co
     if (!(t->flags & TFLM_T_CONST)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "non-constant %s", what);
     }
-    int64_t x;
-    if (t->type == TFLM_INT64) {
-        memcpy(&x, t->data, 8);
-    } else {
-        int32_t y;
-        memcpy(&y, t->data, 4);
-        x = y;
-    }
+    int64_t x = tflm_index_at(t, 0);
     *v = (int32_t)(x < -1000000 ? -1000000 : x > 1000000 ? 1000000 : x);
     return TFLM_OK;
 }
@@ -83,18 +77,10 @@ static tflm_status_t check_types(tflm_interp_t *ip, const tflm_node_t *node, con
 }
 
 static tflm_status_t supported_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t) {
-    switch (t->type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            return TFLM_OK;
-        default:
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(t->type));
+    if (!tflm_plain_type(t->type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(t->type));
     }
+    return TFLM_OK;
 }
 
 // `t` has `ref`'s dims except at `axis`; with skip, t lacks ref's axis instead.
@@ -348,14 +334,7 @@ static tflm_status_t split_v_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     int64_t known = 0;
     int stretch = -1;
     for (int i = 0; i < n; i++) {
-        int64_t v;
-        if (sizes->type == TFLM_INT64) {
-            memcpy(&v, sizes->data + 8 * i, 8);
-        } else {
-            int32_t w;
-            memcpy(&w, sizes->data + 4 * i, 4);
-            v = w;
-        }
+        int64_t v = tflm_index_at(sizes, (size_t)i);
         if (v == -1 && stretch < 0) {
             stretch = i;
             continue;

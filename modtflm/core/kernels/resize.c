@@ -11,6 +11,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // ResizeNearestNeighborOptions / ResizeBilinearOptions fields.
 enum { NN_ALIGN_CORNERS = 0, NN_HALF_PIXEL = 1 };
@@ -113,17 +114,8 @@ static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     resize_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    switch (in->type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            break;
-        default:
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    if (!tflm_plain_type(in->type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
     for (int32_t y = 0; y < d->out_h; y++) {
         d->ty[y].lo = nearest(y, d->in_h, d->out_h, align, half) * d->in_w * d->depth;

@@ -1,0 +1,58 @@
+// Element and shape helpers: the element types the data-movement kernels
+// (CAST, CONCATENATION, SPLIT, RESIZE_NEAREST_NEIGHBOR, the slice family)
+// move as raw bytes of their size, values of int32/int64 parameter tensors
+// (shapes, axes, begins, sizes) and shape comparisons.
+#ifndef TFLM_CORE_ELEMENTS_H
+#define TFLM_CORE_ELEMENTS_H
+
+#include <string.h>
+#include "../tflm.h"
+
+// The element types these kernels handle: every one has a fixed size of 1,
+// 2, 4 or 8 bytes and no quantization that moving it would change.
+static inline bool tflm_plain_type(int type) {
+    switch (type) {
+        case TFLM_FLOAT32:
+        case TFLM_INT8:
+        case TFLM_UINT8:
+        case TFLM_INT16:
+        case TFLM_INT32:
+        case TFLM_INT64:
+        case TFLM_BOOL:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Element i of an int32 or int64 tensor, widened (memcpy: model data may be
+// unaligned).
+static inline int64_t tflm_index_at(const tflm_tensor_t *t, size_t i) {
+    if (t->type == TFLM_INT64) {
+        int64_t v;
+        memcpy(&v, t->data + 8 * i, 8);
+        return v;
+    }
+    int32_t v;
+    memcpy(&v, t->data + 4 * i, 4);
+    return v;
+}
+
+// Whether t's shape is dims[0..rank).
+static inline bool tflm_has_dims(const tflm_tensor_t *t, const int32_t *dims, int rank) {
+    if (t->rank != rank) {
+        return false;
+    }
+    for (int i = 0; i < rank; i++) {
+        if (t->dims[i] != dims[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static inline bool tflm_same_shape(const tflm_tensor_t *a, const tflm_tensor_t *b) {
+    return tflm_has_dims(a, b->dims, b->rank);
+}
+
+#endif // TFLM_CORE_ELEMENTS_H

@@ -32,7 +32,7 @@ typedef struct {
     int32_t lhs_zp, rhs_zp, out_zp;
     int32_t multiplier;
     int32_t shift;
-    int32_t qmin, qmax;
+    int32_t act_min, act_max; // the output type's range (output zero point included)
     uint8_t type;
 } bmm_data_t;
 
@@ -128,8 +128,7 @@ static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     d->lhs_zp = lhs->zero_point;
     d->rhs_zp = rhs->zero_point;
     d->out_zp = out->zero_point;
-    d->qmin = d->type == TFLM_INT8 ? -128 : -32768;
-    d->qmax = d->type == TFLM_INT8 ? 127 : 32767;
+    tflm_type_range(d->type, &d->act_min, &d->act_max);
     int shift;
     // The scales' product in double (checked against the oracle at rounding
     // boundaries; older TFLite sources multiply them in float).
@@ -141,18 +140,6 @@ static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     d->shift = shift;
     return TFLM_OK;
-}
-
-// TFLite's 64-bit MultiplyByQuantizedMultiplier in wrapping arithmetic.
-static inline int32_t bmm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
-    int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
-    int total_shift = 15 - shift;
-    uint64_t r = (uint64_t)x * (uint64_t)(int64_t)reduced + ((uint64_t)1 << (total_shift - 1));
-    return (int32_t)((int64_t)r >> total_shift);
-}
-
-static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
-    return v < lo ? lo : v > hi ? hi : v;
 }
 
 // One matrix product: out[a][c] for a < rows, c < cols.
@@ -184,7 +171,7 @@ static void matmul_int8(const bmm_data_t *d, const int8_t *l, const int8_t *r, i
             }
             int32_t v = (int32_t)((uint32_t)tflm_mul_by_quant_mul((int32_t)acc, d->multiplier, d->shift)
                 + (uint32_t)d->out_zp);
-            *out++ = (int8_t)clamp_i32(v, d->qmin, d->qmax);
+            *out++ = (int8_t)tflm_clamp_i32(v, d->act_min, d->act_max);
         }
     }
 }
@@ -199,8 +186,8 @@ static void matmul_int16(const bmm_data_t *d, const int16_t *l, const int16_t *r
             for (int32_t k = 0; k < depth; k++, lp += lks, rp += rks) {
                 acc += (int32_t)*lp * (int32_t)*rp;
             }
-            int32_t v = bmm_mul_by_quant_mul_64(acc, d->multiplier, d->shift);
-            *out++ = (int16_t)clamp_i32(v, d->qmin, d->qmax);
+            int32_t v = tflm_mul_by_quant_mul_64(acc, d->multiplier, d->shift);
+            *out++ = (int16_t)tflm_clamp_i32(v, d->act_min, d->act_max);
         }
     }
 }

@@ -77,6 +77,30 @@ static inline float tflm_clamp_f32(float v, float lo, float hi) {
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+// Range of an integer element type (int8, uint8, int16, int32; int16's for
+// any other): where a requantized value is clamped when no fused activation
+// narrows it.
+static inline void tflm_type_range(int type, int32_t *min, int32_t *max) {
+    switch (type) {
+        case TFLM_INT8:
+            *min = INT8_MIN;
+            *max = INT8_MAX;
+            break;
+        case TFLM_UINT8:
+            *min = 0;
+            *max = UINT8_MAX;
+            break;
+        case TFLM_INT32:
+            *min = INT32_MIN;
+            *max = INT32_MAX;
+            break;
+        default:
+            *min = INT16_MIN;
+            *max = INT16_MAX;
+            break;
+    }
+}
+
 // Output range of a fused activation on a quantized output tensor; fails
 // (TFLM_ERR_UNSUPPORTED) on activations that have no integer form.
 tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,

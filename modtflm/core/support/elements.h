@@ -55,4 +55,46 @@ static inline bool tflm_same_shape(const tflm_tensor_t *a, const tflm_tensor_t *
     return tflm_has_dims(a, b->dims, b->rank);
 }
 
+// For loops written once for several element types: a helper declared
+// TFLM_INLINE_LOOP and called with a constant `type` is inlined and folded
+// into the loop for that type alone, the code a loop written per type gives.
+#if defined(__GNUC__)
+#define TFLM_INLINE_LOOP static inline __attribute__((always_inline))
+#else
+#define TFLM_INLINE_LOOP static inline
+#endif
+
+// Element i of an int8, uint8, int16 or int32 array (int32 for any other
+// type), widened.
+TFLM_INLINE_LOOP int32_t tflm_load_int(const void *p, size_t i, const int type) {
+    switch (type) {
+        case TFLM_INT8:
+            return ((const int8_t *)p)[i];
+        case TFLM_UINT8:
+            return ((const uint8_t *)p)[i];
+        case TFLM_INT16:
+            return ((const int16_t *)p)[i];
+        default:
+            return ((const int32_t *)p)[i];
+    }
+}
+
+// Stores v, already within the type's range, as element i.
+TFLM_INLINE_LOOP void tflm_store_int(void *p, size_t i, int32_t v, const int type) {
+    switch (type) {
+        case TFLM_INT8:
+            ((int8_t *)p)[i] = (int8_t)v;
+            break;
+        case TFLM_UINT8:
+            ((uint8_t *)p)[i] = (uint8_t)v;
+            break;
+        case TFLM_INT16:
+            ((int16_t *)p)[i] = (int16_t)v;
+            break;
+        default:
+            ((int32_t *)p)[i] = v;
+            break;
+    }
+}
+
 #endif // TFLM_CORE_ELEMENTS_H

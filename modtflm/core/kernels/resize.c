@@ -233,29 +233,6 @@ static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static void bl_float(const resize_data_t *d, const float *in, float *out) {
-    const int32_t depth = d->depth;
-    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
-    for (int32_t b = 0; b < d->batches; b++) {
-        const float *ib = in + (size_t)b * image;
-        for (int32_t y = 0; y < d->out_h; y++) {
-            const tap_t *ty = &d->ty[y];
-            const float wy = ty->w.f, wy1 = ty->w1.f;
-            for (int32_t x = 0; x < d->out_w; x++) {
-                const tap_t *tx = &d->tx[x];
-                const float wx = tx->w.f, wx1 = tx->w1.f;
-                const float *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo;
-                const float *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi;
-                for (int32_t c = 0; c < depth; c++) {
-                    // TFLM's order: each product left to right, then the sum.
-                    float v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx;
-                    *out++ = v + 0.0f;
-                }
-            }
-        }
-    }
-}
-
 // Rounds the 1/2^20 fixed-point sum half away from zero (TFLM's default,
 // non-single-rounding build).
 static inline int32_t bl_round(int64_t v) {
@@ -263,41 +240,56 @@ static inline int32_t bl_round(int64_t v) {
     return (int32_t)((v + r) / (1 << 20));
 }
 
-#define BL_INT(T) do { \
-        const T *in = (const T *)(const void *)in_raw; \
-        T *out = (T *)(void *)out_raw; \
-        for (int32_t b = 0; b < d->batches; b++) { \
-            const T *ib = in + (size_t)b * image; \
-            for (int32_t y = 0; y < d->out_h; y++) { \
-                const tap_t *ty = &d->ty[y]; \
-                const int64_t wy = ty->w.i, wy1 = ty->w1.i; \
-                for (int32_t x = 0; x < d->out_w; x++) { \
-                    const tap_t *tx = &d->tx[x]; \
-                    const int64_t wx = tx->w.i, wx1 = tx->w1.i; \
-                    const T *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo; \
-                    const T *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi; \
-                    for (int32_t c = 0; c < depth; c++) { \
-                        int64_t v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx; \
-                        *out++ = (T)bl_round(v); \
-                    } \
-                } \
-            } \
-        } \
-} while (0)
+// Bilinear interpolation for one element type (a constant): float weights
+// for float32, 1/1024 ones for int8 and int16. TFLM's order: each product
+// left to right, then the sum.
+TFLM_INLINE_LOOP void bl_run(const resize_data_t *d, const void *in, void *out, const int type) {
+    const bool is_float = type == TFLM_FLOAT32;
+    const float *in_f = in;
+    float *out_f = out;
+    const int32_t depth = d->depth;
+    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    size_t o = 0;
+    for (int32_t b = 0; b < d->batches; b++) {
+        const size_t ib = (size_t)b * image;
+        for (int32_t y = 0; y < d->out_h; y++) {
+            const tap_t *ty = &d->ty[y];
+            const float fy = ty->w.f, fy1 = ty->w1.f;
+            const int64_t wy = ty->w.i, wy1 = ty->w1.i;
+            for (int32_t x = 0; x < d->out_w; x++) {
+                const tap_t *tx = &d->tx[x];
+                const float fx = tx->w.f, fx1 = tx->w1.f;
+                const int64_t wx = tx->w.i, wx1 = tx->w1.i;
+                const size_t p00 = ib + (size_t)(ty->lo + tx->lo), p10 = ib + (size_t)(ty->hi + tx->lo);
+                const size_t p01 = ib + (size_t)(ty->lo + tx->hi), p11 = ib + (size_t)(ty->hi + tx->hi);
+                for (int32_t c = 0; c < depth; c++, o++) {
+                    if (is_float) {
+                        float v = in_f[p00 + c] * fy1 * fx1 + in_f[p10 + c] * fy * fx1 + in_f[p01 + c] * fy1 * fx
+                            + in_f[p11 + c] * fy * fx;
+                        out_f[o] = v + 0.0f;
+                    } else {
+                        int64_t v = tflm_load_int(in, p00 + c, type) * wy1 * wx1
+                            + tflm_load_int(in, p10 + c, type) * wy * wx1
+                            + tflm_load_int(in, p01 + c, type) * wy1 * wx
+                            + tflm_load_int(in, p11 + c, type) * wy * wx;
+                        tflm_store_int(out, o, bl_round(v), type);
+                    }
+                }
+            }
+        }
+    }
+}
 
 static tflm_status_t bl_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const resize_data_t *d = node->op_data;
     const tflm_tensor_t *t = tflm_node_input(ip, node, 0);
-    const uint8_t *in_raw = t->data;
-    uint8_t *out_raw = tflm_node_output(ip, node, 0)->data;
-    const int32_t depth = d->depth;
-    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    void *out = tflm_node_output(ip, node, 0)->data;
     if (t->type == TFLM_FLOAT32) {
-        bl_float(d, (const float *)(const void *)in_raw, (float *)(void *)out_raw);
+        bl_run(d, t->data, out, TFLM_FLOAT32);
     } else if (t->type == TFLM_INT8) {
-        BL_INT(int8_t);
+        bl_run(d, t->data, out, TFLM_INT8);
     } else {
-        BL_INT(int16_t);
+        bl_run(d, t->data, out, TFLM_INT16);
     }
     return TFLM_OK;
 }

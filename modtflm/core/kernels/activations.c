@@ -137,90 +137,25 @@ static void fill_relu_lut(act_data_t *d) {
     }
 }
 
-static tflm_status_t relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_INT8) {
-        relu_params(d, in, out, false, 0.0f, false, 0.0f);
-        fill_relu_lut(d);
-    } else if (in->type == TFLM_INT16) {
-        if (in->zero_point != 0 || out->zero_point != 0) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
-        }
-        relu_params(d, in, out, false, 0.0f, false, 0.0f);
-    }
-    return TFLM_OK;
-}
+// The quantized prepares below run after unary_prepare, for int8 or int16
+// inputs.
 
-static tflm_status_t relu_n1_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
+static tflm_status_t relu_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    if (in->type == TFLM_INT16 && (in->zero_point != 0 || out->zero_point != 0)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
     }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    // RELU_N1_TO_1 is int8 only.
+    const bool n1 = node->builtin == TFLM_OP_RELU_N1_TO_1;
+    relu_params(d, in, out, n1, n1 ? -1.0f : 0.0f, n1, 1.0f);
     if (in->type == TFLM_INT8) {
-        relu_params(d, in, tflm_node_output(ip, node, 0), true, -1.0f, true, 1.0f);
         fill_relu_lut(d);
     }
     return TFLM_OK;
 }
 
-static tflm_status_t relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v < 0.0f ? 0.0f : v;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = (int16_t)relu_requant(d, x[i]);
-        }
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu_n1_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu6_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        return TFLM_OK;
-    }
+static tflm_status_t relu6_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     // TFLM clamps to [zero, six] of the input's quantization and writes that
     // unchanged: the output's parameters do not enter.
     int32_t type_min, type_max;
@@ -230,30 +165,6 @@ static tflm_status_t relu6_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in->type == TFLM_INT8) {
         for (int32_t x = -128; x < 128; x++) {
             d->lut[(uint8_t)x] = (int8_t)tflm_clamp_i32(x, d->act_min, d->act_max);
-        }
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu6_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 6.0f ? 6.0f : v < 0.0f ? 0.0f : v;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        const int32_t act_min = d->act_min, act_max = d->act_max;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = (int16_t)tflm_clamp_i32(x[i], act_min, act_max);
         }
     }
     return TFLM_OK;
@@ -278,18 +189,8 @@ static int32_t leaky_requant(const act_data_t *d, int32_t x) {
     return tflm_clamp_i64(t, d->act_min, d->act_max);
 }
 
-static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
-    if (in->type == TFLM_FLOAT32) {
-        return TFLM_OK;
-    }
+static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     if (!isfinite(d->alpha)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "alpha is not a finite number");
     }
@@ -308,49 +209,17 @@ static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static tflm_status_t leaky_relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        const float alpha = d->alpha;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 0.0f ? v : v * alpha;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = (int16_t)leaky_requant(d, x[i]);
-        }
-    }
-    return TFLM_OK;
-}
-
 // ---------------------------------------------------------------------------
 // LOGISTIC and TANH
 
 // int16 LOGISTIC/TANH are not offered: TFLM interpolates in a hand-tuned
 // 256-entry table that no formula reproduces, so they could not be bit-exact.
-static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    if (in->type != TFLM_INT8) {
-        return TFLM_OK;
-    }
+static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     // LOGISTIC's int8 output must have zero point -128; TFLM writes TANH in
     // Q7 (scale 1/128, zero point 0) whatever the output's parameters say.
     const bool is_tanh = node->builtin == TFLM_OP_TANH;
-    if (!is_tanh && tflm_node_output(ip, node, 0)->zero_point != -128) {
+    if (!is_tanh && out->zero_point != -128) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output zero point must be -128");
     }
     // The input, less its zero point, is rescaled to Q4 (4 integer bits);
@@ -382,47 +251,6 @@ static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static tflm_status_t logistic_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            float r;
-            if (v > 16.619047164916992188f) {
-                r = 1.0f;
-            } else if (v < -9.0f) {
-                r = expf(v);
-            } else {
-                r = 1.0f / (1.0f + expf(-v));
-            }
-            y[i] = r;
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t tanh_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = tanhf(x[i]);
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    }
-    return TFLM_OK;
-}
-
 // ---------------------------------------------------------------------------
 // HARD_SWISH: x * relu6(x + 3) / 6
 
@@ -434,17 +262,8 @@ static int16_t downscale_multiplier(int32_t m) {
     return (int16_t)((m + (1 << 15)) >> 16);
 }
 
-static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type != TFLM_INT8) {
-        return TFLM_OK;
-    }
+static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     // The input is first moved to a "high resolution" scale (x 128); the
     // "reluish" factor relu6(x + 3) / 6 maps [-3, 3] onto [-1, 1) in Q15.
     const float hires_scale = (1.0f / 128.0f) * in->scale;
@@ -483,22 +302,104 @@ static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static tflm_status_t hard_swish_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
+// One prepare for all one-input activations: the checks all share, then the
+// quantized parameters of the op.
+static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const int op = node->builtin;
+    const bool int16_ok = op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU;
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | (int16_ok ? T_I16 : 0));
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (op == TFLM_OP_LEAKY_RELU) {
+        d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
+    }
     if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
+        return TFLM_OK;
+    }
+    switch (op) {
+        case TFLM_OP_RELU:
+        case TFLM_OP_RELU_N1_TO_1:
+            return relu_prepare(ip, node, d, in, out);
+        case TFLM_OP_RELU6:
+            return relu6_prepare(ip, node, d, in, out);
+        case TFLM_OP_LEAKY_RELU:
+            return leaky_relu_prepare(ip, node, d, in, out);
+        case TFLM_OP_HARD_SWISH:
+            return hard_swish_prepare(ip, node, d, in, out);
+        default: // LOGISTIC, TANH
+            return sigmoid_prepare(ip, node, d, in, out);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Eval of the one-input activations: int8 by table lookup; float and int16
+// by a loop per op (`op`, the builtin code, a constant in each).
+
+TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
+    switch (op) {
+        case TFLM_OP_RELU:
+            return v < 0.0f ? 0.0f : v;
+        case TFLM_OP_RELU6:
+            return v > 6.0f ? 6.0f : v < 0.0f ? 0.0f : v;
+        case TFLM_OP_RELU_N1_TO_1:
+            return v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+        case TFLM_OP_LEAKY_RELU:
+            return v > 0.0f ? v : v * alpha;
+        case TFLM_OP_LOGISTIC:
+            // TFLM's cut-offs: beyond them the result is 1 or exp(v).
+            if (v > 16.619047164916992188f) {
+                return 1.0f;
+            }
+            return v < -9.0f ? expf(v) : 1.0f / (1.0f + expf(-v));
+        case TFLM_OP_TANH:
+            return tanhf(v);
+        default: { // HARD_SWISH
             float m = v + 3.0f;
             m = 0.0f < m ? m : 0.0f;
             m = m < 6.0f ? m : 6.0f;
-            y[i] = v * m / 6.0f;
+            return v * m / 6.0f;
         }
-    } else {
+    }
+}
+
+TFLM_INLINE_LOOP void act_run(const act_data_t *d, const tflm_tensor_t *in, tflm_tensor_t *out, const int op) {
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        const float alpha = d->alpha;
+        for (int32_t i = 0; i < d->count; i++) {
+            y[i] = act_f32(x[i], alpha, op);
+        }
+    } else if (in->type == TFLM_INT8) {
         eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else if (op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU) {
+        // int16 (RELU6 clamps in the input's quantization, see relu6_prepare)
+        const int16_t *x = (const int16_t *)in->data;
+        int16_t *y = (int16_t *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const int32_t v = op == TFLM_OP_RELU ? relu_requant(d, x[i])
+                : op == TFLM_OP_RELU6 ? tflm_clamp_i32(x[i], d->act_min, d->act_max) : leaky_requant(d, x[i]);
+            y[i] = (int16_t)v;
+        }
+    }
+}
+
+static tflm_status_t act_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    switch (node->builtin) {
+        case TFLM_OP_RELU: act_run(d, in, out, TFLM_OP_RELU); break;
+        case TFLM_OP_RELU6: act_run(d, in, out, TFLM_OP_RELU6); break;
+        case TFLM_OP_RELU_N1_TO_1: act_run(d, in, out, TFLM_OP_RELU_N1_TO_1); break;
+        case TFLM_OP_LEAKY_RELU: act_run(d, in, out, TFLM_OP_LEAKY_RELU); break;
+        case TFLM_OP_LOGISTIC: act_run(d, in, out, TFLM_OP_LOGISTIC); break;
+        case TFLM_OP_TANH: act_run(d, in, out, TFLM_OP_TANH); break;
+        default: act_run(d, in, out, TFLM_OP_HARD_SWISH); break;
     }
     return TFLM_OK;
 }
@@ -658,8 +559,8 @@ const tflm_kernel_t tflm_kernel_relu = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu_prepare,
-    .eval = relu_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_relu6 = {
@@ -667,8 +568,8 @@ const tflm_kernel_t tflm_kernel_relu6 = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu6_prepare,
-    .eval = relu6_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
@@ -676,8 +577,8 @@ const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
     .max_version = 1,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu_n1_prepare,
-    .eval = relu_n1_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_leaky_relu = {
@@ -685,8 +586,8 @@ const tflm_kernel_t tflm_kernel_leaky_relu = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_LeakyReluOptions,
     .op_data_size = sizeof(act_data_t),
-    .prepare = leaky_relu_prepare,
-    .eval = leaky_relu_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_logistic = {
@@ -694,8 +595,8 @@ const tflm_kernel_t tflm_kernel_logistic = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = sigmoid_prepare,
-    .eval = logistic_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_tanh = {
@@ -703,8 +604,8 @@ const tflm_kernel_t tflm_kernel_tanh = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = sigmoid_prepare,
-    .eval = tanh_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_hard_swish = {
@@ -712,8 +613,8 @@ const tflm_kernel_t tflm_kernel_hard_swish = {
     .max_version = 1,
     .options_type = TFLM_OPTIONS_HardSwishOptions,
     .op_data_size = sizeof(act_data_t),
-    .prepare = hard_swish_prepare,
-    .eval = hard_swish_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_prelu = {

@@ -52,35 +52,25 @@ static int small(int64_t v) {
     return (int)(v < -1000000000 ? -1000000000 : v > 1000000000 ? 1000000000 : v);
 }
 
-// Fills `n` elements of `es` bytes with the value at `v`.
+// Fills `n` elements of `es` bytes (a constant) with the value at `v`.
+TFLM_INLINE_LOOP void fill_as(uint8_t *dst, const uint8_t *v, size_t n, const size_t es) {
+    uint64_t x; // the value, read once: `v` may be any byte as far as the compiler knows
+    memcpy(&x, v, es);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(dst + es * i, &x, es);
+    }
+}
+
+// Fills `n` elements of `es` bytes (1, 2, 4 or 8) with the value at `v`.
 static void fill(uint8_t *dst, const uint8_t *v, size_t es, size_t n) {
-    switch (es) {
-        case 1:
-            memset(dst, v[0], n);
-            break;
-        case 2: {
-            uint16_t x;
-            memcpy(&x, v, 2);
-            uint16_t *p = (uint16_t *)(void *)dst;
-            for (size_t i = 0; i < n; i++) {
-                p[i] = x;
-            }
-            break;
-        }
-        case 4: {
-            uint32_t x;
-            memcpy(&x, v, 4);
-            uint32_t *p = (uint32_t *)(void *)dst;
-            for (size_t i = 0; i < n; i++) {
-                p[i] = x;
-            }
-            break;
-        }
-        default:
-            for (size_t i = 0; i < n; i++) {
-                memcpy(dst + 8 * i, v, 8);
-            }
-            break;
+    if (es == 1) {
+        memset(dst, v[0], n);
+    } else if (es == 2) {
+        fill_as(dst, v, n, 2);
+    } else if (es == 4) {
+        fill_as(dst, v, n, 4);
+    } else {
+        fill_as(dst, v, n, 8);
     }
 }
 

@@ -35,8 +35,15 @@ typedef struct {
     uint8_t out_type;
 } quant_data_t;
 
-static tflm_status_t check_same_count(tflm_interp_t *ip, const tflm_node_t *node,
-    const tflm_tensor_t *in, const tflm_tensor_t *out) {
+// One input, one output of as many elements.
+static tflm_status_t quant_io(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t **in_out,
+    const tflm_tensor_t **out_out) {
+    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    const tflm_tensor_t *in = *in_out = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = *out_out = tflm_node_output(ip, node, 0);
     if (tflm_elem_count(in) != tflm_elem_count(out)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input has %d elements, output %d",
             (int)tflm_elem_count(in), (int)tflm_elem_count(out));
@@ -61,14 +68,10 @@ static inline bool requant_supported(int in, int out) {
 }
 
 static tflm_status_t quantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     quant_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_same_count(ip, node, in, out)) != TFLM_OK
+    const tflm_tensor_t *in = NULL, *out = NULL;
+    tflm_status_t s;
+    if ((s = quant_io(ip, node, &in, &out)) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
         return s;
     }
@@ -175,14 +178,10 @@ static tflm_status_t quantize_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 static tflm_status_t dequantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     quant_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_same_count(ip, node, in, out)) != TFLM_OK
+    const tflm_tensor_t *in = NULL, *out = NULL;
+    tflm_status_t s;
+    if ((s = quant_io(ip, node, &in, &out)) != TFLM_OK
         || (s = tflm_check_type(ip, node, out, "output", TFLM_FLOAT32)) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK) {
         return s;

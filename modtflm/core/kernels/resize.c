@@ -37,6 +37,7 @@ typedef struct {
     uint8_t es;
 } resize_data_t;
 
+// Checks and sizes common to both ops.
 static tflm_status_t resize_common(tflm_interp_t *ip, tflm_node_t *node, bool align, bool half) {
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
@@ -105,15 +106,9 @@ static int32_t nearest(int32_t x, int32_t in_size, int32_t out_size, bool align,
     return r;
 }
 
-static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    bool align = tflm_opt_i8(node, NN_ALIGN_CORNERS, 0) != 0;
-    bool half = tflm_opt_i8(node, NN_HALF_PIXEL, 0) != 0;
-    tflm_status_t s = resize_common(ip, node, align, half);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    resize_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+// The source of every output row and column.
+static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node, resize_data_t *d, const tflm_tensor_t *in,
+    bool align, bool half) {
     if (!tflm_plain_type(in->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
@@ -176,15 +171,9 @@ static void int_tap(int32_t v, int32_t scale10, bool half, int32_t in_size, int3
     t->hi = hi * unit;
 }
 
-static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    bool align = tflm_opt_i8(node, BL_ALIGN_CORNERS, 0) != 0;
-    bool half = tflm_opt_i8(node, BL_HALF_PIXEL, 0) != 0;
-    tflm_status_t s = resize_common(ip, node, align, half);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    resize_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+// The taps and weights of every output row and column.
+static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node, resize_data_t *d, const tflm_tensor_t *in,
+    bool align, bool half) {
     int32_t row = d->in_w * d->depth;
     if (in->type == TFLM_FLOAT32) {
         if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & 3)) {
@@ -231,6 +220,19 @@ static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         int_tap(x, (int32_t)ws, half, d->in_w, d->depth, &d->tx[x]);
     }
     return TFLM_OK;
+}
+
+static tflm_status_t resize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const bool bilinear = node->builtin == TFLM_OP_RESIZE_BILINEAR;
+    const bool align = tflm_opt_i8(node, bilinear ? BL_ALIGN_CORNERS : NN_ALIGN_CORNERS, 0) != 0;
+    const bool half = tflm_opt_i8(node, bilinear ? BL_HALF_PIXEL : NN_HALF_PIXEL, 0) != 0;
+    tflm_status_t s = resize_common(ip, node, align, half);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    resize_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    return bilinear ? bl_prepare(ip, node, d, in, align, half) : nn_prepare(ip, node, d, in, align, half);
 }
 
 // Rounds the 1/2^20 fixed-point sum half away from zero (TFLM's default,
@@ -299,7 +301,7 @@ const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeNearestNeighborOptions,
     .op_data_size = sizeof(resize_data_t),
-    .prepare = nn_prepare,
+    .prepare = resize_prepare,
     .eval = nn_eval,
 };
 
@@ -308,7 +310,7 @@ const tflm_kernel_t tflm_kernel_resize_bilinear = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeBilinearOptions,
     .op_data_size = sizeof(resize_data_t),
-    .prepare = bl_prepare,
+    .prepare = resize_prepare,
     .eval = bl_eval,
 };
 

@@ -254,14 +254,6 @@ static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node,
 // ---------------------------------------------------------------------------
 // HARD_SWISH: x * relu6(x + 3) / 6
 
-// An int32 multiplier reduced to int16 with rounding.
-static int16_t downscale_multiplier(int32_t m) {
-    if (m >= INT32_MAX - (1 << 15)) {
-        return INT16_MAX;
-    }
-    return (int16_t)((m + (1 << 15)) >> 16);
-}
-
 static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
     const tflm_tensor_t *out) {
     // The input is first moved to a "high resolution" scale (x 128); the
@@ -271,13 +263,13 @@ static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, const tflm_node_t *no
     int32_t m32;
     int out_exp, relu_exp;
     tflm_quantize_multiplier((double)(hires_scale / out->scale), &m32, &out_exp);
-    const int16_t out_mult = downscale_multiplier(m32);
+    const int16_t out_mult = (int16_t)tflm_multiplier_to_q15(m32);
     if (out_exp > 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED,
             "int8 output scale below input scale / 128");
     }
     tflm_quantize_multiplier((double)(hires_scale / reluish_scale), &m32, &relu_exp);
-    const int16_t relu_mult = downscale_multiplier(m32);
+    const int16_t relu_mult = (int16_t)tflm_multiplier_to_q15(m32);
     for (int32_t x = -128; x < 128; x++) {
         const int16_t v = (int16_t)(x - d->in_zp);
         const int16_t hires = (int16_t)(v * 128);
@@ -344,9 +336,9 @@ TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
         case TFLM_OP_RELU:
             return v < 0.0f ? 0.0f : v;
         case TFLM_OP_RELU6:
-            return v > 6.0f ? 6.0f : v < 0.0f ? 0.0f : v;
+            return tflm_clamp_f32(v, 0.0f, 6.0f);
         case TFLM_OP_RELU_N1_TO_1:
-            return v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
+            return tflm_clamp_f32(v, -1.0f, 1.0f);
         case TFLM_OP_LEAKY_RELU:
             return v > 0.0f ? v : v * alpha;
         case TFLM_OP_LOGISTIC:

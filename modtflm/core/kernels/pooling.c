@@ -137,7 +137,7 @@ static inline int32_t round_div(int32_t sum, int32_t count) {
     return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 }
 
-// Element i of a float32 array or (other types) an integer one, widened.
+// Element i of a float32 array.
 TFLM_INLINE_LOOP float load_f32(const void *p, size_t i) {
     return ((const float *)p)[i];
 }
@@ -203,9 +203,8 @@ TFLM_INLINE_LOOP void pool_run(const pool_data_t *d, const void *in, void *out, 
                 const int32_t count = (y1 - y0) * (x1 - x0);
                 for (int32_t c = 0; c < depth; c++) {
                     if (is_float) {
-                        float v = average ? acc_f[c] / (float)count : out_f[o + c];
-                        v = v < d->f_min ? d->f_min : v;
-                        out_f[o + c] = d->f_max < v ? d->f_max : v;
+                        const float v = average ? acc_f[c] / (float)count : out_f[o + c];
+                        out_f[o + c] = tflm_clamp_f32(v, d->f_min, d->f_max);
                     } else if (average) {
                         tflm_store_int(out, o + c, tflm_clamp_i32(round_div(acc_i[c], count), act_min, act_max), type);
                     } else {

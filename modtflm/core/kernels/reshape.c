@@ -6,6 +6,7 @@
 #if MICROPY_TFLM_OP_RESHAPE
 #include <string.h>
 #include "../kernel.h"
+#include "../support/quant.h"
 #include "../support/elements.h"
 
 // ReshapeOptions / SqueezeOptions fields.
@@ -199,7 +200,7 @@ static tflm_status_t expand_dims_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     int rank = in->rank;
     if (axis < -(rank + 1) || axis > rank) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d",
-            (int)(axis < -1000 ? -1000 : axis > 1000 ? 1000 : axis), rank);
+            (int)tflm_clamp_i64(axis, -1000, 1000), rank);
     }
     if (axis < 0) {
         axis += rank + 1;

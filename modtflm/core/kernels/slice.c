@@ -11,6 +11,7 @@
 #if MICROPY_TFLM_OP_SLICE
 #include <string.h>
 #include "../kernel.h"
+#include "../support/quant.h"
 #include "../support/elements.h"
 
 #define R TFLM_MAX_RANK
@@ -49,7 +50,7 @@ static tflm_status_t check_index_vector(tflm_interp_t *ip, const tflm_node_t *no
 
 // For messages: clamps a 64-bit value into int range.
 static int small(int64_t v) {
-    return (int)(v < -1000000000 ? -1000000000 : v > 1000000000 ? 1000000000 : v);
+    return (int)tflm_clamp_i64(v, -1000000000, 1000000000);
 }
 
 // Fills `n` elements of `es` bytes (a constant) with the value at `v`.
@@ -324,10 +325,6 @@ static tflm_status_t pad_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // ---------------------------------------------------------------------------
 // STRIDED_SLICE
 
-static int32_t clamp32(int64_t v, int32_t lo, int32_t hi) {
-    return (int32_t)(v < lo ? lo : v > hi ? hi : v);
-}
-
 static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s = tflm_check_io(ip, node, 4, 4, 1);
     if (s != TFLM_OK) {
@@ -425,7 +422,7 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
             cnt = 1;
         } else {
             int64_t x = b < 0 ? b + size : b;
-            start = st > 0 ? clamp32(x, 0, size) : clamp32(x, -1, size - 1);
+            start = st > 0 ? tflm_clamp_i64(x, 0, size) : tflm_clamp_i64(x, -1, size - 1);
             if (begin_mask & bit) {
                 start = st > 0 ? 0 : size - 1;
             }
@@ -434,7 +431,7 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
                 e += start;
             }
             e = e < 0 ? e + size : e;
-            int32_t stop = st > 0 ? clamp32(e, 0, size) : clamp32(e, -1, size - 1);
+            int32_t stop = st > 0 ? tflm_clamp_i64(e, 0, size) : tflm_clamp_i64(e, -1, size - 1);
             if (end_mask & bit) {
                 stop = st > 0 ? size : -1;
             }

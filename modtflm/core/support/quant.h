@@ -51,10 +51,16 @@ static inline int32_t tflm_requant(int32_t x, int32_t multiplier, int shift) {
     return (hm >> right) + ((hm & mask) > threshold);
 }
 
+// A multiplier in [0, 2^31) reduced to 16 bits with rounding, saturating at
+// INT16_MAX (TFLite's DownScaleInt32ToInt16Multiplier).
+static inline int32_t tflm_multiplier_to_q15(int32_t multiplier) {
+    return multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+}
+
 // The int64-accumulator form TFLite uses for int16 activations: the
 // multiplier is first reduced to 16 bits, then one rounding shift.
 static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
-    int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+    int32_t reduced = tflm_multiplier_to_q15(multiplier);
     // TFLite allows shift < 8; clamping keeps the shifts defined otherwise.
     int total_shift = shift > 14 ? 1 : 15 - shift;
     // Wraps instead of overflowing on crafted inputs (unsigned arithmetic).

@@ -44,6 +44,18 @@ typedef struct {
     uint8_t keep_dims;
 } red_data_t;
 
+// Why a plan could not be made (r: 1, axis `bad` out of range; 2, a wrong
+// output shape), as `status`: a model error at prepare, a value error at
+// eval (axes computed at run time).
+static tflm_status_t plan_fail(tflm_interp_t *ip, const tflm_node_t *node, int r, int64_t bad, int rank,
+    tflm_status_t status, bool arg) {
+    if (r == 1) {
+        return tflm_op_fail(ip, node, status, "axis %d out of range for rank %d", (int)bad, rank);
+    }
+    return tflm_op_fail(ip, node, status, arg ? "output shape does not match the input without the axis"
+        : "output shape does not match the reduction");
+}
+
 // Builds the plan for `in` reduced over the axes in `axes` (int32 values,
 // negative from the end, duplicates ignored) and checks `out` has the shape
 // that gives. Returns 0, 1 for an axis out of range, 2 for a wrong output.
@@ -257,12 +269,8 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         int32_t bad = 0;
         int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
             &d->plan, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the reduction");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_MODEL, false);
         }
     }
     return TFLM_OK;
@@ -279,12 +287,8 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         int32_t bad = 0;
         int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
             &local, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the reduction");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
         }
         p = &local;
     }
@@ -431,12 +435,8 @@ static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (axis->flags & TFLM_T_CONST) {
         int64_t bad = 0;
         int r = arg_plan(in, axis, out, d, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the input without the axis");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_MODEL, true);
         }
     }
     return TFLM_OK;
@@ -497,12 +497,8 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         local = *d;
         int64_t bad = 0;
         int r = arg_plan(in, tflm_node_input(ip, node, 1), out, &local, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the input without the axis");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, true);
         }
         d = &local;
     }

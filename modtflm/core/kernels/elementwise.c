@@ -141,12 +141,6 @@ TFLM_BCAST_ROW(min_i16, int16_t, int16_t, ew_data_t, x < y ? x : y)
 // int8 store may alias them as far as the compiler knows, so the generic rows
 // reload them per element) and requantize with the shorter tflm_requant,
 // which equals tflm_mul_by_quant_mul for every multiplier prepare makes.
-// tflm_clamp_i32 narrowed to int8 in each arm, which on Cortex-M3 keeps the
-// ADD/SUB row's values in registers (the clamp, then a cast, spills one).
-static inline int8_t clamp_to_i8(int32_t v, int32_t act_min, int32_t act_max) {
-    return (int8_t)(v < act_min ? act_min : v > act_max ? act_max : v);
-}
-
 static inline int32_t scale_in_fast(int32_t v, int32_t offset, int32_t left_shift, int32_t mult, int32_t shift) {
     return tflm_requant((int32_t)((uint32_t)wadd(v, offset) << left_shift), mult, (int)shift);
 }
@@ -294,7 +288,7 @@ static void addsub_i8_row(const ew_data_t *p, const int8_t *a, const int8_t *b, 
         int32_t x = scale_in_fast(*a, off1, ls, m1, s1);
         int32_t y = scale_in_fast(*b, off2, ls, m2, s2);
         int32_t v = wadd(tflm_requant(sub ? wsub(x, y) : wadd(x, y), mo, (int)so), oo);
-        o[i] = clamp_to_i8(v, act_min, act_max);
+        o[i] = tflm_clamp_to_i8(v, act_min, act_max);
     }
 }
 
@@ -316,7 +310,7 @@ static void mul_i8_fast(const void *pv, const void *av, const void *bv, void *ov
     const int32_t sa = mode != TFLM_ROW_A1, sb = mode != TFLM_ROW_B1;
     for (int32_t i = 0; i < n; i++, a += sa, b += sb) {
         int32_t v = wadd(tflm_requant(wmul(wadd(*a, off1), wadd(*b, off2)), mo, (int)so), oo);
-        o[i] = clamp_to_i8(v, act_min, act_max);
+        o[i] = tflm_clamp_to_i8(v, act_min, act_max);
     }
 }
 #define ADD_I8 add_i8_fast

@@ -1,7 +1,8 @@
 // Element and shape helpers: the element types the data-movement kernels
 // (CAST, CONCATENATION, SPLIT, RESIZE_NEAREST_NEIGHBOR, the slice family)
 // move as raw bytes of their size, values of int32/int64 parameter tensors
-// (shapes, axes, begins, sizes) and shape comparisons.
+// (shapes, axes, begins, sizes), shape comparisons, and element access for
+// loops written once for several element types.
 #ifndef TFLM_CORE_ELEMENTS_H
 #define TFLM_CORE_ELEMENTS_H
 

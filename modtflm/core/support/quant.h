@@ -60,7 +60,9 @@ static inline int32_t tflm_multiplier_to_q15(int32_t multiplier) {
 // The int64-accumulator form TFLite uses for int16 activations: the
 // multiplier is first reduced to 16 bits, then one rounding shift.
 static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
-    int32_t reduced = tflm_multiplier_to_q15(multiplier);
+    // tflm_multiplier_to_q15 written out: the call compiles the convolutions
+    // (which inline this) slightly differently.
+    int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
     // TFLite allows shift < 8; clamping keeps the shifts defined otherwise.
     int total_shift = shift > 14 ? 1 : 15 - shift;
     // Wraps instead of overflowing on crafted inputs (unsigned arithmetic).
@@ -76,6 +78,12 @@ static inline int32_t tflm_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
 }
 static inline int32_t tflm_clamp_i64(int64_t v, int32_t lo, int32_t hi) {
     return v < lo ? lo : v > hi ? hi : (int32_t)v;
+}
+// tflm_clamp_i32 stored to int8 (lo <= hi, within the type): each arm is
+// narrowed, which in the Cortex-M3 int8 ADD row leaves GCC a register more
+// than the clamp followed by a cast (a spill less per element).
+static inline int8_t tflm_clamp_to_i8(int32_t v, int32_t lo, int32_t hi) {
+    return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 // Float form: compares exactly as TFLM's ActivationFunctionWithMinMax
 // (a NaN passes through unchanged).

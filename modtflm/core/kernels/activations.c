@@ -12,6 +12,7 @@
 #include "../kernel.h"
 #include "../support/quant.h"
 #include "../support/fixedpoint.h"
+#include "../support/elements.h"
 
 typedef struct {
     int32_t count;
@@ -21,8 +22,8 @@ typedef struct {
     int32_t shift;
     int32_t mult2; // alpha multiplier (LEAKY_RELU)
     int32_t shift2;
-    int32_t lo;    // output clamp
-    int32_t hi;
+    int32_t act_min; // output clamp, output zero point included
+    int32_t act_max;
     float alpha;
     uint8_t neg_alpha;
     int8_t lut[256]; // int8: result for input byte (uint8_t)x
@@ -31,18 +32,6 @@ typedef struct {
 
 // ---------------------------------------------------------------------------
 // Shared prepare helpers
-
-static bool same_shape(const tflm_tensor_t *a, const tflm_tensor_t *b) {
-    if (a->rank != b->rank) {
-        return false;
-    }
-    for (int i = 0; i < a->rank; i++) {
-        if (a->dims[i] != b->dims[i]) {
-            return false;
-        }
-    }
-    return true;
-}
 
 static tflm_status_t check_quant(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what) {
@@ -73,7 +62,7 @@ static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
             tflm_type_name(out->type), tflm_type_name(in->type));
     }
-    if (!same_shape(in, out)) {
+    if (!tflm_same_shape(in, out)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
     }
     if (in->type != TFLM_FLOAT32) {
@@ -91,10 +80,6 @@ static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_
 #define T_F32 (1u << TFLM_FLOAT32)
 #define T_I8 (1u << TFLM_INT8)
 #define T_I16 (1u << TFLM_INT16)
-
-static int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
-    return v < lo ? lo : v > hi ? hi : v;
-}
 
 // value / scale rounded half away from zero plus the zero point, clamped to
 // [lo, hi] (TFLM's FloatToQuantizedType and its activation-range rounding).
@@ -128,19 +113,22 @@ static void eval_lut8(const act_data_t *d, const int8_t *in, int8_t *out) {
 
 // Multiplier input scale / output scale (the ratio taken in double, as
 // TFLM's RELU, or in float, as TFLite's RELU_N1_TO_1) and the clamp of
-// [act_lo, act_hi] (real values) quantized with the output's parameters.
+// [real_min, real_max] quantized with the output's parameters (within the
+// output type's range).
 static void relu_params(act_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *out, bool float_ratio,
-    float act_lo, bool has_hi, float act_hi, int32_t qmin, int32_t qmax) {
+    float real_min, bool has_max, float real_max) {
     int shift;
+    int32_t type_min, type_max;
     const double ratio = float_ratio ? (double)(in->scale / out->scale) : (double)in->scale / (double)out->scale;
     tflm_quantize_multiplier(ratio, &d->mult, &shift);
     d->shift = shift;
-    d->lo = quantize_clamped(act_lo, out->scale, out->zero_point, qmin, qmax);
-    d->hi = has_hi ? quantize_clamped(act_hi, out->scale, out->zero_point, qmin, qmax) : qmax;
+    tflm_type_range(out->type, &type_min, &type_max);
+    d->act_min = quantize_clamped(real_min, out->scale, out->zero_point, type_min, type_max);
+    d->act_max = has_max ? quantize_clamped(real_max, out->scale, out->zero_point, type_min, type_max) : type_max;
 }
 
 static int32_t relu_requant(const act_data_t *d, int32_t x) {
-    return clamp32(d->out_zp + tflm_mul_by_quant_mul(x - d->in_zp, d->mult, d->shift), d->lo, d->hi);
+    return tflm_clamp_i32(d->out_zp + tflm_mul_by_quant_mul(x - d->in_zp, d->mult, d->shift), d->act_min, d->act_max);
 }
 
 static void fill_relu_lut(act_data_t *d) {
@@ -149,124 +137,34 @@ static void fill_relu_lut(act_data_t *d) {
     }
 }
 
-static tflm_status_t relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_INT8) {
-        relu_params(d, in, out, false, 0.0f, false, 0.0f, -128, 127);
-        fill_relu_lut(d);
-    } else if (in->type == TFLM_INT16) {
-        if (in->zero_point != 0 || out->zero_point != 0) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
-        }
-        relu_params(d, in, out, false, 0.0f, false, 0.0f, -32768, 32767);
-    }
-    return TFLM_OK;
-}
+// The quantized prepares below run after unary_prepare, for int8 or int16
+// inputs.
 
-static tflm_status_t relu_n1_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
+static tflm_status_t relu_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    if (in->type == TFLM_INT16 && (in->zero_point != 0 || out->zero_point != 0)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
     }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    // RELU_N1_TO_1 is int8 only.
+    const bool n1 = node->builtin == TFLM_OP_RELU_N1_TO_1;
+    relu_params(d, in, out, n1, n1 ? -1.0f : 0.0f, n1, 1.0f);
     if (in->type == TFLM_INT8) {
-        relu_params(d, in, tflm_node_output(ip, node, 0), true, -1.0f, true, 1.0f, -128, 127);
         fill_relu_lut(d);
     }
     return TFLM_OK;
 }
 
-static tflm_status_t relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v < 0.0f ? 0.0f : v;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = (int16_t)relu_requant(d, x[i]);
-        }
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu_n1_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 1.0f ? 1.0f : v < -1.0f ? -1.0f : v;
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu6_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        return TFLM_OK;
-    }
+static tflm_status_t relu6_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     // TFLM clamps to [zero, six] of the input's quantization and writes that
     // unchanged: the output's parameters do not enter.
-    const int32_t qmin = in->type == TFLM_INT8 ? -128 : -32768;
-    const int32_t qmax = in->type == TFLM_INT8 ? 127 : 32767;
-    d->lo = in->zero_point;
-    d->hi = quantize_clamped(6.0f, in->scale, in->zero_point, qmin, qmax);
+    int32_t type_min, type_max;
+    tflm_type_range(in->type, &type_min, &type_max);
+    d->act_min = in->zero_point;
+    d->act_max = quantize_clamped(6.0f, in->scale, in->zero_point, type_min, type_max);
     if (in->type == TFLM_INT8) {
         for (int32_t x = -128; x < 128; x++) {
-            d->lut[(uint8_t)x] = (int8_t)(x > d->hi ? d->hi : x < d->lo ? d->lo : x);
-        }
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t relu6_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 6.0f ? 6.0f : v < 0.0f ? 0.0f : v;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        const int32_t lo = d->lo, hi = d->hi;
-        for (int32_t i = 0; i < d->count; i++) {
-            const int32_t v = x[i];
-            y[i] = (int16_t)(v > hi ? hi : v < lo ? lo : v);
+            d->lut[(uint8_t)x] = (int8_t)tflm_clamp_i32(x, d->act_min, d->act_max);
         }
     }
     return TFLM_OK;
@@ -288,21 +186,11 @@ static int32_t leaky_requant(const act_data_t *d, int32_t x) {
     // In 64 bits: extreme multipliers may put r at the int32 limits.
     int64_t t = d->neg_alpha && v < 0 ? -(int64_t)r : (int64_t)r;
     t += d->out_zp;
-    return (int32_t)(t < d->lo ? d->lo : t > d->hi ? d->hi : t);
+    return tflm_clamp_i64(t, d->act_min, d->act_max);
 }
 
-static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | T_I16);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
-    if (in->type == TFLM_FLOAT32) {
-        return TFLM_OK;
-    }
+static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     if (!isfinite(d->alpha)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "alpha is not a finite number");
     }
@@ -312,8 +200,7 @@ static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     quantize_signed((double)alpha_ratio, &d->mult2, &d->shift2, &d->neg_alpha);
     uint8_t unused;
     quantize_signed((double)identity_ratio, &d->mult, &d->shift, &unused);
-    d->lo = in->type == TFLM_INT8 ? -128 : -32768;
-    d->hi = in->type == TFLM_INT8 ? 127 : 32767;
+    tflm_type_range(in->type, &d->act_min, &d->act_max);
     if (in->type == TFLM_INT8) {
         for (int32_t x = -128; x < 128; x++) {
             d->lut[(uint8_t)x] = (int8_t)leaky_requant(d, x);
@@ -322,153 +209,44 @@ static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static tflm_status_t leaky_relu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        const float alpha = d->alpha;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            y[i] = v > 0.0f ? v : v * alpha;
-        }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else {
-        const int16_t *x = (const int16_t *)in->data;
-        int16_t *y = (int16_t *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = (int16_t)leaky_requant(d, x[i]);
-        }
-    }
-    return TFLM_OK;
-}
-
 // ---------------------------------------------------------------------------
 // LOGISTIC and TANH
 
-// int8: the input, less its zero point, is rescaled to Q4 (4 integer bits)
-// by mult/shift; beyond +-radius the result saturates.
-static tflm_status_t sigmoid_int8_params(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
-    const tflm_tensor_t *in) {
-    int32_t shift;
+// int16 LOGISTIC/TANH are not offered: TFLM interpolates in a hand-tuned
+// 256-entry table that no formula reproduces, so they could not be bit-exact.
+static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    // LOGISTIC's int8 output must have zero point -128; TFLM writes TANH in
+    // Q7 (scale 1/128, zero point 0) whatever the output's parameters say.
+    const bool is_tanh = node->builtin == TFLM_OP_TANH;
+    if (!is_tanh && out->zero_point != -128) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output zero point must be -128");
+    }
+    // The input, less its zero point, is rescaled to Q4 (4 integer bits);
+    // beyond +-radius the result saturates.
+    int32_t mult, shift;
     uint8_t neg;
-    quantize_signed((double)in->scale * (double)(1 << 27), &d->mult, &shift, &neg);
+    quantize_signed((double)in->scale * (double)(1 << 27), &mult, &shift, &neg);
     if (shift < 0 || shift > 62) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input scale out of the supported range");
     }
-    d->shift = shift;
-    // floor(15 * 2^27 / 2^shift): the largest input magnitude below 16 in Q4.
-    const double radius = (double)15 * (double)(1 << 27) / (double)(1ll << shift);
-    d->lo = (int32_t)radius; // radius >= 0: truncation is floor
-    return TFLM_OK;
-}
-
-// int16 LOGISTIC/TANH are not offered: TFLM interpolates in a hand-tuned
-// 256-entry table that no formula reproduces, so they could not be bit-exact.
-static tflm_status_t logistic_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type != TFLM_INT8) {
-        return TFLM_OK;
-    }
-    if (out->zero_point != -128) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output zero point must be -128");
-    }
-    if ((s = sigmoid_int8_params(ip, node, d, in)) != TFLM_OK) {
-        return s;
-    }
+    // floor(15 * 2^27 / 2^shift): the largest input magnitude below 16 in Q4
+    // (>= 0, so the truncation is the floor).
+    const int32_t radius = (int32_t)((double)15 * (double)(1 << 27) / (double)(1ll << shift));
     for (int32_t x = -128; x < 128; x++) {
         const int32_t v = x - d->in_zp;
         int32_t r;
-        if (v <= -d->lo) {
+        if (v <= -radius) {
             r = -128;
-        } else if (v >= d->lo) {
+        } else if (v >= radius) {
             r = 127;
         } else {
-            const int32_t q4 = tflm_mul_by_quant_mul(v, d->mult, d->shift);
-            r = clamp32(tflm_rounding_divide_by_pot(fxp_logistic(q4, 4), 23) - 128, -128, 127);
+            const int32_t q4 = tflm_mul_by_quant_mul(v, mult, shift);
+            r = is_tanh ? tflm_rounding_divide_by_pot(fxp_tanh(q4, 4), 24)
+                : tflm_rounding_divide_by_pot(fxp_logistic(q4, 4), 23) - 128;
+            r = tflm_clamp_i32(r, -128, 127);
         }
         d->lut[(uint8_t)x] = (int8_t)r;
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t tanh_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    if (in->type != TFLM_INT8) {
-        return TFLM_OK;
-    }
-    // TFLM writes tanh in Q7 (scale 1/128, zero point 0) whatever the
-    // output's parameters say.
-    if ((s = sigmoid_int8_params(ip, node, d, in)) != TFLM_OK) {
-        return s;
-    }
-    for (int32_t x = -128; x < 128; x++) {
-        const int32_t v = x - d->in_zp;
-        int32_t r;
-        if (v <= -d->lo) {
-            r = -128;
-        } else if (v >= d->lo) {
-            r = 127;
-        } else {
-            const int32_t q4 = tflm_mul_by_quant_mul(v, d->mult, d->shift);
-            r = clamp32(tflm_rounding_divide_by_pot(fxp_tanh(q4, 4), 24), -128, 127);
-        }
-        d->lut[(uint8_t)x] = (int8_t)r;
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t logistic_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
-            float r;
-            if (v > 16.619047164916992188f) {
-                r = 1.0f;
-            } else if (v < -9.0f) {
-                r = expf(v);
-            } else {
-                r = 1.0f / (1.0f + expf(-v));
-            }
-            y[i] = r;
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    }
-    return TFLM_OK;
-}
-
-static tflm_status_t tanh_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            y[i] = tanhf(x[i]);
-        }
-    } else {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
     }
     return TFLM_OK;
 }
@@ -476,25 +254,8 @@ static tflm_status_t tanh_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // ---------------------------------------------------------------------------
 // HARD_SWISH: x * relu6(x + 3) / 6
 
-// An int32 multiplier reduced to int16 with rounding.
-static int16_t downscale_multiplier(int32_t m) {
-    if (m >= INT32_MAX - (1 << 15)) {
-        return INT16_MAX;
-    }
-    return (int16_t)((m + (1 << 15)) >> 16);
-}
-
-static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type != TFLM_INT8) {
-        return TFLM_OK;
-    }
+static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
     // The input is first moved to a "high resolution" scale (x 128); the
     // "reluish" factor relu6(x + 3) / 6 maps [-3, 3] onto [-1, 1) in Q15.
     const float hires_scale = (1.0f / 128.0f) * in->scale;
@@ -502,13 +263,13 @@ static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     int32_t m32;
     int out_exp, relu_exp;
     tflm_quantize_multiplier((double)(hires_scale / out->scale), &m32, &out_exp);
-    const int16_t out_mult = downscale_multiplier(m32);
+    const int16_t out_mult = (int16_t)tflm_multiplier_to_q15(m32);
     if (out_exp > 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED,
             "int8 output scale below input scale / 128");
     }
     tflm_quantize_multiplier((double)(hires_scale / reluish_scale), &m32, &relu_exp);
-    const int16_t relu_mult = downscale_multiplier(m32);
+    const int16_t relu_mult = (int16_t)tflm_multiplier_to_q15(m32);
     for (int32_t x = -128; x < 128; x++) {
         const int16_t v = (int16_t)(x - d->in_zp);
         const int16_t hires = (int16_t)(v * 128);
@@ -528,27 +289,109 @@ static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         int16_t r = fxp16_rounding_divide_by_pot(pre, -out_exp);
         // The zero point is added in 16 bits (wrapping) before the clamp.
         r = (int16_t)(uint16_t)((uint16_t)r + (uint16_t)d->out_zp);
-        d->lut[(uint8_t)x] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
+        d->lut[(uint8_t)x] = (int8_t)tflm_clamp_i32(r, -128, 127);
     }
     return TFLM_OK;
 }
 
-static tflm_status_t hard_swish_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const act_data_t *d = node->op_data;
+// One prepare for all one-input activations: the checks all share, then the
+// quantized parameters of the op.
+static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const int op = node->builtin;
+    const bool int16_ok = op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU;
+    tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | (int16_ok ? T_I16 : 0));
+    if (s != TFLM_OK) {
+        return s;
+    }
+    act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (op == TFLM_OP_LEAKY_RELU) {
+        d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
+    }
     if (in->type == TFLM_FLOAT32) {
-        const float *x = (const float *)in->data;
-        float *y = (float *)out->data;
-        for (int32_t i = 0; i < d->count; i++) {
-            const float v = x[i];
+        return TFLM_OK;
+    }
+    switch (op) {
+        case TFLM_OP_RELU:
+        case TFLM_OP_RELU_N1_TO_1:
+            return relu_prepare(ip, node, d, in, out);
+        case TFLM_OP_RELU6:
+            return relu6_prepare(ip, node, d, in, out);
+        case TFLM_OP_LEAKY_RELU:
+            return leaky_relu_prepare(ip, node, d, in, out);
+        case TFLM_OP_HARD_SWISH:
+            return hard_swish_prepare(ip, node, d, in, out);
+        default: // LOGISTIC, TANH
+            return sigmoid_prepare(ip, node, d, in, out);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Eval of the one-input activations: int8 by table lookup; float and int16
+// by a loop per op (`op`, the builtin code, a constant in each).
+
+TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
+    switch (op) {
+        case TFLM_OP_RELU:
+            return v < 0.0f ? 0.0f : v;
+        case TFLM_OP_RELU6:
+            return tflm_clamp_f32(v, 0.0f, 6.0f);
+        case TFLM_OP_RELU_N1_TO_1:
+            return tflm_clamp_f32(v, -1.0f, 1.0f);
+        case TFLM_OP_LEAKY_RELU:
+            return v > 0.0f ? v : v * alpha;
+        case TFLM_OP_LOGISTIC:
+            // TFLM's cut-offs: beyond them the result is 1 or exp(v).
+            if (v > 16.619047164916992188f) {
+                return 1.0f;
+            }
+            return v < -9.0f ? expf(v) : 1.0f / (1.0f + expf(-v));
+        case TFLM_OP_TANH:
+            return tanhf(v);
+        default: { // HARD_SWISH
             float m = v + 3.0f;
             m = 0.0f < m ? m : 0.0f;
             m = m < 6.0f ? m : 6.0f;
-            y[i] = v * m / 6.0f;
+            return v * m / 6.0f;
         }
-    } else {
+    }
+}
+
+TFLM_INLINE_LOOP void act_run(const act_data_t *d, const tflm_tensor_t *in, tflm_tensor_t *out, const int op) {
+    if (in->type == TFLM_FLOAT32) {
+        const float *x = (const float *)in->data;
+        float *y = (float *)out->data;
+        const float alpha = d->alpha;
+        for (int32_t i = 0; i < d->count; i++) {
+            y[i] = act_f32(x[i], alpha, op);
+        }
+    } else if (in->type == TFLM_INT8) {
         eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else if (op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU) {
+        // int16 (RELU6 clamps in the input's quantization, see relu6_prepare)
+        const int16_t *x = (const int16_t *)in->data;
+        int16_t *y = (int16_t *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            const int32_t v = op == TFLM_OP_RELU ? relu_requant(d, x[i])
+                : op == TFLM_OP_RELU6 ? tflm_clamp_i32(x[i], d->act_min, d->act_max) : leaky_requant(d, x[i]);
+            y[i] = (int16_t)v;
+        }
+    }
+}
+
+static tflm_status_t act_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const act_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    switch (node->builtin) {
+        case TFLM_OP_RELU: act_run(d, in, out, TFLM_OP_RELU); break;
+        case TFLM_OP_RELU6: act_run(d, in, out, TFLM_OP_RELU6); break;
+        case TFLM_OP_RELU_N1_TO_1: act_run(d, in, out, TFLM_OP_RELU_N1_TO_1); break;
+        case TFLM_OP_LEAKY_RELU: act_run(d, in, out, TFLM_OP_LEAKY_RELU); break;
+        case TFLM_OP_LOGISTIC: act_run(d, in, out, TFLM_OP_LOGISTIC); break;
+        case TFLM_OP_TANH: act_run(d, in, out, TFLM_OP_TANH); break;
+        default: act_run(d, in, out, TFLM_OP_HARD_SWISH); break;
     }
     return TFLM_OK;
 }
@@ -568,8 +411,8 @@ typedef struct {
     int32_t shift1;
     int32_t mult2; // x < 0, on x * alpha
     int32_t shift2;
-    int32_t qmin;
-    int32_t qmax;
+    int32_t act_min; // the output type's range (output zero point included)
+    int32_t act_max;
 } prelu_data_t;
 
 static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
@@ -633,8 +476,7 @@ static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     d->in_offset = -in->zero_point;
     d->alpha_offset = -alpha->zero_point;
     d->out_zp = out->zero_point;
-    d->qmin = in->type == TFLM_INT8 ? -128 : -32768;
-    d->qmax = in->type == TFLM_INT8 ? 127 : 32767;
+    tflm_type_range(in->type, &d->act_min, &d->act_max);
     return TFLM_OK;
 }
 
@@ -646,7 +488,7 @@ static inline int32_t prelu_q(const prelu_data_t *d, int32_t x, int32_t a) {
     } else {
         r = tflm_mul_by_quant_mul(v * (d->alpha_offset + a), d->mult2, d->shift2);
     }
-    return clamp32(r + d->out_zp, d->qmin, d->qmax);
+    return tflm_clamp_i32(r + d->out_zp, d->act_min, d->act_max);
 }
 
 static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
@@ -709,8 +551,8 @@ const tflm_kernel_t tflm_kernel_relu = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu_prepare,
-    .eval = relu_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_relu6 = {
@@ -718,8 +560,8 @@ const tflm_kernel_t tflm_kernel_relu6 = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu6_prepare,
-    .eval = relu6_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
@@ -727,8 +569,8 @@ const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
     .max_version = 1,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = relu_n1_prepare,
-    .eval = relu_n1_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_leaky_relu = {
@@ -736,8 +578,8 @@ const tflm_kernel_t tflm_kernel_leaky_relu = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_LeakyReluOptions,
     .op_data_size = sizeof(act_data_t),
-    .prepare = leaky_relu_prepare,
-    .eval = leaky_relu_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_logistic = {
@@ -745,8 +587,8 @@ const tflm_kernel_t tflm_kernel_logistic = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = logistic_prepare,
-    .eval = logistic_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_tanh = {
@@ -754,8 +596,8 @@ const tflm_kernel_t tflm_kernel_tanh = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
     .op_data_size = sizeof(act_data_t),
-    .prepare = tanh_prepare,
-    .eval = tanh_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_hard_swish = {
@@ -763,8 +605,8 @@ const tflm_kernel_t tflm_kernel_hard_swish = {
     .max_version = 1,
     .options_type = TFLM_OPTIONS_HardSwishOptions,
     .op_data_size = sizeof(act_data_t),
-    .prepare = hard_swish_prepare,
-    .eval = hard_swish_eval,
+    .prepare = act_prepare,
+    .eval = act_eval,
 };
 
 const tflm_kernel_t tflm_kernel_prelu = {

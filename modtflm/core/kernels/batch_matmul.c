@@ -14,6 +14,7 @@
 #if MICROPY_TFLM_OP_BATCH_MATMUL
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // BatchMatMulOptions fields.
 enum { BMM_ADJ_X = 0, BMM_ADJ_Y = 1 };
@@ -32,7 +33,7 @@ typedef struct {
     int32_t lhs_zp, rhs_zp, out_zp;
     int32_t multiplier;
     int32_t shift;
-    int32_t qmin, qmax;
+    int32_t act_min, act_max; // the output type's range (output zero point included)
     uint8_t type;
 } bmm_data_t;
 
@@ -128,8 +129,7 @@ static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     d->lhs_zp = lhs->zero_point;
     d->rhs_zp = rhs->zero_point;
     d->out_zp = out->zero_point;
-    d->qmin = d->type == TFLM_INT8 ? -128 : -32768;
-    d->qmax = d->type == TFLM_INT8 ? 127 : 32767;
+    tflm_type_range(d->type, &d->act_min, &d->act_max);
     int shift;
     // The scales' product in double (checked against the oracle at rounding
     // boundaries; older TFLite sources multiply them in float).
@@ -143,64 +143,39 @@ static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-// TFLite's 64-bit MultiplyByQuantizedMultiplier in wrapping arithmetic.
-static inline int32_t bmm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
-    int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
-    int total_shift = 15 - shift;
-    uint64_t r = (uint64_t)x * (uint64_t)(int64_t)reduced + ((uint64_t)1 << (total_shift - 1));
-    return (int32_t)((int64_t)r >> total_shift);
-}
-
-static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-// One matrix product: out[a][c] for a < rows, c < cols.
-static void matmul_float(const bmm_data_t *d, const float *l, const float *r, float *out) {
-    const int32_t depth = d->depth, lks = d->lhs_k_stride, rks = d->rhs_k_stride;
-    for (int32_t a = 0; a < d->rows; a++, l += d->lhs_row_stride) {
-        const float *rc = r;
-        for (int32_t c = 0; c < d->cols; c++, rc += d->rhs_col_stride) {
-            float total = 0.0f;
-            const float *lp = l, *rp = rc;
-            for (int32_t k = 0; k < depth; k++, lp += lks, rp += rks) {
-                total += *lp * *rp;
-            }
-            *out++ = total;
-        }
-    }
-}
-
-static void matmul_int8(const bmm_data_t *d, const int8_t *l, const int8_t *r, int8_t *out) {
+// One matrix product: out[a][c] for a < rows, c < cols, for one element type
+// (a constant): float32 sums in float; int8 sums the offset products in
+// wrapping int32 and rescales with the 32-bit multiplier; int16 (zero points
+// 0) sums in int64 and rescales with the 64-bit one.
+TFLM_INLINE_LOOP void matmul_run(const bmm_data_t *d, const void *l, const void *r, void *out, const int type) {
     const int32_t depth = d->depth, lks = d->lhs_k_stride, rks = d->rhs_k_stride;
     const int32_t lzp = d->lhs_zp, rzp = d->rhs_zp;
-    for (int32_t a = 0; a < d->rows; a++, l += d->lhs_row_stride) {
-        const int8_t *rc = r;
-        for (int32_t c = 0; c < d->cols; c++, rc += d->rhs_col_stride) {
-            uint32_t acc = 0;
-            const int8_t *lp = l, *rp = rc;
-            for (int32_t k = 0; k < depth; k++, lp += lks, rp += rks) {
-                acc += (uint32_t)((*lp - lzp) * (*rp - rzp));
+    const float *lf = l, *rf = r;
+    float *of = out;
+    size_t o = 0;
+    for (size_t la = 0, a = 0; a < (size_t)d->rows; a++, la += (size_t)d->lhs_row_stride) {
+        for (size_t rc = 0, c = 0; c < (size_t)d->cols; c++, rc += (size_t)d->rhs_col_stride, o++) {
+            float total = 0.0f;
+            uint32_t acc32 = 0;
+            int64_t acc64 = 0;
+            for (size_t lp = la, rp = rc, k = 0; k < (size_t)depth; k++, lp += (size_t)lks, rp += (size_t)rks) {
+                if (type == TFLM_FLOAT32) {
+                    total += lf[lp] * rf[rp];
+                } else if (type == TFLM_INT8) {
+                    acc32 += (uint32_t)((tflm_load_int(l, lp, type) - lzp) * (tflm_load_int(r, rp, type) - rzp));
+                } else {
+                    acc64 += tflm_load_int(l, lp, type) * tflm_load_int(r, rp, type);
+                }
             }
-            int32_t v = (int32_t)((uint32_t)tflm_mul_by_quant_mul((int32_t)acc, d->multiplier, d->shift)
-                + (uint32_t)d->out_zp);
-            *out++ = (int8_t)clamp_i32(v, d->qmin, d->qmax);
-        }
-    }
-}
-
-static void matmul_int16(const bmm_data_t *d, const int16_t *l, const int16_t *r, int16_t *out) {
-    const int32_t depth = d->depth, lks = d->lhs_k_stride, rks = d->rhs_k_stride;
-    for (int32_t a = 0; a < d->rows; a++, l += d->lhs_row_stride) {
-        const int16_t *rc = r;
-        for (int32_t c = 0; c < d->cols; c++, rc += d->rhs_col_stride) {
-            int64_t acc = 0;
-            const int16_t *lp = l, *rp = rc;
-            for (int32_t k = 0; k < depth; k++, lp += lks, rp += rks) {
-                acc += (int32_t)*lp * (int32_t)*rp;
+            if (type == TFLM_FLOAT32) {
+                of[o] = total;
+            } else {
+                int32_t v = type == TFLM_INT8
+                    ? (int32_t)((uint32_t)tflm_mul_by_quant_mul((int32_t)acc32, d->multiplier, d->shift)
+                        + (uint32_t)d->out_zp)
+                    : tflm_mul_by_quant_mul_64(acc64, d->multiplier, d->shift);
+                tflm_store_int(out, o, tflm_clamp_i32(v, d->act_min, d->act_max), type);
             }
-            int32_t v = bmm_mul_by_quant_mul_64(acc, d->multiplier, d->shift);
-            *out++ = (int16_t)clamp_i32(v, d->qmin, d->qmax);
         }
     }
 }
@@ -217,16 +192,12 @@ static tflm_status_t bmm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             for (int32_t b2 = 0; b2 < d->batch[2]; b2++) {
                 size_t lo = (size_t)(b0 * d->lhs_step[0] + b1 * d->lhs_step[1] + b2 * d->lhs_step[2]) * esize;
                 size_t ro = (size_t)(b0 * d->rhs_step[0] + b1 * d->rhs_step[1] + b2 * d->rhs_step[2]) * esize;
-                switch (d->type) {
-                    case TFLM_FLOAT32:
-                        matmul_float(d, (const float *)(lhs + lo), (const float *)(rhs + ro), (float *)out);
-                        break;
-                    case TFLM_INT8:
-                        matmul_int8(d, (const int8_t *)(lhs + lo), (const int8_t *)(rhs + ro), (int8_t *)out);
-                        break;
-                    default:
-                        matmul_int16(d, (const int16_t *)(lhs + lo), (const int16_t *)(rhs + ro), (int16_t *)out);
-                        break;
+                if (d->type == TFLM_FLOAT32) {
+                    matmul_run(d, lhs + lo, rhs + ro, out, TFLM_FLOAT32);
+                } else if (d->type == TFLM_INT8) {
+                    matmul_run(d, lhs + lo, rhs + ro, out, TFLM_INT8);
+                } else {
+                    matmul_run(d, lhs + lo, rhs + ro, out, TFLM_INT16);
                 }
                 out += out_step;
             }

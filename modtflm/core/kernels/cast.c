@@ -12,25 +12,11 @@
 #if MICROPY_TFLM_OP_CAST
 #include <string.h>
 #include "../kernel.h"
+#include "../support/elements.h"
 
 typedef struct {
     int32_t count;
 } cast_data_t;
-
-static bool cast_type(int type) {
-    switch (type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            return true;
-        default:
-            return false;
-    }
-}
 
 static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
@@ -40,10 +26,10 @@ static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     cast_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (!cast_type(in->type)) {
+    if (!tflm_plain_type(in->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
-    if (!cast_type(out->type)) {
+    if (!tflm_plain_type(out->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "output type %s", tflm_type_name(out->type));
     }
     if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & (tflm_type_size(in->type) - 1))) {
@@ -85,68 +71,79 @@ static inline int64_t f2i64(float x) {
     return (int64_t)x;
 }
 
-// Integers wrap to the target width (two's complement), through unsigned.
-#define LOOP(IN_T, OUT_T, EXPR) do { \
-        const IN_T *src = (const IN_T *)(const void *)in; \
-        OUT_T *dst = (OUT_T *)(void *)out; \
-        for (int32_t i = 0; i < n; i++) { \
-            IN_T v = src[i]; \
-            dst[i] = (EXPR); \
-        } \
-} while (0)
+// Stores element i of an `out` array of type `to` (a constant) converted
+// from a float, an int64 or an int32 (all narrower integers and bool read as
+// int32). Integers wrap to the target width (two's complement, through
+// unsigned); anything -> bool is `value != 0`.
+TFLM_INLINE_LOOP void store_from_f32(uint8_t *out, size_t i, float v, const int to) {
+    switch (to) {
+        case TFLM_FLOAT32: ((float *)(void *)out)[i] = v; break;
+        case TFLM_INT8: ((int8_t *)out)[i] = (int8_t)f2i32(v, -128.0f, 127.0f, -128, 127); break;
+        case TFLM_UINT8: out[i] = (uint8_t)f2i32(v, 0.0f, 255.0f, 0, 255); break;
+        case TFLM_INT16: ((int16_t *)(void *)out)[i] = (int16_t)f2i32(v, -32768.0f, 32767.0f, -32768, 32767); break;
+        case TFLM_INT32:
+            ((int32_t *)(void *)out)[i] = f2i32(v, -2147483648.0f, 2147483648.0f, INT32_MIN, INT32_MAX);
+            break;
+        case TFLM_INT64: ((int64_t *)(void *)out)[i] = f2i64(v); break;
+        default: out[i] = (uint8_t)(v != 0.0f); break;
+    }
+}
 
-// One source type (int8/uint8/int16/int32/int64/bool) to every target.
-#define FROM_INT(IN_T) do { \
-        switch (out_type) { \
-            case TFLM_FLOAT32: LOOP(IN_T, float, (float)v); break; \
-            case TFLM_INT8: LOOP(IN_T, int8_t, (int8_t)(uint8_t)(uint64_t)(int64_t)v); break; \
-            case TFLM_UINT8: LOOP(IN_T, uint8_t, (uint8_t)(uint64_t)(int64_t)v); break; \
-            case TFLM_INT16: LOOP(IN_T, int16_t, (int16_t)(uint16_t)(uint64_t)(int64_t)v); break; \
-            case TFLM_INT32: LOOP(IN_T, int32_t, (int32_t)(uint32_t)(uint64_t)(int64_t)v); break; \
-            case TFLM_INT64: LOOP(IN_T, int64_t, (int64_t)v); break; \
-            default: LOOP(IN_T, uint8_t, (uint8_t)(v != 0)); break; \
-        } \
-} while (0)
+TFLM_INLINE_LOOP void store_from_i64(uint8_t *out, size_t i, int64_t v, const int to) {
+    switch (to) {
+        case TFLM_FLOAT32: ((float *)(void *)out)[i] = (float)v; break;
+        case TFLM_INT64: ((int64_t *)(void *)out)[i] = v; break;
+        case TFLM_BOOL: out[i] = (uint8_t)(v != 0); break;
+        default: tflm_store_int(out, i, (int32_t)(uint32_t)(uint64_t)v, to); break;
+    }
+}
+
+TFLM_INLINE_LOOP void store_from_i32(uint8_t *out, size_t i, int32_t v, const int to) {
+    switch (to) {
+        case TFLM_FLOAT32: ((float *)(void *)out)[i] = (float)v; break;
+        case TFLM_INT64: ((int64_t *)(void *)out)[i] = v; break;
+        case TFLM_BOOL: out[i] = (uint8_t)(v != 0); break;
+        default: tflm_store_int(out, i, v, to); break;
+    }
+}
+
+// n elements from type `ti` to type `to` (constants: one loop per pair).
+TFLM_INLINE_LOOP void cast_loop(const uint8_t *in, uint8_t *out, int32_t n, const int ti, const int to) {
+    for (int32_t i = 0; i < n; i++) {
+        if (ti == TFLM_FLOAT32) {
+            store_from_f32(out, (size_t)i, ((const float *)(const void *)in)[i], to);
+        } else if (ti == TFLM_INT64) {
+            store_from_i64(out, (size_t)i, ((const int64_t *)(const void *)in)[i], to);
+        } else if (ti == TFLM_BOOL) {
+            store_from_i32(out, (size_t)i, in[i] != 0, to); // any non-zero byte is true
+        } else {
+            store_from_i32(out, (size_t)i, tflm_load_int(in, (size_t)i, ti), to);
+        }
+    }
+}
+
+// From type `ti` (a constant) to the output's type.
+TFLM_INLINE_LOOP void cast_from(const uint8_t *in, uint8_t *out, int32_t n, const int ti, int to) {
+    switch (to) {
+        case TFLM_FLOAT32: cast_loop(in, out, n, ti, TFLM_FLOAT32); break;
+        case TFLM_INT8: cast_loop(in, out, n, ti, TFLM_INT8); break;
+        case TFLM_UINT8: cast_loop(in, out, n, ti, TFLM_UINT8); break;
+        case TFLM_INT16: cast_loop(in, out, n, ti, TFLM_INT16); break;
+        case TFLM_INT32: cast_loop(in, out, n, ti, TFLM_INT32); break;
+        case TFLM_INT64: cast_loop(in, out, n, ti, TFLM_INT64); break;
+        default: cast_loop(in, out, n, ti, TFLM_BOOL); break;
+    }
+}
 
 static void cast_run(int in_type, int out_type, const uint8_t *in, uint8_t *out, int32_t n) {
     switch (in_type) {
-        case TFLM_FLOAT32:
-            switch (out_type) {
-                case TFLM_FLOAT32: LOOP(float, float, v); break;
-                case TFLM_INT8: LOOP(float, int8_t, (int8_t)f2i32(v, -128.0f, 127.0f, -128, 127)); break;
-                case TFLM_UINT8: LOOP(float, uint8_t, (uint8_t)f2i32(v, 0.0f, 255.0f, 0, 255)); break;
-                case TFLM_INT16:
-                    LOOP(float, int16_t, (int16_t)f2i32(v, -32768.0f, 32767.0f, -32768, 32767));
-                    break;
-                case TFLM_INT32:
-                    LOOP(float, int32_t, f2i32(v, -2147483648.0f, 2147483648.0f, INT32_MIN, INT32_MAX));
-                    break;
-                case TFLM_INT64: LOOP(float, int64_t, f2i64(v)); break;
-                default: LOOP(float, uint8_t, (uint8_t)(v != 0.0f)); break;
-            }
-            break;
-        case TFLM_INT8: FROM_INT(int8_t); break;
-        case TFLM_UINT8: FROM_INT(uint8_t); break;
-        case TFLM_INT16: FROM_INT(int16_t); break;
-        case TFLM_INT32: FROM_INT(int32_t); break;
-        case TFLM_INT64: FROM_INT(int64_t); break;
-        default: {
-            // bool: any non-zero byte is true.
-            const uint8_t *b = in;
-            uint8_t t[8];
-            size_t es = tflm_type_size(out_type);
-            for (int32_t i = 0; i < n; i++) {
-                memset(t, 0, sizeof(t));
-                if (out_type == TFLM_FLOAT32) {
-                    float f = b[i] ? 1.0f : 0.0f;
-                    memcpy(t, &f, 4);
-                } else {
-                    t[0] = b[i] ? 1 : 0; // little-endian: the low byte
-                }
-                memcpy(out + es * (size_t)i, t, es);
-            }
-            break;
-        }
+        case TFLM_FLOAT32: cast_from(in, out, n, TFLM_FLOAT32, out_type); break;
+        case TFLM_INT8: cast_from(in, out, n, TFLM_INT8, out_type); break;
+        case TFLM_UINT8: cast_from(in, out, n, TFLM_UINT8, out_type); break;
+        case TFLM_INT16: cast_from(in, out, n, TFLM_INT16, out_type); break;
+        case TFLM_INT32: cast_from(in, out, n, TFLM_INT32, out_type); break;
+        case TFLM_INT64: cast_from(in, out, n, TFLM_INT64, out_type); break;
+        default: cast_from(in, out, n, TFLM_BOOL, out_type); break;
     }
 }
 

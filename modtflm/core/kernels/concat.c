@@ -14,6 +14,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // Option fields.
 enum { CONCAT_AXIS = 0, CONCAT_ACTIVATION = 1 };
@@ -52,15 +53,8 @@ static tflm_status_t const_scalar(tflm_interp_t *ip, const tflm_node_t *node, co
     if (!(t->flags & TFLM_T_CONST)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "non-constant %s", what);
     }
-    int64_t x;
-    if (t->type == TFLM_INT64) {
-        memcpy(&x, t->data, 8);
-    } else {
-        int32_t y;
-        memcpy(&y, t->data, 4);
-        x = y;
-    }
-    *v = (int32_t)(x < -1000000 ? -1000000 : x > 1000000 ? 1000000 : x);
+    int64_t x = tflm_index_at(t, 0);
+    *v = tflm_clamp_i64(x, -1000000, 1000000);
     return TFLM_OK;
 }
 
@@ -83,18 +77,10 @@ static tflm_status_t check_types(tflm_interp_t *ip, const tflm_node_t *node, con
 }
 
 static tflm_status_t supported_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t) {
-    switch (t->type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            return TFLM_OK;
-        default:
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(t->type));
+    if (!tflm_plain_type(t->type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(t->type));
     }
+    return TFLM_OK;
 }
 
 // `t` has `ref`'s dims except at `axis`; with skip, t lacks ref's axis instead.
@@ -230,9 +216,7 @@ static tflm_status_t concat_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         float *v = (float *)out->data;
         const float lo = d->f_min, hi = d->f_max;
         for (int32_t i = 0; i < d->count; i++) {
-            float x = v[i];
-            x = x < lo ? lo : x;
-            v[i] = hi < x ? hi : x;
+            v[i] = tflm_clamp_f32(v[i], lo, hi);
         }
     }
     return TFLM_OK;
@@ -276,15 +260,27 @@ static tflm_status_t unpack_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return setup_runs(ip, node, in, true, n, axis, true);
 }
 
-static tflm_status_t split_common(tflm_interp_t *ip, tflm_node_t *node, const tflm_tensor_t *in,
-    int32_t axis_value) {
+// SPLIT and SPLIT_V: `n_in` inputs, the split one at `in_index` and the
+// constant axis at `axis_index`.
+static tflm_status_t split_common(tflm_interp_t *ip, tflm_node_t *node, int n_in, int in_index, int axis_index) {
+    tflm_status_t s = tflm_check_io(ip, node, n_in, n_in, node->n_outputs);
+    if (s != TFLM_OK) {
+        return s;
+    }
     int n = node->n_outputs;
+    if (n < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "no outputs");
+    }
+    const tflm_tensor_t *in = tflm_node_input(ip, node, in_index);
+    int32_t axis_value = 0;
+    if ((s = const_scalar(ip, node, tflm_node_input(ip, node, axis_index), "axis", &axis_value)) != TFLM_OK) {
+        return s;
+    }
     int32_t num = tflm_opt_i32(node, SPLIT_NUM_SPLITS, 0);
     if (num != n) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "num_splits %d but %d outputs", (int)num, n);
     }
     int32_t axis = 0;
-    tflm_status_t s;
     if ((s = supported_type(ip, node, in)) != TFLM_OK
         || (s = norm_axis(ip, node, axis_value, in->rank, &axis)) != TFLM_OK) {
         return s;
@@ -293,19 +289,11 @@ static tflm_status_t split_common(tflm_interp_t *ip, tflm_node_t *node, const tf
 }
 
 static tflm_status_t split_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, node->n_outputs);
+    tflm_status_t s = split_common(ip, node, 2, 1, 0);
     if (s != TFLM_OK) {
         return s;
     }
-    if (node->n_outputs < 1) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "no outputs");
-    }
     const tflm_tensor_t *in = tflm_node_input(ip, node, 1);
-    int32_t axis = 0;
-    if ((s = const_scalar(ip, node, tflm_node_input(ip, node, 0), "axis", &axis)) != TFLM_OK
-        || (s = split_common(ip, node, in, axis)) != TFLM_OK) {
-        return s;
-    }
     // Equal parts.
     int32_t a = ((concat_data_t *)node->op_data)->axis;
     for (int i = 0; i < node->n_outputs; i++) {
@@ -318,20 +306,12 @@ static tflm_status_t split_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t split_v_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 3, 3, node->n_outputs);
+    tflm_status_t s = split_common(ip, node, 3, 0, 2);
     if (s != TFLM_OK) {
         return s;
     }
-    if (node->n_outputs < 1) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "no outputs");
-    }
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *sizes = tflm_node_input(ip, node, 1);
-    int32_t axis = 0;
-    if ((s = const_scalar(ip, node, tflm_node_input(ip, node, 2), "axis", &axis)) != TFLM_OK
-        || (s = split_common(ip, node, in, axis)) != TFLM_OK) {
-        return s;
-    }
     int32_t a = ((concat_data_t *)node->op_data)->axis;
     if (sizes->type != TFLM_INT32 && sizes->type != TFLM_INT64) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "size_splits is %s, expected int32",
@@ -348,14 +328,7 @@ static tflm_status_t split_v_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     int64_t known = 0;
     int stretch = -1;
     for (int i = 0; i < n; i++) {
-        int64_t v;
-        if (sizes->type == TFLM_INT64) {
-            memcpy(&v, sizes->data + 8 * i, 8);
-        } else {
-            int32_t w;
-            memcpy(&w, sizes->data + 4 * i, 4);
-            v = w;
-        }
+        int64_t v = tflm_index_at(sizes, (size_t)i);
         if (v == -1 && stretch < 0) {
             stretch = i;
             continue;

@@ -55,14 +55,13 @@ static inline int32_t wmul(int32_t a, int32_t b) {
     return (int32_t)((uint32_t)a * (uint32_t)b);
 }
 
+// The fused activation's clamp.
 static inline float clampf(float v, const ew_data_t *p) {
-    v = v < p->f_min ? p->f_min : v;
-    return p->f_max < v ? p->f_max : v;
+    return tflm_clamp_f32(v, p->f_min, p->f_max);
 }
 
 static inline int32_t clampi(int32_t v, const ew_data_t *p) {
-    v = v < p->act_min ? p->act_min : v;
-    return p->act_max < v ? p->act_max : v;
+    return tflm_clamp_i32(v, p->act_min, p->act_max);
 }
 
 static inline int32_t div_i32(int32_t x, int32_t y) {
@@ -180,49 +179,74 @@ static bool mve_addsub_ok(const ew_data_t *p) {
            && p->out_shift <= 0 && p->out_shift >= -31 && p->out_mult != INT32_MIN;
 }
 
+// The loop's constants, set up once per row.
+typedef struct {
+    int32x4_t k, m1v, m2v, xs, ys, lo, hi;
+    int32_t c1, c2, f1, f2, n1, n2, mo, fo, no, oo;
+} mve_addsub_t;
+
+// Four lanes of the row from i on (lanes past the end of a tail, `pr`, are
+// loaded as zero and not stored). A side that is a scalar (mode) is read
+// only once, by the loop.
+static inline __attribute__((always_inline)) void addsub_i8_vec_mve(const mve_addsub_t *q, const int8_t *a,
+    const int8_t *b, int8_t *o, int32_t i, const int mode, const bool sub, const bool tail, mve_pred16_t pr) {
+    int32x4_t x = q->xs, y = q->ys;
+    if (mode != TFLM_ROW_A1) {
+        const int32x4_t va = tail ? vldrbq_z_s32(a + i, pr) : vldrbq_s32(a + i);
+        x = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(va, q->k, q->c1), q->m1v), q->f1, q->n1);
+    }
+    if (mode != TFLM_ROW_B1) {
+        const int32x4_t vb = tail ? vldrbq_z_s32(b + i, pr) : vldrbq_s32(b + i);
+        y = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(vb, q->k, q->c2), q->m2v), q->f2, q->n2);
+    }
+    int32x4_t v = sub ? vsubq_s32(x, y) : vaddq_s32(x, y);
+    v = vaddq_n_s32(mve_rdiv(vqrdmulhq_n_s32(v, q->mo), q->fo, q->no), q->oo);
+    v = vminq_s32(vmaxq_s32(v, q->lo), q->hi);
+    if (tail) {
+        vstrbq_p_s32(o + i, v, pr);
+    } else {
+        vstrbq_s32(o + i, v);
+    }
+}
+
 // The loop, instantiated per mode and op so that neither is tested per vector.
 static inline __attribute__((always_inline)) void addsub_i8_loop_mve(const ew_data_t *p, const int8_t *a,
     const int8_t *b, int8_t *o, int32_t n, const int mode, const bool sub) {
+    mve_addsub_t q;
     const int32_t ls = p->left_shift;
-    const int32x4_t k = vdupq_n_s32((int32_t)(1u << ls));
-    const int32_t c1 = (int32_t)((uint32_t)p->in1_offset << ls), c2 = (int32_t)((uint32_t)p->in2_offset << ls);
-    const int32_t m1 = p->in1_mult, m2 = p->in2_mult, mo = p->out_mult;
-    const int32_t n1 = p->in1_shift, n2 = p->in2_shift, no = p->out_shift;
-    const int32_t f1 = n1 < 0, f2 = n2 < 0, fo = no < 0;
-    const int32_t oo = p->out_offset;
-    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+    q.k = vdupq_n_s32((int32_t)(1u << ls));
+    q.c1 = (int32_t)((uint32_t)p->in1_offset << ls);
+    q.c2 = (int32_t)((uint32_t)p->in2_offset << ls);
+    const int32_t m1 = p->in1_mult, m2 = p->in2_mult;
+    q.mo = p->out_mult;
+    q.n1 = p->in1_shift;
+    q.n2 = p->in2_shift;
+    q.no = p->out_shift;
+    q.f1 = q.n1 < 0;
+    q.f2 = q.n2 < 0;
+    q.fo = q.no < 0;
+    q.oo = p->out_offset;
+    q.lo = vdupq_n_s32(p->act_min);
+    q.hi = vdupq_n_s32(p->act_max);
     // Multipliers of the inputs in vectors: fewer scalars than registers.
-    const int32x4_t m1v = vdupq_n_s32(m1), m2v = vdupq_n_s32(m2);
+    q.m1v = vdupq_n_s32(m1);
+    q.m2v = vdupq_n_s32(m2);
     // A scalar input is rescaled once.
-    int32x4_t xs = vdupq_n_s32(0), ys = vdupq_n_s32(0);
+    q.xs = vdupq_n_s32(0);
+    q.ys = vdupq_n_s32(0);
     if (mode == TFLM_ROW_A1) {
-        xs = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*a << ls), c1), m1, (int)n1));
+        q.xs = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*a << ls), q.c1), m1, (int)q.n1));
     } else if (mode == TFLM_ROW_B1) {
-        ys = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*b << ls), c2), m2, (int)n2));
+        q.ys = vdupq_n_s32(tflm_requant(wadd((int32_t)((uint32_t)*b << ls), q.c2), m2, (int)q.n2));
     }
-#define ADDSUB_MVE_VEC(LOAD_A, LOAD_B) \
-    int32x4_t x = xs, y = ys; \
-    if (mode != TFLM_ROW_A1) { \
-        x = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(LOAD_A, k, c1), m1v), f1, n1); \
-    } \
-    if (mode != TFLM_ROW_B1) { \
-        y = mve_rdiv(vqrdmulhq_s32(vmlasq_n_s32(LOAD_B, k, c2), m2v), f2, n2); \
-    } \
-    int32x4_t v = sub ? vsubq_s32(x, y) : vaddq_s32(x, y); \
-    v = vaddq_n_s32(mve_rdiv(vqrdmulhq_n_s32(v, mo), fo, no), oo); \
-    v = vminq_s32(vmaxq_s32(v, lo), hi);
     // Full vectors, then one predicated tail (vctp32q).
     for (int32_t i = 0; i < n >> 2; i++) {
-        ADDSUB_MVE_VEC(vldrbq_s32(a + 4 * i), vldrbq_s32(b + 4 * i))
-        vstrbq_s32(o + 4 * i, v);
+        addsub_i8_vec_mve(&q, a, b, o, 4 * i, mode, sub, false, 0);
     }
     const int32_t done = n & ~3;
     if (n > done) {
-        const mve_pred16_t pr = vctp32q((uint32_t)(n - done));
-        ADDSUB_MVE_VEC(vldrbq_z_s32(a + done, pr), vldrbq_z_s32(b + done, pr))
-        vstrbq_p_s32(o + done, v, pr);
+        addsub_i8_vec_mve(&q, a, b, o, done, mode, sub, true, vctp32q((uint32_t)(n - done)));
     }
-#undef ADDSUB_MVE_VEC
 }
 
 static void addsub_i8_row_mve(const ew_data_t *p, const int8_t *a, const int8_t *b, int8_t *o, int32_t n, int mode,
@@ -257,13 +281,14 @@ static void addsub_i8_row(const ew_data_t *p, const int8_t *a, const int8_t *b, 
 #endif
     const int32_t off1 = p->in1_offset, off2 = p->in2_offset, ls = p->left_shift;
     const int32_t m1 = p->in1_mult, s1 = p->in1_shift, m2 = p->in2_mult, s2 = p->in2_shift;
-    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset;
+    const int32_t act_min = p->act_min, act_max = p->act_max;
     const int32_t sa = mode != TFLM_ROW_A1, sb = mode != TFLM_ROW_B1;
     for (int32_t i = 0; i < n; i++, a += sa, b += sb) {
         int32_t x = scale_in_fast(*a, off1, ls, m1, s1);
         int32_t y = scale_in_fast(*b, off2, ls, m2, s2);
         int32_t v = wadd(tflm_requant(sub ? wsub(x, y) : wadd(x, y), mo, (int)so), oo);
-        o[i] = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+        o[i] = tflm_clamp_to_i8(v, act_min, act_max);
     }
 }
 
@@ -280,11 +305,12 @@ static void mul_i8_fast(const void *pv, const void *av, const void *bv, void *ov
     const int8_t *a = av, *b = bv;
     int8_t *o = ov;
     const int32_t off1 = p->in1_offset, off2 = p->in2_offset;
-    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t mo = p->out_mult, so = p->out_shift, oo = p->out_offset;
+    const int32_t act_min = p->act_min, act_max = p->act_max;
     const int32_t sa = mode != TFLM_ROW_A1, sb = mode != TFLM_ROW_B1;
     for (int32_t i = 0; i < n; i++, a += sa, b += sb) {
         int32_t v = wadd(tflm_requant(wmul(wadd(*a, off1), wadd(*b, off2)), mo, (int)so), oo);
-        o[i] = (int8_t)(v < lo ? lo : v > hi ? hi : v);
+        o[i] = tflm_clamp_to_i8(v, act_min, act_max);
     }
 }
 #define ADD_I8 add_i8_fast
@@ -350,9 +376,9 @@ static const char *act_name(int act) {
 
 static tflm_status_t check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what) {
-    int32_t lo = t->type == TFLM_INT8 ? -128 : -32768;
-    int32_t hi = t->type == TFLM_INT8 ? 127 : 32767;
-    if (t->zero_point < lo || t->zero_point > hi) {
+    int32_t type_min, type_max;
+    tflm_type_range(t->type, &type_min, &type_max);
+    if (t->zero_point < type_min || t->zero_point > type_max) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s zero point %d out of range", what, (int)t->zero_point);
     }
     if (t->flags & TFLM_T_PER_CHANNEL) {
@@ -409,10 +435,21 @@ static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node
     return TFLM_OK;
 }
 
-static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node, ew_op_t op) {
+// Builtin code of each op.
+static const uint16_t EW_BUILTIN[] = {
+    [EW_ADD] = TFLM_OP_ADD, [EW_SUB] = TFLM_OP_SUB, [EW_MUL] = TFLM_OP_MUL, [EW_DIV] = TFLM_OP_DIV,
+    [EW_SQDIFF] = TFLM_OP_SQUARED_DIFFERENCE, [EW_MAX] = TFLM_OP_MAXIMUM, [EW_MIN] = TFLM_OP_MINIMUM,
+};
+
+static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
         return s;
+    }
+    // The node is one of this file's kernels, so the search ends.
+    ew_op_t op = EW_ADD;
+    while (EW_BUILTIN[op] != node->builtin) {
+        op++;
     }
     ew_data_t *d = node->op_data;
     const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
@@ -488,8 +525,7 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node, ew_op_t op
     d->out_offset = out->zero_point;
     if (op == EW_SQDIFF) {
         // No fused activation: clamp to the type's range.
-        d->act_min = in1->type == TFLM_INT8 ? -128 : -32768;
-        d->act_max = in1->type == TFLM_INT8 ? 127 : 32767;
+        tflm_type_range(in1->type, &d->act_min, &d->act_max);
     } else {
         s = tflm_activation_range_quant(act, out, &d->act_min, &d->act_max);
         if (s != TFLM_OK) {
@@ -504,34 +540,6 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node, ew_op_t op
         return TFLM_OK;
     }
     return prepare_rescaled(ip, node, op, d, in1, in2, out);
-}
-
-static tflm_status_t add_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_ADD);
-}
-
-static tflm_status_t sub_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_SUB);
-}
-
-static tflm_status_t mul_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_MUL);
-}
-
-static tflm_status_t div_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_DIV);
-}
-
-static tflm_status_t sqdiff_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_SQDIFF);
-}
-
-static tflm_status_t max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_MAX);
-}
-
-static tflm_status_t min_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return ew_prepare(ip, node, EW_MIN);
 }
 
 // ---------------------------------------------------------------------------
@@ -559,7 +567,7 @@ const tflm_kernel_t tflm_kernel_add = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_AddOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = add_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -568,7 +576,7 @@ const tflm_kernel_t tflm_kernel_sub = {
     .max_version = 5,
     .options_type = TFLM_OPTIONS_SubOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = sub_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -577,7 +585,7 @@ const tflm_kernel_t tflm_kernel_mul = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MulOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = mul_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -586,7 +594,7 @@ const tflm_kernel_t tflm_kernel_div = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_DivOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = div_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -595,7 +603,7 @@ const tflm_kernel_t tflm_kernel_squared_difference = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_SquaredDifferenceOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = sqdiff_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -604,7 +612,7 @@ const tflm_kernel_t tflm_kernel_maximum = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = max_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 
@@ -613,7 +621,7 @@ const tflm_kernel_t tflm_kernel_minimum = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
     .op_data_size = sizeof(ew_data_t),
-    .prepare = min_prepare,
+    .prepare = ew_prepare,
     .eval = ew_eval,
 };
 

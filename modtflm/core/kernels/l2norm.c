@@ -12,6 +12,8 @@
 #include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/fixedpoint.h"
+#include "../support/elements.h"
 
 // L2NormOptions fields.
 enum { L2_ACTIVATION = 0 };
@@ -40,11 +42,7 @@ static tflm_status_t l2_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in->rank == 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must have at least one dimension");
     }
-    bool same = out->rank == in->rank;
-    for (int i = 0; same && i < in->rank; i++) {
-        same = out->dims[i] == in->dims[i];
-    }
-    if (!same) {
+    if (!tflm_same_shape(out, in)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
     }
     if (out->type != in->type) {
@@ -88,27 +86,6 @@ static void l2_eval_float(const l2_data_t *d, const float *in, float *out) {
     }
 }
 
-// gemmlowp's SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0.
-static inline int32_t sat_shift_left(int32_t x, int exponent) {
-    int32_t threshold = (int32_t)((1u << (31 - exponent)) - 1u);
-    if (x > threshold) {
-        return INT32_MAX;
-    }
-    if (x < -threshold) {
-        return INT32_MIN;
-    }
-    return (int32_t)((uint32_t)x << exponent);
-}
-
-static inline int count_leading_zeros(uint32_t x) {
-    int n = 0;
-    while (!(x & 0x80000000u)) {
-        x <<= 1;
-        n++;
-    }
-    return n;
-}
-
 // 1 / sqrt(input) as a multiplier and left shift (TFLite's
 // GetInvSqrtQuantizedMultiplierExp with reverse_shift = -1).
 static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
@@ -122,7 +99,7 @@ static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
         input /= 4;
         ++sh;
     }
-    int pairs = (count_leading_zeros((uint32_t)input) - 1) / 2 - 1;
+    int pairs = (fxp_clz32((uint32_t)input) - 1) / 2 - 1;
     sh -= pairs;
     input <<= 2 * pairs;
     // Fixed point with 3 integer bits: raw = value * 2^28.
@@ -131,15 +108,12 @@ static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
     int32_t x = 1 << 28;
     for (int i = 0; i < 5; i++) {
         // x^3 has 9 integer bits; rescale to 3.
-        int32_t x3 = sat_shift_left(tflm_sat_round_doubling_high_mul(
-            tflm_sat_round_doubling_high_mul(x, x), x), 6);
+        int32_t x3 = fxp_mul_pot(fxp_mul(fxp_mul(x, x), x), 6);
         // Both products have 6 integer bits; their difference wraps as
         // gemmlowp's does, then rescales to 3.
-        int32_t a = tflm_sat_round_doubling_high_mul(half_three, x);
-        int32_t b = tflm_sat_round_doubling_high_mul(half_input, x3);
-        x = sat_shift_left((int32_t)((uint32_t)a - (uint32_t)b), 3);
+        x = fxp_mul_pot(fxp_sub(fxp_mul(half_three, x), fxp_mul(half_input, x3)), 3);
     }
-    x = tflm_sat_round_doubling_high_mul(x, 1518500250); // * sqrt(2)/2
+    x = fxp_mul(x, 1518500250); // * sqrt(2)/2
     if (sh < 0) {
         x = (int32_t)((uint32_t)x << -sh);
         sh = 0;
@@ -163,7 +137,7 @@ static void l2_eval_int8(const l2_data_t *d, const int8_t *in, int8_t *out) {
         shift += 7;
         for (int32_t c = 0; c < depth; c++) {
             int32_t v = tflm_mul_by_quant_mul(in[c] - zp, mult, shift);
-            out[c] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+            out[c] = (int8_t)tflm_clamp_i32(v, -128, 127);
         }
     }
 }

@@ -17,6 +17,7 @@
 #if MICROPY_TFLM_OP_QUANTIZE
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 enum { Q_FROM_FLOAT = 0, Q_REQUANT = 1 };
 
@@ -25,8 +26,8 @@ typedef struct {
     int32_t zero_point; // output's (quantize) or input's (dequantize)
     int32_t in_zero_point;
     int32_t count;
-    int32_t qmin;
-    int32_t qmax;
+    int32_t act_min; // the output type's range (output zero point included)
+    int32_t act_max;
     int32_t multiplier;
     int32_t shift;
     uint8_t kind;
@@ -34,31 +35,15 @@ typedef struct {
     uint8_t out_type;
 } quant_data_t;
 
-static bool int_range(int type, int32_t *lo, int32_t *hi) {
-    switch (type) {
-        case TFLM_INT8:
-            *lo = -128;
-            *hi = 127;
-            return true;
-        case TFLM_UINT8:
-            *lo = 0;
-            *hi = 255;
-            return true;
-        case TFLM_INT16:
-            *lo = -32768;
-            *hi = 32767;
-            return true;
-        case TFLM_INT32:
-            *lo = INT32_MIN;
-            *hi = INT32_MAX;
-            return true;
-        default:
-            return false;
+// One input, one output of as many elements.
+static tflm_status_t quant_io(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t **in_out,
+    const tflm_tensor_t **out_out) {
+    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
+    if (s != TFLM_OK) {
+        return s;
     }
-}
-
-static tflm_status_t check_same_count(tflm_interp_t *ip, const tflm_node_t *node,
-    const tflm_tensor_t *in, const tflm_tensor_t *out) {
+    const tflm_tensor_t *in = *in_out = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = *out_out = tflm_node_output(ip, node, 0);
     if (tflm_elem_count(in) != tflm_elem_count(out)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input has %d elements, output %d",
             (int)tflm_elem_count(in), (int)tflm_elem_count(out));
@@ -67,7 +52,7 @@ static tflm_status_t check_same_count(tflm_interp_t *ip, const tflm_node_t *node
 }
 
 // The integer conversions TFLM's QUANTIZE performs.
-static bool requant_supported(int in, int out) {
+static inline bool requant_supported(int in, int out) {
     switch (in) {
         case TFLM_INT8:
             return out == TFLM_INT8 || out == TFLM_UINT8 || out == TFLM_INT16 || out == TFLM_INT32;
@@ -83,14 +68,10 @@ static bool requant_supported(int in, int out) {
 }
 
 static tflm_status_t quantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     quant_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_same_count(ip, node, in, out)) != TFLM_OK
+    const tflm_tensor_t *in = NULL, *out = NULL;
+    tflm_status_t s;
+    if ((s = quant_io(ip, node, &in, &out)) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
         return s;
     }
@@ -107,7 +88,7 @@ static tflm_status_t quantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         if (out->type != TFLM_INT8 && out->type != TFLM_UINT8 && out->type != TFLM_INT16) {
             return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "float32 to %s", tflm_type_name(out->type));
         }
-        int_range(out->type, &d->qmin, &d->qmax);
+        tflm_type_range(out->type, &d->act_min, &d->act_max);
         return TFLM_OK;
     }
     if (!requant_supported(in->type, out->type)) {
@@ -122,7 +103,7 @@ static tflm_status_t quantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     d->kind = Q_REQUANT;
     d->in_zero_point = in->zero_point;
-    int_range(out->type, &d->qmin, &d->qmax);
+    tflm_type_range(out->type, &d->act_min, &d->act_max);
     int shift;
     // (An absurd ratio saturates at shift 30 there, as in the other kernels.)
     tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->multiplier, &shift);
@@ -135,77 +116,40 @@ static inline int32_t to_int32_x86(float q) {
     return (q >= -2147483648.0f && q < 2147483648.0f) ? (int32_t)q : INT32_MIN;
 }
 
-#define QUANTIZE_LOOP(TO) do { \
-        TO *dst = (TO *)out_data; \
-        for (int32_t i = 0; i < n; i++) { \
-            int32_t v = (int32_t)((uint32_t)to_int32_x86(tflm_roundf(src[i] / scale)) + (uint32_t)zp); \
-            dst[i] = (TO)(v < lo ? lo : v > hi ? hi : v); \
-        } \
-} while (0)
-
-static void quantize_float(const quant_data_t *d, const float *src, void *out_data) {
+// float -> int8/uint8/int16 (`to`, a constant).
+TFLM_INLINE_LOOP void quantize_run(const quant_data_t *d, const float *src, void *dst, const int to) {
     const float scale = d->scale;
-    const int32_t zp = d->zero_point, lo = d->qmin, hi = d->qmax, n = d->count;
-    switch (d->out_type) {
-        case TFLM_INT8:
-            QUANTIZE_LOOP(int8_t);
-            break;
-        case TFLM_UINT8:
-            QUANTIZE_LOOP(uint8_t);
-            break;
-        default:
-            QUANTIZE_LOOP(int16_t);
-            break;
+    const int32_t zp = d->zero_point, act_min = d->act_min, act_max = d->act_max, n = d->count;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t v = (int32_t)((uint32_t)to_int32_x86(tflm_roundf(src[i] / scale)) + (uint32_t)zp);
+        tflm_store_int(dst, (size_t)i, tflm_clamp_i32(v, act_min, act_max), to);
     }
 }
 
-#define REQUANT_LOOP(TI, TO) do { \
-        const TI *src = (const TI *)in_data; \
-        TO *dst = (TO *)out_data; \
-        for (int32_t i = 0; i < n; i++) { \
-            int32_t x = (int32_t)((uint32_t)(int32_t)src[i] - (uint32_t)izp); \
-            int32_t v = (int32_t)((uint32_t)tflm_mul_by_quant_mul(x, mult, shift) + (uint32_t)ozp); \
-            dst[i] = (TO)(v < lo ? lo : v > hi ? hi : v); \
-        } \
-} while (0)
-
-#define PAIR(a, b) ((a) * 16 + (b))
-
-static void requantize(const quant_data_t *d, const void *in_data, void *out_data) {
+// Requantization from type `ti` to type `to` (constants).
+TFLM_INLINE_LOOP void requant_run(const quant_data_t *d, const void *src, void *dst, const int ti, const int to) {
     const int32_t izp = d->in_zero_point, ozp = d->zero_point, mult = d->multiplier;
     const int shift = d->shift;
-    const int32_t lo = d->qmin, hi = d->qmax, n = d->count;
-    switch (PAIR(d->in_type, d->out_type)) {
-        case PAIR(TFLM_INT8, TFLM_INT8):
-            REQUANT_LOOP(int8_t, int8_t);
-            break;
-        case PAIR(TFLM_INT8, TFLM_UINT8):
-            REQUANT_LOOP(int8_t, uint8_t);
-            break;
-        case PAIR(TFLM_INT8, TFLM_INT16):
-            REQUANT_LOOP(int8_t, int16_t);
-            break;
-        case PAIR(TFLM_INT8, TFLM_INT32):
-            REQUANT_LOOP(int8_t, int32_t);
-            break;
-        case PAIR(TFLM_UINT8, TFLM_INT8):
-            REQUANT_LOOP(uint8_t, int8_t);
-            break;
-        case PAIR(TFLM_INT16, TFLM_INT8):
-            REQUANT_LOOP(int16_t, int8_t);
-            break;
-        case PAIR(TFLM_INT16, TFLM_INT16):
-            REQUANT_LOOP(int16_t, int16_t);
-            break;
-        case PAIR(TFLM_INT16, TFLM_INT32):
-            REQUANT_LOOP(int16_t, int32_t);
-            break;
-        case PAIR(TFLM_INT32, TFLM_INT8):
-            REQUANT_LOOP(int32_t, int8_t);
-            break;
-        default: // PAIR(TFLM_INT32, TFLM_INT16), the last one prepare allows
-            REQUANT_LOOP(int32_t, int16_t);
-            break;
+    const int32_t act_min = d->act_min, act_max = d->act_max, n = d->count;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t x = (int32_t)((uint32_t)tflm_load_int(src, (size_t)i, ti) - (uint32_t)izp);
+        int32_t v = (int32_t)((uint32_t)tflm_mul_by_quant_mul(x, mult, shift) + (uint32_t)ozp);
+        tflm_store_int(dst, (size_t)i, tflm_clamp_i32(v, act_min, act_max), to);
+    }
+}
+
+// Requantization from type `ti` (a constant) to the output's type, for the
+// pairs requant_supported allows (no code for the others).
+TFLM_INLINE_LOOP void requant_from(const quant_data_t *d, const void *src, void *dst, const int ti) {
+    const int to = d->out_type;
+    if (to == TFLM_INT8 && requant_supported(ti, TFLM_INT8)) {
+        requant_run(d, src, dst, ti, TFLM_INT8);
+    } else if (to == TFLM_UINT8 && requant_supported(ti, TFLM_UINT8)) {
+        requant_run(d, src, dst, ti, TFLM_UINT8);
+    } else if (to == TFLM_INT16 && requant_supported(ti, TFLM_INT16)) {
+        requant_run(d, src, dst, ti, TFLM_INT16);
+    } else if (requant_supported(ti, TFLM_INT32)) {
+        requant_run(d, src, dst, ti, TFLM_INT32);
     }
 }
 
@@ -214,22 +158,30 @@ static tflm_status_t quantize_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const void *in = tflm_node_input(ip, node, 0)->data;
     void *out = tflm_node_output(ip, node, 0)->data;
     if (d->kind == Q_FROM_FLOAT) {
-        quantize_float(d, (const float *)in, out);
+        if (d->out_type == TFLM_INT8) {
+            quantize_run(d, in, out, TFLM_INT8);
+        } else if (d->out_type == TFLM_UINT8) {
+            quantize_run(d, in, out, TFLM_UINT8);
+        } else {
+            quantize_run(d, in, out, TFLM_INT16);
+        }
+    } else if (d->in_type == TFLM_INT8) {
+        requant_from(d, in, out, TFLM_INT8);
+    } else if (d->in_type == TFLM_UINT8) {
+        requant_from(d, in, out, TFLM_UINT8);
+    } else if (d->in_type == TFLM_INT16) {
+        requant_from(d, in, out, TFLM_INT16);
     } else {
-        requantize(d, in, out);
+        requant_from(d, in, out, TFLM_INT32);
     }
     return TFLM_OK;
 }
 
 static tflm_status_t dequantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     quant_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_same_count(ip, node, in, out)) != TFLM_OK
+    const tflm_tensor_t *in = NULL, *out = NULL;
+    tflm_status_t s;
+    if ((s = quant_io(ip, node, &in, &out)) != TFLM_OK
         || (s = tflm_check_type(ip, node, out, "output", TFLM_FLOAT32)) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK) {
         return s;
@@ -247,29 +199,25 @@ static tflm_status_t dequantize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-#define DEQUANTIZE_LOOP(TI) do { \
-        const TI *src = (const TI *)in_data; \
-        for (int32_t i = 0; i < n; i++) { \
-            out[i] = scale * (float)((int32_t)src[i] - zp); \
-        } \
-} while (0)
+// int8/uint8/int16 (`ti`, a constant) -> float.
+TFLM_INLINE_LOOP void dequantize_run(const quant_data_t *d, const void *src, float *dst, const int ti) {
+    const float scale = d->scale;
+    const int32_t zp = d->zero_point, n = d->count;
+    for (int32_t i = 0; i < n; i++) {
+        dst[i] = scale * (float)(tflm_load_int(src, (size_t)i, ti) - zp);
+    }
+}
 
 static tflm_status_t dequantize_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const quant_data_t *d = node->op_data;
-    const void *in_data = tflm_node_input(ip, node, 0)->data;
+    const void *in = tflm_node_input(ip, node, 0)->data;
     float *out = (float *)tflm_node_output(ip, node, 0)->data;
-    const float scale = d->scale;
-    const int32_t zp = d->zero_point, n = d->count;
-    switch (d->in_type) {
-        case TFLM_INT8:
-            DEQUANTIZE_LOOP(int8_t);
-            break;
-        case TFLM_UINT8:
-            DEQUANTIZE_LOOP(uint8_t);
-            break;
-        default:
-            DEQUANTIZE_LOOP(int16_t);
-            break;
+    if (d->in_type == TFLM_INT8) {
+        dequantize_run(d, in, out, TFLM_INT8);
+    } else if (d->in_type == TFLM_UINT8) {
+        dequantize_run(d, in, out, TFLM_UINT8);
+    } else {
+        dequantize_run(d, in, out, TFLM_INT16);
     }
     return TFLM_OK;
 }

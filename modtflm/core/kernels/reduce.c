@@ -15,6 +15,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // ReducerOptions fields.
 enum { OPT_KEEP_DIMS = 0 };
@@ -42,6 +43,18 @@ typedef struct {
     uint8_t axes_const;
     uint8_t keep_dims;
 } red_data_t;
+
+// Why a plan could not be made (r: 1, axis `bad` out of range; 2, a wrong
+// output shape), as `status`: a model error at prepare, a value error at
+// eval (axes computed at run time).
+static tflm_status_t plan_fail(tflm_interp_t *ip, const tflm_node_t *node, int r, int64_t bad, int rank,
+    tflm_status_t status, bool arg) {
+    if (r == 1) {
+        return tflm_op_fail(ip, node, status, "axis %d out of range for rank %d", (int)bad, rank);
+    }
+    return tflm_op_fail(ip, node, status, arg ? "output shape does not match the input without the axis"
+        : "output shape does not match the reduction");
+}
 
 // Builds the plan for `in` reduced over the axes in `axes` (int32 values,
 // negative from the end, duplicates ignored) and checks `out` has the shape
@@ -108,49 +121,63 @@ static int red_make_plan(const tflm_tensor_t *in, const int32_t *axes, int32_t n
     return 0;
 }
 
-// Accumulates every input element into its output element, in the input's
-// row-major order: acc = EXPR(acc, v).
-#define RED_LOOP(name, TI, TA, EXPR) \
-    static void name(const red_plan_t *p, const TI *x, TA *out) { \
-        const int last = p->n - 1; \
-        const int32_t inner = p->dims[last]; \
-        const bool reduce_inner = p->ostr[last] == 0; \
-        int32_t idx[TFLM_MAX_RANK] = {0}; \
-        int32_t o = 0; \
-        for (int32_t rows = p->in_count / inner; rows > 0; rows--) { \
-            if (reduce_inner) { \
-                TA acc = out[o]; \
-                for (int32_t i = 0; i < inner; i++) { \
-                    const TA v = (TA)x[i]; \
-                    acc = (EXPR); \
-                } \
-                out[o] = acc; \
-            } else { \
-                TA *po = out + o; \
-                for (int32_t i = 0; i < inner; i++) { \
-                    const TA acc = po[i]; \
-                    const TA v = (TA)x[i]; \
-                    po[i] = (EXPR); \
-                } \
-            } \
-            x += inner; \
-            for (int d = last - 1; d >= 0; d--) { \
-                o += p->ostr[d]; \
-                if (++idx[d] < p->dims[d]) { \
-                    break; \
-                } \
-                o -= p->ostr[d] * p->dims[d]; \
-                idx[d] = 0; \
-            } \
-        } \
-    }
+// One accumulation step: the maximum, or the sum (integers wrap).
+TFLM_INLINE_LOOP float red_step_f32(float acc, float v, const bool is_max) {
+    return is_max ? (v > acc ? v : acc) : acc + v;
+}
+TFLM_INLINE_LOOP int32_t red_step_int(int32_t acc, int32_t v, const bool is_max) {
+    return is_max ? (v > acc ? v : acc) : (int32_t)((uint32_t)acc + (uint32_t)v);
+}
 
-RED_LOOP(sum_f32, float, float, acc + v)
-RED_LOOP(sum_i8, int8_t, int32_t, (int32_t)((uint32_t)acc + (uint32_t)v))
-RED_LOOP(sum_i16, int16_t, int32_t, (int32_t)((uint32_t)acc + (uint32_t)v))
-RED_LOOP(max_f32, float, float, v > acc ? v : acc)
-RED_LOOP(max_i8, int8_t, int8_t, v > acc ? v : acc)
-RED_LOOP(max_i16, int16_t, int16_t, v > acc ? v : acc)
+// Accumulates every input element into its output element, in the input's
+// row-major order. `type` (a constant) is the input's; integer sums go to
+// int32 outputs, maxima to outputs of the input's type.
+TFLM_INLINE_LOOP void red_run(const red_plan_t *p, const void *x, void *out, const int type, const bool is_max) {
+    const bool is_float = type == TFLM_FLOAT32;
+    const int out_type = is_max ? type : TFLM_INT32;
+    const float *xf = x;
+    float *of = out;
+    const int last = p->n - 1;
+    const int32_t inner = p->dims[last];
+    const bool reduce_inner = p->ostr[last] == 0;
+    int32_t idx[TFLM_MAX_RANK] = {0};
+    int32_t o = 0;
+    size_t xi = 0;
+    for (int32_t rows = p->in_count / inner; rows > 0; rows--) {
+        if (reduce_inner && is_float) {
+            float acc = of[o];
+            for (int32_t i = 0; i < inner; i++) {
+                acc = red_step_f32(acc, xf[xi + (size_t)i], is_max);
+            }
+            of[o] = acc;
+        } else if (reduce_inner) {
+            int32_t acc = tflm_load_int(out, (size_t)o, out_type);
+            for (int32_t i = 0; i < inner; i++) {
+                acc = red_step_int(acc, tflm_load_int(x, xi + (size_t)i, type), is_max);
+            }
+            tflm_store_int(out, (size_t)o, acc, out_type);
+        } else {
+            for (int32_t i = 0; i < inner; i++) {
+                const size_t k = (size_t)o + (size_t)i;
+                if (is_float) {
+                    of[k] = red_step_f32(of[k], xf[xi + (size_t)i], is_max);
+                } else {
+                    tflm_store_int(out, k, red_step_int(tflm_load_int(out, k, out_type),
+                        tflm_load_int(x, xi + (size_t)i, type), is_max), out_type);
+                }
+            }
+        }
+        xi += (size_t)inner;
+        for (int d = last - 1; d >= 0; d--) {
+            o += p->ostr[d];
+            if (++idx[d] < p->dims[d]) {
+                break;
+            }
+            o -= p->ostr[d] * p->dims[d];
+            idx[d] = 0;
+        }
+    }
+}
 
 static int floor_log2_u64(uint64_t v) {
     int r = -1;
@@ -173,13 +200,13 @@ static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32
         mult = (int32_t)(((int64_t)mult << sh) / n);
         shift -= sh;
     }
-    const int32_t lo = out->type == TFLM_INT8 ? -128 : -32768;
-    const int32_t hi = out->type == TFLM_INT8 ? 127 : 32767;
+    int32_t act_min, act_max; // the output type's range (output zero point included)
+    tflm_type_range(out->type, &act_min, &act_max);
     const int64_t zp_n = (int64_t)d->in_zp * n;
     for (int32_t i = 0; i < p->out_count; i++) {
         int32_t v = (int32_t)(uint32_t)(uint64_t)((int64_t)sum[i] - zp_n);
         int32_t r = (int32_t)((uint32_t)tflm_mul_by_quant_mul(v, mult, (int)shift) + (uint32_t)d->out_zp);
-        r = r < lo ? lo : r > hi ? hi : r;
+        r = tflm_clamp_i32(r, act_min, act_max);
         if (out->type == TFLM_INT8) {
             ((int8_t *)out->data)[i] = (int8_t)r;
         } else {
@@ -188,7 +215,8 @@ static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32
     }
 }
 
-static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node, red_op_t op) {
+static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const red_op_t op = node->builtin == TFLM_OP_MEAN ? RED_MEAN : node->builtin == TFLM_OP_SUM ? RED_SUM : RED_MAX;
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
         return s;
@@ -218,9 +246,10 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node, red_op_t 
         if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
             return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
         }
-        const int32_t lo = in->type == TFLM_INT8 ? -128 : -32768;
-        const int32_t hi = in->type == TFLM_INT8 ? 127 : 32767;
-        if (in->zero_point < lo || in->zero_point > hi || out->zero_point < lo || out->zero_point > hi) {
+        int32_t type_min, type_max;
+        tflm_type_range(in->type, &type_min, &type_max);
+        if (in->zero_point < type_min || in->zero_point > type_max || out->zero_point < type_min
+            || out->zero_point > type_max) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "zero point out of range");
         }
         if (op == RED_MAX && (in->scale != out->scale || in->zero_point != out->zero_point)) {
@@ -240,27 +269,11 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node, red_op_t 
         int32_t bad = 0;
         int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
             &d->plan, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the reduction");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_MODEL, false);
         }
     }
     return TFLM_OK;
-}
-
-static tflm_status_t mean_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return red_prepare(ip, node, RED_MEAN);
-}
-
-static tflm_status_t sum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return red_prepare(ip, node, RED_SUM);
-}
-
-static tflm_status_t max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return red_prepare(ip, node, RED_MAX);
 }
 
 static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
@@ -274,12 +287,8 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         int32_t bad = 0;
         int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
             &local, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the reduction");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
         }
         p = &local;
     }
@@ -295,9 +304,9 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                 return TFLM_OK;
             }
             if (d->op == RED_MAX) {
-                max_f32(p, (const float *)in->data, o);
+                red_run(p, in->data, o, TFLM_FLOAT32, true);
             } else {
-                sum_f32(p, (const float *)in->data, o);
+                red_run(p, in->data, o, TFLM_FLOAT32, false);
             }
             if (d->op == RED_MEAN && p->red_count > 0) {
                 const float n = (float)p->red_count;
@@ -311,7 +320,7 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             if (d->op == RED_MAX) {
                 memset(out->data, 0x80, (size_t)p->out_count);
                 if (!empty) {
-                    max_i8(p, (const int8_t *)in->data, (int8_t *)out->data);
+                    red_run(p, in->data, out->data, TFLM_INT8, true);
                 }
                 return TFLM_OK;
             }
@@ -323,7 +332,7 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                     o[i] = INT16_MIN;
                 }
                 if (!empty) {
-                    max_i16(p, (const int16_t *)in->data, o);
+                    red_run(p, in->data, o, TFLM_INT16, true);
                 }
                 return TFLM_OK;
             }
@@ -337,9 +346,9 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     int32_t *sum = (int32_t *)node->scratch;
     memset(sum, 0, (size_t)p->out_count * sizeof(int32_t));
     if (in->type == TFLM_INT8) {
-        sum_i8(p, (const int8_t *)in->data, sum);
+        red_run(p, in->data, sum, TFLM_INT8, false);
     } else {
-        sum_i16(p, (const int16_t *)in->data, sum);
+        red_run(p, in->data, sum, TFLM_INT16, false);
     }
     red_requantize(d, p, sum, out);
     return TFLM_OK;
@@ -361,8 +370,7 @@ typedef struct {
 // 2 wrong output shape.
 static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out,
     arg_data_t *d, int64_t *bad) {
-    int64_t a = axis_t->type == TFLM_INT32 ? ((const int32_t *)axis_t->data)[0]
-        : ((const int64_t *)axis_t->data)[0];
+    int64_t a = tflm_index_at(axis_t, 0);
     int64_t r = a < 0 ? a + in->rank : a;
     if (r < 0 || r >= in->rank) {
         *bad = a;
@@ -388,7 +396,8 @@ static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const 
     return 0;
 }
 
-static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node, bool is_max) {
+static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const bool is_max = node->builtin == TFLM_OP_ARG_MAX;
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
         return s;
@@ -426,59 +435,58 @@ static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node, bool is_m
     if (axis->flags & TFLM_T_CONST) {
         int64_t bad = 0;
         int r = arg_plan(in, axis, out, d, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the input without the axis");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_MODEL, true);
         }
     }
     return TFLM_OK;
 }
 
-static tflm_status_t arg_max_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return arg_prepare(ip, node, true);
-}
-
-static tflm_status_t arg_min_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    return arg_prepare(ip, node, false);
-}
-
-#define ARG_LOOP(name, TI, BETTER) \
-    static void name(const arg_data_t *d, const TI *x, void *out) { \
-        int32_t *o32 = (int32_t *)out; \
-        int64_t *o64 = (int64_t *)out; \
-        const int32_t inner = d->inner, size = d->axis_size; \
-        for (int32_t outer = 0; outer < d->outer; outer++) { \
-            const TI *base = x + (size_t)outer * size * inner; \
-            for (int32_t k = 0; k < inner; k++) { \
-                TI best = base[k]; \
-                int32_t best_i = 0; \
-                for (int32_t i = 1; i < size; i++) { \
-                    const TI v = base[(size_t)i * inner + k]; \
-                    if (BETTER) { \
-                        best = v; \
-                        best_i = i; \
-                    } \
-                } \
-                if (d->out64) { \
-                    o64[(size_t)outer * inner + k] = best_i; \
-                } else { \
-                    o32[(size_t)outer * inner + k] = best_i; \
-                } \
-            } \
-        } \
+// Index of the first best element along the axis for every (outer, inner)
+// position; `type` (a constant) is the input's.
+TFLM_INLINE_LOOP void arg_run(const arg_data_t *d, const void *x, void *out, const int type, const bool is_max) {
+    const bool is_float = type == TFLM_FLOAT32;
+    const float *xf = x;
+    int32_t *o32 = (int32_t *)out;
+    int64_t *o64 = (int64_t *)out;
+    const int32_t inner = d->inner, size = d->axis_size;
+    for (int32_t outer = 0; outer < d->outer; outer++) {
+        const size_t base = (size_t)outer * size * inner;
+        for (int32_t k = 0; k < inner; k++) {
+            float best_f = is_float ? xf[base + k] : 0.0f;
+            int32_t best = is_float ? 0 : tflm_load_int(x, base + k, type);
+            int32_t best_i = 0;
+            for (int32_t i = 1; i < size; i++) {
+                const size_t at = base + (size_t)i * inner + k;
+                bool better;
+                if (is_float) {
+                    const float v = xf[at];
+                    better = is_max ? v > best_f : v < best_f;
+                    best_f = better ? v : best_f;
+                } else {
+                    const int32_t v = tflm_load_int(x, at, type);
+                    better = is_max ? v > best : v < best;
+                    best = better ? v : best;
+                }
+                best_i = better ? i : best_i;
+            }
+            if (d->out64) {
+                o64[(size_t)outer * inner + k] = best_i;
+            } else {
+                o32[(size_t)outer * inner + k] = best_i;
+            }
+        }
     }
+}
 
-ARG_LOOP(argmax_f32, float, v > best)
-ARG_LOOP(argmax_i8, int8_t, v > best)
-ARG_LOOP(argmax_i16, int16_t, v > best)
-ARG_LOOP(argmax_i32, int32_t, v > best)
-ARG_LOOP(argmin_f32, float, v < best)
-ARG_LOOP(argmin_i8, int8_t, v < best)
-ARG_LOOP(argmin_i16, int16_t, v < best)
-ARG_LOOP(argmin_i32, int32_t, v < best)
+// ARG_MAX or ARG_MIN for one input type.
+TFLM_INLINE_LOOP void arg_any(const arg_data_t *d, const void *x, void *out, const int type) {
+    if (d->is_max) {
+        arg_run(d, x, out, type, true);
+    } else {
+        arg_run(d, x, out, type, false);
+    }
+}
 
 static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const arg_data_t *d = node->op_data;
@@ -489,31 +497,22 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         local = *d;
         int64_t bad = 0;
         int r = arg_plan(in, tflm_node_input(ip, node, 1), out, &local, &bad);
-        if (r == 1) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "axis %d out of range for rank %d", (int)bad,
-                (int)in->rank);
-        }
-        if (r == 2) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "output shape does not match the input without the axis");
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, true);
         }
         d = &local;
     }
     if (d->axis_size == 0) {
         return TFLM_OK; // empty input, empty output
     }
-    switch (in->type) {
-        case TFLM_FLOAT32:
-            (d->is_max ? argmax_f32 : argmin_f32)(d, (const float *)in->data, out->data);
-            break;
-        case TFLM_INT8:
-            (d->is_max ? argmax_i8 : argmin_i8)(d, (const int8_t *)in->data, out->data);
-            break;
-        case TFLM_INT16:
-            (d->is_max ? argmax_i16 : argmin_i16)(d, (const int16_t *)in->data, out->data);
-            break;
-        default:
-            (d->is_max ? argmax_i32 : argmin_i32)(d, (const int32_t *)in->data, out->data);
-            break;
+    if (in->type == TFLM_FLOAT32) {
+        arg_any(d, in->data, out->data, TFLM_FLOAT32);
+    } else if (in->type == TFLM_INT8) {
+        arg_any(d, in->data, out->data, TFLM_INT8);
+    } else if (in->type == TFLM_INT16) {
+        arg_any(d, in->data, out->data, TFLM_INT16);
+    } else {
+        arg_any(d, in->data, out->data, TFLM_INT32);
     }
     return TFLM_OK;
 }
@@ -523,7 +522,7 @@ const tflm_kernel_t tflm_kernel_mean = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
-    .prepare = mean_prepare,
+    .prepare = red_prepare,
     .eval = red_eval,
 };
 
@@ -532,7 +531,7 @@ const tflm_kernel_t tflm_kernel_sum = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
-    .prepare = sum_prepare,
+    .prepare = red_prepare,
     .eval = red_eval,
 };
 
@@ -541,7 +540,7 @@ const tflm_kernel_t tflm_kernel_reduce_max = {
     .max_version = 3,
     .options_type = TFLM_OPTIONS_ReducerOptions,
     .op_data_size = sizeof(red_data_t),
-    .prepare = max_prepare,
+    .prepare = red_prepare,
     .eval = red_eval,
 };
 
@@ -550,7 +549,7 @@ const tflm_kernel_t tflm_kernel_arg_max = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ArgMaxOptions,
     .op_data_size = sizeof(arg_data_t),
-    .prepare = arg_max_prepare,
+    .prepare = arg_prepare,
     .eval = arg_eval,
 };
 
@@ -559,7 +558,7 @@ const tflm_kernel_t tflm_kernel_arg_min = {
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ArgMinOptions,
     .op_data_size = sizeof(arg_data_t),
-    .prepare = arg_min_prepare,
+    .prepare = arg_prepare,
     .eval = arg_eval,
 };
 

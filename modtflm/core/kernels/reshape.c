@@ -6,6 +6,8 @@
 #if MICROPY_TFLM_OP_RESHAPE
 #include <string.h>
 #include "../kernel.h"
+#include "../support/quant.h"
+#include "../support/elements.h"
 
 // ReshapeOptions / SqueezeOptions fields.
 enum { RESHAPE_NEW_SHAPE = 0 };
@@ -14,18 +16,6 @@ enum { SQUEEZE_DIMS = 0 };
 typedef struct {
     uint32_t nbytes;
 } reshape_data_t;
-
-// Element i of a constant int32 or int64 tensor (model data may be unaligned).
-static int64_t const_int(const tflm_tensor_t *t, int32_t i) {
-    if (t->type == TFLM_INT64) {
-        int64_t v;
-        memcpy(&v, t->data + 8 * i, 8);
-        return v;
-    }
-    int32_t v;
-    memcpy(&v, t->data + 4 * i, 4);
-    return v;
-}
 
 // Input and output of the same type and byte size; records the size to copy.
 static tflm_status_t check_copy(tflm_interp_t *ip, tflm_node_t *node,
@@ -108,7 +98,7 @@ static tflm_status_t reshape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "new shape of rank %d", (int)count);
         }
         for (int32_t i = 0; i < count; i++) {
-            shape[i] = const_int(shape_t, i);
+            shape[i] = tflm_index_at(shape_t, i);
         }
         n = (uint32_t)count;
     } else if (node->options != NULL) {
@@ -206,11 +196,11 @@ static tflm_status_t expand_dims_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (!(axis_t->flags & TFLM_T_CONST)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "non-constant axis");
     }
-    int64_t axis = const_int(axis_t, 0);
+    int64_t axis = tflm_index_at(axis_t, 0);
     int rank = in->rank;
     if (axis < -(rank + 1) || axis > rank) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis %d out of range for rank %d",
-            (int)(axis < -1000 ? -1000 : axis > 1000 ? 1000 : axis), rank);
+            (int)tflm_clamp_i64(axis, -1000, 1000), rank);
     }
     if (axis < 0) {
         axis += rank + 1;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 
 // ResizeNearestNeighborOptions / ResizeBilinearOptions fields.
 enum { NN_ALIGN_CORNERS = 0, NN_HALF_PIXEL = 1 };
@@ -36,6 +37,7 @@ typedef struct {
     uint8_t es;
 } resize_data_t;
 
+// Checks and sizes common to both ops.
 static tflm_status_t resize_common(tflm_interp_t *ip, tflm_node_t *node, bool align, bool half) {
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
@@ -104,26 +106,11 @@ static int32_t nearest(int32_t x, int32_t in_size, int32_t out_size, bool align,
     return r;
 }
 
-static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    bool align = tflm_opt_i8(node, NN_ALIGN_CORNERS, 0) != 0;
-    bool half = tflm_opt_i8(node, NN_HALF_PIXEL, 0) != 0;
-    tflm_status_t s = resize_common(ip, node, align, half);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    resize_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    switch (in->type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            break;
-        default:
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+// The source of every output row and column.
+static tflm_status_t nn_prepare(tflm_interp_t *ip, tflm_node_t *node, resize_data_t *d, const tflm_tensor_t *in,
+    bool align, bool half) {
+    if (!tflm_plain_type(in->type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
     for (int32_t y = 0; y < d->out_h; y++) {
         d->ty[y].lo = nearest(y, d->in_h, d->out_h, align, half) * d->in_w * d->depth;
@@ -184,15 +171,9 @@ static void int_tap(int32_t v, int32_t scale10, bool half, int32_t in_size, int3
     t->hi = hi * unit;
 }
 
-static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    bool align = tflm_opt_i8(node, BL_ALIGN_CORNERS, 0) != 0;
-    bool half = tflm_opt_i8(node, BL_HALF_PIXEL, 0) != 0;
-    tflm_status_t s = resize_common(ip, node, align, half);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    resize_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+// The taps and weights of every output row and column.
+static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node, resize_data_t *d, const tflm_tensor_t *in,
+    bool align, bool half) {
     int32_t row = d->in_w * d->depth;
     if (in->type == TFLM_FLOAT32) {
         if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & 3)) {
@@ -241,27 +222,17 @@ static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-static void bl_float(const resize_data_t *d, const float *in, float *out) {
-    const int32_t depth = d->depth;
-    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
-    for (int32_t b = 0; b < d->batches; b++) {
-        const float *ib = in + (size_t)b * image;
-        for (int32_t y = 0; y < d->out_h; y++) {
-            const tap_t *ty = &d->ty[y];
-            const float wy = ty->w.f, wy1 = ty->w1.f;
-            for (int32_t x = 0; x < d->out_w; x++) {
-                const tap_t *tx = &d->tx[x];
-                const float wx = tx->w.f, wx1 = tx->w1.f;
-                const float *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo;
-                const float *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi;
-                for (int32_t c = 0; c < depth; c++) {
-                    // TFLM's order: each product left to right, then the sum.
-                    float v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx;
-                    *out++ = v + 0.0f;
-                }
-            }
-        }
+static tflm_status_t resize_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    const bool bilinear = node->builtin == TFLM_OP_RESIZE_BILINEAR;
+    const bool align = tflm_opt_i8(node, bilinear ? BL_ALIGN_CORNERS : NN_ALIGN_CORNERS, 0) != 0;
+    const bool half = tflm_opt_i8(node, bilinear ? BL_HALF_PIXEL : NN_HALF_PIXEL, 0) != 0;
+    tflm_status_t s = resize_common(ip, node, align, half);
+    if (s != TFLM_OK) {
+        return s;
     }
+    resize_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    return bilinear ? bl_prepare(ip, node, d, in, align, half) : nn_prepare(ip, node, d, in, align, half);
 }
 
 // Rounds the 1/2^20 fixed-point sum half away from zero (TFLM's default,
@@ -271,41 +242,56 @@ static inline int32_t bl_round(int64_t v) {
     return (int32_t)((v + r) / (1 << 20));
 }
 
-#define BL_INT(T) do { \
-        const T *in = (const T *)(const void *)in_raw; \
-        T *out = (T *)(void *)out_raw; \
-        for (int32_t b = 0; b < d->batches; b++) { \
-            const T *ib = in + (size_t)b * image; \
-            for (int32_t y = 0; y < d->out_h; y++) { \
-                const tap_t *ty = &d->ty[y]; \
-                const int64_t wy = ty->w.i, wy1 = ty->w1.i; \
-                for (int32_t x = 0; x < d->out_w; x++) { \
-                    const tap_t *tx = &d->tx[x]; \
-                    const int64_t wx = tx->w.i, wx1 = tx->w1.i; \
-                    const T *p00 = ib + ty->lo + tx->lo, *p10 = ib + ty->hi + tx->lo; \
-                    const T *p01 = ib + ty->lo + tx->hi, *p11 = ib + ty->hi + tx->hi; \
-                    for (int32_t c = 0; c < depth; c++) { \
-                        int64_t v = p00[c] * wy1 * wx1 + p10[c] * wy * wx1 + p01[c] * wy1 * wx + p11[c] * wy * wx; \
-                        *out++ = (T)bl_round(v); \
-                    } \
-                } \
-            } \
-        } \
-} while (0)
+// Bilinear interpolation for one element type (a constant): float weights
+// for float32, 1/1024 ones for int8 and int16. TFLM's order: each product
+// left to right, then the sum.
+TFLM_INLINE_LOOP void bl_run(const resize_data_t *d, const void *in, void *out, const int type) {
+    const bool is_float = type == TFLM_FLOAT32;
+    const float *in_f = in;
+    float *out_f = out;
+    const int32_t depth = d->depth;
+    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    size_t o = 0;
+    for (int32_t b = 0; b < d->batches; b++) {
+        const size_t ib = (size_t)b * image;
+        for (int32_t y = 0; y < d->out_h; y++) {
+            const tap_t *ty = &d->ty[y];
+            const float fy = ty->w.f, fy1 = ty->w1.f;
+            const int64_t wy = ty->w.i, wy1 = ty->w1.i;
+            for (int32_t x = 0; x < d->out_w; x++) {
+                const tap_t *tx = &d->tx[x];
+                const float fx = tx->w.f, fx1 = tx->w1.f;
+                const int64_t wx = tx->w.i, wx1 = tx->w1.i;
+                const size_t p00 = ib + (size_t)(ty->lo + tx->lo), p10 = ib + (size_t)(ty->hi + tx->lo);
+                const size_t p01 = ib + (size_t)(ty->lo + tx->hi), p11 = ib + (size_t)(ty->hi + tx->hi);
+                for (int32_t c = 0; c < depth; c++, o++) {
+                    if (is_float) {
+                        float v = in_f[p00 + c] * fy1 * fx1 + in_f[p10 + c] * fy * fx1 + in_f[p01 + c] * fy1 * fx
+                            + in_f[p11 + c] * fy * fx;
+                        out_f[o] = v + 0.0f;
+                    } else {
+                        int64_t v = tflm_load_int(in, p00 + c, type) * wy1 * wx1
+                            + tflm_load_int(in, p10 + c, type) * wy * wx1
+                            + tflm_load_int(in, p01 + c, type) * wy1 * wx
+                            + tflm_load_int(in, p11 + c, type) * wy * wx;
+                        tflm_store_int(out, o, bl_round(v), type);
+                    }
+                }
+            }
+        }
+    }
+}
 
 static tflm_status_t bl_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const resize_data_t *d = node->op_data;
     const tflm_tensor_t *t = tflm_node_input(ip, node, 0);
-    const uint8_t *in_raw = t->data;
-    uint8_t *out_raw = tflm_node_output(ip, node, 0)->data;
-    const int32_t depth = d->depth;
-    const size_t image = (size_t)d->in_h * (size_t)d->in_w * (size_t)depth;
+    void *out = tflm_node_output(ip, node, 0)->data;
     if (t->type == TFLM_FLOAT32) {
-        bl_float(d, (const float *)(const void *)in_raw, (float *)(void *)out_raw);
+        bl_run(d, t->data, out, TFLM_FLOAT32);
     } else if (t->type == TFLM_INT8) {
-        BL_INT(int8_t);
+        bl_run(d, t->data, out, TFLM_INT8);
     } else {
-        BL_INT(int16_t);
+        bl_run(d, t->data, out, TFLM_INT16);
     }
     return TFLM_OK;
 }
@@ -315,7 +301,7 @@ const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeNearestNeighborOptions,
     .op_data_size = sizeof(resize_data_t),
-    .prepare = nn_prepare,
+    .prepare = resize_prepare,
     .eval = nn_eval,
 };
 
@@ -324,7 +310,7 @@ const tflm_kernel_t tflm_kernel_resize_bilinear = {
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeBilinearOptions,
     .op_data_size = sizeof(resize_data_t),
-    .prepare = bl_prepare,
+    .prepare = resize_prepare,
     .eval = bl_eval,
 };
 

@@ -11,6 +11,8 @@
 #if MICROPY_TFLM_OP_SLICE
 #include <string.h>
 #include "../kernel.h"
+#include "../support/quant.h"
+#include "../support/elements.h"
 
 #define R TFLM_MAX_RANK
 
@@ -22,28 +24,13 @@ enum { GATHER_AXIS = 0, GATHER_BATCH_DIMS = 1 };
 // ---------------------------------------------------------------------------
 // Helpers
 
-static bool plain_type(int type) {
-    switch (type) {
-        case TFLM_FLOAT32:
-        case TFLM_INT8:
-        case TFLM_UINT8:
-        case TFLM_INT16:
-        case TFLM_INT32:
-        case TFLM_INT64:
-        case TFLM_BOOL:
-            return true;
-        default:
-            return false;
-    }
-}
-
 static tflm_status_t check_in_out(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
     const tflm_tensor_t *out) {
     if (in->type != out->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
             tflm_type_name(in->type), tflm_type_name(out->type));
     }
-    if (!plain_type(in->type)) {
+    if (!tflm_plain_type(in->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
     return TFLM_OK;
@@ -61,64 +48,30 @@ static tflm_status_t check_index_vector(tflm_interp_t *ip, const tflm_node_t *no
     return TFLM_OK;
 }
 
-// Element i of an int32/int64 tensor (model data may be unaligned).
-static int64_t get_int(const tflm_tensor_t *t, int32_t i) {
-    if (t->type == TFLM_INT64) {
-        int64_t v;
-        memcpy(&v, t->data + 8 * (size_t)i, 8);
-        return v;
-    }
-    int32_t v;
-    memcpy(&v, t->data + 4 * (size_t)i, 4);
-    return v;
-}
-
 // For messages: clamps a 64-bit value into int range.
 static int small(int64_t v) {
-    return (int)(v < -1000000000 ? -1000000000 : v > 1000000000 ? 1000000000 : v);
+    return (int)tflm_clamp_i64(v, -1000000000, 1000000000);
 }
 
-static bool dims_equal(const tflm_tensor_t *t, const int32_t *dims, int rank) {
-    if (t->rank != rank) {
-        return false;
+// Fills `n` elements of `es` bytes (a constant) with the value at `v`.
+TFLM_INLINE_LOOP void fill_as(uint8_t *dst, const uint8_t *v, size_t n, const size_t es) {
+    uint64_t x; // the value, read once: `v` may be any byte as far as the compiler knows
+    memcpy(&x, v, es);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(dst + es * i, &x, es);
     }
-    for (int i = 0; i < rank; i++) {
-        if (t->dims[i] != dims[i]) {
-            return false;
-        }
-    }
-    return true;
 }
 
-// Fills `n` elements of `es` bytes with the value at `v`.
+// Fills `n` elements of `es` bytes (1, 2, 4 or 8) with the value at `v`.
 static void fill(uint8_t *dst, const uint8_t *v, size_t es, size_t n) {
-    switch (es) {
-        case 1:
-            memset(dst, v[0], n);
-            break;
-        case 2: {
-            uint16_t x;
-            memcpy(&x, v, 2);
-            uint16_t *p = (uint16_t *)(void *)dst;
-            for (size_t i = 0; i < n; i++) {
-                p[i] = x;
-            }
-            break;
-        }
-        case 4: {
-            uint32_t x;
-            memcpy(&x, v, 4);
-            uint32_t *p = (uint32_t *)(void *)dst;
-            for (size_t i = 0; i < n; i++) {
-                p[i] = x;
-            }
-            break;
-        }
-        default:
-            for (size_t i = 0; i < n; i++) {
-                memcpy(dst + 8 * i, v, 8);
-            }
-            break;
+    if (es == 1) {
+        memset(dst, v[0], n);
+    } else if (es == 2) {
+        fill_as(dst, v, n, 2);
+    } else if (es == 4) {
+        fill_as(dst, v, n, 4);
+    } else {
+        fill_as(dst, v, n, 8);
     }
 }
 
@@ -270,7 +223,7 @@ static tflm_status_t pad_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     // Padded shape, checked against the output.
     int32_t dims[R], left[R], right[R];
     for (int i = 0; i < rank; i++) {
-        int64_t l = get_int(paddings, 2 * i), r = get_int(paddings, 2 * i + 1);
+        int64_t l = tflm_index_at(paddings, 2 * i), r = tflm_index_at(paddings, 2 * i + 1);
         if (l < 0 || r < 0 || l > INT32_MAX || r > INT32_MAX) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "padding (%d, %d) of dim %d is invalid", small(l), small(r), i);
         }
@@ -372,10 +325,6 @@ static tflm_status_t pad_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // ---------------------------------------------------------------------------
 // STRIDED_SLICE
 
-static int32_t clamp32(int64_t v, int32_t lo, int32_t hi) {
-    return (int32_t)(v < lo ? lo : v > hi ? hi : v);
-}
-
 static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s = tflm_check_io(ip, node, 4, 4, 1);
     if (s != TFLM_OK) {
@@ -450,14 +399,14 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
         }
         // A named dim: begin/end/stride with TFLite's clamping rules.
         int32_t size = in->dims[dim];
-        int64_t st = get_int(strides, i);
+        int64_t st = tflm_index_at(strides, i);
         if (st == 0) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "stride %d is zero", i);
         }
         if (st > INT32_MAX || st < -INT32_MAX) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "stride %d is out of range", i);
         }
-        int64_t b = get_int(begin, i);
+        int64_t b = tflm_index_at(begin, i);
         int32_t start, cnt;
         if (shrink_mask & bit) {
             // One element, at begin (negative counts from the end).
@@ -473,16 +422,16 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
             cnt = 1;
         } else {
             int64_t x = b < 0 ? b + size : b;
-            start = st > 0 ? clamp32(x, 0, size) : clamp32(x, -1, size - 1);
+            start = st > 0 ? tflm_clamp_i64(x, 0, size) : tflm_clamp_i64(x, -1, size - 1);
             if (begin_mask & bit) {
                 start = st > 0 ? 0 : size - 1;
             }
-            int64_t e = get_int(end, i);
+            int64_t e = tflm_index_at(end, i);
             if (offset) {
                 e += start;
             }
             e = e < 0 ? e + size : e;
-            int32_t stop = st > 0 ? clamp32(e, 0, size) : clamp32(e, -1, size - 1);
+            int32_t stop = st > 0 ? tflm_clamp_i64(e, 0, size) : tflm_clamp_i64(e, -1, size - 1);
             if (end_mask & bit) {
                 stop = st > 0 ? size : -1;
             }
@@ -499,7 +448,7 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
         }
         dim++;
     }
-    if (!dims_equal(out, out_dims, n_out)) {
+    if (!tflm_has_dims(out, out_dims, n_out)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the slice");
     }
     if (rank == 0) {
@@ -527,7 +476,7 @@ static int slice_plan(const tflm_tensor_t *in, const tflm_tensor_t *begin, const
     elem_strides(in, strides);
     int64_t base = 0;
     for (int i = 0; i < rank; i++) {
-        int64_t b = get_int(begin, i), n = get_int(size, i);
+        int64_t b = tflm_index_at(begin, i), n = tflm_index_at(size, i);
         int32_t dim = in->dims[i];
         if (b < 0 || b > dim) {
             return i + 1;
@@ -578,7 +527,7 @@ static tflm_status_t slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     int bad = slice_plan(in, begin, size, out, &d->plan);
     if (bad) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "begin %d / size %d of dim %d do not fit the input or output",
-            small(get_int(begin, bad - 1)), small(get_int(size, bad - 1)), bad - 1);
+            small(tflm_index_at(begin, bad - 1)), small(tflm_index_at(size, bad - 1)), bad - 1);
     }
     return TFLM_OK;
 }
@@ -597,7 +546,7 @@ static tflm_status_t slice_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     int bad = slice_plan(in, begin, size, out, &p);
     if (bad) {
         return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "begin %d / size %d of dim %d do not fit the input or output",
-            small(get_int(begin, bad - 1)), small(get_int(size, bad - 1)), bad - 1);
+            small(tflm_index_at(begin, bad - 1)), small(tflm_index_at(size, bad - 1)), bad - 1);
     }
     plan_run(&p, in->data, out->data);
     return TFLM_OK;
@@ -626,7 +575,7 @@ static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     elem_strides(in, strides);
     bool seen[R] = {false};
     for (int i = 0; i < rank; i++) {
-        int64_t p = get_int(perm, i);
+        int64_t p = tflm_index_at(perm, i);
         if (p < 0 || p >= rank || seen[p]) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "perm is not a permutation of 0..%d", rank - 1);
         }
@@ -634,7 +583,7 @@ static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         count[i] = in->dims[p];
         step[i] = strides[p];
     }
-    if (!dims_equal(out, count, rank)) {
+    if (!tflm_has_dims(out, count, rank)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not the permuted input shape");
     }
     if (rank == 0) {
@@ -702,7 +651,7 @@ static tflm_status_t gather_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     for (int i = axis + 1; i < rank; i++) {
         want[n++] = in->dims[i];
     }
-    if (n > R || !dims_equal(out, want, n)) {
+    if (n > R || !tflm_has_dims(out, want, n)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match the gather");
     }
     d->batches = 1;

@@ -234,8 +234,13 @@ static inline int32_t shift_round(int32_t x, int e) {
 
 static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out_bytes, bool out16) {
     const int32_t depth = d->depth;
-    const int32_t out_min = out16 ? -32768 : -128;
-    const int32_t out_max = out16 ? 32767 : 127;
+    // The output type's range (output zero point included); TFLM's output
+    // zero point is the type's minimum, offsetting the result in [0, 1).
+    const int32_t act_min = out16 ? INT16_MIN : INT8_MIN;
+    const int32_t act_max = out16 ? INT16_MAX : INT8_MAX;
+    const int32_t out_zp = act_min;
+    // The clamps below are written out: with tflm_clamp_i32 GCC compiles
+    // this function to a few more instructions per invoke.
     for (int32_t i = 0; i < d->outer; i++, in += depth) {
         int32_t max = -128;
         for (int32_t c = 0; c < depth; c++) {
@@ -251,14 +256,14 @@ static void softmax_int8(const softmax_data_t *d, const int8_t *in, uint8_t *out
         if (out16) {
             int16_t *out = (int16_t *)out_bytes + i * depth;
             for (int32_t c = 0; c < depth; c++) {
-                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_min;
-                out[c] = (int16_t)(v > out_max ? out_max : v < out_min ? out_min : v);
+                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_zp;
+                out[c] = (int16_t)(v > act_max ? act_max : v < act_min ? act_min : v);
             }
         } else {
             int8_t *out = (int8_t *)out_bytes + i * depth;
             for (int32_t c = 0; c < depth; c++) {
-                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_min;
-                out[c] = (int8_t)(v > out_max ? out_max : v < out_min ? out_min : v);
+                const int32_t v = shift_round(fxp_mul(scale, exp_at(d, max - in[c])), exponent) + out_zp;
+                out[c] = (int8_t)(v > act_max ? act_max : v < act_min ? act_min : v);
             }
         }
     }
@@ -275,7 +280,7 @@ static void softmax_int16(const softmax_data_t *d, const int16_t *in, int16_t *o
         int32_t sum = 0;
         for (int32_t c = 0; c < depth; c++) {
             int32_t v = tflm_mul_by_quant_mul(in[c] - max, d->mult, d->shift) + 32767;
-            v = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+            v = tflm_clamp_i32(v, INT16_MIN, INT16_MAX);
             out[c] = lut16_lookup((int16_t)v, d->exp_lut);
             sum += out[c];
         }
@@ -285,13 +290,13 @@ static void softmax_int16(const softmax_data_t *d, const int16_t *in, int16_t *o
         const int32_t shifted_sum =
             (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
         int32_t sym = shifted_sum - ((1 << 15) + (1 << 16));
-        sym = sym < -32768 ? -32768 : sym > 32767 ? 32767 : sym;
+        sym = tflm_clamp_i32(sym, INT16_MIN, INT16_MAX);
         const int32_t recip = lut16_lookup((int16_t)sym, d->recip_lut);
         const int right_shift = 31 - headroom_plus_one;
         const int64_t round = (int64_t)1 << (right_shift - 1);
         for (int32_t c = 0; c < depth; c++) {
             int32_t r = (int32_t)(((int64_t)out[c] * recip + round) >> right_shift);
-            out[c] = (int16_t)(r < 0 ? 0 : r > 32767 ? 32767 : r);
+            out[c] = (int16_t)(r < 0 ? 0 : r > 32767 ? 32767 : r); // written out, as in softmax_int8
         }
     }
 }

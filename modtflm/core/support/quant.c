@@ -91,25 +91,15 @@ static int32_t quantize_one(const tflm_tensor_t *t, float f, bool *ok) {
 
 tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *out,
     int32_t *act_min, int32_t *act_max) {
-    int32_t qmin, qmax;
-    switch (out->type) {
-        case TFLM_INT8:
-            qmin = -128;
-            qmax = 127;
-            break;
-        case TFLM_UINT8:
-            qmin = 0;
-            qmax = 255;
-            break;
-        case TFLM_INT16:
-            qmin = -32768;
-            qmax = 32767;
-            break;
-        default:
-            return TFLM_ERR_UNSUPPORTED;
+    if (out->type != TFLM_INT8 && out->type != TFLM_UINT8 && out->type != TFLM_INT16) {
+        return TFLM_ERR_UNSUPPORTED;
     }
+    // The activation's bounds, quantized (output zero point included), within
+    // the type's range.
+    int32_t type_min, type_max;
+    tflm_type_range(out->type, &type_min, &type_max);
     bool ok = true;
-    int32_t lo = qmin, hi = qmax;
+    int32_t lo = type_min, hi = type_max;
     switch (activation) {
         case TFLM_ACT_NONE:
             break;
@@ -130,8 +120,8 @@ tflm_status_t tflm_activation_range_quant(int activation, const tflm_tensor_t *o
     if (!ok) {
         return TFLM_ERR_MODEL;
     }
-    *act_min = lo > qmin ? lo : qmin;
-    *act_max = hi < qmax ? hi : qmax;
+    *act_min = lo > type_min ? lo : type_min;
+    *act_max = hi < type_max ? hi : type_max;
     return TFLM_OK;
 }
 

@@ -51,9 +51,17 @@ static inline int32_t tflm_requant(int32_t x, int32_t multiplier, int shift) {
     return (hm >> right) + ((hm & mask) > threshold);
 }
 
+// A multiplier in [0, 2^31) reduced to 16 bits with rounding, saturating at
+// INT16_MAX (TFLite's DownScaleInt32ToInt16Multiplier).
+static inline int32_t tflm_multiplier_to_q15(int32_t multiplier) {
+    return multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+}
+
 // The int64-accumulator form TFLite uses for int16 activations: the
 // multiplier is first reduced to 16 bits, then one rounding shift.
 static inline int32_t tflm_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int shift) {
+    // tflm_multiplier_to_q15 written out: the call compiles the convolutions
+    // (which inline this) slightly differently.
     int32_t reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
     // TFLite allows shift < 8; clamping keeps the shifts defined otherwise.
     int total_shift = shift > 14 ? 1 : 15 - shift;
@@ -71,10 +79,40 @@ static inline int32_t tflm_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
 static inline int32_t tflm_clamp_i64(int64_t v, int32_t lo, int32_t hi) {
     return v < lo ? lo : v > hi ? hi : (int32_t)v;
 }
+// tflm_clamp_i32 stored to int8 (lo <= hi, within the type): each arm is
+// narrowed, which in the Cortex-M3 int8 ADD row leaves GCC a register more
+// than the clamp followed by a cast (a spill less per element).
+static inline int8_t tflm_clamp_to_i8(int32_t v, int32_t lo, int32_t hi) {
+    return (int8_t)(v < lo ? lo : v > hi ? hi : v);
+}
 // Float form: compares exactly as TFLM's ActivationFunctionWithMinMax
 // (a NaN passes through unchanged).
 static inline float tflm_clamp_f32(float v, float lo, float hi) {
     return v < lo ? lo : v > hi ? hi : v;
+}
+
+// Range of an integer element type (int8, uint8, int16, int32; int16's for
+// any other): where a requantized value is clamped when no fused activation
+// narrows it.
+static inline void tflm_type_range(int type, int32_t *min, int32_t *max) {
+    switch (type) {
+        case TFLM_INT8:
+            *min = INT8_MIN;
+            *max = INT8_MAX;
+            break;
+        case TFLM_UINT8:
+            *min = 0;
+            *max = UINT8_MAX;
+            break;
+        case TFLM_INT32:
+            *min = INT32_MIN;
+            *max = INT32_MAX;
+            break;
+        default:
+            *min = INT16_MIN;
+            *max = INT16_MAX;
+            break;
+    }
 }
 
 // Output range of a fused activation on a quantized output tensor; fails

@@ -115,8 +115,8 @@ static tflm_status_t read_activation(tflm_interp_t *ip, const tflm_node_t *node,
             tflm_type_name(out->type));
     }
     // Clamp before adding the output zero point: same result, no overflow.
-    d->q_min = lo - d->out_offset;
-    d->q_max = hi - d->out_offset;
+    d->q_min_raw = lo - d->out_offset;
+    d->q_max_raw = hi - d->out_offset;
     return TFLM_OK;
 }
 
@@ -469,7 +469,7 @@ static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+        *out++ = (int8_t)(clamp32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
     })
 }
 
@@ -482,7 +482,7 @@ static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const i
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int16_t)clamp32(v, d->q_min, d->q_max);
+        *out++ = (int16_t)clamp32(v, d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -494,7 +494,7 @@ static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const i
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -666,7 +666,7 @@ static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+        *out++ = (int8_t)(clamp32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
     })
 }
 
@@ -677,7 +677,7 @@ static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -885,7 +885,7 @@ static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                 acc += (uint32_t)bias[oc];
             }
             int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-            out[i + oc] = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+            out[i + oc] = (int8_t)(clamp32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
         }
     }
 }
@@ -903,7 +903,7 @@ static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *
             if (bias) {
                 acc += bias64(bias, d->bias_type, oc);
             }
-            out[i + oc] = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+            out[i + oc] = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
         }
     }
 }

@@ -30,6 +30,12 @@ static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
     conv_im2col(d, g, in, p, buf, put_span);
 }
 
+// One channel's weights c against both pixels' values v0, v1.
+static TFLM_ALWAYS_INLINE void mac_pair(int32_t *a, int32_t *b, int8x16_t v0, int8x16_t v1, int8x16_t c) {
+    *a = vmladavaq_s8(*a, v0, c);
+    *b = vmladavaq_s8(*b, v1, c);
+}
+
 // Requantizes 4 channels (multipliers and shifts `m`) of one pixel and
 // stores them. Exact: VQRDMULH is (x * m + 2^30) >> 31 for m != INT32_MIN;
 // VRSHL rounds half up, so negative values first step down by 1 (VQADD:
@@ -143,19 +149,11 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
             }
             if (K & 15) {
                 mve_pred16_t pr = vctp8q((uint32_t)K & 15);
-                int8x16_t v0 = vldrbq_z_s8(u, pr), v1 = vldrbq_z_s8(u + 16, pr), c;
-                c = vldrbq_z_s8(w0, pr);
-                a0 = vmladavaq_s8(a0, v0, c);
-                b0 = vmladavaq_s8(b0, v1, c);
-                c = vldrbq_z_s8(w1, pr);
-                a1 = vmladavaq_s8(a1, v0, c);
-                b1 = vmladavaq_s8(b1, v1, c);
-                c = vldrbq_z_s8(w2, pr);
-                a2 = vmladavaq_s8(a2, v0, c);
-                b2 = vmladavaq_s8(b2, v1, c);
-                c = vldrbq_z_s8(w3, pr);
-                a3 = vmladavaq_s8(a3, v0, c);
-                b3 = vmladavaq_s8(b3, v1, c);
+                int8x16_t v0 = vldrbq_z_s8(u, pr), v1 = vldrbq_z_s8(u + 16, pr);
+                mac_pair(&a0, &b0, v0, v1, vldrbq_z_s8(w0, pr));
+                mac_pair(&a1, &b1, v0, v1, vldrbq_z_s8(w1, pr));
+                mac_pair(&a2, &b2, v0, v1, vldrbq_z_s8(w2, pr));
+                mac_pair(&a3, &b3, v0, v1, vldrbq_z_s8(w3, pr));
             }
             int32x4_t acc0 = vdupq_n_s32(a0), acc1 = vdupq_n_s32(b0);
             acc0 = vsetq_lane_s32(a1, acc0, 1);

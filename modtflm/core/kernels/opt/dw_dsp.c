@@ -35,77 +35,47 @@ static TFLM_ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, int32_t mult, int32_t
     return (int8_t)v;
 }
 
-static TFLM_ALWAYS_INLINE void dw_taps4(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc) {
-    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    const uint32_t offp = ((uint32_t)off & 0xffff) | ((uint32_t)off << 16);
-    x_row += nx * x_step;
-    w_row += nx * w_step;
-    do {
-        const int8_t *p = px, *q = pw, *end = px + nx * x_step;
-        do {
-            uint32_t wv = ld32(q);
-            uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
-            if (bc) {
-                // x in the bottom half (x + off fits 16 bits).
-                int32_t xv = *p;
-                if (border) {
-                    xv += off;
-                }
-                a0 = dsp_smlabb(w02, xv, a0);
-                a1 = dsp_smlabb(w13, xv, a1);
-                a2 = dsp_smlatb(w02, xv, a2);
-                a3 = dsp_smlatb(w13, xv, a3);
-            } else {
-                uint32_t xv = ld32(p);
-                uint32_t x02 = dsp_sxtb16(xv), x13 = dsp_sxtb16_r8(xv);
-                if (border) {
-                    x02 = dsp_sadd16(x02, offp);
-                    x13 = dsp_sadd16(x13, offp);
-                }
-                a0 = dsp_smlabb(w02, (int32_t)x02, a0);
-                a1 = dsp_smlabb(w13, (int32_t)x13, a1);
-                a2 = dsp_smlatt(w02, x02, a2);
-                a3 = dsp_smlatt(w13, x13, a3);
-            }
-            p += x_step;
-            q += w_step;
-        } while (p != end);
-        px += x_row;
-        pw += w_row;
-    } while (--ny > 0);
-    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+// Weights (and inputs) as halfword pairs: bytes 0, 2 and 1, 3 (SXTB16),
+// one halfword multiply-accumulate per channel.
+static TFLM_ALWAYS_INLINE void dw_mac4(uint32_t *a, const int8_t *p, const int8_t *q, int32_t off, bool border,
+    bool bc) {
+    uint32_t wv = ld32(q);
+    uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
+    if (bc) {
+        // x in the bottom half (x + off fits 16 bits).
+        int32_t xv = *p;
+        if (border) {
+            xv += off;
+        }
+        a[0] = dsp_smlabb(w02, xv, a[0]);
+        a[1] = dsp_smlabb(w13, xv, a[1]);
+        a[2] = dsp_smlatb(w02, xv, a[2]);
+        a[3] = dsp_smlatb(w13, xv, a[3]);
+    } else {
+        uint32_t xv = ld32(p);
+        uint32_t x02 = dsp_sxtb16(xv), x13 = dsp_sxtb16_r8(xv);
+        if (border) {
+            // The offset in both halves.
+            const uint32_t offp = ((uint32_t)off & 0xffff) | ((uint32_t)off << 16);
+            x02 = dsp_sadd16(x02, offp);
+            x13 = dsp_sadd16(x13, offp);
+        }
+        a[0] = dsp_smlabb(w02, (int32_t)x02, a[0]);
+        a[1] = dsp_smlabb(w13, (int32_t)x13, a[1]);
+        a[2] = dsp_smlatt(w02, x02, a[2]);
+        a[3] = dsp_smlatt(w13, x13, a[3]);
+    }
 }
 
-static TFLM_ALWAYS_INLINE void dw_taps8(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_row, int32_t w_row, int32_t off, bool border) {
-    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7];
-    const int8_t *pr = px, *q = pw;
-    int32_t y = ny;
-    do {
-        const int8_t *p = pr, *end = pr + nx;
-        do {
-            int32_t xv = *p++;
-            if (border) {
-                xv += off;
-            }
-            uint32_t wv = ld32(q), wu = ld32(q + 4);
-            uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
-            a0 = dsp_smlabb(w02, xv, a0);
-            a1 = dsp_smlabb(w13, xv, a1);
-            a2 = dsp_smlatb(w02, xv, a2);
-            a3 = dsp_smlatb(w13, xv, a3);
-            w02 = dsp_sxtb16(wu), w13 = dsp_sxtb16_r8(wu);
-            a4 = dsp_smlabb(w02, xv, a4);
-            a5 = dsp_smlabb(w13, xv, a5);
-            a6 = dsp_smlatb(w02, xv, a6);
-            a7 = dsp_smlatb(w13, xv, a7);
-            q += 8;
-        } while (p != end);
-        pr += x_row;
-        q += w_row;
-    } while (--y > 0);
-    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3, acc[4] = a4, acc[5] = a5, acc[6] = a6, acc[7] = a7;
+static TFLM_ALWAYS_INLINE void dw_mac8(uint32_t *a, int32_t xv, const int8_t *q) {
+    for (int h = 0; h < 8; h += 4) {
+        uint32_t wv = ld32(q + h);
+        uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
+        a[h] = dsp_smlabb(w02, xv, a[h]);
+        a[h + 1] = dsp_smlabb(w13, xv, a[h + 1]);
+        a[h + 2] = dsp_smlatb(w02, xv, a[h + 2]);
+        a[h + 3] = dsp_smlatb(w13, xv, a[h + 3]);
+    }
 }
 
 static TFLM_ALWAYS_INLINE void dw_rq(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
@@ -135,35 +105,6 @@ static TFLM_ALWAYS_INLINE void dw_rq_setup(dw_pass_t *ps, int32_t n) {
     ps->mode = !fast ? DW_RQ_EXACT : ps->act_min == -128 && ps->act_max == 127 ? DW_RQ_FULL : DW_RQ_FAST;
 }
 
-static void __attribute__((noinline)) dw_seg(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
-    int32_t n, int32_t ny, int32_t nx, bool border) {
-    dw_seg4_body(ps, px, pw, o, n, ny, nx, border, dw_taps4, dw_rq);
-}
-
-static void __attribute__((noinline)) dw_seg8(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
-    int32_t n, int32_t ny, int32_t nx, bool border) {
-    dw_seg8_body(ps, px, pw, o, n, ny, nx, border, dw_taps8, dw_rq);
-}
-
-static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
-    dw_pass_body(d, g, in, w, bias, out, ic, oc0, n, bc, dw_seg, dw_seg8, dw_rq_setup);
-}
-
-static TFLM_ALWAYS_INLINE void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
-    const int8_t *w, const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
-    dw_pass(d, g, in, w, bias, out, c, c, n, false);
-}
-
-static TFLM_ALWAYS_INLINE void dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
-    const int8_t *w, const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
-    dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
-}
-
-void tflm_dw_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, uint8_t *scratch) {
-    (void)scratch;
-    dw_eval_passes(d, g, in, w, bias, out, true, dw_pass_ch, dw_pass_bc);
-}
+#include "dw_scalar.h"
 
 #endif

@@ -2,8 +2,8 @@
 // dw_opt.c for the method). The CPU files: dw_mve.c (Helium), dw_dsp.c
 // (Armv7E-M DSP), dw_c.c (portable C); one of them is compiled (cpu.h).
 // dw_dsp.c and dw_c.c differ only in the tap loops and the requantization
-// shortcut: each passes its own to the always-inlined routines below as
-// constant function pointers (gcc inlines them).
+// shortcut: each defines its own, then includes dw_scalar.h, the passes
+// built on them.
 #ifndef TFLM_CORE_KERNELS_OPT_DW_OPT_H
 #define TFLM_CORE_KERNELS_OPT_DW_OPT_H
 
@@ -42,6 +42,46 @@ static inline uint32_t dw_weight_sum(const conv_geom_t *g, const int8_t *w, int3
         s += (uint32_t)w[(size_t)t * g->out_c + oc];
     }
     return s;
+}
+
+// The filter taps inside the input along one axis (dilation 1): a window
+// starting at input index o, `taps` long, over `size` values covers taps
+// [*f0, *f0 + n); returns n (0 when none).
+static inline int32_t dw_taps_inside(int32_t o, int32_t size, int32_t taps, int32_t *f0) {
+    const int32_t lo = o < 0 ? -o : 0;
+    int32_t hi = size - o < taps ? size - o : taps;
+    hi = hi > lo ? hi : lo;
+    *f0 = lo;
+    return hi - lo;
+}
+
+// The filter rows inside the input for output row oy: taps [*fy0, *fy0 +
+// *ny). Returns the first input row they read.
+static inline int32_t dw_rows(const conv_geom_t *g, int32_t oy, int32_t *fy0, int32_t *ny) {
+    const int32_t iy0 = oy * g->stride_h - g->pad_h;
+    *ny = dw_taps_inside(iy0, g->in_h, g->f_h, fy0);
+    return iy0 + *fy0;
+}
+
+// The same for the filter columns of output column ox.
+static inline int32_t dw_cols(const conv_geom_t *g, int32_t ox, int32_t *fx0, int32_t *nx) {
+    const int32_t ix0 = ox * g->stride_w - g->pad_w;
+    *nx = dw_taps_inside(ix0, g->in_w, g->f_w, fx0);
+    return ix0 + *fx0;
+}
+
+// Output columns [*ox_a, *ox_b) have the whole filter width inside the input.
+static inline void dw_inside_cols(const conv_geom_t *g, int32_t *ox_a, int32_t *ox_b) {
+    int32_t a = 0;
+    while (a < g->out_w && a * g->stride_w - g->pad_w < 0) {
+        a++;
+    }
+    int32_t b = a;
+    while (b < g->out_w && b * g->stride_w - g->pad_w + g->f_w <= g->in_w) {
+        b++;
+    }
+    *ox_a = a;
+    *ox_b = b;
 }
 
 // One pass over every pixel: output channels c .. c + n - 1 of input
@@ -87,9 +127,8 @@ static TFLM_ALWAYS_INLINE void dw_eval_passes(const conv_data_t *d, const conv_g
 
 #if !TFLM_CPU_MVE
 // ---------------------------------------------------------------------------
-// dw_dsp.c and dw_c.c: 4 (or 8) output channels per pass in scalar
-// accumulators. Each output row is cut into runs of pixels with the same
-// taps (the interior run, single border pixels), one call each.
+// dw_dsp.c and dw_c.c: the types and the exact requantization their
+// primitives and dw_scalar.h use.
 
 // Equal to tflm_requant: the rounding divide adds 1 when the remainder is
 // above half the divisor (negative values: at least half), as the
@@ -137,152 +176,6 @@ static void __attribute__((noinline, unused)) dw_rq_exact(const dw_pass_t *ps, c
     }
 }
 
-// The taps of one pixel: ny rows of nx taps, px / pw at the first tap.
-// x_step / w_step: bytes between taps along a row (input / weights);
-// x_row / w_row: from the end of a row to the start of the next. `off` is
-// added to every input value when `border`; `bc`: one input value for the
-// 4 channels.
-typedef void dw_taps4_fn(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_step, int32_t w_step, int32_t x_row, int32_t w_row, int32_t off, bool border, bool bc);
-// The same for 8 output channels of a one-channel input (depth multiplier
-// 8): the taps' input values are consecutive bytes and their 8 weights
-// consecutive words.
-typedef void dw_taps8_fn(uint32_t *acc, const int8_t *px, const int8_t *pw, int32_t ny, int32_t nx,
-    int32_t x_row, int32_t w_row, int32_t off, bool border);
-// Requantizes lanes 0 .. n - 1 of acc into o.
-typedef void dw_rq_fn(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n);
-// `n` pixels in a row that have the same taps (ny rows of nx), the first
-// one's first tap at px / pw; `border`: taps outside the input were left
-// out, the offset is added per tap. Requantized into o.
-typedef void dw_seg_fn(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o, int32_t n, int32_t ny,
-    int32_t nx, bool border);
-
-// dw_seg_fn for 4 channels.
-static TFLM_ALWAYS_INLINE void dw_seg4_body(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
-    int32_t n, int32_t ny, int32_t nx, bool border, dw_taps4_fn *taps, dw_rq_fn *rq) {
-    const int32_t x_row = ps->x_rowlen - nx * ps->x_step, w_row = ps->w_rowlen - nx * ps->w_step;
-    const uint32_t *b = border ? ps->b_bord : ps->b_int;
-    do {
-        uint32_t acc[4] = { b[0], b[1], b[2], b[3] };
-        if (ps->bc) {
-            if (border) {
-                taps(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, true);
-            } else {
-                taps(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, true);
-            }
-        } else {
-            if (border) {
-                taps(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, false);
-            } else {
-                taps(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, false);
-            }
-        }
-        rq(ps, acc, o, 4);
-        o += ps->o_step;
-        px += ps->sx;
-    } while (--n > 0);
-}
-
-// dw_seg_fn for 8 output channels of a one-channel input.
-static TFLM_ALWAYS_INLINE void dw_seg8_body(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
-    int32_t n, int32_t ny, int32_t nx, bool border, dw_taps8_fn *taps, dw_rq_fn *rq) {
-    const int32_t x_row = ps->x_rowlen, w_row = ps->w_rowlen - nx * 8;
-    const uint32_t *b = border ? ps->b_bord : ps->b_int;
-    do {
-        uint32_t acc[8];
-        memcpy(acc, b, sizeof(acc));
-        if (border) {
-            taps(acc, px, pw, ny, nx, x_row, w_row, ps->off, true);
-        } else {
-            taps(acc, px, pw, ny, nx, x_row, w_row, 0, false);
-        }
-        rq(ps, acc, o, 8);
-        o += 8;
-        px += ps->sx;
-    } while (--n > 0);
-}
-
-// Fills the CPU's requantization shortcut of a pass (ps->rq set).
-typedef void dw_rq_setup_fn(dw_pass_t *ps, int32_t n);
-
-// One pass: output channels oc0 .. oc0 + n - 1 (n: 4, or 8 for seg8) of
-// every pixel, reading input channel `ic` (bc) or channels ic .. ic + 3.
-static TFLM_ALWAYS_INLINE void dw_pass_body(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
-    const int8_t *w, const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc,
-    dw_seg_fn *seg4, dw_seg_fn *seg8, dw_rq_setup_fn *rq_setup) {
-    dw_seg_fn *seg = n == 8 ? seg8 : seg4;
-    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FW = g->f_w, OC = g->out_c;
-    const int32_t SW = g->stride_w, PW = g->pad_w;
-    dw_pass_t ps;
-    ps.x_step = C;
-    ps.w_step = OC;
-    ps.x_rowlen = W * C;
-    ps.w_rowlen = FW * OC;
-    ps.sx = SW * C;
-    ps.o_step = OC;
-    ps.off = d->in_offset;
-    ps.q_min_raw = d->q_min_raw;
-    ps.q_max_raw = d->q_max_raw;
-    ps.out_off = d->out_offset;
-    ps.bc = bc;
-    for (int32_t k = 0; k < n; k++) {
-        int32_t oc = oc0 + k;
-        chan_rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = dw_weight_sum(g, w, oc);
-        ps.b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
-        ps.b_int[k] = ps.b_bord[k] + s * (uint32_t)ps.off;
-    }
-    rq_setup(&ps, n);
-    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
-    int32_t ox_a = 0, ox_b = 0;
-    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
-        ox_a++;
-    }
-    ox_b = ox_a;
-    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
-        ox_b++;
-    }
-    int8_t *o = out + oc0;
-    for (int32_t b = 0; b < g->batches; b++) {
-        const int8_t *in_b = in + (size_t)b * H * W * C + ic;
-        for (int32_t oy = 0; oy < g->out_h; oy++) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-            int32_t fy1 = H - iy0 < g->f_h ? H - iy0 : g->f_h;
-            fy1 = fy1 > fy0 ? fy1 : fy0;
-            const int32_t ny = fy1 - fy0;
-            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
-            const int8_t *w_r = w + (size_t)fy0 * FW * OC + oc0;
-            for (int32_t ox = 0; ox < g->out_w; ox++) {
-                if (ox == ox_a && ox_b > ox_a) {
-                    // The run of pixels with every column inside.
-                    int32_t m = ox_b - ox_a;
-                    if (ny > 0) {
-                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != g->f_h);
-                    } else {
-                        for (int32_t i = 0; i < m; i++) {
-                            dw_rq_exact(&ps, ps.b_bord, o + (size_t)i * OC, n);
-                        }
-                    }
-                    o += (size_t)m * OC;
-                    ox = ox_b - 1;
-                    continue;
-                }
-                const int32_t ix0 = ox * SW - PW;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                const int32_t nx = fx1 - fx0;
-                if (ny > 0 && nx > 0) {
-                    seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
-                } else {
-                    dw_rq_exact(&ps, ps.b_bord, o, n);
-                }
-                o += OC;
-            }
-        }
-    }
-}
 #endif // !TFLM_CPU_MVE
 
 #endif // TFLM_CORE_KERNELS_OPT_DW_OPT_H

@@ -62,14 +62,7 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     int32x4_t sv = vdupq_n_s32(d->shift), mv = vdupq_n_s32(d->multiplier);
     const int32x4_t zero = vdupq_n_s32(0);
     for (int32_t b = 0; b < d->batches; b++, in += depth, out += units) {
-        uint32_t row = 0;
-        if (d->filter_offset) {
-            uint32_t sx = 0;
-            for (int32_t i = 0; i < depth; i++) {
-                sx += (uint32_t)(in[i] + in_off);
-            }
-            row = sx * (uint32_t)d->filter_offset;
-        }
+        const uint32_t row = fc_row_const(d, in);
         // The last block ends at the last unit, overlapping the one before.
         for (int32_t u0 = 0;; u0 += 4) {
             if (u0 > last) {

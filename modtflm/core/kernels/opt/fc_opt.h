@@ -11,10 +11,43 @@
 #include "../fully_connected.h"
 #include "cpu.h"
 
+// The weights zero point's part of every unit's sum for one input row:
+// w_off * sum(x + in_off) (per-tensor weights; 0 when w_off is 0).
+static TFLM_ALWAYS_INLINE uint32_t fc_row_const(const fc_data_t *d, const int8_t *in) {
+    uint32_t row = 0;
+    if (d->filter_offset) {
+        uint32_t sx = 0;
+        for (int32_t i = 0; i < d->depth; i++) {
+            sx += (uint32_t)(in[i] + d->in_offset);
+        }
+        row = sx * (uint32_t)d->filter_offset;
+    }
+    return row;
+}
+
 #if !TFLM_CPU_MVE
 #if TFLM_CPU_SAT
 #include <arm_acle.h>
 #endif
+
+// One depth per step: acc[k] += sum_{i < n} (x[i] + in_off) * w_k[i] for
+// the four units' weight rows w0 .. w3 (fc_c.c's loop, fc_dsp.c's tail).
+static TFLM_ALWAYS_INLINE void fc_mac4_c(const int8_t *x, const int8_t *w0, const int8_t *w1, const int8_t *w2,
+    const int8_t *w3, int32_t n, int32_t in_off, uint32_t *acc) {
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    for (int32_t i = 0; i < n; i++) {
+        // |xi| <= 256 and |w| <= 128: the products fit int32.
+        int32_t xi = x[i] + in_off;
+        a0 += (uint32_t)(xi * w0[i]);
+        a1 += (uint32_t)(xi * w1[i]);
+        a2 += (uint32_t)(xi * w2[i]);
+        a3 += (uint32_t)(xi * w3[i]);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
 
 // The inner loop of fc_dsp.c and fc_c.c: acc[k] += sum_i (x[i] + in_off) *
 // w[k * depth + i], k < 4 (wrapping).
@@ -83,14 +116,7 @@ static TFLM_ALWAYS_INLINE void fc_eval_scalar(const fc_data_t *d, const int8_t *
     const int32_t rm1 = -shift - 1;
     const bool full = act_min == -128 && act_max == 127;
     for (int32_t b = 0; b < d->batches; b++, in += depth, out += units) {
-        uint32_t row = 0;
-        if (d->filter_offset) {
-            uint32_t sx = 0;
-            for (int32_t i = 0; i < depth; i++) {
-                sx += (uint32_t)(in[i] + in_off);
-            }
-            row = sx * (uint32_t)d->filter_offset;
-        }
+        const uint32_t row = fc_row_const(d, in);
         // The last block ends at the last unit, overlapping the one before.
         for (int32_t u0 = 0;; u0 += 4) {
             if (u0 > last) {

@@ -80,15 +80,19 @@ test: deps
 	done
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
 		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
-	$(PYTHON) tools/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1
+	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model
+	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_dsp
 
 # The runtime core on its own, built for the host (no MicroPython), with
-# the sanitizer build and the libFuzzer harness.
+# the sanitizer builds (portable, DSP-structured, reference kernels) and
+# the libFuzzer harnesses (fuzz/fuzz_model.c, portable and DSP-structured).
 host-test: deps
 	$(MAKE) -C modtflm/host all fuzz
 
+# A campaign of FUZZ_SECONDS on each of the two fuzz builds.
 fuzz: host-test
-	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS)
+	$(PYTHON) fuzz/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS) --binary $(TOP)/build/host/fuzz_model
+	$(PYTHON) fuzz/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS) --binary $(TOP)/build/host/fuzz_model_dsp
 
 # Instructions per invoke on the emulated boards, RAM, code size, host time
 # vs the tflite_micro wheel (see bench/README.md).

@@ -28,6 +28,8 @@ class ScriptError(AssertionError):
 
 
 ASAN_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_asan")
+# The DSP-structured optimized kernels, their intrinsics emulated in C.
+ASAN_DSP_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_dsp_asan")
 ASAN_REF_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_ref_asan")
 
 
@@ -37,7 +39,7 @@ def asan_check(path, timeout=600):
     (the same pseudo-random inputs, two invokes), and requires identical
     outputs. Returns a problem description or None."""
     results = []
-    for runner in (ASAN_RUNNER, ASAN_REF_RUNNER):
+    for runner in (ASAN_RUNNER, ASAN_DSP_RUNNER, ASAN_REF_RUNNER):
         if not os.path.exists(runner):
             continue
         prefix = path + "." + os.path.basename(runner) + ".out"
@@ -54,10 +56,12 @@ def asan_check(path, timeout=600):
                     outputs.append(f.read())
                 k += 1
         results.append((r.returncode, out.split("\n")[0] if r.returncode else "", outputs))
-    if len(results) == 2 and results[0] != results[1]:
-        return ("optimized and reference kernels disagree:\n  optimized: %r\n  reference: %r"
-                % (results[0][:2], results[1][:2]) if results[0][:2] != results[1][:2]
-                else "optimized and reference kernels give different outputs")
+    # Every optimized build against the reference one (the last).
+    for res in results[:-1]:
+        if res != results[-1]:
+            return ("optimized and reference kernels disagree:\n  optimized: %r\n  reference: %r"
+                    % (res[:2], results[-1][:2]) if res[:2] != results[-1][:2]
+                    else "optimized and reference kernels give different outputs")
     return None
 
 

@@ -115,8 +115,8 @@ static tflm_status_t read_activation(tflm_interp_t *ip, const tflm_node_t *node,
             tflm_type_name(out->type));
     }
     // Clamp before adding the output zero point: same result, no overflow.
-    d->q_min = lo - d->out_offset;
-    d->q_max = hi - d->out_offset;
+    d->q_min_raw = lo - d->out_offset;
+    d->q_max_raw = hi - d->out_offset;
     return TFLM_OK;
 }
 
@@ -249,15 +249,6 @@ static inline void tap_range(int32_t origin, int32_t dil, int32_t size, int32_t 
     h = h < taps ? h : taps;
     *lo = l;
     *hi = h > l ? h : l;
-}
-
-static inline int32_t clamp32(int32_t v, int32_t lo, int32_t hi) {
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-static inline float clampf(float v, float lo, float hi) {
-    v = v < lo ? lo : v;
-    return hi < v ? hi : v;
 }
 
 static inline int32_t requant64(int64_t acc, int32_t mult, int shift) {
@@ -456,7 +447,7 @@ typedef int8_t int16_t_w_t;
 static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
     const float *bias, float *out) {
     CONV_BODY(float, F_TERM, float, {
-        *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
+        *out++ = tflm_clamp_f32(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
@@ -469,7 +460,7 @@ static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+        *out++ = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
     })
 }
 
@@ -482,7 +473,7 @@ static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const i
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int16_t)clamp32(v, d->q_min, d->q_max);
+        *out++ = (int16_t)tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -494,7 +485,7 @@ static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const i
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -653,7 +644,7 @@ static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
     const float *bias, float *out) {
     DW_BODY(float, F_TERM, float, {
-        *out++ = clampf(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
+        *out++ = tflm_clamp_f32(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
     })
 }
 
@@ -666,7 +657,7 @@ static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
             acc += (uint32_t)bias[oc];
         }
         int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+        *out++ = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
     })
 }
 
@@ -677,7 +668,7 @@ static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *
         if (bias) {
             acc += bias64(bias, d->bias_type, oc);
         }
-        *out++ = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+        *out++ = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
     })
 }
 
@@ -865,7 +856,7 @@ static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in
             if (bias) {
                 v += bias[oc];
             }
-            out[i + oc] = clampf(v, d->f_min, d->f_max);
+            out[i + oc] = tflm_clamp_f32(v, d->f_min, d->f_max);
         }
     }
 }
@@ -885,7 +876,7 @@ static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                 acc += (uint32_t)bias[oc];
             }
             int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-            out[i + oc] = (int8_t)(clamp32(v, d->q_min, d->q_max) + d->out_offset);
+            out[i + oc] = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
         }
     }
 }
@@ -903,7 +894,7 @@ static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *
             if (bias) {
                 acc += bias64(bias, d->bias_type, oc);
             }
-            out[i + oc] = (int16_t)clamp32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min, d->q_max);
+            out[i + oc] = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
         }
     }
 }

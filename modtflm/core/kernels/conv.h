@@ -1,5 +1,5 @@
 // CONV_2D / DEPTHWISE_CONV_2D op data, shared by the reference kernels
-// (conv.c) and the optimized int8 ones (conv_opt.c, dw_opt.c).
+// (conv.c) and the optimized int8 ones (opt/conv_*.c, opt/dw_*.c).
 #ifndef TFLM_CORE_KERNELS_CONV_H
 #define TFLM_CORE_KERNELS_CONV_H
 
@@ -27,10 +27,12 @@ typedef struct {
 
 typedef struct {
     int32_t *mult;           // per output channel: multiplier; then the shifts (int8)
-    void *opt_data;          // the optimized form's persistent data, or NULL
     int32_t in_offset;       // -input zero point (int8)
     int32_t out_offset;      // output zero point (int8)
-    int32_t q_min, q_max;    // activation clamp, before adding out_offset
+    // The fused activation's bounds minus out_offset: the clamp is applied
+    // before the output offset is added (no int32 overflow), act_min -
+    // out_offset and act_max - out_offset in the other kernels' terms.
+    int32_t q_min_raw, q_max_raw;
     float f_min, f_max;
     int16_t stride_h, stride_w;
     int16_t dil_h, dil_w;
@@ -53,8 +55,7 @@ void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_te
 #if MICROPY_TFLM_OPT_KERNELS
 // Optimized int8 kernels. Prepare runs after the reference prepare has
 // checked everything and filled `d`; it may pick a form (d->opt != 0),
-// request scratch (node->scratch_size) and allocate persistent data. It
-// leaves d->opt at 0 for shapes it does not handle. Eval runs only when
+// request scratch (node->scratch_size). It leaves d->opt at 0 for shapes it does not handle. Eval runs only when
 // d->opt != 0; `bias` may be NULL.
 tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_data_t *d,
     const conv_geom_t *g);

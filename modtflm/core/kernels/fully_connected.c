@@ -227,16 +227,9 @@ static void fc_eval_float(const fc_data_t *d, const float *in, const float *w, c
             for (int32_t i = 0; i < depth; i++) {
                 total += in[i] * wu[i];
             }
-            float v = total + (bias ? bias[u] : 0.0f);
-            v = v < lo ? lo : v;
-            v = hi < v ? hi : v;
-            *out++ = v;
+            *out++ = tflm_clamp_f32(total + (bias ? bias[u] : 0.0f), lo, hi);
         }
     }
-}
-
-static inline int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) {
-    return v < lo ? lo : v > hi ? hi : v;
 }
 
 static inline int32_t fc_requant(const fc_data_t *d, int32_t acc, int32_t u) {
@@ -268,7 +261,7 @@ static void fc_eval_int8(const fc_data_t *d, const int8_t *in, const int8_t *w, 
                 acc += (uint32_t)bias[u];
             }
             int32_t v = (int32_t)((uint32_t)fc_requant(d, (int32_t)acc, u) + (uint32_t)d->out_offset);
-            *out++ = (int8_t)clamp_i32(v, d->act_min, d->act_max);
+            *out++ = (int8_t)tflm_clamp_i32(v, d->act_min, d->act_max);
         }
     }
 }
@@ -307,7 +300,7 @@ static void fc_eval_int16(const fc_data_t *d, const int16_t *in, const int8_t *w
             }
             // Wraps like TFLM's int32 arithmetic on an extreme result.
             v = (int32_t)((uint32_t)v + (uint32_t)d->out_offset);
-            *out++ = (int16_t)clamp_i32(v, d->act_min, d->act_max);
+            *out++ = (int16_t)tflm_clamp_i32(v, d->act_min, d->act_max);
         }
     }
 }

@@ -1,5 +1,5 @@
 // FULLY_CONNECTED op data, shared by the reference kernels
-// (fully_connected.c) and the optimized int8 ones (fc_opt.c).
+// (fully_connected.c) and the optimized int8 ones (opt/fc_*.c).
 #ifndef TFLM_CORE_KERNELS_FULLY_CONNECTED_H
 #define TFLM_CORE_KERNELS_FULLY_CONNECTED_H
 

@@ -1,8 +1,13 @@
 """Run the libFuzzer harness on the runtime core.
 
-    python tools/fuzz.py --runs 300000 --seed 1  # what `make test` runs: a
+    python fuzz/fuzz.py --runs 300000 --seed 1   # what `make test` runs: a
                                                  # deterministic smoke
-    python tools/fuzz.py --seconds 3600 -j 2     # a longer campaign (`make fuzz`)
+    python fuzz/fuzz.py --seconds 3600 -j 2      # a longer campaign (`make fuzz`)
+    python fuzz/fuzz.py --binary build/host/fuzz_model_dsp ...
+                                                 # the DSP-structured kernels
+
+The harness is fuzz/fuzz_model.c, built by modtflm/host/Makefile (`make
+host-test`) as build/host/fuzz_model and build/host/fuzz_model_dsp.
 
 Seeds: the project's models, the small reference models in ../shared/models
 (when present), the malformed-model corpus and fuzz/regressions/. Findings
@@ -50,17 +55,19 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=1)
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "host", "fuzz_model"))
     args = ap.parse_args()
-    seeds = os.path.join(ROOT, "build", "fuzz", "seeds")
-    corpus = os.path.join(ROOT, "build", "fuzz", "corpus")
+    # One corpus per binary: the builds find different paths.
+    name = os.path.basename(args.binary)
+    seeds = os.path.join(ROOT, "build", "fuzz", "seeds-" + name)
+    corpus = os.path.join(ROOT, "build", "fuzz", "corpus-" + name)
     if args.runs:
         # A reproducible smoke starts from the seeds alone.
-        corpus = os.path.join(ROOT, "build", "fuzz", "smoke-corpus")
+        corpus = os.path.join(ROOT, "build", "fuzz", "smoke-corpus-" + name)
         shutil.rmtree(corpus, ignore_errors=True)
     regressions = os.path.join(ROOT, "fuzz", "regressions")
     os.makedirs(corpus, exist_ok=True)
     n = write_seeds(seeds)
     limit = f"-runs={args.runs}" if args.runs else f"-max_total_time={args.seconds}"
-    print(f"fuzz: {n} seeds, {limit}, seed {args.seed}, {args.jobs} job(s)", flush=True)
+    print(f"fuzz: {name}, {n} seeds, {limit}, seed {args.seed}, {args.jobs} job(s)", flush=True)
     cmd = [args.binary, corpus, seeds, regressions, limit, f"-seed={args.seed}",
            "-max_len=65536", "-timeout=20", "-rss_limit_mb=4096", "-print_final_stats=1",
            f"-artifact_prefix={regressions}/", "-close_fd_mask=1"]
@@ -68,7 +75,7 @@ def main():
         cmd += [f"-fork={args.jobs}", "-ignore_crashes=0"]
     r = subprocess.run(cmd, capture_output=True, text=True)
     log = r.stdout + r.stderr
-    with open(os.path.join(ROOT, "build", "fuzz", "last.log"), "w") as f:
+    with open(os.path.join(ROOT, "build", "fuzz", f"last-{name}.log"), "w") as f:
         f.write(log)
     execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", log)
     cov = re.findall(r"cov: (\d+) ft: (\d+)", log)

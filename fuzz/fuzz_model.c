@@ -1,9 +1,11 @@
 // libFuzzer harness for the runtime core: bytes -> verify -> tables ->
 // prepare -> plan -> invoke (inputs zeroed). Built with ASan and UBSan, so any
 // out-of-bounds access, overflow or leak in the core is a finding.
+// Built by modtflm/host/Makefile as fuzz_model (portable optimized kernels)
+// and fuzz_model_dsp (the DSP kernels, emulated in C: TFLM_EMULATE_DSP).
 #include <stdlib.h>
 #include <string.h>
-#include "../core/tflm.h"
+#include "../modtflm/core/tflm.h"
 
 // Arenas above this are skipped: a model may legitimately ask for gigabytes.
 #define MAX_ARENA (16u << 20)

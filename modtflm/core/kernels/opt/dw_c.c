@@ -1,0 +1,46 @@
+// Optimized int8 DEPTHWISE_CONV_2D, portable C (see dw_opt.c): 4 (or 8)
+// scalar accumulators per pass, one multiply-accumulate per tap and channel.
+#include "dw_opt.h"
+#if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_C
+
+static TFLM_ALWAYS_INLINE void dw_mac4(uint32_t *a, const int8_t *p, const int8_t *q, int32_t off, bool border,
+    bool bc) {
+    int32_t x0, x1, x2, x3;
+    if (bc) {
+        x0 = x1 = x2 = x3 = p[0] + (border ? off : 0);
+    } else {
+        x0 = p[0] + (border ? off : 0);
+        x1 = p[1] + (border ? off : 0);
+        x2 = p[2] + (border ? off : 0);
+        x3 = p[3] + (border ? off : 0);
+    }
+    a[0] += (uint32_t)(q[0] * x0);
+    a[1] += (uint32_t)(q[1] * x1);
+    a[2] += (uint32_t)(q[2] * x2);
+    a[3] += (uint32_t)(q[3] * x3);
+}
+
+static TFLM_ALWAYS_INLINE void dw_mac8(uint32_t *a, int32_t xv, const int8_t *q) {
+    a[0] += (uint32_t)(q[0] * xv);
+    a[1] += (uint32_t)(q[1] * xv);
+    a[2] += (uint32_t)(q[2] * xv);
+    a[3] += (uint32_t)(q[3] * xv);
+    a[4] += (uint32_t)(q[4] * xv);
+    a[5] += (uint32_t)(q[5] * xv);
+    a[6] += (uint32_t)(q[6] * xv);
+    a[7] += (uint32_t)(q[7] * xv);
+}
+
+// No shortcut: every channel takes rq_apply.
+static TFLM_ALWAYS_INLINE void dw_rq(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {
+    dw_rq_exact(ps, acc, o, n);
+}
+
+static TFLM_ALWAYS_INLINE void dw_rq_setup(dw_pass_t *ps, int32_t n) {
+    (void)ps;
+    (void)n;
+}
+
+#include "dw_scalar.h"
+
+#endif

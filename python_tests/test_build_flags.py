@@ -6,6 +6,7 @@ Uses the host builds of the core (`make -C modtflm/host`), so it runs once,
 with the unix target.
 """
 import os
+import re
 import subprocess
 
 import pytest
@@ -75,3 +76,27 @@ def test_int8_build_refuses_int16_and_transpose_conv(tmp_path):
     for p in (p16, ptc):
         rc, out, _ = _run(FULL, p, str(tmp_path / "c"))
         assert rc == 0, out
+
+
+TERSE = os.path.join(HOST, "tflm_run_terse")
+
+
+def test_terse_build_keeps_status_drops_texts(tmp_path):
+    """TFLM_ERROR_TEXT=0: the same outputs, the same status for a bad model,
+    and a message that is only a status and a source line."""
+    if not os.path.exists(TERSE):
+        pytest.skip(f"{TERSE} missing: run `make -C modtflm/host`")
+    good = os.path.join(ROOT, "models", "hello_world", "hello_world_int8.tflite")
+    full = _run(FULL, good, str(tmp_path / "full"))
+    terse = _run(TERSE, good, str(tmp_path / "terse"))
+    assert full[0] == terse[0] == 0 and full[2] == terse[2] and full[2]
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"\x10\x00\x00\x00TFL3" + b"\x00" * 24)
+    rc_full, out_full, _ = _run(FULL, str(bad), str(tmp_path / "bf"))
+    rc_terse, out_terse, _ = _run(TERSE, str(bad), str(tmp_path / "bt"))
+    assert rc_full == rc_terse == 2
+    status_full, msg_full = out_full.split(" ", 2)[1:]
+    status_terse, msg_terse = out_terse.split(" ", 2)[1:]
+    assert status_full == status_terse == "1"  # TFLM_ERR_MODEL: ValueError
+    assert len(msg_full.strip()) > 12
+    assert re.fullmatch(r"E1\.\d+", msg_terse.strip()), out_terse

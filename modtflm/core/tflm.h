@@ -175,7 +175,7 @@ size_t tflm_type_size(int type);
 uint32_t tflm_tensor_bytes(const tflm_tensor_t *t);
 const char *tflm_type_name(int type);
 // Value range of an integer (or bool) type; false for other types.
-bool tflm_type_range(int type, int64_t *lo, int64_t *hi);
+bool tflm_type_limits(int type, int64_t *lo, int64_t *hi);
 // Stores integer v as element i of an integer tensor; false (nothing stored)
 // when v is outside the type's range or the type is not an integer.
 bool tflm_set_int(const tflm_tensor_t *t, size_t i, int64_t v);

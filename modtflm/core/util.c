@@ -130,7 +130,7 @@ const char *tflm_type_name(int type) {
     return type >= 0 && type < (int)(sizeof(type_names) / sizeof(type_names[0])) ? type_names[type] : "unknown";
 }
 
-bool tflm_type_range(int type, int64_t *lo, int64_t *hi) {
+bool tflm_type_limits(int type, int64_t *lo, int64_t *hi) {
     switch (type) {
         case TFLM_INT8:
             *lo = -128, *hi = 127;
@@ -155,7 +155,7 @@ bool tflm_type_range(int type, int64_t *lo, int64_t *hi) {
 
 bool tflm_set_int(const tflm_tensor_t *t, size_t i, int64_t v) {
     int64_t lo, hi;
-    if (!tflm_type_range(t->type, &lo, &hi) || v < lo || v > hi) {
+    if (!tflm_type_limits(t->type, &lo, &hi) || v < lo || v > hi) {
         return false;
     }
     switch (tflm_type_size(t->type)) {
@@ -177,7 +177,7 @@ bool tflm_set_int(const tflm_tensor_t *t, size_t i, int64_t v) {
 
 int32_t tflm_quantize_value(const tflm_tensor_t *t, float v) {
     int64_t lo, hi;
-    if (!tflm_type_range(t->type, &lo, &hi) || t->type == TFLM_INT64) {
+    if (!tflm_type_limits(t->type, &lo, &hi) || t->type == TFLM_INT64) {
         lo = INT32_MIN, hi = INT32_MAX;
     }
     // Round half away from zero, then clamp in float before converting (a

@@ -370,7 +370,7 @@ static void act_range_i32(int act, int32_t *lo, int32_t *hi) {
     }
 }
 
-static const char *act_name(int act) {
+static inline const char *act_name(int act) {
     return act == TFLM_ACT_TANH ? "TANH" : "SIGN_BIT";
 }
 

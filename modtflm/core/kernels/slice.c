@@ -49,7 +49,7 @@ static tflm_status_t check_index_vector(tflm_interp_t *ip, const tflm_node_t *no
 }
 
 // For messages: clamps a 64-bit value into int range.
-static int small(int64_t v) {
+static inline int small(int64_t v) {
     return (int)tflm_clamp_i64(v, -1000000000, 1000000000);
 }
 

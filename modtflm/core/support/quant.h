@@ -95,24 +95,13 @@ static inline float tflm_clamp_f32(float v, float lo, float hi) {
 // any other): where a requantized value is clamped when no fused activation
 // narrows it.
 static inline void tflm_type_range(int type, int32_t *min, int32_t *max) {
-    switch (type) {
-        case TFLM_INT8:
-            *min = INT8_MIN;
-            *max = INT8_MAX;
-            break;
-        case TFLM_UINT8:
-            *min = 0;
-            *max = UINT8_MAX;
-            break;
-        case TFLM_INT32:
-            *min = INT32_MIN;
-            *max = INT32_MAX;
-            break;
-        default:
-            *min = INT16_MIN;
-            *max = INT16_MAX;
-            break;
+    int64_t lo, hi;
+    if (type == TFLM_INT64 || !tflm_type_limits(type, &lo, &hi)) {
+        lo = INT16_MIN;
+        hi = INT16_MAX;
     }
+    *min = (int32_t)lo;
+    *max = (int32_t)hi;
 }
 
 // Output range of a fused activation on a quantized output tensor; fails

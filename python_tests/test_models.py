@@ -103,3 +103,31 @@ def test_arena_not_above_tflm(target, path):
                      files={"m.tflite": model})
     ours = int(out.split("ARENA ")[1].split()[0])
     assert ours <= tflm_total, (ours, tflm_total)
+
+
+@pytest.mark.parametrize("path", ["tflm/person_detect.tflite", "mlperf_tiny/kws_ref_model.tflite"])
+def test_small_arena_names_exact_need(target, path):
+    """A given arena far too small for the model (smaller than its tables and
+    op data) still gets a MemoryError naming exactly what arena_size=0 uses:
+    init measures the remaining ops in the same pass. The model then loads
+    with that exact size, and one byte less is refused with the same figure."""
+    model = shared_model(*path.split("/"))
+    out = target.run("""
+import tflm
+need = tflm.Interpreter('m.tflite').arena_used
+for size in (64, 2000, need - 1):
+    try:
+        tflm.Interpreter('m.tflite', arena_size=size)
+        print('LOADED', size)
+    except MemoryError as e:
+        print('NEED', size, str(e).split()[-1])
+it = tflm.Interpreter('m.tflite', arena_size=need)
+print('EXACT', need, it.arena_used)
+""", files={"m.tflite": model})
+    lines = out.split()
+    exact = out.split("EXACT ")[1].split()
+    need = int(exact[0])
+    assert int(exact[1]) == need
+    assert "LOADED" not in lines, out
+    for size in (64, 2000, need - 1):
+        assert f"NEED {size} {need}" in out, out

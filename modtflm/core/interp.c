@@ -124,14 +124,16 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
     if (s != TFLM_OK) {
         return s;
     }
-    // Once the arena is short, later ops are prepared one at a time in the
-    // same place (`measure_at`), only to count what they need: prepare runs
-    // once and the error still names the exact size.
-    size_t measure_at = 0;
+    // Once the arena is short, the rest of the ops are prepared one at a
+    // time in the same place right after the tables (`measure_at`; the op
+    // data already written there is lost, init fails anyway), only to count
+    // what they need: prepare runs once and the error still names the exact
+    // size.
+    size_t tables_end = ip->persistent_used, measure_at = 0;
     for (uint16_t i = 0; i < ip->n_nodes; i++) {
         tflm_node_t *node = &ip->nodes[i];
         const uint8_t *options = node->options;
-        size_t used = ip->persistent_used, counted = ip->arena_used;
+        size_t counted = ip->arena_used;
         for (;;) {
             if (measure_at) {
                 ip->persistent_used = measure_at;
@@ -148,7 +150,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
                 break;
             }
             // Out of persistent memory: measure from here on, this op again.
-            measure_at = used;
+            measure_at = tables_end;
             ip->arena_used = counted;
             node->options = options;
             node->scratch_size = 0;
@@ -161,6 +163,9 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
         }
         // Options live in the model; nothing reads them after prepare.
         node->options = NULL;
+    }
+    if (measure_at) {
+        ip->persistent_used = measure_at; // the planner's workspace goes there
     }
     s = tflm_plan(ip);
     if (s == TFLM_OK && measure_at) {

@@ -96,6 +96,55 @@ size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes) {
     return (n_tensors + n_nodes) * sizeof(uint32_t) + 2 * ALIGN_UP(n_tensors * sizeof(uint16_t));
 }
 
+static bool alive_together(const buf_ref_t *a, const buf_ref_t *b) {
+    return !(a->last < b->first || a->first > b->last);
+}
+
+// The lowest offset at which `best` (`size` bytes) overlaps no placed buffer
+// alive at the same time. A candidate that collides with such a buffer can
+// only move past that buffer's end: any start below it collides too.
+static size_t lowest_offset(tflm_interp_t *ip, work_t *w, size_t n_bufs, const buf_ref_t *best, size_t size) {
+    size_t at = 0;
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        for (size_t i = 0; i < n_bufs; i++) {
+            buf_ref_t r;
+            if (!get_buf(ip, w, i, &r) || *r.offset == 0 || r.offset == best->offset || !alive_together(&r, best)) {
+                continue;
+            }
+            size_t r_at = *r.offset - 1;
+            size_t r_end = r_at + ALIGN_UP((size_t)r.size);
+            if (r_at < at + size && at < r_end) {
+                at = r_end;
+                moved = true;
+            }
+        }
+    }
+    return at;
+}
+
+// The same offset from the placed buffers in offset order (`order`): one
+// pass, stopping at the first buffer that starts past the candidate's end.
+static size_t lowest_offset_sorted(tflm_interp_t *ip, work_t *w, const uint16_t *order, size_t n_placed,
+    const buf_ref_t *best, size_t size) {
+    size_t at = 0;
+    for (size_t k = 0; k < n_placed; k++) {
+        buf_ref_t r;
+        get_buf(ip, w, order[k], &r);
+        if (!alive_together(&r, best)) {
+            continue;
+        }
+        size_t r_at = *r.offset - 1;
+        if (r_at >= at + size) {
+            break;
+        }
+        size_t r_end = r_at + ALIGN_UP((size_t)r.size);
+        at = r_end > at ? r_end : at;
+    }
+    return at;
+}
+
 tflm_status_t tflm_plan(tflm_interp_t *ip) {
     size_t n_bufs = (size_t)ip->n_tensors + ip->n_nodes;
     // The workspace follows what is written; the plan follows what the
@@ -114,6 +163,15 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     w.last = w.first + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
     memset(w.slots, 0, n_bufs * sizeof(uint32_t));
     lifetimes(ip, &w);
+    // With room past the workspace (there usually is: the plan region is
+    // free until invoke), placed buffers are also kept sorted by offset,
+    // which finds each offset in one pass. The plan is the same either way,
+    // so the room is not counted in what the arena needs.
+    uint16_t *order = NULL;
+    size_t n_placed = 0;
+    if (ip->arena_size - base - slots_bytes >= n_bufs * sizeof(uint16_t)) {
+        order = (uint16_t *)(void *)(ip->arena + base + slots_bytes);
+    }
 
     size_t total = 0;
     for (;;) {
@@ -129,30 +187,23 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
             break;
         }
         size_t size = ALIGN_UP((size_t)best.size);
-        size_t at = 0;
-        bool moved = true;
-        while (moved) {
-            moved = false;
-            for (size_t i = 0; i < n_bufs; i++) {
-                buf_ref_t r;
-                if (!get_buf(ip, &w, i, &r) || *r.offset == 0 || r.offset == best.offset) {
-                    continue;
-                }
-                if (r.last < best.first || r.first > best.last) {
-                    continue; // never alive together
-                }
-                size_t r_at = *r.offset - 1;
-                size_t r_end = r_at + ALIGN_UP((size_t)r.size);
-                if (r_at < at + size && at < r_end) {
-                    at = r_end;
-                    moved = true;
-                }
-            }
-        }
+        size_t at = order ? lowest_offset_sorted(ip, &w, order, n_placed, &best, size)
+                          : lowest_offset(ip, &w, n_bufs, &best, size);
         if (at + size > 0x7fffffffu) {
             return tflm_fail(&ip->err, TFLM_ERR_UNSUPPORTED, "activations need over 2 GB");
         }
         *best.offset = (uint32_t)(at + 1);
+        if (order) {
+            // Keep `order` sorted by offset: insert after every buffer
+            // starting at or below this one.
+            size_t k = n_placed;
+            while (k > 0 && w.slots[order[k - 1]] > *best.offset) {
+                order[k] = order[k - 1];
+                k--;
+            }
+            order[k] = (uint16_t)(best.offset - w.slots);
+            n_placed++;
+        }
         if (at + size > total) {
             total = at + size;
         }

@@ -16,35 +16,13 @@ typedef struct {
     size_t len;
 } fb_buf_t;
 
-static inline uint16_t fb_u16(const uint8_t *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static inline uint32_t fb_u32(const uint8_t *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline int32_t fb_i32(const uint8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static inline int64_t fb_i64(const uint8_t *p) {
-    int64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline float fb_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
+// Little-endian scalars at any alignment (memcpy: models need not be
+// aligned for every field, and Cortex-M0 and Xtensa fault on unaligned loads).
+static inline uint16_t fb_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t fb_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline int32_t fb_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+static inline int64_t fb_i64(const uint8_t *p) { int64_t v; memcpy(&v, p, 8); return v; }
+static inline float fb_f32(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 
 // Result codes of the structural checks, turned into messages by the verifier.
 typedef enum {

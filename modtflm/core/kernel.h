@@ -10,16 +10,6 @@
 #include "schema/opcodes.h"
 #include "schema/options.h"
 
-// Fused activations (schema ActivationFunctionType).
-enum {
-    TFLM_ACT_NONE = 0,
-    TFLM_ACT_RELU = 1,
-    TFLM_ACT_RELU_N1_TO_1 = 2,
-    TFLM_ACT_RELU6 = 3,
-    TFLM_ACT_TANH = 4,
-    TFLM_ACT_SIGN_BIT = 5,
-};
-
 static inline tflm_tensor_t *tflm_node_input(tflm_interp_t *ip, const tflm_node_t *node, int i) {
     int16_t t = i < node->n_inputs ? node->inputs[i] : -1;
     return t < 0 ? NULL : &ip->tensors[t];

@@ -293,6 +293,28 @@ static tflm_status_t verify_op(const tflm_model_t *m, const uint8_t *op, int oi,
     return TFLM_OK;
 }
 
+typedef tflm_status_t (*verify_fn)(const tflm_model_t *m, const uint8_t *table, int index, tflm_error_t *err);
+
+static tflm_status_t verify_buffer_entry(const tflm_model_t *m, const uint8_t *buf, int bi, tflm_error_t *err) {
+    const uint8_t *data;
+    uint32_t size;
+    return verify_buffer(m, buf, bi, &data, &size, err);
+}
+
+// Checks each table of a vector of tables, then its contents with `verify`.
+static tflm_status_t verify_each(const tflm_model_t *m, const uint8_t *vec, uint32_t n, const char *what,
+    verify_fn verify, tflm_error_t *err) {
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *table;
+        CHECK(fb_vector_table(&m->b, vec, i, &table), what, (int)i);
+        tflm_status_t s = verify(m, table, (int)i, err);
+        if (s != TFLM_OK) {
+            return s;
+        }
+    }
+    return TFLM_OK;
+}
+
 // The envelope: size, identifier (optionally size-prefixed), root table.
 static tflm_status_t open_envelope(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
     memset(m, 0, sizeof(*m));
@@ -403,30 +425,15 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
             return tflm_fail(err, TFLM_ERR_MODEL, "operator code %d: custom op without a name", (int)i);
         }
     }
-    for (uint32_t i = 0; i < m->n_buffers; i++) {
-        const uint8_t *buf, *bdata;
-        uint32_t size;
-        CHECK(fb_vector_table(&m->b, m->buffers, i, &buf), "buffer", (int)i);
-        s = verify_buffer(m, buf, (int)i, &bdata, &size, err);
-        if (s != TFLM_OK) {
-            return s;
-        }
+    s = verify_each(m, m->buffers, m->n_buffers, "buffer", verify_buffer_entry, err);
+    if (s == TFLM_OK) {
+        s = verify_each(m, m->tensors, m->n_tensors, "tensor", verify_tensor, err);
     }
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
-        const uint8_t *t;
-        CHECK(fb_vector_table(&m->b, m->tensors, i, &t), "tensor", (int)i);
-        s = verify_tensor(m, t, (int)i, err);
-        if (s != TFLM_OK) {
-            return s;
-        }
+    if (s == TFLM_OK) {
+        s = verify_each(m, m->ops, m->n_ops, "op", verify_op, err);
     }
-    for (uint32_t i = 0; i < m->n_ops; i++) {
-        const uint8_t *op;
-        CHECK(fb_vector_table(&m->b, m->ops, i, &op), "op", (int)i);
-        s = verify_op(m, op, (int)i, err);
-        if (s != TFLM_OK) {
-            return s;
-        }
+    if (s != TFLM_OK) {
+        return s;
     }
     s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
     if (s == TFLM_OK) {

@@ -1,7 +1,8 @@
 """Generate the schema tables in this folder from the TFLite schema shipped
 with the tflite-micro wheel: opnames.c (BuiltinOperator code -> name) and
 opcodes.h (TFLM_OP_<NAME> constants, TFLM_BUILTIN_MAX) and options.h
-(TFLM_OPTIONS_<Name>: the BuiltinOptions union's type ids, TFLM_OPTIONS_MAX).
+(TFLM_OPTIONS_<Name>: the BuiltinOptions union's type ids, TFLM_OPTIONS_MAX;
+TFLM_ACT_<NAME>: fused activations).
 Rerun when the schema grows:
     deps/venv/bin/python modtflm/core/schema/gen_schema.py
 """
@@ -26,6 +27,10 @@ with open(os.path.join(core, "options.h"), "w") as f:
     f.write(f"#define TFLM_OPTIONS_MAX ({max(opts)})\n\n")
     for code in sorted(opts):
         f.write(f"#define TFLM_OPTIONS_{opts[code]} ({code})\n")
+    acts = {v: k for k, v in vars(schema.ActivationFunctionType).items() if not k.startswith("_")}
+    f.write("\n// Fused activations inside options (ActivationFunctionType).\n")
+    for code in sorted(acts):
+        f.write(f"#define TFLM_ACT_{acts[code]} ({code})\n")
     f.write("\n#endif // TFLM_CORE_OPTIONS_H\n")
 import sys
 sys.stdout = open(os.path.join(core, "opnames.c"), "w")

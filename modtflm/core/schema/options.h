@@ -133,4 +133,12 @@
 #define TFLM_OPTIONS_BitwiseXorOptions (125)
 #define TFLM_OPTIONS_RightShiftOptions (126)
 
+// Fused activations inside options (ActivationFunctionType).
+#define TFLM_ACT_NONE (0)
+#define TFLM_ACT_RELU (1)
+#define TFLM_ACT_RELU_N1_TO_1 (2)
+#define TFLM_ACT_RELU6 (3)
+#define TFLM_ACT_TANH (4)
+#define TFLM_ACT_SIGN_BIT (5)
+
 #endif // TFLM_CORE_OPTIONS_H

@@ -55,7 +55,7 @@ typedef struct {
 
 static TFLM_ALWAYS_INLINE int8_t rq_out(const rq_ctx_t *q, uint32_t acc, int32_t mult, int32_t shift) {
     int32_t v = tflm_requant((int32_t)acc, mult, shift);
-    return (int8_t)(tflm_clamp_i32(v, q->q_min_raw, q->q_max_raw) + q->out_offset);
+    return (int8_t)(opt_clamp_i32(v, q->q_min_raw, q->q_max_raw) + q->out_offset);
 }
 
 // Channel oc's multiplier and shift are read before its stores: those may

@@ -137,7 +137,7 @@ static inline int8_t clamp_out(const rq_ctx_t *p, int32_t v) {
     if (p->full) {
         return (int8_t)dsp_ssat8(v + p->out_offset);
     }
-    return (int8_t)(tflm_clamp_i32(v, p->q_min_raw, p->q_max_raw) + p->out_offset);
+    return (int8_t)(opt_clamp_i32(v, p->q_min_raw, p->q_max_raw) + p->out_offset);
 }
 
 static inline void rq_pair(const rq_ctx_t *p, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0,
@@ -146,8 +146,8 @@ static inline void rq_pair(const rq_ctx_t *p, int32_t m, int32_t s, uint32_t acc
     if (s < -21 || (m != 0 && m < (1 << 30))) {
         v0 = tflm_requant((int32_t)acc0, m, (int)s);
         v1 = tflm_requant((int32_t)acc1, m, (int)s);
-        *o0 = (int8_t)(tflm_clamp_i32(v0, p->q_min_raw, p->q_max_raw) + p->out_offset);
-        *o1 = (int8_t)(tflm_clamp_i32(v1, p->q_min_raw, p->q_max_raw) + p->out_offset);
+        *o0 = (int8_t)(opt_clamp_i32(v0, p->q_min_raw, p->q_max_raw) + p->out_offset);
+        *o1 = (int8_t)(opt_clamp_i32(v1, p->q_min_raw, p->q_max_raw) + p->out_offset);
         return;
     }
     if (s >= 0) {

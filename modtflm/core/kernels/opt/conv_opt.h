@@ -11,6 +11,7 @@
 #include "../../tflm_config.h"
 #include "../../support/quant.h"
 #include "../conv.h"
+#include "clamp.h"
 #include "cpu.h"
 
 static inline uint32_t conv_load32(const void *p) {

@@ -11,6 +11,7 @@
 #include "../../tflm_config.h"
 #include "../../support/quant.h"
 #include "../conv.h"
+#include "clamp.h"
 #include "cpu.h"
 
 // The forms (conv_data_t.opt), chosen in tflm_dw_opt_prepare.
@@ -145,7 +146,7 @@ static TFLM_ALWAYS_INLINE int32_t rq_apply(uint32_t acc, const chan_rq_t *r) {
 // q_min_raw, q_max_raw: the clamp before the output offset is added.
 static TFLM_ALWAYS_INLINE int8_t rq_out(uint32_t acc, const chan_rq_t *r, int32_t q_min_raw, int32_t q_max_raw,
     int32_t out_off) {
-    return (int8_t)(tflm_clamp_i32(rq_apply(acc, r), q_min_raw, q_max_raw) + out_off);
+    return (int8_t)(opt_clamp_i32(rq_apply(acc, r), q_min_raw, q_max_raw) + out_off);
 }
 
 // Everything one pass needs, filled once per pass.

@@ -9,6 +9,7 @@
 #include "../../tflm_config.h"
 #include "../../support/quant.h"
 #include "../fully_connected.h"
+#include "clamp.h"
 #include "cpu.h"
 
 // The weights zero point's part of every unit's sum for one input row:
@@ -152,10 +153,10 @@ static TFLM_ALWAYS_INLINE void fc_eval_scalar(const fc_data_t *d, const int8_t *
                 v3 = t[3];
             }
             if (!full) {
-                v0 = tflm_clamp_i32(v0, act_min, act_max);
-                v1 = tflm_clamp_i32(v1, act_min, act_max);
-                v2 = tflm_clamp_i32(v2, act_min, act_max);
-                v3 = tflm_clamp_i32(v3, act_min, act_max);
+                v0 = opt_clamp_i32(v0, act_min, act_max);
+                v1 = opt_clamp_i32(v1, act_min, act_max);
+                v2 = opt_clamp_i32(v2, act_min, act_max);
+                v3 = opt_clamp_i32(v3, act_min, act_max);
             }
             o[0] = (int8_t)v0;
             o[1] = (int8_t)v1;

@@ -56,12 +56,14 @@ typedef struct {
     int32_t q_min_raw, q_max_raw, out_offset;
 } conv_rq_t;
 
-static TFLM_ALWAYS_INLINE void conv_rq_setup(conv_rq_t *q, const conv_data_t *d, int32_t OC, const int32_t *mult,
+// No shortcut (returns false).
+static TFLM_ALWAYS_INLINE bool conv_rq_setup(conv_rq_t *q, const conv_data_t *d, int32_t OC, const int32_t *mult,
     const int8_t *shifts) {
     (void)OC, (void)mult, (void)shifts;
     q->q_min_raw = d->q_min_raw;
     q->q_max_raw = d->q_max_raw;
     q->out_offset = d->out_offset;
+    return false;
 }
 
 static TFLM_ALWAYS_INLINE int8_t rq_out(const conv_rq_t *q, uint32_t acc, int32_t mult, int32_t shift) {
@@ -71,8 +73,10 @@ static TFLM_ALWAYS_INLINE int8_t rq_out(const conv_rq_t *q, uint32_t acc, int32_
 
 // Each channel's multiplier and shift are read before its stores: those
 // may alias them (int8), a second read would not be folded.
-static TFLM_ALWAYS_INLINE void conv_rq_block(const conv_rq_t *q, const int32_t *mult, const int8_t *shifts,
+static TFLM_ALWAYS_INLINE void conv_rq_block(const conv_rq_t *q, bool fast, int32_t out_offset, const int32_t *mult,
+    const int8_t *shifts,
     int32_t oc, int32_t oc2, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, int8_t *out, int8_t *out1) {
+    (void)fast, (void)out_offset;
     int32_t m = mult[oc], s = shifts[oc];
     out[oc] = rq_out(q, a0, m, s);
     out1[oc] = rq_out(q, a1, m, s);

@@ -10,10 +10,11 @@
 //                         worse)
 //   acc_t                 the accumulators' type
 //   load32_inc(&p)        *p as a word, then p += 4
-//   conv_rq_t, conv_rq_setup(&rq, d, OC, mult, shifts) and
-//   conv_rq_block(&rq, mult, shifts, oc, oc2, a0, a1, b0, b1, out, out1):
-//                         the requantization of channels oc and oc2 of the
-//                         two pixels into out and out1
+//   conv_rq_t, conv_rq_setup(&rq, d, OC, mult, shifts) (returns whether
+//                         every channel takes the CPU's shortcut) and
+//   conv_rq_block(&rq, fast, out_offset, mult, shifts, oc, oc2, a0, a1, b0,
+//                 b1, out, out1): the requantization of channels oc and oc2
+//                         of the two pixels into out and out1
 // (and put_span, im2col from conv_im2col.h).
 
 void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
@@ -23,10 +24,13 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
     const int16_t *x_end2 = buf + 16 * (K >> 3);
+    // (Locals, not members of rq: rq's address is taken, its members stay
+    // in memory.)
+    const int32_t out_offset = d->out_offset;
     const int32_t *mult = d->mult;
     const int8_t *shifts = conv_shifts(d, g);
     conv_rq_t rq;
-    conv_rq_setup(&rq, d, OC, mult, shifts);
+    const bool rq_fast = conv_rq_setup(&rq, d, OC, mult, shifts);
     const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
@@ -90,7 +94,8 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 }
                 GROUP_2X2(x, va, vb)
             }
-            conv_rq_block(&rq, mult, shifts, oc, oc2, (uint32_t)a0, (uint32_t)a1, (uint32_t)b0, (uint32_t)b1, out, out1);
+            conv_rq_block(&rq, rq_fast, out_offset, mult, shifts, oc, oc2, (uint32_t)a0, (uint32_t)a1, (uint32_t)b0,
+                (uint32_t)b1, out, out1);
         }
     }
 }

@@ -27,9 +27,9 @@
 // Conv2DOptions / DepthwiseConv2DOptions / TransposeConvOptions fields.
 enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACTIVATION = 3,
        CONV_DILATION_W = 4, CONV_DILATION_H = 5 };
-enum { DW_PADDING = 0, DW_STRIDE_W = 1, DW_STRIDE_H = 2, DW_DEPTH_MULTIPLIER = 3,
-       DW_ACTIVATION = 4, DW_DILATION_W = 5, DW_DILATION_H = 6 };
-enum { TC_PADDING = 0, TC_STRIDE_W = 1, TC_STRIDE_H = 2, TC_ACTIVATION = 3 };
+// (Padding and strides: the same fields as CONV_*.)
+enum { DW_DEPTH_MULTIPLIER = 3, DW_ACTIVATION = 4, DW_DILATION_W = 5, DW_DILATION_H = 6 };
+enum { TC_ACTIVATION = 3 };  // padding and strides: as CONV_*
 
 enum { PADDING_SAME = 0, PADDING_VALID = 1 };
 
@@ -76,6 +76,20 @@ static tflm_status_t check_window(tflm_interp_t *ip, const tflm_node_t *node, in
             (int)dil_h, (int)dil_w);
     }
     return TFLM_OK;
+}
+
+// The window options of every conv op (padding, strides: the same fields
+// in all three; the activation at `act_field`; the dilations, when
+// `dil_w_field` >= 0, there and at the next field, else 1), checked.
+static tflm_status_t read_window(tflm_interp_t *ip, const tflm_node_t *node, int act_field, int dil_w_field,
+    conv_geom_t *g, int *padding, int *activation) {
+    *padding = tflm_opt_i8(node, CONV_PADDING, 0);
+    g->stride_w = tflm_opt_i32(node, CONV_STRIDE_W, 0);
+    g->stride_h = tflm_opt_i32(node, CONV_STRIDE_H, 0);
+    *activation = tflm_opt_i8(node, act_field, 0);
+    g->dil_w = dil_w_field < 0 ? 1 : tflm_opt_i32(node, dil_w_field, 1);
+    g->dil_h = dil_w_field < 0 ? 1 : tflm_opt_i32(node, dil_w_field + 1, 1);
+    return check_window(ip, node, *padding, g->stride_h, g->stride_w, g->dil_h, g->dil_w);
 }
 
 // Computes the output size and padding of a window sliding over `in` (conv
@@ -319,38 +333,13 @@ void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_te
 }
 
 // ---------------------------------------------------------------------------
-// CONV_2D
+// CONV_2D and DEPTHWISE_CONV_2D
 
-static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    conv_data_t *d = node->op_data;
-    conv_geom_t geom = {0}, *g = &geom;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    int padding = tflm_opt_i8(node, CONV_PADDING, 0);
-    g->stride_w = tflm_opt_i32(node, CONV_STRIDE_W, 0);
-    g->stride_h = tflm_opt_i32(node, CONV_STRIDE_H, 0);
-    int activation = tflm_opt_i8(node, CONV_ACTIVATION, 0);
-    g->dil_w = tflm_opt_i32(node, CONV_DILATION_W, 1);
-    g->dil_h = tflm_opt_i32(node, CONV_DILATION_H, 1);
-    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, g->dil_h, g->dil_w)) != TFLM_OK) {
-        return s;
-    }
-    if (!is_rank4(in) || !is_rank4(filter)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
-    }
-    g->batches = in->dims[0];
-    g->in_h = in->dims[1];
-    g->in_w = in->dims[2];
-    g->in_c = in->dims[3];
+// The channels of a conv: groups of input channels (weights depth f_c),
+// output channels split evenly among them.
+static tflm_status_t conv_channels(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *filter,
+    conv_geom_t *g) {
     g->out_c = filter->dims[0];
-    g->f_h = filter->dims[1];
-    g->f_w = filter->dims[2];
     g->f_c = filter->dims[3];
     if (g->in_c % g->f_c != 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input depth %d is not a multiple of the weights depth %d",
@@ -361,14 +350,63 @@ static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d output channels do not split into %d groups",
             (int)g->out_c, (int)g->groups);
     }
-    if ((s = window_geometry(ip, node, padding, g->in_h, g->f_h, g->stride_h, g->dil_h,
-             &g->out_h, &g->pad_h, "height")) != TFLM_OK
+    return TFLM_OK;
+}
+
+// The channels of a depthwise conv: weights [1, h, w, in_c * depth_mult].
+static tflm_status_t dw_channels(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *filter,
+    conv_geom_t *g) {
+    int32_t depth_mult = tflm_opt_i32(node, DW_DEPTH_MULTIPLIER, 0);
+    if (filter->dims[0] != 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights must have shape [1,h,w,channels]");
+    }
+    g->out_c = filter->dims[3];
+    if (g->out_c % g->in_c != 0 || depth_mult != g->out_c / g->in_c) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+            "depth multiplier %d does not give %d output channels from %d input channels",
+            (int)depth_mult, (int)g->out_c, (int)g->in_c);
+    }
+    g->depth_mult = depth_mult;
+    return TFLM_OK;
+}
+
+// CONV_2D (dw false) and DEPTHWISE_CONV_2D (dw true) share everything but
+// the channel layout and their options' field numbers.
+static tflm_status_t conv_dw_prepare(tflm_interp_t *ip, tflm_node_t *node, bool dw) {
+    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    conv_data_t *d = node->op_data;
+    conv_geom_t geom = {0}, *g = &geom;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int padding, activation;
+    if ((s = read_window(ip, node, dw ? DW_ACTIVATION : CONV_ACTIVATION, dw ? DW_DILATION_W : CONV_DILATION_W,
+             g, &padding, &activation)) != TFLM_OK) {
+        return s;
+    }
+    if (!is_rank4(in) || !is_rank4(filter)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
+    }
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+    // int16: conv takes an int64 or int32 bias, depthwise int64.
+    const unsigned int16_bias = dw ? 1u << TFLM_INT64 : (1u << TFLM_INT64) | (1u << TFLM_INT32);
+    if ((s = (dw ? dw_channels : conv_channels)(ip, node, filter, g)) != TFLM_OK
+        || (s = window_geometry(ip, node, padding, g->in_h, g->f_h, g->stride_h, g->dil_h,
+            &g->out_h, &g->pad_h, "height")) != TFLM_OK
         || (s = window_geometry(ip, node, padding, g->in_w, g->f_w, g->stride_w, g->dil_w,
             &g->out_w, &g->pad_w, "width")) != TFLM_OK
         || (s = check_output_shape(ip, node, out, g)) != TFLM_OK
         || (s = check_bias(ip, node, bias, g->out_c)) != TFLM_OK
-        || (s = check_types(ip, node, d, in, filter, bias, out,
-            (1u << TFLM_INT64) | (1u << TFLM_INT32))) != TFLM_OK) {
+        || (s = check_types(ip, node, d, in, filter, bias, out, int16_bias)) != TFLM_OK) {
         return s;
     }
     if ((s = store_window(ip, node, d, g)) != TFLM_OK) {
@@ -377,123 +415,262 @@ static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (d->type == TFLM_FLOAT32) {
         return read_activation(ip, node, activation, d, out);
     }
-    // int16 with an int32 bias accumulates in 32 bits.
+    // int16 with an int32 bias accumulates in 32 bits (conv only).
     d->acc64 = d->type == TFLM_INT16 && !(bias && bias->type == TFLM_INT32);
-    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, 0, activation, d->acc64)) != TFLM_OK) {
+    // Per-channel weights are quantized along the output channels: the
+    // first dimension for conv, the last for depthwise.
+    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, dw ? 3 : 0, activation, d->acc64)) != TFLM_OK) {
         return s;
     }
 #if MICROPY_TFLM_OPT_KERNELS
     if (d->type == TFLM_INT8) {
-        return tflm_conv_opt_prepare(ip, node, d, g);
+        return (dw ? tflm_dw_opt_prepare : tflm_conv_opt_prepare)(ip, node, d, g);
     }
 #endif
     return TFLM_OK;
 }
 
-// One multiply-accumulate term (x: activation, w: weight). The int32
+static tflm_status_t conv_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return conv_dw_prepare(ip, node, false);
+}
+
+static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    return conv_dw_prepare(ip, node, true);
+}
+
+// ---------------------------------------------------------------------------
+// The reference kernels: one routine per op for every type, specialised by
+// the compiler for each constant `kind` (always inlined).
+
+#define CONV_INLINE inline __attribute__((always_inline))
+
+// The arithmetic forms: activations, accumulator, rescale.
+enum { REF_F32, REF_I8, REF_I16_ACC32, REF_I16_ACC64 };
+
+// One accumulator; a kernel uses the member of its kind only. The int32
 // reference accumulators are emulated in uint32_t, which wraps instead of
-// overflowing; `in_off` is a local of the calling kernel.
-#define F_TERM(x, w) ((x) * (w))
-#define Q8_TERM(x, w) ((uint32_t)((w) * ((x) + in_off)))
-#define Q16_TERM32(x, w) ((uint32_t)((w) * (x)))
-#define Q16_TERM64(x, w) ((int64_t)((w) * (x)))
+// overflowing.
+typedef union {
+    float f;
+    uint32_t u;
+    int64_t l;
+} ref_acc_t;
 
-// Weight element type for each activation type (token-pasted as T##_w_t).
-typedef float float_w_t;
-typedef int8_t int8_t_w_t;
-typedef int8_t int16_t_w_t;
-
-// The loops of every type: T is the activation type, TERM one product, ACC
-// the accumulator and FINISH turns `acc` of output channel `oc` into the
-// output value. The taps outside the input are skipped (tap_range), the
-// others are summed in the reference's order (filter row, column, channel).
-#define CONV_BODY(T, TERM, ACC, FINISH)                                                        \
-    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, FC = g->f_c; \
-    const int32_t fpg = g->out_c / g->groups;                                                 \
-    for (int32_t b = 0; b < g->batches; b++) {                                                \
-        const T *in_b = in + (size_t)b * H * W * C;                                           \
-        for (int32_t oy = 0; oy < g->out_h; oy++) {                                           \
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;                                  \
-            int32_t fy0, fy1;                                                                 \
-            tap_range(iy0, g->dil_h, H, FH, &fy0, &fy1);                                      \
-            for (int32_t ox = 0; ox < g->out_w; ox++) {                                       \
-                const int32_t ix0 = ox * g->stride_w - g->pad_w;                              \
-                int32_t fx0, fx1;                                                             \
-                tap_range(ix0, g->dil_w, W, FW, &fx0, &fx1);                                  \
-                int32_t oc = 0;                                                               \
-                for (int32_t gi = 0; gi < g->groups; gi++) {                                  \
-                    const T *in_g = in_b + gi * FC;                                          \
-                    for (int32_t j = 0; j < fpg; j++, oc++) {                                 \
-                        const T##_w_t *w_oc = w + (size_t)oc * FH * FW * FC;                  \
-                        ACC acc = 0;                                                          \
-                        for (int32_t fy = fy0; fy < fy1; fy++) {                              \
-                            const T *row = in_g + (size_t)(iy0 + g->dil_h * fy) * W * C;      \
-                            const T##_w_t *w_row = w_oc + (size_t)fy * FW * FC;               \
-                            for (int32_t fx = fx0; fx < fx1; fx++) {                          \
-                                const T *px = row + (size_t)(ix0 + g->dil_w * fx) * C;        \
-                                const T##_w_t *wp = w_row + (size_t)fx * FC;                  \
-                                for (int32_t ic = 0; ic < FC; ic++) {                         \
-                                    acc += TERM(px[ic], wp[ic]);                              \
-                                }                                                             \
-                            }                                                                 \
-                        }                                                                     \
-                        FINISH;                                                               \
-                    }                                                                         \
-                }                                                                             \
-            }                                                                                 \
-        }                                                                                     \
+// Element i of an accumulator buffer (transpose conv) or 0 (buf NULL).
+static CONV_INLINE ref_acc_t ref_load(int kind, const void *buf, size_t i) {
+    ref_acc_t a;
+    if (kind == REF_F32) {
+        a.f = buf ? ((const float *)buf)[i] : 0.0f;
+    } else if (kind == REF_I16_ACC64) {
+        a.l = buf ? ((const int64_t *)buf)[i] : 0;
+    } else {
+        a.u = buf ? ((const uint32_t *)buf)[i] : 0;
     }
-
-static void conv_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
-    const float *bias, float *out) {
-    CONV_BODY(float, F_TERM, float, {
-        *out++ = tflm_clamp_f32(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
-    })
+    return a;
 }
 
-static void conv_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out) {
-    const int8_t *shifts = conv_shifts(d, g);
+static CONV_INLINE void ref_store(int kind, void *buf, size_t i, ref_acc_t a) {
+    if (kind == REF_F32) {
+        ((float *)buf)[i] = a.f;
+    } else if (kind == REF_I16_ACC64) {
+        ((int64_t *)buf)[i] = a.l;
+    } else {
+        ((uint32_t *)buf)[i] = a.u;
+    }
+}
+
+// Bytes of one accumulator in a buffer.
+static CONV_INLINE size_t ref_acc_size(int kind) {
+    return kind == REF_F32 ? sizeof(float) : kind == REF_I16_ACC64 ? sizeof(int64_t) : sizeof(uint32_t);
+}
+
+// a += in[xi] * w[wi] (int8: the input offset added to the activation).
+static CONV_INLINE void ref_mac(int kind, ref_acc_t *a, const void *in, size_t xi, const void *w, size_t wi,
+    int32_t in_off) {
+    switch (kind) {
+        case REF_F32:
+            a->f += ((const float *)in)[xi] * ((const float *)w)[wi];
+            break;
+        case REF_I8:
+            a->u += (uint32_t)(((const int8_t *)w)[wi] * (((const int8_t *)in)[xi] + in_off));
+            break;
+        case REF_I16_ACC32:
+            a->u += (uint32_t)(((const int8_t *)w)[wi] * ((const int16_t *)in)[xi]);
+            break;
+        default:
+            a->l += (int64_t)(((const int8_t *)w)[wi] * ((const int16_t *)in)[xi]);
+            break;
+    }
+}
+
+// Output element oi of channel oc from its sum: bias, rescale, the clamp
+// (bounds before the output offset) and the output offset. `bias0`: a
+// float sum without a bias still gets + 0.0f, as TFLM's conv and depthwise
+// conv do (-0 becomes +0); its transpose conv adds nothing.
+static CONV_INLINE void ref_finish(int kind, const conv_data_t *d, const int8_t *shifts, const void *bias,
+    int32_t oc, ref_acc_t a, void *out, size_t oi, bool bias0) {
+    switch (kind) {
+        case REF_F32: {
+            const float *fb = bias;
+            float v = bias0 ? a.f + (fb ? fb[oc] : 0.0f) : fb ? a.f + fb[oc] : a.f;
+            ((float *)out)[oi] = tflm_clamp_f32(v, d->f_min, d->f_max);
+            break;
+        }
+        case REF_I8:
+        case REF_I16_ACC32: {
+            uint32_t acc = a.u;
+            if (bias) {
+                acc += (uint32_t)((const int32_t *)bias)[oc];
+            }
+            int32_t v = tflm_clamp_i32(tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]),
+                d->q_min_raw, d->q_max_raw);
+            if (kind == REF_I8) {
+                ((int8_t *)out)[oi] = (int8_t)(v + d->out_offset);
+            } else {
+                ((int16_t *)out)[oi] = (int16_t)v;
+            }
+            break;
+        }
+        default: {
+            int64_t acc = a.l;
+            if (bias) {
+                acc += bias64(bias, d->bias_type, oc);
+            }
+            ((int16_t *)out)[oi] = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]),
+                d->q_min_raw, d->q_max_raw);
+            break;
+        }
+    }
+}
+
+// CONV_2D (dw false) and DEPTHWISE_CONV_2D (dw true). A depthwise conv is
+// a grouped conv with one input channel per group (in_c groups of
+// depth_mult outputs) whose weights are laid out [1, FH, FW, OC] instead of
+// [OC, FH, FW, FC]: only the weight strides differ. The taps outside the
+// input are skipped (tap_range), the others summed in the reference's
+// order (filter row, column, channel).
+static CONV_INLINE void conv_ref(int kind, bool dw, const conv_data_t *d, const conv_geom_t *g, const void *in,
+    const void *w, const void *bias, void *out) {
+    // (Float ops have no multipliers: no pointer arithmetic on NULL.)
+    const int8_t *shifts = kind == REF_F32 ? NULL : conv_shifts(d, g);
     const int32_t in_off = d->in_offset;
-    CONV_BODY(int8_t, Q8_TERM, uint32_t, {
-        if (bias) {
-            acc += (uint32_t)bias[oc];
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
+    const int32_t FC = dw ? 1 : g->f_c;
+    const int32_t groups = dw ? C : g->groups;
+    const int32_t fpg = dw ? g->depth_mult : OC / groups;
+    // Weight strides per output channel, filter row and filter column.
+    const size_t w_oc = dw ? 1 : (size_t)FH * FW * FC;
+    const size_t w_fy = dw ? (size_t)FW * OC : (size_t)FW * FC;
+    const size_t w_fx = dw ? (size_t)OC : (size_t)FC;
+    size_t oi = 0;
+    for (int32_t b = 0; b < g->batches; b++) {
+        const size_t in_b = (size_t)b * H * W * C;
+        for (int32_t oy = 0; oy < g->out_h; oy++) {
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            int32_t fy0, fy1;
+            tap_range(iy0, g->dil_h, H, FH, &fy0, &fy1);
+            for (int32_t ox = 0; ox < g->out_w; ox++) {
+                const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                int32_t fx0, fx1;
+                tap_range(ix0, g->dil_w, W, FW, &fx0, &fx1);
+                int32_t oc = 0;
+                for (int32_t gi = 0; gi < groups; gi++) {
+                    const size_t in_g = in_b + (size_t)gi * FC;
+                    for (int32_t j = 0; j < fpg; j++, oc++) {
+                        ref_acc_t acc = ref_load(kind, NULL, 0);
+                        for (int32_t fy = fy0; fy < fy1; fy++) {
+                            const size_t row = in_g + (size_t)(iy0 + g->dil_h * fy) * W * C;
+                            const size_t w_row = (size_t)oc * w_oc + (size_t)fy * w_fy;
+                            for (int32_t fx = fx0; fx < fx1; fx++) {
+                                const size_t px = row + (size_t)(ix0 + g->dil_w * fx) * C;
+                                const size_t wp = w_row + (size_t)fx * w_fx;
+                                for (int32_t ic = 0; ic < FC; ic++) {
+                                    ref_mac(kind, &acc, in, px + ic, w, wp + ic, in_off);
+                                }
+                            }
+                        }
+                        ref_finish(kind, d, shifts, bias, oc, acc, out, oi++, true);
+                    }
+                }
+            }
         }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
-    })
+    }
 }
 
-static void conv_int16_acc32(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
-    const int32_t *bias,
-    int16_t *out) {
-    const int8_t *shifts = conv_shifts(d, g);
-    CONV_BODY(int16_t, Q16_TERM32, uint32_t, {
-        if (bias) {
-            acc += (uint32_t)bias[oc];
+#if MICROPY_TFLM_OP_TRANSPOSE_CONV
+// Scatter each input pixel into the accumulators (buffer `acc`) of the
+// outputs it touches, then finish them into `out` (float: acc is out). For
+// one output element the contributions arrive in the reference's order
+// (input row, column, channel), so float sums round the same way.
+static CONV_INLINE void tc_ref(int kind, const conv_data_t *d, const conv_geom_t *g, const void *in, const void *w,
+    const void *bias, void *out, void *acc_buf) {
+    const int8_t *shifts = kind == REF_F32 ? NULL : conv_shifts(d, g);
+    const int32_t in_off = d->in_offset;
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w;
+    const int32_t OH = g->out_h, OW = g->out_w, OC = g->out_c;
+    const size_t n = (size_t)g->batches * OH * OW * OC;
+    memset(acc_buf, 0, n * ref_acc_size(kind));
+    for (int32_t b = 0; b < g->batches; b++) {
+        const size_t acc_b = (size_t)b * OH * OW * OC;
+        for (int32_t iy = 0; iy < H; iy++) {
+            const int32_t oy0 = iy * g->stride_h - g->pad_h;
+            int32_t fy0, fy1;
+            tap_range(oy0, 1, OH, FH, &fy0, &fy1);
+            for (int32_t ix = 0; ix < W; ix++) {
+                const int32_t ox0 = ix * g->stride_w - g->pad_w;
+                int32_t fx0, fx1;
+                tap_range(ox0, 1, OW, FW, &fx0, &fx1);
+                const size_t px = (((size_t)b * H + iy) * W + ix) * C;
+                for (int32_t fy = fy0; fy < fy1; fy++) {
+                    for (int32_t fx = fx0; fx < fx1; fx++) {
+                        const size_t o = acc_b + ((size_t)(oy0 + fy) * OW + (ox0 + fx)) * OC;
+                        size_t wp = ((size_t)fy * FW + fx) * C;
+                        for (int32_t oc = 0; oc < OC; oc++) {
+                            ref_acc_t acc = ref_load(kind, acc_buf, o + oc);
+                            for (int32_t ic = 0; ic < C; ic++) {
+                                ref_mac(kind, &acc, in, px + ic, w, wp + ic, in_off);
+                            }
+                            ref_store(kind, acc_buf, o + oc, acc);
+                            wp += (size_t)FH * FW * C;
+                        }
+                    }
+                }
+            }
         }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int16_t)tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw);
-    })
+    }
+    for (size_t i = 0; i < n; i += (size_t)OC) {
+        for (int32_t oc = 0; oc < OC; oc++) {
+            ref_finish(kind, d, shifts, bias, oc, ref_load(kind, acc_buf, i + oc), out, i + oc, false);
+        }
+    }
 }
 
-static void conv_int16_acc64(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
-    const void *bias,
-    int16_t *out) {
-    const int8_t *shifts = conv_shifts(d, g);
-    CONV_BODY(int16_t, Q16_TERM64, int64_t, {
-        if (bias) {
-            acc += bias64(bias, d->bias_type, oc);
-        }
-        *out++ = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
-    })
+#endif
+
+enum { OP_CONV, OP_DW, OP_TC };
+
+// The reference kernel of op `op` for one kind. Transpose conv sums in
+// scratch (float: in the output itself).
+static CONV_INLINE void ref_run(int kind, int op, const conv_data_t *d, const conv_geom_t *g, const void *in,
+    const void *w, const void *bias, void *out, uint8_t *scratch) {
+    #if MICROPY_TFLM_OP_TRANSPOSE_CONV
+    if (op == OP_TC) {
+        tc_ref(kind, d, g, in, w, bias, out, kind == REF_F32 ? out : (void *)scratch);
+        return;
+    }
+    #endif
+    (void)scratch;
+    conv_ref(kind, op == OP_DW, d, g, in, w, bias, out);
 }
 
-static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+// The eval of all three ops: int8 conv and depthwise conv take the
+// optimized kernel when prepare chose one, everything else the reference.
+static CONV_INLINE tflm_status_t conv_op_eval(tflm_interp_t *ip, const tflm_node_t *node, int op) {
     const conv_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    // Transpose conv's inputs: output shape, weights, input, bias.
+    const tflm_tensor_t *in = tflm_node_input(ip, node, op == OP_TC ? 2 : 0);
     const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, op == OP_TC ? 3 : 2);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     conv_geom_t g;
     tflm_conv_geom(d, in, w, out, &g);
@@ -501,31 +678,36 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     switch (d->type) {
         case TFLM_FLOAT32:
             if (MICROPY_TFLM_TYPE_FLOAT32) {
-                conv_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
+                ref_run(REF_F32, op, d, &g, in->data, w->data, b, out->data, node->scratch);
             }
             break;
         case TFLM_INT8:
 #if MICROPY_TFLM_OPT_KERNELS
-            if (d->opt) {
-                tflm_conv_opt_eval(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
-                    node->scratch);
+            if (op != OP_TC && d->opt) {
+                (op == OP_DW ? tflm_dw_opt_eval : tflm_conv_opt_eval)(d, &g, (const int8_t *)in->data,
+                    (const int8_t *)w->data, b, (int8_t *)out->data, node->scratch);
                 break;
             }
 #endif
-            conv_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
+            ref_run(REF_I8, op, d, &g, in->data, w->data, b, out->data, node->scratch);
             break;
         default:
             if (!MICROPY_TFLM_TYPE_INT16) {
                 break;
             }
-            if (!d->acc64) {
-                conv_int16_acc32(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+            // (Only conv has the 32-bit int16 form.)
+            if (op != OP_CONV || d->acc64) {
+                ref_run(REF_I16_ACC64, op, d, &g, in->data, w->data, b, out->data, node->scratch);
             } else {
-                conv_int16_acc64(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
+                ref_run(REF_I16_ACC32, op, d, &g, in->data, w->data, b, out->data, node->scratch);
             }
             break;
     }
     return TFLM_OK;
+}
+
+static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    return conv_op_eval(ip, node, OP_CONV);
 }
 
 const tflm_kernel_t tflm_kernel_conv_2d = {
@@ -540,171 +722,8 @@ const tflm_kernel_t tflm_kernel_conv_2d = {
 // ---------------------------------------------------------------------------
 // DEPTHWISE_CONV_2D
 
-static tflm_status_t dw_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    conv_data_t *d = node->op_data;
-    conv_geom_t geom = {0}, *g = &geom;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    int padding = tflm_opt_i8(node, DW_PADDING, 0);
-    g->stride_w = tflm_opt_i32(node, DW_STRIDE_W, 0);
-    g->stride_h = tflm_opt_i32(node, DW_STRIDE_H, 0);
-    int32_t depth_mult = tflm_opt_i32(node, DW_DEPTH_MULTIPLIER, 0);
-    int activation = tflm_opt_i8(node, DW_ACTIVATION, 0);
-    g->dil_w = tflm_opt_i32(node, DW_DILATION_W, 1);
-    g->dil_h = tflm_opt_i32(node, DW_DILATION_H, 1);
-    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, g->dil_h, g->dil_w)) != TFLM_OK) {
-        return s;
-    }
-    if (!is_rank4(in) || !is_rank4(filter)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
-    }
-    if (filter->dims[0] != 1) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "weights must have shape [1,h,w,channels]");
-    }
-    g->batches = in->dims[0];
-    g->in_h = in->dims[1];
-    g->in_w = in->dims[2];
-    g->in_c = in->dims[3];
-    g->f_h = filter->dims[1];
-    g->f_w = filter->dims[2];
-    g->out_c = filter->dims[3];
-    if (g->out_c % g->in_c != 0 || depth_mult != g->out_c / g->in_c) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
-            "depth multiplier %d does not give %d output channels from %d input channels",
-            (int)depth_mult, (int)g->out_c, (int)g->in_c);
-    }
-    g->depth_mult = depth_mult;
-    if ((s = window_geometry(ip, node, padding, g->in_h, g->f_h, g->stride_h, g->dil_h,
-             &g->out_h, &g->pad_h, "height")) != TFLM_OK
-        || (s = window_geometry(ip, node, padding, g->in_w, g->f_w, g->stride_w, g->dil_w,
-            &g->out_w, &g->pad_w, "width")) != TFLM_OK
-        || (s = check_output_shape(ip, node, out, g)) != TFLM_OK
-        || (s = check_bias(ip, node, bias, g->out_c)) != TFLM_OK
-        || (s = check_types(ip, node, d, in, filter, bias, out, 1u << TFLM_INT64)) != TFLM_OK) {
-        return s;
-    }
-    if ((s = store_window(ip, node, d, g)) != TFLM_OK) {
-        return s;
-    }
-    if (d->type == TFLM_FLOAT32) {
-        return read_activation(ip, node, activation, d, out);
-    }
-    d->acc64 = d->type == TFLM_INT16;
-    if ((s = prepare_quant(ip, node, d, in, filter, out, g->out_c, 3, activation, d->acc64)) != TFLM_OK) {
-        return s;
-    }
-#if MICROPY_TFLM_OPT_KERNELS
-    if (d->type == TFLM_INT8) {
-        return tflm_dw_opt_prepare(ip, node, d, g);
-    }
-#endif
-    return TFLM_OK;
-}
-
-// As CONV_BODY: output channel oc = ic * depth_multiplier + m reads input
-// channel ic only.
-#define DW_BODY(T, TERM, ACC, FINISH)                                                          \
-    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w;            \
-    const int32_t OC = g->out_c, DM = g->depth_mult;                                          \
-    for (int32_t b = 0; b < g->batches; b++) {                                                \
-        const T *in_b = in + (size_t)b * H * W * C;                                           \
-        for (int32_t oy = 0; oy < g->out_h; oy++) {                                           \
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;                                  \
-            int32_t fy0, fy1;                                                                 \
-            tap_range(iy0, g->dil_h, H, FH, &fy0, &fy1);                                      \
-            for (int32_t ox = 0; ox < g->out_w; ox++) {                                       \
-                const int32_t ix0 = ox * g->stride_w - g->pad_w;                              \
-                int32_t fx0, fx1;                                                             \
-                tap_range(ix0, g->dil_w, W, FW, &fx0, &fx1);                                  \
-                int32_t oc = 0;                                                               \
-                for (int32_t ic = 0; ic < C; ic++) {                                          \
-                    for (int32_t m = 0; m < DM; m++, oc++) {                                  \
-                        ACC acc = 0;                                                          \
-                        for (int32_t fy = fy0; fy < fy1; fy++) {                              \
-                            const T *row = in_b + (size_t)(iy0 + g->dil_h * fy) * W * C + ic; \
-                            const T##_w_t *w_row = w + (size_t)fy * FW * OC + oc;             \
-                            for (int32_t fx = fx0; fx < fx1; fx++) {                          \
-                                acc += TERM(row[(size_t)(ix0 + g->dil_w * fx) * C],           \
-                                    w_row[(size_t)fx * OC]);                                  \
-                            }                                                                 \
-                        }                                                                     \
-                        FINISH;                                                               \
-                    }                                                                         \
-                }                                                                             \
-            }                                                                                 \
-        }                                                                                     \
-    }
-
-static void dw_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
-    const float *bias, float *out) {
-    DW_BODY(float, F_TERM, float, {
-        *out++ = tflm_clamp_f32(acc + (bias ? bias[oc] : 0.0f), d->f_min, d->f_max);
-    })
-}
-
-static void dw_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out) {
-    const int8_t *shifts = conv_shifts(d, g);
-    const int32_t in_off = d->in_offset;
-    DW_BODY(int8_t, Q8_TERM, uint32_t, {
-        if (bias) {
-            acc += (uint32_t)bias[oc];
-        }
-        int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-        *out++ = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
-    })
-}
-
-static void dw_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
-    const void *bias, int16_t *out) {
-    const int8_t *shifts = conv_shifts(d, g);
-    DW_BODY(int16_t, Q16_TERM64, int64_t, {
-        if (bias) {
-            acc += bias64(bias, d->bias_type, oc);
-        }
-        *out++ = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
-    })
-}
-
 static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const conv_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    conv_geom_t g;
-    tflm_conv_geom(d, in, w, out, &g);
-    const void *b = bias ? bias->data : NULL;
-    switch (d->type) {
-        case TFLM_FLOAT32:
-            if (MICROPY_TFLM_TYPE_FLOAT32) {
-                dw_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
-            }
-            break;
-        case TFLM_INT8:
-#if MICROPY_TFLM_OPT_KERNELS
-            if (d->opt) {
-                tflm_dw_opt_eval(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
-                    node->scratch);
-                break;
-            }
-#endif
-            dw_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data);
-            break;
-        default:
-            if (!MICROPY_TFLM_TYPE_INT16) {
-                break;
-            }
-            dw_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data);
-            break;
-    }
-    return TFLM_OK;
+    return conv_op_eval(ip, node, OP_DW);
 }
 
 const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
@@ -732,12 +751,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    int padding = tflm_opt_i8(node, TC_PADDING, 0);
-    g->stride_w = tflm_opt_i32(node, TC_STRIDE_W, 0);
-    g->stride_h = tflm_opt_i32(node, TC_STRIDE_H, 0);
-    int activation = tflm_opt_i8(node, TC_ACTIVATION, 0);
-    g->dil_h = g->dil_w = 1;
-    if ((s = check_window(ip, node, padding, g->stride_h, g->stride_w, 1, 1)) != TFLM_OK) {
+    int padding, activation;
+    if ((s = read_window(ip, node, TC_ACTIVATION, -1, g, &padding, &activation)) != TFLM_OK) {
         return s;
     }
     if (!is_rank4(in) || !is_rank4(filter) || !is_rank4(out)) {
@@ -808,125 +823,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-// Scatter each input pixel into the outputs it touches. For one output
-// element the contributions arrive in the reference's order (input row,
-// column, channel), so float sums round the same way.
-#define TC_SCATTER(T, TERM, ACC, acc_buf)                                                       \
-    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w;             \
-    const int32_t OH = g->out_h, OW = g->out_w, OC = g->out_c;                                 \
-    for (int32_t b = 0; b < g->batches; b++) {                                                 \
-        ACC *acc_b = acc_buf + (size_t)b * OH * OW * OC;                                       \
-        for (int32_t iy = 0; iy < H; iy++) {                                                   \
-            const int32_t oy0 = iy * g->stride_h - g->pad_h;                                   \
-            int32_t fy0, fy1;                                                                  \
-            tap_range(oy0, 1, OH, FH, &fy0, &fy1);                                             \
-            for (int32_t ix = 0; ix < W; ix++) {                                               \
-                const int32_t ox0 = ix * g->stride_w - g->pad_w;                               \
-                int32_t fx0, fx1;                                                              \
-                tap_range(ox0, 1, OW, FW, &fx0, &fx1);                                         \
-                const T *px = in + (((size_t)b * H + iy) * W + ix) * C;                        \
-                for (int32_t fy = fy0; fy < fy1; fy++) {                                       \
-                    for (int32_t fx = fx0; fx < fx1; fx++) {                                   \
-                        ACC *o = acc_b + ((size_t)(oy0 + fy) * OW + (ox0 + fx)) * OC;          \
-                        const T##_w_t *wp = w + ((size_t)fy * FW + fx) * C;                    \
-                        for (int32_t oc = 0; oc < OC; oc++) {                                  \
-                            ACC acc = o[oc];                                                   \
-                            for (int32_t ic = 0; ic < C; ic++) {                               \
-                                acc += TERM(px[ic], wp[ic]);                                   \
-                            }                                                                  \
-                            o[oc] = acc;                                                       \
-                            wp += (size_t)FH * FW * C;                                         \
-                        }                                                                      \
-                    }                                                                          \
-                }                                                                              \
-            }                                                                                  \
-        }                                                                                      \
-    }
-
-static void tc_float(const conv_data_t *d, const conv_geom_t *g, const float *in, const float *w,
-    const float *bias, float *out) {
-    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = 0.0f;
-    }
-    TC_SCATTER(float, F_TERM, float, out)
-    for (size_t i = 0; i < n; i += (size_t)OC) {
-        for (int32_t oc = 0; oc < OC; oc++) {
-            float v = out[i + oc];
-            if (bias) {
-                v += bias[oc];
-            }
-            out[i + oc] = tflm_clamp_f32(v, d->f_min, d->f_max);
-        }
-    }
-}
-
-static void tc_int8(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out,
-    uint32_t *scratch) {
-    const int8_t *shifts = conv_shifts(d, g);
-    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
-    const int32_t in_off = d->in_offset;
-    memset(scratch, 0, n * sizeof(uint32_t));
-    TC_SCATTER(int8_t, Q8_TERM, uint32_t, scratch)
-    for (size_t i = 0; i < n; i += (size_t)OC) {
-        for (int32_t oc = 0; oc < OC; oc++) {
-            uint32_t acc = scratch[i + oc];
-            if (bias) {
-                acc += (uint32_t)bias[oc];
-            }
-            int32_t v = tflm_mul_by_quant_mul((int32_t)acc, d->mult[oc], shifts[oc]);
-            out[i + oc] = (int8_t)(tflm_clamp_i32(v, d->q_min_raw, d->q_max_raw) + d->out_offset);
-        }
-    }
-}
-
-static void tc_int16(const conv_data_t *d, const conv_geom_t *g, const int16_t *in, const int8_t *w,
-    const void *bias, int16_t *out,
-    int64_t *scratch) {
-    const int8_t *shifts = conv_shifts(d, g);
-    const size_t n = (size_t)g->batches * g->out_h * g->out_w * g->out_c;
-    memset(scratch, 0, n * sizeof(int64_t));
-    TC_SCATTER(int16_t, Q16_TERM64, int64_t, scratch)
-    for (size_t i = 0; i < n; i += (size_t)OC) {
-        for (int32_t oc = 0; oc < OC; oc++) {
-            int64_t acc = scratch[i + oc];
-            if (bias) {
-                acc += bias64(bias, d->bias_type, oc);
-            }
-            out[i + oc] = (int16_t)tflm_clamp_i32(requant64(acc, d->mult[oc], shifts[oc]), d->q_min_raw, d->q_max_raw);
-        }
-    }
-}
-
 static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const conv_data_t *d = node->op_data;
-    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    conv_geom_t g;
-    tflm_conv_geom(d, in, w, out, &g);
-    const void *b = bias ? bias->data : NULL;
-    switch (d->type) {
-        case TFLM_FLOAT32:
-            if (MICROPY_TFLM_TYPE_FLOAT32) {
-                tc_float(d, &g, (const float *)in->data, (const float *)w->data, b, (float *)out->data);
-            }
-            break;
-        case TFLM_INT8:
-            tc_int8(d, &g, (const int8_t *)in->data, (const int8_t *)w->data, b, (int8_t *)out->data,
-                (uint32_t *)(void *)node->scratch);
-            break;
-        default:
-            if (!MICROPY_TFLM_TYPE_INT16) {
-                break;
-            }
-            tc_int16(d, &g, (const int16_t *)in->data, (const int8_t *)w->data, b, (int16_t *)out->data,
-                (int64_t *)(void *)node->scratch);
-            break;
-    }
-    return TFLM_OK;
+    return conv_op_eval(ip, node, OP_TC);
 }
 
 const tflm_kernel_t tflm_kernel_transpose_conv = {

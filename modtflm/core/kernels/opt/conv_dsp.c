@@ -6,8 +6,8 @@
 #include "dsp.h"
 
 // Values src[0..3] + off as (x0, x2, x1, x3): two SXTAB16 of one word.
-static TFLM_ALWAYS_INLINE void put4(int16_t *dst, const int8_t *src, int32_t off) {
-    const uint32_t off2 = (uint32_t)(uint16_t)off * 0x10001u;
+static TFLM_ALWAYS_INLINE void put4(int16_t *dst, const int8_t *src, int32_t off, uint32_t off2) {
+    (void)off;
     uint32_t v = conv_load32(src);
     conv_store32(dst, dsp_sxtab16(off2, v));
     conv_store32(dst + 2, dsp_sxtab16_r8(off2, v));
@@ -74,18 +74,22 @@ __attribute__((noinline)) static void im2col_lin(const conv_data_t *d, const con
     const int32_t K = g->f_h * n, k4 = (K + 3) & ~3;
     lin = (int8_t *)lw;
     lin_fill(lin + K, k4 - K, -off);
+    const uint32_t off2 = (uint32_t)(uint16_t)off * 0x10001u;
     for (int32_t k = 0; k < k4; k += 4, slot += 8) {
-        put4(slot, lin + k, off);
+        put4(slot, lin + k, off, off2);
     }
 }
 
-static void im2col(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const pix_t *p, void *buf) {
+static TFLM_ALWAYS_INLINE bool im2col_special(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
+    const pix_t *p, void *buf) {
     if (lin_ok(d, g)) {
         im2col_lin(d, g, in, p, buf);
-        return;
+        return true;
     }
-    conv_im2col(d, g, in, p, buf, put_span);
+    return false;
 }
+
+#include "conv_im2col.h"
 
 static TFLM_ALWAYS_INLINE uint32_t load32_inc(const int8_t **p) {
     return dsp_load32_inc(p);
@@ -94,21 +98,23 @@ static TFLM_ALWAYS_INLINE uint32_t load32_inc(const int8_t **p) {
 // The weights of channels a and b split into even and odd bytes (SXTB16),
 // the pair's two words of each pixel (one LDRD, the buffer is 8-aligned),
 // two SMLAD per accumulator.
-static TFLM_ALWAYS_INLINE void group_2x2(const int16_t **x, uint32_t va, uint32_t vb, conv_acc2x2_t *acc) {
-    const uint32_t ae = dsp_sxtb16(va), ao = dsp_sxtb16_r8(va);
-    const uint32_t be = dsp_sxtb16(vb), bo = dsp_sxtb16_r8(vb);
-    uint32_t xe, xo;
-    dsp_load64_inc(x, &xe, &xo);
-    acc->a0 = dsp_smlad(xe, ae, acc->a0);
-    acc->a0 = dsp_smlad(xo, ao, acc->a0);
-    acc->b0 = dsp_smlad(xe, be, acc->b0);
-    acc->b0 = dsp_smlad(xo, bo, acc->b0);
-    dsp_load64_inc(x, &xe, &xo);
-    acc->a1 = dsp_smlad(xe, ae, acc->a1);
-    acc->a1 = dsp_smlad(xo, ao, acc->a1);
-    acc->b1 = dsp_smlad(xe, be, acc->b1);
-    acc->b1 = dsp_smlad(xo, bo, acc->b1);
-}
+#define GROUP_2X2(x, va, vb)                                                  \
+    {                                                                         \
+        uint32_t ae = dsp_sxtb16(va), ao = dsp_sxtb16_r8(va);                 \
+        uint32_t be = dsp_sxtb16(vb), bo = dsp_sxtb16_r8(vb);                 \
+        uint32_t xe, xo;                                                      \
+        dsp_load64_inc(&x, &xe, &xo);                                         \
+        a0 = dsp_smlad(xe, ae, a0);                                           \
+        a0 = dsp_smlad(xo, ao, a0);                                           \
+        b0 = dsp_smlad(xe, be, b0);                                           \
+        b0 = dsp_smlad(xo, bo, b0);                                           \
+        dsp_load64_inc(&x, &xe, &xo);                                         \
+        a1 = dsp_smlad(xe, ae, a1);                                           \
+        a1 = dsp_smlad(xo, ao, a1);                                           \
+        b1 = dsp_smlad(xe, be, b1);                                           \
+        b1 = dsp_smlad(xo, bo, b1);                                           \
+    }
+typedef uint32_t acc_t;
 
 // Requantization and clamp of one channel's two outputs. Channels with a
 // multiplier of 0 or in [2^30, 2^31) and a right shift of at most 21 take
@@ -125,22 +131,19 @@ static TFLM_ALWAYS_INLINE void group_2x2(const int16_t **x, uint32_t va, uint32_
 // - Output bounds: when they are the whole int8 range (`full`), SSAT of
 //   v + out_offset (|v| < 2^30: no overflow) is the clamp.
 typedef struct {
-    const int32_t *mult;
-    const int8_t *shifts;
     // Raw: the bounds before the output offset is added.
     int32_t q_min_raw, q_max_raw, out_offset;
-    bool full;  // q_min_raw + out_offset == -128, q_max_raw + out_offset == 127
-    bool fast;  // full, and every channel as rq_pair_fast needs
-} rq_ctx_t;
+    int32_t full;  // q_min_raw + out_offset == -128, q_max_raw + out_offset == 127
+} conv_rq_t;
 
-static inline int8_t clamp_out(const rq_ctx_t *p, int32_t v) {
+static inline int8_t clamp_out(const conv_rq_t *p, int32_t v) {
     if (p->full) {
         return (int8_t)dsp_ssat8(v + p->out_offset);
     }
-    return (int8_t)(tflm_clamp_i32(v, p->q_min_raw, p->q_max_raw) + p->out_offset);
+    return (int8_t)(opt_clamp_i32(v, p->q_min_raw, p->q_max_raw) + p->out_offset);
 }
 
-static inline void rq_pair(const rq_ctx_t *p, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0,
+static inline void rq_pair(const conv_rq_t *p, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1, int8_t *o0,
     int8_t *o1) {
     int32_t v0, v1;
     if (s < -21 || (m != 0 && m < (1 << 30))) {
@@ -176,29 +179,31 @@ static inline void rq_pair_fast(int32_t out_offset, int32_t m, int32_t s, uint32
     *o1 = (int8_t)dsp_ssat8(((h1 + (h1 >> 31) + half) >> r) + out_offset);
 }
 
-static TFLM_ALWAYS_INLINE void finish(const void *ctx, int32_t oc, int32_t oc2, const conv_acc2x2_t *acc,
-    int8_t *out, int8_t *out1) {
-    const rq_ctx_t *q = ctx;
-    const int32_t *mult = q->mult;
-    const int8_t *shifts = q->shifts;
-    if (q->fast) {
-        rq_pair_fast(q->out_offset, mult[oc], shifts[oc], acc->a0, acc->a1, out + oc, out1 + oc);
-        rq_pair_fast(q->out_offset, mult[oc2], shifts[oc2], acc->b0, acc->b1, out + oc2, out1 + oc2);
+// Returns whether every channel takes rq_pair_fast (and the bounds are full).
+static TFLM_ALWAYS_INLINE bool conv_rq_setup(conv_rq_t *q, const conv_data_t *d, int32_t OC, const int32_t *mult,
+    const int8_t *shifts) {
+    const int32_t q_min = d->q_min_raw, q_max = d->q_max_raw, out_offset = d->out_offset;
+    const conv_rq_t init = { q_min, q_max, out_offset, q_min + out_offset == -128 && q_max + out_offset == 127 };
+    *q = init;
+    bool fast = init.full;
+    for (int32_t oc = 0; oc < OC; oc++) {
+        fast = fast && shifts[oc] < 0 && shifts[oc] >= -21 && mult[oc] >= (1 << 30);
+    }
+    return fast;
+}
+
+static TFLM_ALWAYS_INLINE void conv_rq_block(const conv_rq_t *q, bool fast, int32_t out_offset, const int32_t *mult,
+    const int8_t *shifts, int32_t oc, int32_t oc2, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, int8_t *out,
+    int8_t *out1) {
+    if (fast) {
+        rq_pair_fast(out_offset, mult[oc], shifts[oc], a0, a1, out + oc, out1 + oc);
+        rq_pair_fast(out_offset, mult[oc2], shifts[oc2], b0, b1, out + oc2, out1 + oc2);
     } else {
-        rq_pair(q, mult[oc], shifts[oc], acc->a0, acc->a1, out + oc, out1 + oc);
-        rq_pair(q, mult[oc2], shifts[oc2], acc->b0, acc->b1, out + oc2, out1 + oc2);
+        rq_pair(q, mult[oc], shifts[oc], a0, a1, out + oc, out1 + oc);
+        rq_pair(q, mult[oc2], shifts[oc2], b0, b1, out + oc2, out1 + oc2);
     }
 }
 
-void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, uint8_t *scratch) {
-    rq_ctx_t q = { d->mult, conv_shifts(d, g), d->q_min_raw, d->q_max_raw, d->out_offset, false, false };
-    q.full = q.q_min_raw + q.out_offset == -128 && q.q_max_raw + q.out_offset == 127;
-    q.fast = q.full;
-    for (int32_t oc = 0; oc < g->out_c; oc++) {
-        q.fast = q.fast && q.shifts[oc] < 0 && q.shifts[oc] >= -21 && q.mult[oc] >= (1 << 30);
-    }
-    conv_eval_pairs(d, g, in, w, bias, out, scratch, &q, put_span, im2col, load32_inc, group_2x2, finish);
-}
+#include "conv_pairs.h"
 
 #endif

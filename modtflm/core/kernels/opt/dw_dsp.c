@@ -30,7 +30,7 @@ static TFLM_ALWAYS_INLINE int8_t rq_out_fast(uint32_t acc, int32_t mult, int32_t
     int32_t v = dsp_smmlar(dsp_qadd((int32_t)acc, (int32_t)acc), mult, t) >> rs;
     v = dsp_ssat8(v);
     if (!full) {
-        v = tflm_clamp_i32(v, act_min, act_max);
+        v = opt_clamp_i32(v, act_min, act_max);
     }
     return (int8_t)v;
 }
@@ -68,14 +68,17 @@ static TFLM_ALWAYS_INLINE void dw_mac4(uint32_t *a, const int8_t *p, const int8_
 }
 
 static TFLM_ALWAYS_INLINE void dw_mac8(uint32_t *a, int32_t xv, const int8_t *q) {
-    for (int h = 0; h < 8; h += 4) {
-        uint32_t wv = ld32(q + h);
-        uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
-        a[h] = dsp_smlabb(w02, xv, a[h]);
-        a[h + 1] = dsp_smlabb(w13, xv, a[h + 1]);
-        a[h + 2] = dsp_smlatb(w02, xv, a[h + 2]);
-        a[h + 3] = dsp_smlatb(w13, xv, a[h + 3]);
-    }
+    uint32_t wv = ld32(q), wu = ld32(q + 4);
+    uint32_t w02 = dsp_sxtb16(wv), w13 = dsp_sxtb16_r8(wv);
+    a[0] = dsp_smlabb(w02, xv, a[0]);
+    a[1] = dsp_smlabb(w13, xv, a[1]);
+    a[2] = dsp_smlatb(w02, xv, a[2]);
+    a[3] = dsp_smlatb(w13, xv, a[3]);
+    w02 = dsp_sxtb16(wu), w13 = dsp_sxtb16_r8(wu);
+    a[4] = dsp_smlabb(w02, xv, a[4]);
+    a[5] = dsp_smlabb(w13, xv, a[5]);
+    a[6] = dsp_smlatb(w02, xv, a[6]);
+    a[7] = dsp_smlatb(w13, xv, a[7]);
 }
 
 static TFLM_ALWAYS_INLINE void dw_rq(const dw_pass_t *ps, const uint32_t *acc, int8_t *o, int n) {

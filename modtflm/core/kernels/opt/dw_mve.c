@@ -49,7 +49,10 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     for (int32_t k = 0; k < 4; k++) {
         int32_t oc = oc0 + (k < n ? k : 0);
         chan_rq_init(&rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = dw_weight_sum(g, w, oc);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
         b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
         b_int[k] = b_bord[k] + s * (uint32_t)off;
     }
@@ -65,12 +68,17 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            int32_t fy0, ny;
-            const int32_t iy = dw_rows(g, oy, &fy0, &ny);
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
-                int32_t fx0, nx;
-                const int32_t ix = dw_cols(g, ox, &fx0, &nx);
-                                const int8_t *px = in_b + ((size_t)iy * W + ix) * C;
+                const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
+                const int8_t *px = in_b + ((size_t)(iy0 + fy0) * W + (ix0 + fx0)) * C;
                 const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
                 const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
                 const bool border = ny != FH || nx != FW;
@@ -213,7 +221,10 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
         int32_t oc = c0 + (k < n ? k : 0);
         chan_rq_t rq;
         chan_rq_init(&rq, d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = dw_weight_sum(g, w, oc);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
         uint32_t bb = bias ? (uint32_t)bias[oc] : 0;
         int32_t h = k & 1, j = k >> 1;
         v[0][h][j] = rq.mult;
@@ -231,17 +242,27 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
         ps.r[h].bb = vldrwq_s32(v[4][h]);
         ps.r[h].bi = vldrwq_s32(v[5][h]);
     }
-    int32_t ox_a, ox_b;
-    dw_inside_cols(g, &ox_a, &ox_b);
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
+    int32_t ox_a = 0, ox_b;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
     int8_t *o = out + c0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + c0;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            int32_t fy0, ny;
-            const int32_t iy = dw_rows(g, oy, &fy0, &ny);
-            const int8_t *in_r = in_b + (size_t)iy * W * C;
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
-            if (ny == FH && oy + 1 < g->out_h && iy - fy0 + g->stride_h + FH <= H) {
+            if (ny == FH && oy + 1 < g->out_h && iy0 + g->stride_h + FH <= H) {
                 // Two output rows with every filter row inside: vertical
                 // pairs (the same columns), border columns included.
                 const int32_t sy = g->stride_h * W * C, o2 = g->out_w * OC;
@@ -272,11 +293,13 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                         o -= OC;
                         continue;
                     }
-                    int32_t fx0, nx;
-                    const int32_t ix = dw_cols(g, ox, &fx0, &nx);
-                    const int8_t *px = in_r + ix * C;
-                    if (nx < FW) {
-                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, nx, true, 2, sy, o2);
+                    const int32_t ix0 = ox * SW - PW;
+                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                    int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                    fx1 = fx1 > fx0 ? fx1 : fx0;
+                    const int8_t *px = in_r + (ix0 + fx0) * C;
+                    if (fx1 - fx0 < FW) {
+                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
                         dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                     } else {
@@ -321,9 +344,11 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     ox = ox_b - 1;
                     continue;
                 }
-                int32_t fx0, nx;
-                const int32_t ix = dw_cols(g, ox, &fx0, &nx);
-                dw_px16(mode, &ps, in_r + ix * C, w_r + fx0 * OC, o, ny, nx, true, 1, ps.sx, OC);
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
@@ -391,6 +416,7 @@ static TFLM_ALWAYS_INLINE void dw1_px(const int8_t *px, const int8_t *q, int32_t
 static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out) {
     const int32_t H = g->in_h, W = g->in_w, FH = g->f_h, FW = g->f_w, dm = DW1_DM;
+    const int32_t SW = g->stride_w, PW = g->pad_w;
     const int16_t off = (int16_t)d->in_offset;
     int8_t w1[DW1_MAX_FH * DW1_DM * DW1_FW];
     memset(w1, 0, (size_t)FH * DW1_DM * DW1_FW);
@@ -422,13 +448,19 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            int32_t fy0, ny;
-            const int32_t iy = dw_rows(g, oy, &fy0, &ny);
-            const int8_t *in_r = in_b + (size_t)iy * W;
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
-                int32_t fx0, nx;
-                const int32_t ix = dw_cols(g, ox, &fx0, &nx);
-                const int8_t *px = in_r + ix, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t nx = fx1 - fx0;
+                const int8_t *px = in_r + ix0 + fx0, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
                 int32_t acc[DW1_DM];
                 if (ny == FH && nx == FW) {
                     memcpy(acc, v[5], sizeof(acc));

@@ -11,6 +11,7 @@
 #include "../../tflm_config.h"
 #include "../../support/quant.h"
 #include "../conv.h"
+#include "clamp.h"
 #include "cpu.h"
 
 // The forms (conv_data_t.opt), chosen in tflm_dw_opt_prepare.
@@ -32,56 +33,6 @@ static inline void chan_rq_init(chan_rq_t *r, int32_t mult, int32_t shift) {
     r->rs = shift > 0 ? 0 : -shift;
     r->mask = (int32_t)(((uint32_t)1 << r->rs) - 1);
     r->half = (r->mask >> 1) + (r->rs > 0);
-}
-
-// Sum of output channel oc's weights (the interior pixels start from
-// bias + in_offset * this).
-static inline uint32_t dw_weight_sum(const conv_geom_t *g, const int8_t *w, int32_t oc) {
-    uint32_t s = 0;
-    for (int32_t t = 0; t < g->f_h * g->f_w; t++) {
-        s += (uint32_t)w[(size_t)t * g->out_c + oc];
-    }
-    return s;
-}
-
-// The filter taps inside the input along one axis (dilation 1): a window
-// starting at input index o, `taps` long, over `size` values covers taps
-// [*f0, *f0 + n); returns n (0 when none).
-static inline int32_t dw_taps_inside(int32_t o, int32_t size, int32_t taps, int32_t *f0) {
-    const int32_t lo = o < 0 ? -o : 0;
-    int32_t hi = size - o < taps ? size - o : taps;
-    hi = hi > lo ? hi : lo;
-    *f0 = lo;
-    return hi - lo;
-}
-
-// The filter rows inside the input for output row oy: taps [*fy0, *fy0 +
-// *ny). Returns the first input row they read.
-static inline int32_t dw_rows(const conv_geom_t *g, int32_t oy, int32_t *fy0, int32_t *ny) {
-    const int32_t iy0 = oy * g->stride_h - g->pad_h;
-    *ny = dw_taps_inside(iy0, g->in_h, g->f_h, fy0);
-    return iy0 + *fy0;
-}
-
-// The same for the filter columns of output column ox.
-static inline int32_t dw_cols(const conv_geom_t *g, int32_t ox, int32_t *fx0, int32_t *nx) {
-    const int32_t ix0 = ox * g->stride_w - g->pad_w;
-    *nx = dw_taps_inside(ix0, g->in_w, g->f_w, fx0);
-    return ix0 + *fx0;
-}
-
-// Output columns [*ox_a, *ox_b) have the whole filter width inside the input.
-static inline void dw_inside_cols(const conv_geom_t *g, int32_t *ox_a, int32_t *ox_b) {
-    int32_t a = 0;
-    while (a < g->out_w && a * g->stride_w - g->pad_w < 0) {
-        a++;
-    }
-    int32_t b = a;
-    while (b < g->out_w && b * g->stride_w - g->pad_w + g->f_w <= g->in_w) {
-        b++;
-    }
-    *ox_a = a;
-    *ox_b = b;
 }
 
 // One pass over every pixel: output channels c .. c + n - 1 of input
@@ -145,7 +96,7 @@ static TFLM_ALWAYS_INLINE int32_t rq_apply(uint32_t acc, const chan_rq_t *r) {
 // q_min_raw, q_max_raw: the clamp before the output offset is added.
 static TFLM_ALWAYS_INLINE int8_t rq_out(uint32_t acc, const chan_rq_t *r, int32_t q_min_raw, int32_t q_max_raw,
     int32_t out_off) {
-    return (int8_t)(tflm_clamp_i32(rq_apply(acc, r), q_min_raw, q_max_raw) + out_off);
+    return (int8_t)(opt_clamp_i32(rq_apply(acc, r), q_min_raw, q_max_raw) + out_off);
 }
 
 // Everything one pass needs, filled once per pass.

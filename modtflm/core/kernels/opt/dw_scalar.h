@@ -112,13 +112,13 @@ static void __attribute__((noinline)) dw_seg8(const dw_pass_t *ps, const int8_t 
 }
 
 
-// One pass: output channels oc0 .. oc0 + n - 1 (n: 4, or 8 for seg8) of
+// One pass: output channels oc0 .. oc0 + n - 1 (n: 4, or 8 for dw_seg8) of
 // every pixel, reading input channel `ic` (bc) or channels ic .. ic + 3.
 static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n, bool bc) {
     void (*seg)(const dw_pass_t *, const int8_t *, const int8_t *, int8_t *, int32_t, int32_t, int32_t, bool) =
         n == 8 ? dw_seg8 : dw_seg;
-    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FW = g->f_w, OC = g->out_c;
+    const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_pass_t ps;
     ps.x_step = C;
@@ -135,27 +135,40 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     for (int32_t k = 0; k < n; k++) {
         int32_t oc = oc0 + k;
         chan_rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = dw_weight_sum(g, w, oc);
+        uint32_t s = 0;
+        for (int32_t t = 0; t < FH * FW; t++) {
+            s += (uint32_t)w[(size_t)t * OC + oc];
+        }
         ps.b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
         ps.b_int[k] = ps.b_bord[k] + s * (uint32_t)ps.off;
     }
     dw_rq_setup(&ps, n);
-    int32_t ox_a, ox_b;
-    dw_inside_cols(g, &ox_a, &ox_b);
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
+    int32_t ox_a = 0, ox_b = 0;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
     int8_t *o = out + oc0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            int32_t fy0, ny;
-            const int32_t iy = dw_rows(g, oy, &fy0, &ny);
-            const int8_t *in_r = in_b + (size_t)iy * W * C;
+            const int32_t iy0 = oy * g->stride_h - g->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
+            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + oc0;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 if (ox == ox_a && ox_b > ox_a) {
                     // The run of pixels with every column inside.
                     int32_t m = ox_b - ox_a;
                     if (ny > 0) {
-                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != g->f_h);
+                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != FH);
                     } else {
                         for (int32_t i = 0; i < m; i++) {
                             dw_rq_exact(&ps, ps.b_bord, o + (size_t)i * OC, n);
@@ -165,10 +178,13 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                     ox = ox_b - 1;
                     continue;
                 }
-                int32_t fx0, nx;
-                const int32_t ix = dw_cols(g, ox, &fx0, &nx);
+                const int32_t ix0 = ox * SW - PW;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t nx = fx1 - fx0;
                 if (ny > 0 && nx > 0) {
-                    seg(&ps, in_r + ix * C, w_r + fx0 * OC, o, 1, ny, nx, true);
+                    seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
                 } else {
                     dw_rq_exact(&ps, ps.b_bord, o, n);
                 }
@@ -177,6 +193,7 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
         }
     }
 }
+
 static TFLM_ALWAYS_INLINE void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
     const int8_t *w, const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
     dw_pass(d, g, in, w, bias, out, c, c, n, false);

@@ -13,16 +13,24 @@ static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int3
     const int32_t d2 = 2 * depth;
     // The offset in both halves; x + in_off fits 16 bits.
     const uint32_t off2 = (uint32_t)(uint16_t)in_off * 0x10001u;
+    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     if (depth >= 4) {
-        dsp_fc_mac4(&x, &w0, &w1, d2, off2, depth, &acc[0], &acc[1], &acc[2], &acc[3]);
+        dsp_fc_mac4(&x, &w0, &w1, d2, off2, depth, &a0, &a1, &a2, &a3);
     }
-    fc_mac4_c(x, w0, w1, w0 + d2, w1 + d2, depth & 3, in_off, acc);
+    const int8_t *w2 = w0 + d2, *w3 = w1 + d2;
+    for (int32_t i = 0; i < (depth & 3); i++) {
+        int32_t xi = x[i] + in_off;
+        a0 += (uint32_t)(xi * w0[i]);
+        a1 += (uint32_t)(xi * w1[i]);
+        a2 += (uint32_t)(xi * w2[i]);
+        a3 += (uint32_t)(xi * w3[i]);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
-void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
-    int8_t *out, uint8_t *scratch) {
-    (void)scratch;
-    fc_eval_scalar(d, in, w, bias, out, fc_dot4);
-}
+#include "fc_scalar.h"
 
 #endif

@@ -37,7 +37,6 @@ typedef struct {
 } pool_data_t;
 
 static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const bool average = node->builtin == TFLM_OP_AVERAGE_POOL_2D;
     tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
     if (s != TFLM_OK) {
         return s;
@@ -94,6 +93,7 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape does not match %dx%dx%dx%d",
             (int)d->batches, (int)d->out_h, (int)d->out_w, (int)d->depth);
     }
+    const bool average = node->builtin == TFLM_OP_AVERAGE_POOL_2D;
     d->pad_h = tflm_window_pad(d->in_h, d->filter_h, d->stride_h, d->out_h);
     d->pad_w = tflm_window_pad(d->in_w, d->filter_w, d->stride_w, d->out_w);
     if (in->type == TFLM_FLOAT32) {

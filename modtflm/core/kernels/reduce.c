@@ -397,7 +397,6 @@ static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const 
 }
 
 static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const bool is_max = node->builtin == TFLM_OP_ARG_MAX;
     tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
     if (s != TFLM_OK) {
         return s;
@@ -406,7 +405,7 @@ static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    d->is_max = is_max;
+    d->is_max = node->builtin == TFLM_OP_ARG_MAX;
     d->axis = -1;
     if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16
         && in->type != TFLM_INT32) {

@@ -52,38 +52,30 @@ typedef uint32_t acc_t;
 
 // Requantization: tflm_requant, the clamp, the output offset. Copies of
 // the bounds (int8 stores may alias d); raw: before the output offset.
+// There is no shortcut here: `full` stays false, rq_pair_fast is not used.
 typedef struct {
     int32_t q_min_raw, q_max_raw, out_offset;
+    int32_t full;
 } conv_rq_t;
 
-// No shortcut (returns false).
-static TFLM_ALWAYS_INLINE bool conv_rq_setup(conv_rq_t *q, const conv_data_t *d, int32_t OC, const int32_t *mult,
-    const int8_t *shifts) {
-    (void)OC, (void)mult, (void)shifts;
-    q->q_min_raw = d->q_min_raw;
-    q->q_max_raw = d->q_max_raw;
-    q->out_offset = d->out_offset;
-    return false;
-}
+#define CONV_RQ_INIT(q_min_raw, q_max_raw, out_offset) { q_min_raw, q_max_raw, out_offset, 0 }
 
 static TFLM_ALWAYS_INLINE int8_t rq_out(const conv_rq_t *q, uint32_t acc, int32_t mult, int32_t shift) {
     int32_t v = tflm_requant((int32_t)acc, mult, shift);
     return (int8_t)(opt_clamp_i32(v, q->q_min_raw, q->q_max_raw) + q->out_offset);
 }
 
-// Each channel's multiplier and shift are read before its stores: those
-// may alias them (int8), a second read would not be folded.
-static TFLM_ALWAYS_INLINE void conv_rq_block(const conv_rq_t *q, bool fast, int32_t out_offset, const int32_t *mult,
-    const int8_t *shifts,
-    int32_t oc, int32_t oc2, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, int8_t *out, int8_t *out1) {
-    (void)fast, (void)out_offset;
-    int32_t m = mult[oc], s = shifts[oc];
-    out[oc] = rq_out(q, a0, m, s);
-    out1[oc] = rq_out(q, a1, m, s);
-    m = mult[oc2];
-    s = shifts[oc2];
-    out[oc2] = rq_out(q, b0, m, s);
-    out1[oc2] = rq_out(q, b1, m, s);
+// One channel's two outputs; its multiplier and shift come in read before
+// the stores (those may alias them, int8: a second read would not fold).
+static TFLM_ALWAYS_INLINE void rq_pair(const conv_rq_t *q, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1,
+    int8_t *o0, int8_t *o1) {
+    *o0 = rq_out(q, acc0, m, s);
+    *o1 = rq_out(q, acc1, m, s);
+}
+
+static TFLM_ALWAYS_INLINE void rq_pair_fast(int32_t out_offset, int32_t m, int32_t s, uint32_t acc0, uint32_t acc1,
+    int8_t *o0, int8_t *o1) {
+    (void)out_offset, (void)m, (void)s, (void)acc0, (void)acc1, (void)o0, (void)o1;
 }
 
 #include "conv_pairs.h"

@@ -149,8 +149,10 @@ static inline void rq_pair(const conv_rq_t *p, int32_t m, int32_t s, uint32_t ac
     if (s < -21 || (m != 0 && m < (1 << 30))) {
         v0 = tflm_requant((int32_t)acc0, m, (int)s);
         v1 = tflm_requant((int32_t)acc1, m, (int)s);
-        *o0 = (int8_t)(tflm_clamp_i32(v0, p->q_min_raw, p->q_max_raw) + p->out_offset);
-        *o1 = (int8_t)(tflm_clamp_i32(v1, p->q_min_raw, p->q_max_raw) + p->out_offset);
+        v0 = tflm_clamp_i32(v0, p->q_min_raw, p->q_max_raw);
+        v1 = tflm_clamp_i32(v1, p->q_min_raw, p->q_max_raw);
+        *o0 = (int8_t)(v0 + p->out_offset);
+        *o1 = (int8_t)(v1 + p->out_offset);
         return;
     }
     if (s >= 0) {
@@ -179,30 +181,9 @@ static inline void rq_pair_fast(int32_t out_offset, int32_t m, int32_t s, uint32
     *o1 = (int8_t)dsp_ssat8(((h1 + (h1 >> 31) + half) >> r) + out_offset);
 }
 
-// Returns whether every channel takes rq_pair_fast (and the bounds are full).
-static TFLM_ALWAYS_INLINE bool conv_rq_setup(conv_rq_t *q, const conv_data_t *d, int32_t OC, const int32_t *mult,
-    const int8_t *shifts) {
-    const int32_t q_min = d->q_min_raw, q_max = d->q_max_raw, out_offset = d->out_offset;
-    const conv_rq_t init = { q_min, q_max, out_offset, q_min + out_offset == -128 && q_max + out_offset == 127 };
-    *q = init;
-    bool fast = init.full;
-    for (int32_t oc = 0; oc < OC; oc++) {
-        fast = fast && shifts[oc] < 0 && shifts[oc] >= -21 && mult[oc] >= (1 << 30);
-    }
-    return fast;
-}
-
-static TFLM_ALWAYS_INLINE void conv_rq_block(const conv_rq_t *q, bool fast, int32_t out_offset, const int32_t *mult,
-    const int8_t *shifts, int32_t oc, int32_t oc2, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, int8_t *out,
-    int8_t *out1) {
-    if (fast) {
-        rq_pair_fast(out_offset, mult[oc], shifts[oc], a0, a1, out + oc, out1 + oc);
-        rq_pair_fast(out_offset, mult[oc2], shifts[oc2], b0, b1, out + oc2, out1 + oc2);
-    } else {
-        rq_pair(q, mult[oc], shifts[oc], a0, a1, out + oc, out1 + oc);
-        rq_pair(q, mult[oc2], shifts[oc2], b0, b1, out + oc2, out1 + oc2);
-    }
-}
+// The layer's parameters; rq_pair_fast needs the whole int8 range.
+#define CONV_RQ_INIT(q_min_raw, q_max_raw, out_offset) \
+    { q_min_raw, q_max_raw, out_offset, q_min_raw + out_offset == -128 && q_max_raw + out_offset == 127 }
 
 #include "conv_pairs.h"
 

@@ -10,11 +10,16 @@
 //                         worse)
 //   acc_t                 the accumulators' type
 //   load32_inc(&p)        *p as a word, then p += 4
-//   conv_rq_t, conv_rq_setup(&rq, d, OC, mult, shifts) (returns whether
-//                         every channel takes the CPU's shortcut) and
-//   conv_rq_block(&rq, fast, out_offset, mult, shifts, oc, oc2, a0, a1, b0,
-//                 b1, out, out1): the requantization of channels oc and oc2
-//                         of the two pixels into out and out1
+//   conv_rq_t             the layer's requantization parameters, with a
+//                         member `full` (whether the CPU's shortcut may be
+//                         taken), made by CONV_RQ_INIT(q_min_raw,
+//                         q_max_raw, out_offset)
+//   rq_pair(&rq, m, s, acc0, acc1, o0, o1)
+//   rq_pair_fast(out_offset, m, s, acc0, acc1, o0, o1)
+//                         one channel's two outputs, in general and with
+//                         the shortcut (taken when `full` and every channel
+//                         has a multiplier in [2^30, 2^31) and a right
+//                         shift in [1, 21])
 // (and put_span, im2col from conv_im2col.h).
 
 void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
@@ -24,13 +29,16 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t npx = g->batches * g->out_h * g->out_w;
     int16_t *buf = (int16_t *)(void *)scratch;
     const int16_t *x_end2 = buf + 16 * (K >> 3);
-    // (Locals, not members of rq: rq's address is taken, its members stay
-    // in memory.)
-    const int32_t out_offset = d->out_offset;
+    // Written out, not behind helpers: the M4 code of the matrix loop below
+    // depends on it (helpers here cost a reload per block).
+    const int32_t q_min_raw = d->q_min_raw, q_max_raw = d->q_max_raw, out_offset = d->out_offset;
     const int32_t *mult = d->mult;
     const int8_t *shifts = conv_shifts(d, g);
-    conv_rq_t rq;
-    const bool rq_fast = conv_rq_setup(&rq, d, OC, mult, shifts);
+    const conv_rq_t rq = CONV_RQ_INIT(q_min_raw, q_max_raw, out_offset);
+    bool rq_fast = rq.full;
+    for (int32_t oc = 0; oc < OC; oc++) {
+        rq_fast = rq_fast && shifts[oc] < 0 && shifts[oc] >= -21 && mult[oc] >= (1 << 30);
+    }
     const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };
     for (int32_t i = 0; i < npx; i += 2, out += 2 * OC) {
@@ -94,8 +102,13 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
                 }
                 GROUP_2X2(x, va, vb)
             }
-            conv_rq_block(&rq, rq_fast, out_offset, mult, shifts, oc, oc2, (uint32_t)a0, (uint32_t)a1, (uint32_t)b0,
-                (uint32_t)b1, out, out1);
+            if (rq_fast) {
+                rq_pair_fast(out_offset, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair_fast(out_offset, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            } else {
+                rq_pair(&rq, mult[oc], shifts[oc], (uint32_t)a0, (uint32_t)a1, out + oc, out1 + oc);
+                rq_pair(&rq, mult[oc2], shifts[oc2], (uint32_t)b0, (uint32_t)b1, out + oc2, out1 + oc2);
+            }
         }
     }
 }

@@ -254,3 +254,35 @@ def test_builder_model_with_quantize_dequantize(target):
     batches.append([(np.arange(10, dtype=np.float32).reshape(2, 5) - 5) * np.float32(0.01)])
     got, _ = run_on_target(target, model, batches)
     assert_match(got, oracle(model, batches), float_rtol=0, float_atol=0)
+
+
+def test_bound_short_second_pass(target):
+    """Eight equal activations alive at once (RELU6 branches summed last to
+    first) need more arena than the core's upper bound allows for (four times
+    the largest activation): init measures the exact size in that block and
+    the binding builds once more in a block of that size. The result must be
+    the oracle's, with arena_used at least the eight branches."""
+    rng = np.random.default_rng(11)
+    n = 1024
+    b = ModelBuilder()
+    x = b.tensor([n], "float32", name="x")
+    branches = []
+    for k in range(8):
+        t = b.tensor([n], "float32")
+        b.op("RELU6" if k % 2 else "RELU", [x], [t])
+        branches.append(t)
+    acc = branches[-1]
+    for t in reversed(branches[:-1]):
+        s = b.tensor([n], "float32")
+        b.op("ADD", [acc, t], [s], options=dict(fused_activation_function="NONE"))
+        acc = s
+    b.inputs([x])
+    b.outputs([acc])
+    model = b.build()
+    from harness import assert_match, run_on_target
+    batches = [[rng.uniform(-3, 9, size=n).astype(np.float32)] for _ in range(3)]
+    got, _ = run_on_target(target, model, batches)
+    assert_match(got, oracle(model, batches), float_rtol=0, float_atol=0)
+    out = target.run("import tflm\nprint('USED', tflm.Interpreter('m.tflite').arena_used)\n",
+                     files={"m.tflite": model})
+    assert int(out.split("USED ")[1].split()[0]) >= 8 * 4 * n

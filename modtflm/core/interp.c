@@ -93,10 +93,14 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
     // Enough to measure the exact figure: tables, one op's data at a time,
     // the planner's workspace.
     *measure = base + (work > slot ? work : slot);
-    // Enough, as a rule, to load the model: every activation laid end to end
-    // (a bound, not a plan), all op data, and as much again as the largest
-    // activation for scratch buffers and per-channel data.
-    *upper = base + op_data + ALIGN8(largest) + MEASURE_SLACK + (acts > work ? acts : work);
+    // Enough, as a rule, to load the model: all op data, room for the plan
+    // (every activation end to end, or when less, four times the largest:
+    // the planner reuses memory, and more room only costs the time the heap
+    // takes to clear the block) and as much again as the largest activation
+    // for scratch buffers and per-channel data. When it falls short, init
+    // has measured the exact size, and the caller tries once more.
+    size_t plan = acts < 4 * ALIGN8(largest) ? acts : 4 * ALIGN8(largest);
+    *upper = base + op_data + ALIGN8(largest) + MEASURE_SLACK + (plan > work ? plan : work);
 }
 
 tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_size) {

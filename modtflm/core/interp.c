@@ -142,8 +142,10 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
             if (measure_at) {
                 ip->persistent_used = measure_at;
             }
-            s = TFLM_OK;
-            if (node->kernel->op_data_size) {
+            const tflm_kernel_t *k = node->kernel;
+            s = tflm_check_io(ip, node, k->min_inputs, k->max_inputs == TFLM_IO_ANY ? TFLM_MAX_OP_IO : k->max_inputs,
+                k->n_outputs == TFLM_IO_ANY ? node->n_outputs : k->n_outputs);
+            if (s == TFLM_OK && node->kernel->op_data_size) {
                 node->op_data = tflm_alloc_persistent(ip, node->kernel->op_data_size);
                 s = node->op_data ? TFLM_OK : TFLM_ERR_ARENA;
             }

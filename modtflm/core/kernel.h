@@ -34,6 +34,8 @@ static inline int32_t tflm_elem_count(const tflm_tensor_t *t) {
 tflm_status_t tflm_op_fail_text(tflm_interp_t *ip, const tflm_node_t *node, tflm_status_t status,
     const char *fmt, ...);
 tflm_status_t tflm_fail_text(tflm_error_t *err, tflm_status_t status, const char *fmt, ...);
+// Marks a helper used only to build messages (unused in a terse build).
+#define TFLM_MESSAGE_HELPER __attribute__((unused))
 #if TFLM_ERROR_TEXT
 #define tflm_op_fail(ip, node, status, ...) tflm_op_fail_text((ip), (node), (status), __VA_ARGS__)
 #define tflm_fail(err, status, ...) tflm_fail_text((err), (status), __VA_ARGS__)
@@ -57,6 +59,9 @@ void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size);
 
 // Common prepare checks. Each returns TFLM_OK or records why not.
 tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out);
+// The output's type is the input's (ValueError otherwise).
+tflm_status_t tflm_check_same_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out);
 tflm_status_t tflm_check_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what, int type);
 tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,

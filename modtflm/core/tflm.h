@@ -90,11 +90,19 @@ typedef tflm_status_t (*tflm_prepare_fn)(struct tflm_interp *ip, struct tflm_nod
 // eval only fails on runtime data (e.g. a gather index out of range).
 typedef tflm_status_t (*tflm_eval_fn)(struct tflm_interp *ip, const struct tflm_node *node);
 
+// A kernel's input or output count that may be anything.
+#define TFLM_IO_ANY (0xff)
+
 typedef struct tflm_kernel {
     uint16_t builtin;      // BuiltinOperator code
     uint8_t max_version;
     uint8_t options_type;  // schema BuiltinOptions type the op takes (0: none)
     uint16_t op_data_size; // bytes of persistent op data, zeroed before prepare
+    // Inputs (min_inputs to max_inputs, the first min_inputs present) and
+    // outputs the op takes, checked before prepare (TFLM_IO_ANY: any count).
+    uint8_t min_inputs;
+    uint8_t max_inputs;
+    uint8_t n_outputs;
     tflm_prepare_fn prepare;
     tflm_eval_fn eval;
 } tflm_kernel_t;

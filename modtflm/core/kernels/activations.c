@@ -48,10 +48,7 @@ static tflm_status_t check_quant(tflm_interp_t *ip, const tflm_node_t *node, con
 // One input, one output of the same type and shape; for integer types both
 // quantized per-tensor. `types` is a bit mask of the accepted tflm_type_t.
 static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_t types) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     act_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -416,10 +413,7 @@ typedef struct {
 } prelu_data_t;
 
 static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     prelu_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *alpha = tflm_node_input(ip, node, 1);
@@ -550,6 +544,9 @@ const tflm_kernel_t tflm_kernel_relu = {
     .builtin = TFLM_OP_RELU,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -559,6 +556,9 @@ const tflm_kernel_t tflm_kernel_relu6 = {
     .builtin = TFLM_OP_RELU6,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -568,6 +568,9 @@ const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
     .builtin = TFLM_OP_RELU_N1_TO_1,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -577,6 +580,9 @@ const tflm_kernel_t tflm_kernel_leaky_relu = {
     .builtin = TFLM_OP_LEAKY_RELU,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_LeakyReluOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -586,6 +592,9 @@ const tflm_kernel_t tflm_kernel_logistic = {
     .builtin = TFLM_OP_LOGISTIC,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -595,6 +604,9 @@ const tflm_kernel_t tflm_kernel_tanh = {
     .builtin = TFLM_OP_TANH,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -604,6 +616,9 @@ const tflm_kernel_t tflm_kernel_hard_swish = {
     .builtin = TFLM_OP_HARD_SWISH,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_HardSwishOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(act_data_t),
     .prepare = act_prepare,
     .eval = act_eval,
@@ -613,6 +628,9 @@ const tflm_kernel_t tflm_kernel_prelu = {
     .builtin = TFLM_OP_PRELU,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_NONE,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(prelu_data_t),
     .prepare = prelu_prepare,
     .eval = prelu_eval,

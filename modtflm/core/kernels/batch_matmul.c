@@ -38,10 +38,7 @@ typedef struct {
 } bmm_data_t;
 
 static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     bmm_data_t *d = node->op_data;
     const tflm_tensor_t *lhs = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *rhs = tflm_node_input(ip, node, 1);
@@ -210,6 +207,9 @@ const tflm_kernel_t tflm_kernel_batch_matmul = {
     .builtin = TFLM_OP_BATCH_MATMUL,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_BatchMatMulOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(bmm_data_t),
     .prepare = bmm_prepare,
     .eval = bmm_eval,

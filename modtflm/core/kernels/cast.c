@@ -19,10 +19,6 @@ typedef struct {
 } cast_data_t;
 
 static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     cast_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -159,6 +155,9 @@ const tflm_kernel_t tflm_kernel_cast = {
     .builtin = TFLM_OP_CAST,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_CastOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(cast_data_t),
     .prepare = cast_prepare,
     .eval = cast_eval,

@@ -156,10 +156,7 @@ static bool same_quant(const tflm_tensor_t *a, const tflm_tensor_t *b) {
 }
 
 static tflm_status_t concat_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, TFLM_MAX_OP_IO, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     concat_data_t *d = node->op_data;
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int n = node->n_inputs;
@@ -223,10 +220,7 @@ static tflm_status_t concat_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 static tflm_status_t pack_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, TFLM_MAX_OP_IO, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int n = node->n_inputs;
     int32_t values = tflm_opt_i32(node, PACK_VALUES_COUNT, 0);
@@ -242,10 +236,7 @@ static tflm_status_t pack_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t unpack_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, node->n_outputs);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     int n = node->n_outputs;
     int32_t num = tflm_opt_i32(node, UNPACK_NUM, 0);
@@ -263,10 +254,7 @@ static tflm_status_t unpack_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // SPLIT and SPLIT_V: `n_in` inputs, the split one at `in_index` and the
 // constant axis at `axis_index`.
 static tflm_status_t split_common(tflm_interp_t *ip, tflm_node_t *node, int n_in, int in_index, int axis_index) {
-    tflm_status_t s = tflm_check_io(ip, node, n_in, n_in, node->n_outputs);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     int n = node->n_outputs;
     if (n < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "no outputs");
@@ -378,6 +366,9 @@ const tflm_kernel_t tflm_kernel_concatenation = {
     .builtin = TFLM_OP_CONCATENATION,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_ConcatenationOptions,
+    .min_inputs = 1,
+    .max_inputs = TFLM_IO_ANY,
+    .n_outputs = 1,
     .op_data_size = sizeof(concat_data_t),
     .prepare = concat_prepare,
     .eval = concat_eval,
@@ -387,6 +378,9 @@ const tflm_kernel_t tflm_kernel_pack = {
     .builtin = TFLM_OP_PACK,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_PackOptions,
+    .min_inputs = 1,
+    .max_inputs = TFLM_IO_ANY,
+    .n_outputs = 1,
     .op_data_size = sizeof(concat_data_t),
     .prepare = pack_prepare,
     .eval = concat_eval,
@@ -396,6 +390,9 @@ const tflm_kernel_t tflm_kernel_unpack = {
     .builtin = TFLM_OP_UNPACK,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_UnpackOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = TFLM_IO_ANY,
     .op_data_size = sizeof(concat_data_t),
     .prepare = unpack_prepare,
     .eval = unpack_eval,
@@ -405,6 +402,9 @@ const tflm_kernel_t tflm_kernel_split = {
     .builtin = TFLM_OP_SPLIT,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_SplitOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = TFLM_IO_ANY,
     .op_data_size = sizeof(concat_data_t),
     .prepare = split_prepare,
     .eval = split_eval1,
@@ -414,6 +414,9 @@ const tflm_kernel_t tflm_kernel_split_v = {
     .builtin = TFLM_OP_SPLIT_V,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_SplitVOptions,
+    .min_inputs = 3,
+    .max_inputs = 3,
+    .n_outputs = TFLM_IO_ANY,
     .op_data_size = sizeof(concat_data_t),
     .prepare = split_v_prepare,
     .eval = unpack_eval,

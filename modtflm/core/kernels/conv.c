@@ -373,10 +373,7 @@ static tflm_status_t dw_channels(tflm_interp_t *ip, const tflm_node_t *node, con
 // CONV_2D (dw false) and DEPTHWISE_CONV_2D (dw true) share everything but
 // the channel layout and their options' field numbers.
 static tflm_status_t conv_dw_prepare(tflm_interp_t *ip, tflm_node_t *node, bool dw) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     conv_data_t *d = node->op_data;
     conv_geom_t geom = {0}, *g = &geom;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
@@ -714,6 +711,9 @@ const tflm_kernel_t tflm_kernel_conv_2d = {
     .builtin = TFLM_OP_CONV_2D,
     .max_version = 8,
     .options_type = TFLM_OPTIONS_Conv2DOptions,
+    .min_inputs = 2,
+    .max_inputs = 3,
+    .n_outputs = 1,
     .op_data_size = sizeof(conv_data_t),
     .prepare = conv_prepare,
     .eval = conv_eval,
@@ -730,6 +730,9 @@ const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
     .builtin = TFLM_OP_DEPTHWISE_CONV_2D,
     .max_version = 7,
     .options_type = TFLM_OPTIONS_DepthwiseConv2DOptions,
+    .min_inputs = 2,
+    .max_inputs = 3,
+    .n_outputs = 1,
     .op_data_size = sizeof(conv_data_t),
     .prepare = dw_prepare,
     .eval = dw_eval,
@@ -740,10 +743,7 @@ const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
 // TRANSPOSE_CONV: inputs (output_shape, weights, input, optional bias).
 
 static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 3, 4, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     conv_data_t *d = node->op_data;
     conv_geom_t geom = {0}, *g = &geom;
     const tflm_tensor_t *shape = tflm_node_input(ip, node, 0);
@@ -831,6 +831,9 @@ const tflm_kernel_t tflm_kernel_transpose_conv = {
     .builtin = TFLM_OP_TRANSPOSE_CONV,
     .max_version = 5,
     .options_type = TFLM_OPTIONS_TransposeConvOptions,
+    .min_inputs = 3,
+    .max_inputs = 4,
+    .n_outputs = 1,
     .op_data_size = sizeof(conv_data_t),
     .prepare = tc_prepare,
     .eval = tc_eval,

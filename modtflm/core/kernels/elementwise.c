@@ -370,7 +370,7 @@ static void act_range_i32(int act, int32_t *lo, int32_t *hi) {
     }
 }
 
-static inline const char *act_name(int act) {
+TFLM_MESSAGE_HELPER static inline const char *act_name(int act) {
     return act == TFLM_ACT_TANH ? "TANH" : "SIGN_BIT";
 }
 
@@ -442,10 +442,7 @@ static const uint16_t EW_BUILTIN[] = {
 };
 
 static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     // The node is one of this file's kernels, so the search ends.
     ew_op_t op = EW_ADD;
     while (EW_BUILTIN[op] != node->builtin) {
@@ -566,6 +563,9 @@ const tflm_kernel_t tflm_kernel_add = {
     .builtin = TFLM_OP_ADD,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_AddOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -575,6 +575,9 @@ const tflm_kernel_t tflm_kernel_sub = {
     .builtin = TFLM_OP_SUB,
     .max_version = 5,
     .options_type = TFLM_OPTIONS_SubOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -584,6 +587,9 @@ const tflm_kernel_t tflm_kernel_mul = {
     .builtin = TFLM_OP_MUL,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MulOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -593,6 +599,9 @@ const tflm_kernel_t tflm_kernel_div = {
     .builtin = TFLM_OP_DIV,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_DivOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -602,6 +611,9 @@ const tflm_kernel_t tflm_kernel_squared_difference = {
     .builtin = TFLM_OP_SQUARED_DIFFERENCE,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_SquaredDifferenceOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -611,6 +623,9 @@ const tflm_kernel_t tflm_kernel_maximum = {
     .builtin = TFLM_OP_MAXIMUM,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,
@@ -620,6 +635,9 @@ const tflm_kernel_t tflm_kernel_minimum = {
     .builtin = TFLM_OP_MINIMUM,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(ew_data_t),
     .prepare = ew_prepare,
     .eval = ew_eval,

@@ -127,10 +127,7 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
 }
 
 static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 3, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     fc_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
@@ -342,6 +339,9 @@ const tflm_kernel_t tflm_kernel_fully_connected = {
     .builtin = TFLM_OP_FULLY_CONNECTED,
     .max_version = 13,
     .options_type = TFLM_OPTIONS_FullyConnectedOptions,
+    .min_inputs = 2,
+    .max_inputs = 3,
+    .n_outputs = 1,
     .op_data_size = sizeof(fc_data_t),
     .prepare = fc_prepare,
     .eval = fc_eval,

@@ -25,10 +25,7 @@ typedef struct {
 } l2_data_t;
 
 static tflm_status_t l2_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     l2_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -158,6 +155,9 @@ const tflm_kernel_t tflm_kernel_l2_normalization = {
     .builtin = TFLM_OP_L2_NORMALIZATION,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_L2NormOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(l2_data_t),
     .prepare = l2_prepare,
     .eval = l2_eval,

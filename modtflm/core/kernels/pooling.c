@@ -37,10 +37,7 @@ typedef struct {
 } pool_data_t;
 
 static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     pool_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -253,6 +250,9 @@ const tflm_kernel_t tflm_kernel_average_pool_2d = {
     .builtin = TFLM_OP_AVERAGE_POOL_2D,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_Pool2DOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(pool_data_t),
     .prepare = pool_prepare,
     .eval = pool_eval,
@@ -262,6 +262,9 @@ const tflm_kernel_t tflm_kernel_max_pool_2d = {
     .builtin = TFLM_OP_MAX_POOL_2D,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_Pool2DOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(pool_data_t),
     .prepare = pool_prepare,
     .eval = pool_eval,

@@ -38,10 +38,6 @@ typedef struct {
 // One input, one output of as many elements.
 static tflm_status_t quant_io(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t **in_out,
     const tflm_tensor_t **out_out) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     const tflm_tensor_t *in = *in_out = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = *out_out = tflm_node_output(ip, node, 0);
     if (tflm_elem_count(in) != tflm_elem_count(out)) {
@@ -226,6 +222,9 @@ const tflm_kernel_t tflm_kernel_quantize = {
     .builtin = TFLM_OP_QUANTIZE,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_QuantizeOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(quant_data_t),
     .prepare = quantize_prepare,
     .eval = quantize_eval,
@@ -235,6 +234,9 @@ const tflm_kernel_t tflm_kernel_dequantize = {
     .builtin = TFLM_OP_DEQUANTIZE,
     .max_version = 6,
     .options_type = TFLM_OPTIONS_DequantizeOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(quant_data_t),
     .prepare = dequantize_prepare,
     .eval = dequantize_eval,

@@ -217,10 +217,7 @@ static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32
 
 static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const red_op_t op = node->builtin == TFLM_OP_MEAN ? RED_MEAN : node->builtin == TFLM_OP_SUM ? RED_SUM : RED_MAX;
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
@@ -397,10 +394,6 @@ static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const 
 }
 
 static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     arg_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
@@ -520,6 +513,9 @@ const tflm_kernel_t tflm_kernel_mean = {
     .builtin = TFLM_OP_MEAN,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_ReducerOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(red_data_t),
     .prepare = red_prepare,
     .eval = red_eval,
@@ -529,6 +525,9 @@ const tflm_kernel_t tflm_kernel_sum = {
     .builtin = TFLM_OP_SUM,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ReducerOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(red_data_t),
     .prepare = red_prepare,
     .eval = red_eval,
@@ -538,6 +537,9 @@ const tflm_kernel_t tflm_kernel_reduce_max = {
     .builtin = TFLM_OP_REDUCE_MAX,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_ReducerOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(red_data_t),
     .prepare = red_prepare,
     .eval = red_eval,
@@ -547,6 +549,9 @@ const tflm_kernel_t tflm_kernel_arg_max = {
     .builtin = TFLM_OP_ARG_MAX,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ArgMaxOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(arg_data_t),
     .prepare = arg_prepare,
     .eval = arg_eval,
@@ -556,6 +561,9 @@ const tflm_kernel_t tflm_kernel_arg_min = {
     .builtin = TFLM_OP_ARG_MIN,
     .max_version = 2,
     .options_type = TFLM_OPTIONS_ArgMinOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(arg_data_t),
     .prepare = arg_prepare,
     .eval = arg_eval,

@@ -20,9 +20,9 @@ typedef struct {
 // Input and output of the same type and byte size; records the size to copy.
 static tflm_status_t check_copy(tflm_interp_t *ip, tflm_node_t *node,
     const tflm_tensor_t *in, const tflm_tensor_t *out) {
-    if (in->type != out->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
-            tflm_type_name(in->type), tflm_type_name(out->type));
+    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
+    if (s != TFLM_OK) {
+        return s;
     }
     if (in->type == TFLM_STRING) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "string tensors");
@@ -67,10 +67,7 @@ static tflm_status_t check_new_shape(tflm_interp_t *ip, tflm_node_t *node, const
 }
 
 static tflm_status_t reshape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *shape_t = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -123,10 +120,7 @@ static tflm_status_t reshape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t squeeze_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = check_copy(ip, node, in, out)) != TFLM_OK) {
@@ -176,10 +170,7 @@ static tflm_status_t squeeze_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t expand_dims_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *axis_t = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -231,6 +222,9 @@ const tflm_kernel_t tflm_kernel_reshape = {
     .builtin = TFLM_OP_RESHAPE,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_ReshapeOptions,
+    .min_inputs = 1,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(reshape_data_t),
     .prepare = reshape_prepare,
     .eval = copy_eval,
@@ -240,6 +234,9 @@ const tflm_kernel_t tflm_kernel_squeeze = {
     .builtin = TFLM_OP_SQUEEZE,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_SqueezeOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(reshape_data_t),
     .prepare = squeeze_prepare,
     .eval = copy_eval,
@@ -249,6 +246,9 @@ const tflm_kernel_t tflm_kernel_expand_dims = {
     .builtin = TFLM_OP_EXPAND_DIMS,
     .max_version = 1,
     .options_type = TFLM_OPTIONS_ExpandDimsOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(reshape_data_t),
     .prepare = expand_dims_prepare,
     .eval = copy_eval,

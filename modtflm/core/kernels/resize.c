@@ -39,17 +39,13 @@ typedef struct {
 
 // Checks and sizes common to both ops.
 static tflm_status_t resize_common(tflm_interp_t *ip, tflm_node_t *node, bool align, bool half) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
     resize_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *size = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->type != out->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
-            tflm_type_name(in->type), tflm_type_name(out->type));
+    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
+    if (s != TFLM_OK) {
+        return s;
     }
     if (in->rank != 4 || out->rank != 4) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and output must be 4-D (NHWC)");
@@ -300,6 +296,9 @@ const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
     .builtin = TFLM_OP_RESIZE_NEAREST_NEIGHBOR,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeNearestNeighborOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(resize_data_t),
     .prepare = resize_prepare,
     .eval = nn_eval,
@@ -309,6 +308,9 @@ const tflm_kernel_t tflm_kernel_resize_bilinear = {
     .builtin = TFLM_OP_RESIZE_BILINEAR,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_ResizeBilinearOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(resize_data_t),
     .prepare = resize_prepare,
     .eval = bl_eval,

@@ -26,9 +26,9 @@ enum { GATHER_AXIS = 0, GATHER_BATCH_DIMS = 1 };
 
 static tflm_status_t check_in_out(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
     const tflm_tensor_t *out) {
-    if (in->type != out->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
-            tflm_type_name(in->type), tflm_type_name(out->type));
+    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
+    if (s != TFLM_OK) {
+        return s;
     }
     if (!tflm_plain_type(in->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
@@ -49,7 +49,7 @@ static tflm_status_t check_index_vector(tflm_interp_t *ip, const tflm_node_t *no
 }
 
 // For messages: clamps a 64-bit value into int range.
-static inline int small(int64_t v) {
+TFLM_MESSAGE_HELPER static inline int small(int64_t v) {
     return (int)tflm_clamp_i64(v, -1000000000, 1000000000);
 }
 
@@ -194,10 +194,7 @@ typedef struct {
 } pad_data_t;
 
 static tflm_status_t pad_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, node->builtin == TFLM_OP_PADV2 ? 3 : 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     pad_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *paddings = tflm_node_input(ip, node, 1);
@@ -326,10 +323,7 @@ static tflm_status_t pad_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // STRIDED_SLICE
 
 static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 4, 4, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *end = tflm_node_input(ip, node, 2);
@@ -500,10 +494,7 @@ static int slice_plan(const tflm_tensor_t *in, const tflm_tensor_t *begin, const
 }
 
 static tflm_status_t slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 3, 3, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     slice_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
@@ -556,10 +547,7 @@ static tflm_status_t slice_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // TRANSPOSE
 
 static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *perm = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -606,10 +594,7 @@ typedef struct {
 } gather_data_t;
 
 static tflm_status_t gather_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 2, 2, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     gather_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
@@ -721,6 +706,9 @@ const tflm_kernel_t tflm_kernel_pad = {
     .builtin = TFLM_OP_PAD,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_PadOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(pad_data_t),
     .prepare = pad_prepare,
     .eval = pad_eval,
@@ -730,6 +718,9 @@ const tflm_kernel_t tflm_kernel_padv2 = {
     .builtin = TFLM_OP_PADV2,
     .max_version = 4,
     .options_type = TFLM_OPTIONS_PadV2Options,
+    .min_inputs = 2,
+    .max_inputs = 3,
+    .n_outputs = 1,
     .op_data_size = sizeof(pad_data_t),
     .prepare = pad_prepare,
     .eval = pad_eval,
@@ -739,6 +730,9 @@ const tflm_kernel_t tflm_kernel_strided_slice = {
     .builtin = TFLM_OP_STRIDED_SLICE,
     .max_version = 8,
     .options_type = TFLM_OPTIONS_StridedSliceOptions,
+    .min_inputs = 4,
+    .max_inputs = 4,
+    .n_outputs = 1,
     .op_data_size = sizeof(plan_t),
     .prepare = strided_slice_prepare,
     .eval = plan_eval,
@@ -748,6 +742,9 @@ const tflm_kernel_t tflm_kernel_slice = {
     .builtin = TFLM_OP_SLICE,
     .max_version = 5,
     .options_type = TFLM_OPTIONS_SliceOptions,
+    .min_inputs = 3,
+    .max_inputs = 3,
+    .n_outputs = 1,
     .op_data_size = sizeof(slice_data_t),
     .prepare = slice_prepare,
     .eval = slice_eval,
@@ -757,6 +754,9 @@ const tflm_kernel_t tflm_kernel_transpose = {
     .builtin = TFLM_OP_TRANSPOSE,
     .max_version = 6,
     .options_type = TFLM_OPTIONS_TransposeOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(plan_t),
     .prepare = transpose_prepare,
     .eval = plan_eval,
@@ -766,6 +766,9 @@ const tflm_kernel_t tflm_kernel_gather = {
     .builtin = TFLM_OP_GATHER,
     .max_version = 6,
     .options_type = TFLM_OPTIONS_GatherOptions,
+    .min_inputs = 2,
+    .max_inputs = 2,
+    .n_outputs = 1,
     .op_data_size = sizeof(gather_data_t),
     .prepare = gather_prepare,
     .eval = gather_eval,

@@ -101,10 +101,7 @@ static inline int32_t exp_at(const softmax_data_t *d, int32_t k) {
 }
 
 static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s = tflm_check_io(ip, node, 1, 1, 1);
-    if (s != TFLM_OK) {
-        return s;
-    }
+    tflm_status_t s;
     softmax_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
@@ -328,6 +325,9 @@ const tflm_kernel_t tflm_kernel_softmax = {
     .builtin = TFLM_OP_SOFTMAX,
     .max_version = 3,
     .options_type = TFLM_OPTIONS_SoftmaxOptions,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .n_outputs = 1,
     .op_data_size = sizeof(softmax_data_t),
     .prepare = softmax_prepare,
     .eval = softmax_eval,

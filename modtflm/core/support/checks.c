@@ -17,6 +17,15 @@ tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_
     return TFLM_OK;
 }
 
+tflm_status_t tflm_check_same_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    if (in->type != out->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s but output is %s",
+            tflm_type_name(in->type), tflm_type_name(out->type));
+    }
+    return TFLM_OK;
+}
+
 tflm_status_t tflm_check_type(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what, int type) {
     if (t->type != type) {

@@ -132,7 +132,9 @@ typedef struct tflm_interp {
     uint8_t *arena;
     size_t arena_size;
     size_t persistent_used; // tables and op data at the front of the arena
-    size_t arena_used;      // persistent + planned activations and scratch
+    size_t arena_used;      // persistent + planned activations and scratch;
+                            // during init, what the persistent data needs
+                            // (more than written while only measuring)
     tflm_tensor_t *tensors;
     tflm_node_t *nodes;
     const int16_t *inputs;

@@ -100,8 +100,10 @@ static TFLM_ALWAYS_INLINE void dw_rq_setup(dw_pass_t *ps, int32_t n) {
     bool fast = true;
     for (int k = 0; k < n; k++) {
         fast &= ps->rq[k].ls == 0 && ps->rq[k].rs >= 1 && ps->rq[k].rs <= 20 && ps->rq[k].mult >= (1 << 30);
-        // |out_off << rs| <= 2^27: no overflow (see rq_out_fast).
-        ps->hb[k] = ps->rq[k].half + ps->out_off * (1 << ps->rq[k].rs);
+        // Only channels on the short path read hb: there |out_off << rs| <=
+        // 2^27, no overflow (see rq_out_fast). For the others (right shifts
+        // up to 31) the product may wrap: unsigned, so it is defined.
+        ps->hb[k] = (int32_t)((uint32_t)ps->rq[k].half + (uint32_t)ps->out_off * ((uint32_t)1 << ps->rq[k].rs));
     }
     ps->act_min = ps->q_min_raw + ps->out_off;
     ps->act_max = ps->q_max_raw + ps->out_off;

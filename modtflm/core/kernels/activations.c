@@ -474,15 +474,18 @@ static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// The product (int16: up to 2^32) and the sum with the zero point (a
+// crafted multiplier can bring r next to INT32_MIN) wrap as TFLM's int32
+// arithmetic does on its targets, in unsigned arithmetic, so defined in C.
 static inline int32_t prelu_q(const prelu_data_t *d, int32_t x, int32_t a) {
     const int32_t v = d->in_offset + x;
     int32_t r;
     if (v >= 0) {
         r = tflm_mul_by_quant_mul(v, d->mult1, d->shift1);
     } else {
-        r = tflm_mul_by_quant_mul(v * (d->alpha_offset + a), d->mult2, d->shift2);
+        r = tflm_mul_by_quant_mul((int32_t)((uint32_t)v * (uint32_t)(d->alpha_offset + a)), d->mult2, d->shift2);
     }
-    return tflm_clamp_i32(r + d->out_zp, d->act_min, d->act_max);
+    return tflm_clamp_i32((int32_t)((uint32_t)r + (uint32_t)d->out_zp), d->act_min, d->act_max);
 }
 
 static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {

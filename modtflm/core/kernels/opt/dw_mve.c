@@ -69,12 +69,15 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_clip(iy0, H, FH, &fy0);
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                int32_t fx0;
-                const int32_t nx = dw_clip(ix0, W, FW, &fx0);
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
                 const int8_t *px = in_b + ((size_t)(iy0 + fy0) * W + (ix0 + fx0)) * C;
                 const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
                 const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
@@ -240,15 +243,23 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
         ps.r[h].bi = vldrwq_s32(v[5][h]);
     }
     // Output columns [ox_a, ox_b) have the whole filter width inside the input.
-    int32_t ox_a, ox_b;
-    dw_inner_columns(g, FW, W, &ox_a, &ox_b);
+    int32_t ox_a = 0, ox_b;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
     int8_t *o = out + c0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + c0;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_clip(iy0, H, FH, &fy0);
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
             if (ny == FH && oy + 1 < g->out_h && iy0 + g->stride_h + FH <= H) {
@@ -283,11 +294,12 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                         continue;
                     }
                     const int32_t ix0 = ox * SW - PW;
-                    int32_t fx0;
-                    const int32_t nx = dw_clip(ix0, W, FW, &fx0);
+                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                    int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                    fx1 = fx1 > fx0 ? fx1 : fx0;
                     const int8_t *px = in_r + (ix0 + fx0) * C;
-                    if (nx < FW) {
-                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, nx, true, 2, sy, o2);
+                    if (fx1 - fx0 < FW) {
+                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
                         dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                     } else {
@@ -333,9 +345,10 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     continue;
                 }
                 const int32_t ix0 = ox * SW - PW;
-                int32_t fx0;
-                const int32_t nx = dw_clip(ix0, W, FW, &fx0);
-                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, nx, true, 1, ps.sx, OC);
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
@@ -436,13 +449,17 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
         const int8_t *in_b = in + (size_t)b * H * W;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_clip(iy0, H, FH, &fy0);
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
+            fy1 = fy1 > fy0 ? fy1 : fy0;
+            const int32_t ny = fy1 - fy0;
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * SW - PW;
-                int32_t fx0;
-                const int32_t nx = dw_clip(ix0, W, FW, &fx0);
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                const int32_t nx = fx1 - fx0;
                 const int8_t *px = in_r + ix0 + fx0, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
                 int32_t acc[DW1_DM];
                 if (ny == FH && nx == FW) {

@@ -129,31 +129,4 @@ static void __attribute__((noinline, unused)) dw_rq_exact(const dw_pass_t *ps, c
 
 #endif // !TFLM_CPU_MVE
 
-
-// The taps of a window of f taps starting at input index i0 that lie inside
-// [0, size): the first one in *f0, the count returned (0 when none).
-static TFLM_ALWAYS_INLINE int32_t dw_clip(int32_t i0, int32_t size, int32_t f, int32_t *f0) {
-    const int32_t a = i0 < 0 ? -i0 : 0;
-    int32_t b = size - i0 < f ? size - i0 : f;
-    b = b > a ? b : a;
-    *f0 = a;
-    return b - a;
-}
-
-// Output columns [*ox_a, *ox_b) whose whole filter row (fw taps) lies
-// inside the input width w.
-static TFLM_ALWAYS_INLINE void dw_inner_columns(const conv_geom_t *g, int32_t fw, int32_t w, int32_t *ox_a,
-    int32_t *ox_b) {
-    int32_t a = 0;
-    while (a < g->out_w && a * g->stride_w - g->pad_w < 0) {
-        a++;
-    }
-    int32_t b = a;
-    while (b < g->out_w && b * g->stride_w - g->pad_w + fw <= w) {
-        b++;
-    }
-    *ox_a = a;
-    *ox_b = b;
-}
-
 #endif // TFLM_CORE_KERNELS_OPT_DW_OPT_H

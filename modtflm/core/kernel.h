@@ -90,6 +90,16 @@ static inline bool tflm_type_built(int type) {
 // Fails with NotImplementedError for a type whose kernels are left out.
 tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, int type);
 
+// Defines kernel tflm_kernel_<name> for builtin TFLM_OP_<op> up to version
+// `version`, taking BuiltinOptions TFLM_OPTIONS_<options>, min_in..max_in
+// inputs and n_out outputs (TFLM_IO_ANY: any count), `data_size` bytes of
+// op data; registered in support/registry.c.
+#define TFLM_KERNEL(name, op, version, options, min_in, max_in, n_out, data_size, prepare_fn, eval_fn) \
+    const tflm_kernel_t tflm_kernel_##name = { \
+        .builtin = TFLM_OP_##op, .max_version = (version), .options_type = TFLM_OPTIONS_##options, \
+        .op_data_size = (data_size), .min_inputs = (min_in), .max_inputs = (max_in), .n_outputs = (n_out), \
+        .prepare = (prepare_fn), .eval = (eval_fn) }
+
 extern const tflm_kernel_t *const tflm_kernels[];
 extern const size_t tflm_n_kernels;
 

@@ -543,100 +543,13 @@ static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // ---------------------------------------------------------------------------
 // Registrations
 
-const tflm_kernel_t tflm_kernel_relu = {
-    .builtin = TFLM_OP_RELU,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_relu6 = {
-    .builtin = TFLM_OP_RELU6,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_relu_n1_to_1 = {
-    .builtin = TFLM_OP_RELU_N1_TO_1,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_leaky_relu = {
-    .builtin = TFLM_OP_LEAKY_RELU,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_LeakyReluOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_logistic = {
-    .builtin = TFLM_OP_LOGISTIC,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_tanh = {
-    .builtin = TFLM_OP_TANH,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_hard_swish = {
-    .builtin = TFLM_OP_HARD_SWISH,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_HardSwishOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(act_data_t),
-    .prepare = act_prepare,
-    .eval = act_eval,
-};
-
-const tflm_kernel_t tflm_kernel_prelu = {
-    .builtin = TFLM_OP_PRELU,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_NONE,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(prelu_data_t),
-    .prepare = prelu_prepare,
-    .eval = prelu_eval,
-};
+TFLM_KERNEL(relu, RELU, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(relu6, RELU6, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(relu_n1_to_1, RELU_N1_TO_1, 1, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(leaky_relu, LEAKY_RELU, 2, LeakyReluOptions, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(logistic, LOGISTIC, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(tanh, TANH, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(hard_swish, HARD_SWISH, 1, HardSwishOptions, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(prelu, PRELU, 1, NONE, 2, 2, 1, sizeof(prelu_data_t), prelu_prepare, prelu_eval);
 
 #endif // MICROPY_TFLM_OP_ACTIVATIONS

@@ -203,16 +203,7 @@ static tflm_status_t bmm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_batch_matmul = {
-    .builtin = TFLM_OP_BATCH_MATMUL,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_BatchMatMulOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(bmm_data_t),
-    .prepare = bmm_prepare,
-    .eval = bmm_eval,
-};
+TFLM_KERNEL(batch_matmul, BATCH_MATMUL, 3, BatchMatMulOptions, 2, 2, 1,
+    sizeof(bmm_data_t), bmm_prepare, bmm_eval);
 
 #endif // MICROPY_TFLM_OP_BATCH_MATMUL

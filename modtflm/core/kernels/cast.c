@@ -151,16 +151,6 @@ static tflm_status_t cast_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_cast = {
-    .builtin = TFLM_OP_CAST,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_CastOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(cast_data_t),
-    .prepare = cast_prepare,
-    .eval = cast_eval,
-};
+TFLM_KERNEL(cast, CAST, 3, CastOptions, 1, 1, 1, sizeof(cast_data_t), cast_prepare, cast_eval);
 
 #endif // MICROPY_TFLM_OP_CAST

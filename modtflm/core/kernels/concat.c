@@ -362,64 +362,14 @@ static tflm_status_t split_eval1(tflm_interp_t *ip, const tflm_node_t *node) {
     return split_eval(ip, node, 1);
 }
 
-const tflm_kernel_t tflm_kernel_concatenation = {
-    .builtin = TFLM_OP_CONCATENATION,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_ConcatenationOptions,
-    .min_inputs = 1,
-    .max_inputs = TFLM_IO_ANY,
-    .n_outputs = 1,
-    .op_data_size = sizeof(concat_data_t),
-    .prepare = concat_prepare,
-    .eval = concat_eval,
-};
-
-const tflm_kernel_t tflm_kernel_pack = {
-    .builtin = TFLM_OP_PACK,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_PackOptions,
-    .min_inputs = 1,
-    .max_inputs = TFLM_IO_ANY,
-    .n_outputs = 1,
-    .op_data_size = sizeof(concat_data_t),
-    .prepare = pack_prepare,
-    .eval = concat_eval,
-};
-
-const tflm_kernel_t tflm_kernel_unpack = {
-    .builtin = TFLM_OP_UNPACK,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_UnpackOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = TFLM_IO_ANY,
-    .op_data_size = sizeof(concat_data_t),
-    .prepare = unpack_prepare,
-    .eval = unpack_eval,
-};
-
-const tflm_kernel_t tflm_kernel_split = {
-    .builtin = TFLM_OP_SPLIT,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_SplitOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = TFLM_IO_ANY,
-    .op_data_size = sizeof(concat_data_t),
-    .prepare = split_prepare,
-    .eval = split_eval1,
-};
-
-const tflm_kernel_t tflm_kernel_split_v = {
-    .builtin = TFLM_OP_SPLIT_V,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_SplitVOptions,
-    .min_inputs = 3,
-    .max_inputs = 3,
-    .n_outputs = TFLM_IO_ANY,
-    .op_data_size = sizeof(concat_data_t),
-    .prepare = split_v_prepare,
-    .eval = unpack_eval,
-};
+TFLM_KERNEL(concatenation, CONCATENATION, 3, ConcatenationOptions, 1, TFLM_IO_ANY, 1,
+    sizeof(concat_data_t), concat_prepare, concat_eval);
+TFLM_KERNEL(pack, PACK, 3, PackOptions, 1, TFLM_IO_ANY, 1, sizeof(concat_data_t), pack_prepare, concat_eval);
+TFLM_KERNEL(unpack, UNPACK, 4, UnpackOptions, 1, 1, TFLM_IO_ANY,
+    sizeof(concat_data_t), unpack_prepare, unpack_eval);
+TFLM_KERNEL(split, SPLIT, 4, SplitOptions, 2, 2, TFLM_IO_ANY,
+    sizeof(concat_data_t), split_prepare, split_eval1);
+TFLM_KERNEL(split_v, SPLIT_V, 2, SplitVOptions, 3, 3, TFLM_IO_ANY,
+    sizeof(concat_data_t), split_v_prepare, unpack_eval);
 
 #endif // MICROPY_TFLM_OP_CONCAT

@@ -707,17 +707,7 @@ static tflm_status_t conv_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return conv_op_eval(ip, node, OP_CONV);
 }
 
-const tflm_kernel_t tflm_kernel_conv_2d = {
-    .builtin = TFLM_OP_CONV_2D,
-    .max_version = 8,
-    .options_type = TFLM_OPTIONS_Conv2DOptions,
-    .min_inputs = 2,
-    .max_inputs = 3,
-    .n_outputs = 1,
-    .op_data_size = sizeof(conv_data_t),
-    .prepare = conv_prepare,
-    .eval = conv_eval,
-};
+TFLM_KERNEL(conv_2d, CONV_2D, 8, Conv2DOptions, 2, 3, 1, sizeof(conv_data_t), conv_prepare, conv_eval);
 
 // ---------------------------------------------------------------------------
 // DEPTHWISE_CONV_2D
@@ -726,17 +716,8 @@ static tflm_status_t dw_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return conv_op_eval(ip, node, OP_DW);
 }
 
-const tflm_kernel_t tflm_kernel_depthwise_conv_2d = {
-    .builtin = TFLM_OP_DEPTHWISE_CONV_2D,
-    .max_version = 7,
-    .options_type = TFLM_OPTIONS_DepthwiseConv2DOptions,
-    .min_inputs = 2,
-    .max_inputs = 3,
-    .n_outputs = 1,
-    .op_data_size = sizeof(conv_data_t),
-    .prepare = dw_prepare,
-    .eval = dw_eval,
-};
+TFLM_KERNEL(depthwise_conv_2d, DEPTHWISE_CONV_2D, 7, DepthwiseConv2DOptions, 2, 3, 1,
+    sizeof(conv_data_t), dw_prepare, dw_eval);
 
 #if MICROPY_TFLM_OP_TRANSPOSE_CONV
 // ---------------------------------------------------------------------------
@@ -827,17 +808,8 @@ static tflm_status_t tc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return conv_op_eval(ip, node, OP_TC);
 }
 
-const tflm_kernel_t tflm_kernel_transpose_conv = {
-    .builtin = TFLM_OP_TRANSPOSE_CONV,
-    .max_version = 5,
-    .options_type = TFLM_OPTIONS_TransposeConvOptions,
-    .min_inputs = 3,
-    .max_inputs = 4,
-    .n_outputs = 1,
-    .op_data_size = sizeof(conv_data_t),
-    .prepare = tc_prepare,
-    .eval = tc_eval,
-};
+TFLM_KERNEL(transpose_conv, TRANSPOSE_CONV, 5, TransposeConvOptions, 3, 4, 1,
+    sizeof(conv_data_t), tc_prepare, tc_eval);
 
 #endif // MICROPY_TFLM_OP_TRANSPOSE_CONV
 

@@ -559,88 +559,13 @@ static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_add = {
-    .builtin = TFLM_OP_ADD,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_AddOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_sub = {
-    .builtin = TFLM_OP_SUB,
-    .max_version = 5,
-    .options_type = TFLM_OPTIONS_SubOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_mul = {
-    .builtin = TFLM_OP_MUL,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_MulOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_div = {
-    .builtin = TFLM_OP_DIV,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_DivOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_squared_difference = {
-    .builtin = TFLM_OP_SQUARED_DIFFERENCE,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_SquaredDifferenceOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_maximum = {
-    .builtin = TFLM_OP_MAXIMUM,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
-
-const tflm_kernel_t tflm_kernel_minimum = {
-    .builtin = TFLM_OP_MINIMUM,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_MaximumMinimumOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(ew_data_t),
-    .prepare = ew_prepare,
-    .eval = ew_eval,
-};
+TFLM_KERNEL(add, ADD, 3, AddOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(sub, SUB, 5, SubOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(mul, MUL, 4, MulOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(div, DIV, 2, DivOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(squared_difference, SQUARED_DIFFERENCE, 2, SquaredDifferenceOptions, 2, 2, 1,
+    sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(maximum, MAXIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(minimum, MINIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 
 #endif // MICROPY_TFLM_OP_ELEMENTWISE

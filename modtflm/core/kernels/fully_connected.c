@@ -335,16 +335,7 @@ static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_fully_connected = {
-    .builtin = TFLM_OP_FULLY_CONNECTED,
-    .max_version = 13,
-    .options_type = TFLM_OPTIONS_FullyConnectedOptions,
-    .min_inputs = 2,
-    .max_inputs = 3,
-    .n_outputs = 1,
-    .op_data_size = sizeof(fc_data_t),
-    .prepare = fc_prepare,
-    .eval = fc_eval,
-};
+TFLM_KERNEL(fully_connected, FULLY_CONNECTED, 13, FullyConnectedOptions, 2, 3, 1,
+    sizeof(fc_data_t), fc_prepare, fc_eval);
 
 #endif // MICROPY_TFLM_OP_FULLY_CONNECTED

@@ -151,16 +151,7 @@ static tflm_status_t l2_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_l2_normalization = {
-    .builtin = TFLM_OP_L2_NORMALIZATION,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_L2NormOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(l2_data_t),
-    .prepare = l2_prepare,
-    .eval = l2_eval,
-};
+TFLM_KERNEL(l2_normalization, L2_NORMALIZATION, 2, L2NormOptions, 1, 1, 1,
+    sizeof(l2_data_t), l2_prepare, l2_eval);
 
 #endif // MICROPY_TFLM_OP_L2NORM

@@ -246,28 +246,9 @@ static tflm_status_t pool_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_average_pool_2d = {
-    .builtin = TFLM_OP_AVERAGE_POOL_2D,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_Pool2DOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(pool_data_t),
-    .prepare = pool_prepare,
-    .eval = pool_eval,
-};
-
-const tflm_kernel_t tflm_kernel_max_pool_2d = {
-    .builtin = TFLM_OP_MAX_POOL_2D,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_Pool2DOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(pool_data_t),
-    .prepare = pool_prepare,
-    .eval = pool_eval,
-};
+TFLM_KERNEL(average_pool_2d, AVERAGE_POOL_2D, 3, Pool2DOptions, 1, 1, 1,
+    sizeof(pool_data_t), pool_prepare, pool_eval);
+TFLM_KERNEL(max_pool_2d, MAX_POOL_2D, 3, Pool2DOptions, 1, 1, 1,
+    sizeof(pool_data_t), pool_prepare, pool_eval);
 
 #endif // MICROPY_TFLM_OP_POOLING

@@ -218,28 +218,9 @@ static tflm_status_t dequantize_eval(tflm_interp_t *ip, const tflm_node_t *node)
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_quantize = {
-    .builtin = TFLM_OP_QUANTIZE,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_QuantizeOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(quant_data_t),
-    .prepare = quantize_prepare,
-    .eval = quantize_eval,
-};
-
-const tflm_kernel_t tflm_kernel_dequantize = {
-    .builtin = TFLM_OP_DEQUANTIZE,
-    .max_version = 6,
-    .options_type = TFLM_OPTIONS_DequantizeOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(quant_data_t),
-    .prepare = dequantize_prepare,
-    .eval = dequantize_eval,
-};
+TFLM_KERNEL(quantize, QUANTIZE, 3, QuantizeOptions, 1, 1, 1,
+    sizeof(quant_data_t), quantize_prepare, quantize_eval);
+TFLM_KERNEL(dequantize, DEQUANTIZE, 6, DequantizeOptions, 1, 1, 1,
+    sizeof(quant_data_t), dequantize_prepare, dequantize_eval);
 
 #endif // MICROPY_TFLM_OP_QUANTIZE

@@ -509,64 +509,10 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_mean = {
-    .builtin = TFLM_OP_MEAN,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_ReducerOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(red_data_t),
-    .prepare = red_prepare,
-    .eval = red_eval,
-};
-
-const tflm_kernel_t tflm_kernel_sum = {
-    .builtin = TFLM_OP_SUM,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_ReducerOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(red_data_t),
-    .prepare = red_prepare,
-    .eval = red_eval,
-};
-
-const tflm_kernel_t tflm_kernel_reduce_max = {
-    .builtin = TFLM_OP_REDUCE_MAX,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_ReducerOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(red_data_t),
-    .prepare = red_prepare,
-    .eval = red_eval,
-};
-
-const tflm_kernel_t tflm_kernel_arg_max = {
-    .builtin = TFLM_OP_ARG_MAX,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_ArgMaxOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(arg_data_t),
-    .prepare = arg_prepare,
-    .eval = arg_eval,
-};
-
-const tflm_kernel_t tflm_kernel_arg_min = {
-    .builtin = TFLM_OP_ARG_MIN,
-    .max_version = 2,
-    .options_type = TFLM_OPTIONS_ArgMinOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(arg_data_t),
-    .prepare = arg_prepare,
-    .eval = arg_eval,
-};
+TFLM_KERNEL(mean, MEAN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
+TFLM_KERNEL(sum, SUM, 2, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
+TFLM_KERNEL(reduce_max, REDUCE_MAX, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
+TFLM_KERNEL(arg_max, ARG_MAX, 2, ArgMaxOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
+TFLM_KERNEL(arg_min, ARG_MIN, 2, ArgMinOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
 
 #endif // MICROPY_TFLM_OP_REDUCE

@@ -218,40 +218,9 @@ static tflm_status_t copy_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_reshape = {
-    .builtin = TFLM_OP_RESHAPE,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_ReshapeOptions,
-    .min_inputs = 1,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(reshape_data_t),
-    .prepare = reshape_prepare,
-    .eval = copy_eval,
-};
-
-const tflm_kernel_t tflm_kernel_squeeze = {
-    .builtin = TFLM_OP_SQUEEZE,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_SqueezeOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(reshape_data_t),
-    .prepare = squeeze_prepare,
-    .eval = copy_eval,
-};
-
-const tflm_kernel_t tflm_kernel_expand_dims = {
-    .builtin = TFLM_OP_EXPAND_DIMS,
-    .max_version = 1,
-    .options_type = TFLM_OPTIONS_ExpandDimsOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(reshape_data_t),
-    .prepare = expand_dims_prepare,
-    .eval = copy_eval,
-};
+TFLM_KERNEL(reshape, RESHAPE, 1, ReshapeOptions, 1, 2, 1, sizeof(reshape_data_t), reshape_prepare, copy_eval);
+TFLM_KERNEL(squeeze, SQUEEZE, 1, SqueezeOptions, 1, 1, 1, sizeof(reshape_data_t), squeeze_prepare, copy_eval);
+TFLM_KERNEL(expand_dims, EXPAND_DIMS, 1, ExpandDimsOptions, 2, 2, 1,
+    sizeof(reshape_data_t), expand_dims_prepare, copy_eval);
 
 #endif // MICROPY_TFLM_OP_RESHAPE

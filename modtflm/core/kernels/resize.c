@@ -292,28 +292,9 @@ static tflm_status_t bl_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_resize_nearest_neighbor = {
-    .builtin = TFLM_OP_RESIZE_NEAREST_NEIGHBOR,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_ResizeNearestNeighborOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(resize_data_t),
-    .prepare = resize_prepare,
-    .eval = nn_eval,
-};
-
-const tflm_kernel_t tflm_kernel_resize_bilinear = {
-    .builtin = TFLM_OP_RESIZE_BILINEAR,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_ResizeBilinearOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(resize_data_t),
-    .prepare = resize_prepare,
-    .eval = bl_eval,
-};
+TFLM_KERNEL(resize_nearest_neighbor, RESIZE_NEAREST_NEIGHBOR, 4, ResizeNearestNeighborOptions, 2, 2, 1,
+    sizeof(resize_data_t), resize_prepare, nn_eval);
+TFLM_KERNEL(resize_bilinear, RESIZE_BILINEAR, 4, ResizeBilinearOptions, 2, 2, 1,
+    sizeof(resize_data_t), resize_prepare, bl_eval);
 
 #endif // MICROPY_TFLM_OP_RESIZE

@@ -702,76 +702,12 @@ static tflm_status_t gather_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 // ---------------------------------------------------------------------------
 
-const tflm_kernel_t tflm_kernel_pad = {
-    .builtin = TFLM_OP_PAD,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_PadOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(pad_data_t),
-    .prepare = pad_prepare,
-    .eval = pad_eval,
-};
-
-const tflm_kernel_t tflm_kernel_padv2 = {
-    .builtin = TFLM_OP_PADV2,
-    .max_version = 4,
-    .options_type = TFLM_OPTIONS_PadV2Options,
-    .min_inputs = 2,
-    .max_inputs = 3,
-    .n_outputs = 1,
-    .op_data_size = sizeof(pad_data_t),
-    .prepare = pad_prepare,
-    .eval = pad_eval,
-};
-
-const tflm_kernel_t tflm_kernel_strided_slice = {
-    .builtin = TFLM_OP_STRIDED_SLICE,
-    .max_version = 8,
-    .options_type = TFLM_OPTIONS_StridedSliceOptions,
-    .min_inputs = 4,
-    .max_inputs = 4,
-    .n_outputs = 1,
-    .op_data_size = sizeof(plan_t),
-    .prepare = strided_slice_prepare,
-    .eval = plan_eval,
-};
-
-const tflm_kernel_t tflm_kernel_slice = {
-    .builtin = TFLM_OP_SLICE,
-    .max_version = 5,
-    .options_type = TFLM_OPTIONS_SliceOptions,
-    .min_inputs = 3,
-    .max_inputs = 3,
-    .n_outputs = 1,
-    .op_data_size = sizeof(slice_data_t),
-    .prepare = slice_prepare,
-    .eval = slice_eval,
-};
-
-const tflm_kernel_t tflm_kernel_transpose = {
-    .builtin = TFLM_OP_TRANSPOSE,
-    .max_version = 6,
-    .options_type = TFLM_OPTIONS_TransposeOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(plan_t),
-    .prepare = transpose_prepare,
-    .eval = plan_eval,
-};
-
-const tflm_kernel_t tflm_kernel_gather = {
-    .builtin = TFLM_OP_GATHER,
-    .max_version = 6,
-    .options_type = TFLM_OPTIONS_GatherOptions,
-    .min_inputs = 2,
-    .max_inputs = 2,
-    .n_outputs = 1,
-    .op_data_size = sizeof(gather_data_t),
-    .prepare = gather_prepare,
-    .eval = gather_eval,
-};
+TFLM_KERNEL(pad, PAD, 4, PadOptions, 2, 2, 1, sizeof(pad_data_t), pad_prepare, pad_eval);
+TFLM_KERNEL(padv2, PADV2, 4, PadV2Options, 2, 3, 1, sizeof(pad_data_t), pad_prepare, pad_eval);
+TFLM_KERNEL(strided_slice, STRIDED_SLICE, 8, StridedSliceOptions, 4, 4, 1,
+    sizeof(plan_t), strided_slice_prepare, plan_eval);
+TFLM_KERNEL(slice, SLICE, 5, SliceOptions, 3, 3, 1, sizeof(slice_data_t), slice_prepare, slice_eval);
+TFLM_KERNEL(transpose, TRANSPOSE, 6, TransposeOptions, 2, 2, 1, sizeof(plan_t), transpose_prepare, plan_eval);
+TFLM_KERNEL(gather, GATHER, 6, GatherOptions, 2, 2, 1, sizeof(gather_data_t), gather_prepare, gather_eval);
 
 #endif // MICROPY_TFLM_OP_SLICE

@@ -321,16 +321,7 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
-const tflm_kernel_t tflm_kernel_softmax = {
-    .builtin = TFLM_OP_SOFTMAX,
-    .max_version = 3,
-    .options_type = TFLM_OPTIONS_SoftmaxOptions,
-    .min_inputs = 1,
-    .max_inputs = 1,
-    .n_outputs = 1,
-    .op_data_size = sizeof(softmax_data_t),
-    .prepare = softmax_prepare,
-    .eval = softmax_eval,
-};
+TFLM_KERNEL(softmax, SOFTMAX, 3, SoftmaxOptions, 1, 1, 1,
+    sizeof(softmax_data_t), softmax_prepare, softmax_eval);
 
 #endif // MICROPY_TFLM_OP_SOFTMAX

@@ -16,7 +16,10 @@ inputs [activation, const weights [units, depth], const bias] and output
 """
 
 import copy
+import glob
+import importlib
 import math
+import os
 import struct
 
 import numpy as np
@@ -711,6 +714,13 @@ CLASSES = {
     "enum": enum_cases,
     "unsupported": unsupported_cases,
 }
+
+# Cases for one op family live in python_tests/malformed_<family>.py, whose
+# cases(seed=None) returns triples named '<family>/<detail>' (models of
+# their own, so the seed is unused); each file is a class here.
+for _path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed_*.py"))):
+    _family = os.path.basename(_path)[len("malformed_"):-3]
+    CLASSES[_family] = importlib.import_module("malformed_" + _family).cases
 
 
 def all_cases(seed=None):

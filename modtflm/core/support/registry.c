@@ -83,6 +83,36 @@
 #else
 #define FAMILY_BATCH_MATMUL(K)
 #endif
+#if MICROPY_TFLM_OP_UNARY
+#define FAMILY_UNARY(K)
+#else
+#define FAMILY_UNARY(K)
+#endif
+#if MICROPY_TFLM_OP_COMPARE
+#define FAMILY_COMPARE(K)
+#else
+#define FAMILY_COMPARE(K)
+#endif
+#if MICROPY_TFLM_OP_SHAPE
+#define FAMILY_SHAPE(K)
+#else
+#define FAMILY_SHAPE(K)
+#endif
+#if MICROPY_TFLM_OP_INDEX
+#define FAMILY_INDEX(K)
+#else
+#define FAMILY_INDEX(K)
+#endif
+#if MICROPY_TFLM_OP_LAYOUT
+#define FAMILY_LAYOUT(K)
+#else
+#define FAMILY_LAYOUT(K)
+#endif
+#if MICROPY_TFLM_OP_DETECTION_POSTPROCESS
+#define FAMILY_DETECTION_POSTPROCESS(K)
+#else
+#define FAMILY_DETECTION_POSTPROCESS(K)
+#endif
 
 #define ALL_KERNELS(K) \
     FAMILY_FULLY_CONNECTED(K) \
@@ -99,7 +129,13 @@
     FAMILY_CAST(K) \
     FAMILY_RESIZE(K) \
     FAMILY_L2NORM(K) \
-    FAMILY_BATCH_MATMUL(K)
+    FAMILY_BATCH_MATMUL(K) \
+    FAMILY_UNARY(K) \
+    FAMILY_COMPARE(K) \
+    FAMILY_SHAPE(K) \
+    FAMILY_INDEX(K) \
+    FAMILY_LAYOUT(K) \
+    FAMILY_DETECTION_POSTPROCESS(K)
 
 #define DECLARE(name) extern const tflm_kernel_t tflm_kernel_##name;
 ALL_KERNELS(DECLARE)

@@ -1,0 +1,6 @@
+// ABS, CEIL, COS, EXP, FLOOR, LOG, NEG, ROUND, RSQRT, SIN, SQRT, SQUARE.
+#include "../kernel.h"
+
+#if MICROPY_TFLM_OP_UNARY
+
+#endif // MICROPY_TFLM_OP_UNARY

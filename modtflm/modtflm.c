@@ -349,6 +349,11 @@ static void store_value(const tflm_tensor_t *t, size_t i, mp_obj_t v) {
         ((float *)t->data)[i] = mp_obj_get_float_to_f(v);
         return;
     }
+    if (t->type == TFLM_BOOL) {
+        // Python truth, stored as 0 or 1 (the only values a bool holds).
+        t->data[i] = mp_obj_is_true(v);
+        return;
+    }
     mp_int_t x = mp_obj_get_int_truncated(v);
     if (!tflm_set_int(t, i, x)) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("value %d out of range for %s"),

@@ -286,3 +286,48 @@ def test_bound_short_second_pass(target):
     out = target.run("import tflm\nprint('USED', tflm.Interpreter('m.tflite').arena_used)\n",
                      files={"m.tflite": model})
     assert int(out.split("USED ")[1].split()[0]) >= 8 * 4 * n
+
+
+def test_bool_and_int64_tensors(target):
+    """bool tensors: dtype 'bool', typecode 'B', lists stored by truth;
+    int64 tensors: dtype 'int64', typecode 'q' (raw bytes without long ints)."""
+    b = ModelBuilder()
+    x = b.tensor([4], "bool")
+    y = b.tensor([4], "int64")
+    b.op("CAST", [x], [y])
+    b.inputs([x])
+    b.outputs([y])
+    to64 = b.build()
+    b = ModelBuilder()
+    x = b.tensor([3], "int64")
+    y = b.tensor([3], "bool")
+    b.op("CAST", [x], [y])
+    b.inputs([x])
+    b.outputs([y])
+    tobool = b.build()
+    big = [-(2 ** 62), 0, 7]
+    want = np.array(big) != 0  # the oracle has no int64 -> bool CAST
+    out = target.run(f"""
+import tflm, array
+it = tflm.Interpreter('a.tflite')
+d = it.get_input_details(0)
+print('DT', d['dtype'], it.get_output_details(0)['dtype'], d['nbytes'])
+it.set_input([True, 0, 2.5, None], 0)
+it.invoke()
+print('RAW', bytes(memoryview(it.input(0))).hex())
+print('A', bytes(it.output(0)).hex())
+it.set_input(array.array('B', [0, 1, 1, 0]), 0)
+it.invoke()
+print('B', bytes(it.output(0)).hex())
+it = tflm.Interpreter('b.tflite')
+it.set_input({np.array(big, np.int64).tobytes()!r}, 0)
+it.invoke()
+r = it.get_output(0)
+print('C', repr(r)[:10], bytes(r).hex())
+""", files={"a.tflite": to64, "b.tflite": tobool})
+    assert "DT bool int64 4" in out
+    assert "RAW 01000100" in out
+    want_a = np.array([1, 0, 1, 0], np.int64).tobytes().hex()
+    assert f"A {want_a}" in out
+    assert "B " + np.array([0, 1, 1, 0], np.int64).tobytes().hex() in out
+    assert f"C array('B', {want.astype(np.uint8).tobytes().hex()}" in out

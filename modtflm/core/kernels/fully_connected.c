@@ -106,9 +106,11 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
         // output scale (TFLite's GetQuantizedConvolutionMultipler).
         double product = (double)in->scale * (double)filter->scale;
         if (bias) {
-            double bias_scale = (bias->flags & TFLM_T_QUANT) ? (double)bias->scale : 0.0;
+            double bias_scale = (bias->flags & TFLM_T_QUANT) ? (double)bias->scale : 0;
             double diff = product > bias_scale ? product - bias_scale : bias_scale - product;
-            if (!(diff / (double)out->scale <= 0.02)) {
+            // 0.02 as a ratio of integers: a double constant would turn float under
+            // -fsingle-precision-constant (some ports build with it).
+            if (!(diff / (double)out->scale <= (double)2 / 100)) {
                 return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
                     "bias scale does not match input scale * weights scale");
             }

@@ -30,7 +30,7 @@ static double frexp_d(double x, int *exp) {
             *exp = 0;
             return x;
         }
-        x *= 18014398509481984.0; // 2^54 brings a subnormal into range
+        x *= (double)(1ll << 54); // brings a subnormal into range
         memcpy(&bits, &x, 8);
         e = (int)((bits >> 52) & 0x7ff);
         bias = 54;
@@ -46,7 +46,7 @@ static double frexp_d(double x, int *exp) {
 }
 
 void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift) {
-    if (real_multiplier == 0.0 || real_multiplier != real_multiplier) {
+    if (real_multiplier == 0 || real_multiplier != real_multiplier) {
         *multiplier = 0; // zero, or NaN from a nonsensical option value
         *shift = 0;
         return;
@@ -61,7 +61,8 @@ void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *
     double scaled = q * (double)(1ll << 31);
     // Half away from zero; |scaled| < 2^31 leaves a double spare precision,
     // so adding 0.5 is exact.
-    int64_t q_fixed = scaled >= 0 ? (int64_t)(scaled + 0.5) : -(int64_t)(0.5 - scaled);
+    const double half = (double)0.5f; // written so: boards build with -fsingle-precision-constant
+    int64_t q_fixed = scaled >= 0 ? (int64_t)(scaled + half) : -(int64_t)(half - scaled);
     if (q_fixed == (1ll << 31) || q_fixed == -(1ll << 31)) {
         q_fixed /= 2;
         exp++;

@@ -196,13 +196,17 @@ static void setup_arena(tflm_interp_obj_t *self, size_t arena_size) {
 }
 
 // Profiling clock: a port may point MICROPY_TFLM_PROFILE_TICKS at a finer
-// counter (e.g. instructions under QEMU -icount).
-#ifndef MICROPY_TFLM_PROFILE_TICKS
+// counter (e.g. instructions under QEMU -icount). Otherwise mp_hal_ticks_us,
+// which a port has when it has the time module; a port with neither has no
+// profiling (profile=True raises NotImplementedError), and still links.
+#if !defined(MICROPY_TFLM_PROFILE_TICKS) && MICROPY_PY_TIME
 #define MICROPY_TFLM_PROFILE_TICKS() mp_hal_ticks_us()
 #endif
+#ifdef MICROPY_TFLM_PROFILE_TICKS
 static uint32_t profile_ticks(void) {
     return (uint32_t)MICROPY_TFLM_PROFILE_TICKS();
 }
+#endif
 
 static mp_obj_t read_file(mp_obj_t path) {
     mp_obj_t args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
@@ -224,6 +228,11 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    #ifndef MICROPY_TFLM_PROFILE_TICKS
+    if (args[ARG_profile].u_bool) {
+        mp_raise_msg(&mp_type_NotImplementedError, MP_ERROR_TEXT("no tick counter for profiling on this port"));
+    }
+    #endif
     if (args[ARG_arena_size].u_int < 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("arena_size must be >= 0"));
     }
@@ -252,8 +261,10 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     }
     setup_arena(self, args[ARG_arena_size].u_int);
     if (args[ARG_profile].u_bool) {
+        #ifdef MICROPY_TFLM_PROFILE_TICKS
         self->ip.profile = m_new0(uint32_t, self->ip.n_nodes + 1);
         self->ip.ticks = profile_ticks;
+        #endif
     }
     return MP_OBJ_FROM_PTR(self);
 }

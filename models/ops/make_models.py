@@ -255,7 +255,7 @@ def floor_div_mod():
     """FLOOR_DIV and FLOOR_MOD, divisor kept away from zero (the converter
     keeps both in float in the int8 model)."""
     def forward(x, y):
-        d = tf.abs(y) * 0.5 + 0.25
+        d = tf.nn.relu(y) + 0.25                                # in [0.25, 1.25]
         return tf.math.floordiv(x * 4.0, d), tf.math.floormod(x * 4.0, d)
     return forward
 

@@ -5,14 +5,15 @@ layers for the learned parts: untrained, seeded weights), converted twice:
 
   <name>_float.tflite   float32 throughout
   <name>_int8.tflite    full-integer: int8 activations, int8 input/output
-                        (representative dataset: seeded uniform [-1, 1], the
-                        range the tests feed float models)
+                        (the detection models: float outputs, those of the
+                        custom op; representative dataset: seeded uniform
+                        [-1, 1], the range the tests feed float models)
 
 into this folder. Each conversion prints the model's ops (tflite_info.py),
 then the model runs on TensorFlow's interpreter and, when the TFLM wheel's
 Python is given (--oracle PYTHON, as `make models` does), on TFLM too: both
-must load it and agree with the TensorFlow function (float) or with each
-other (int8) within the tolerance printed.
+must load it and agree with the TensorFlow function (float models) or
+with each other (int8 models, the custom op) within the tolerances below.
 
 Run via `make models` (or `make -C models ops`) from the repository root;
 the models/Makefile installs TensorFlow into a private virtualenv.
@@ -61,7 +62,7 @@ CHECK_SAMPLES = 8
 # output's magnitude; where TensorFlow has no reference (int8 models, the
 # custom op), TFLite's interpreter against TFLM's, whose kernels may round
 # differently (int8: in quantization steps; float: TFLM's detection
-# post-processing decodes boxes in double, TFLite's in float).
+# post-processing decodes boxes in double arithmetic, TFLite's in float).
 FLOAT_TOLERANCE = 1e-4
 LITE_FLOAT_TOLERANCE = 1e-3
 DETECTION_SAMPLES = 500
@@ -470,11 +471,6 @@ def quantize(x, detail):
         return x.astype(detail["dtype"])
     info = np.iinfo(detail["dtype"])
     return np.clip(np.round(x / s) + z, info.min, info.max).astype(detail["dtype"])
-
-
-def dequantize(x, detail):
-    s, z = detail["quantization"]
-    return (x.astype(np.float64) - z) * s if s else x.astype(np.float64)
 
 
 def run_tflite(data, batches):

@@ -1,7 +1,9 @@
-"""Check the committed hello_world models against the TFLM reference runtime.
+"""Check the committed models against the TFLM reference runtime.
 
 Uses the `tflite_micro` Python package (the TFLM interpreter, not TensorFlow)
-as an oracle: every model must load, run, and approximate sin(x).
+as an oracle: every hello_world model (`check` in models.txt) must load, run,
+and approximate sin(x); every other project model with `run` (models/ops)
+must load and run on random inputs with finite float outputs.
 Also prints op codes/versions and the FULLY_CONNECTED filter quantization
 (per-tensor vs per-channel) read directly from the flatbuffer.
 
@@ -23,6 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 from tables import model_paths  # noqa: E402
 
 MODELS = model_paths("check", where="project")  # models/models.txt
+RUN_MODELS = model_paths("run", where="project")
+RUNS = 4
 MEAN_ERROR = 0.1
 MAX_ERROR = 0.35
 
@@ -63,8 +67,42 @@ def check(path):
     return ok
 
 
+def check_runs(path):
+    """Loads the model and runs it on RUNS sets of random inputs (uniform
+    over each input type's range, floats in [-1, 1])."""
+    with open(os.path.join(HERE, path), "rb") as f:
+        data = f.read()
+    print(tflite_info.describe(data, path))
+    rng = np.random.default_rng(0)
+    try:
+        it = runtime.Interpreter.from_bytes(data)
+        info = tflite_info.parse(data)
+        n_in, n_out = len(info["inputs"]), len(info["outputs"])
+        for _ in range(RUNS):
+            for i in range(n_in):
+                d = it.get_input_details(i)
+                dtype = np.dtype(d["dtype"])
+                if np.issubdtype(dtype, np.integer):
+                    info = np.iinfo(dtype)
+                    x = rng.integers(info.min, info.max, d["shape"], endpoint=True).astype(dtype)
+                else:
+                    x = rng.uniform(-1.0, 1.0, d["shape"]).astype(dtype)
+                it.set_input(x, i)
+            it.invoke()
+            outs = [np.asarray(it.get_output(o)) for o in range(n_out)]
+            if not all(np.isfinite(o).all() for o in outs if np.issubdtype(o.dtype, np.floating)):
+                print("  tflm: non-finite output -> FAIL")
+                return False
+    except RuntimeError as e:
+        print("  tflm: %s -> FAIL" % e)
+        return False
+    print("  tflm: loads and runs %d random input sets -> OK" % RUNS)
+    return True
+
+
 def main():
     results = [check(p) for p in MODELS]
+    results += [check_runs(p) for p in RUN_MODELS if p not in MODELS]
     print()
     print("all models OK" if all(results) else "SOME MODELS FAILED")
     return 0 if all(results) else 1

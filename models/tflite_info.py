@@ -4,28 +4,34 @@ the operator list of subgraph 0, and tensor types/shapes/quantization.
 
 Only the standard library is used so this works both in the TensorFlow
 virtualenv (train.py) and with a plain host Python (check_models.py).
-Usage: python3 tflite_info.py model.tflite [...]
+Usage: python3 tflite_info.py [-v] model.tflite [...]  (-v: one line per operator)
 """
 
+import os
+import re
 import struct
 import sys
 
-# Subset of tflite::BuiltinOperator (schema.fbs) - enough for these models.
-BUILTIN_NAMES = {
-    0: "ADD",
-    3: "CONV_2D",
-    4: "DEPTHWISE_CONV_2D",
-    6: "DEQUANTIZE",
-    9: "FULLY_CONNECTED",
-    14: "LOGISTIC",
-    17: "MAX_POOL_2D",
-    18: "MUL",
-    19: "RELU",
-    22: "RESHAPE",
-    25: "SOFTMAX",
-    28: "TANH",
-    114: "QUANTIZE",
-}
+# tflite::BuiltinOperator names, read from the runtime's generated header
+# (modtflm/core/schema/opcodes.h, made from the TFLite schema) so there is one
+# table in the project; codes it does not name print as BUILTIN_<code>.
+OPCODES_H = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "modtflm", "core", "schema", "opcodes.h")
+CUSTOM_CODE = 32
+
+
+def _builtin_names(path=OPCODES_H):
+    names = {}
+    try:
+        with open(path) as f:
+            for m in re.finditer(r"#define TFLM_OP_(\w+) \((\d+)\)", f.read()):
+                names[int(m.group(2))] = m.group(1)
+    except OSError:
+        pass
+    return names
+
+
+BUILTIN_NAMES = _builtin_names()
 
 # tflite::TensorType
 TENSOR_TYPES = {
@@ -105,7 +111,8 @@ def parse(data):
         code = max(deprecated, builtin)
         opcodes.append({
             "code": code,
-            "name": BUILTIN_NAMES.get(code, "BUILTIN_%d" % code),
+            "name": (oc.string(1) or "CUSTOM") if code == CUSTOM_CODE
+                    else BUILTIN_NAMES.get(code, "BUILTIN_%d" % code),
             "custom": oc.string(1),
             "version": oc.scalar(2, "i", 1),
         })
@@ -152,8 +159,15 @@ def _tensor_str(t):
     return s
 
 
-def describe(data, label=""):
-    """Human-readable summary lines for a model."""
+def _tensor_brief(tens, i):
+    if i < 0:
+        return "-"
+    return "%s[%s]" % (tens[i]["type"], ",".join(str(d) for d in tens[i]["shape"]))
+
+
+def describe(data, label="", verbose=False):
+    """Human-readable summary lines for a model; `verbose` adds one line per
+    operator with its input and output types and shapes."""
     info = parse(data)
     lines = ["%s: %d bytes, schema v%d" % (label or "model", len(data),
                                             info["schema_version"])]
@@ -165,6 +179,12 @@ def describe(data, label=""):
         lines.append("  input  %s" % _tensor_str(tens[i]))
     for i in info["outputs"]:
         lines.append("  output %s" % _tensor_str(tens[i]))
+    if verbose:
+        for n, op in enumerate(info["operators"]):
+            lines.append("  op %d %s v%d: %s -> %s" % (
+                n, op["name"], op["version"],
+                ", ".join(_tensor_brief(tens, i) for i in op["inputs"]),
+                ", ".join(_tensor_brief(tens, i) for i in op["outputs"])))
     for n, op in enumerate(info["operators"]):
         if op["name"] == "FULLY_CONNECTED":
             filt = tens[op["inputs"][1]]
@@ -186,6 +206,8 @@ def describe(data, label=""):
 
 
 if __name__ == "__main__":
-    for path in sys.argv[1:]:
+    args = sys.argv[1:]
+    verbose = "-v" in args
+    for path in (a for a in args if a != "-v"):
         with open(path, "rb") as f:
-            print(describe(f.read(), path))
+            print(describe(f.read(), path, verbose=verbose))

@@ -1,18 +1,19 @@
-"""Real models nobody on the project wrote (../shared/models): outputs equal
-to the oracle's on every target, and models we cannot run are refused with
+"""Real models nobody on the project wrote (../shared/models) and the ones
+the TFLite converter made for us (models/ops): outputs equal to the
+oracle's on every target, and models we cannot run are refused with
 NotImplementedError naming why."""
 import os
 
 import numpy as np
 import pytest
 
-from conftest import SHARED_MODELS, shared_model
+from conftest import SHARED_MODELS, project_model, shared_model
 from harness import assert_match, load_each, oracle, random_inputs, run_on_target
 
-from tables import model_paths, refused_models
+from tables import model_entries, model_file, refused_models
 
-# The lists are in models/models.txt.
-RUNNABLE = model_paths("run")
+# The lists are in models/models.txt: (where, path) pairs.
+RUNNABLE = model_entries("run")
 
 # Models using ops or features outside the supported set, with a word the
 # NotImplementedError message must contain.
@@ -35,15 +36,20 @@ def read_bmp_gray(path):
     return rows[::-1] if h > 0 else rows
 
 
+def load_model(where, path):
+    """Bytes of a `shared` (skipped when absent) or `project` model."""
+    return (shared_model if where == "shared" else project_model)(*path.split("/"))
+
+
 def person_input(pixels):
     """The testdata BMPs (from TFLM's person detection tests) hold the
     model's int8 input bytes as their pixel values."""
     return pixels.view(np.int8).reshape(1, 96, 96, 1)
 
 
-@pytest.mark.parametrize("path", RUNNABLE)
-def test_model_matches_oracle(target, path):
-    model = shared_model(*path.split("/"))
+@pytest.mark.parametrize("where,path", RUNNABLE, ids=[p for _, p in RUNNABLE])
+def test_model_matches_oracle(target, where, path):
+    model = load_model(where, path)
     batches = random_inputs(model, N_RANDOM, seed=1234)
     if path.endswith("person_detect.tflite"):
         for img in ("person.bmp", "no_person.bmp"):
@@ -78,11 +84,11 @@ def test_unsupported_model_refused(target, path, word):
     assert word in got, got
 
 
-ARENA_MODELS = [p for p in RUNNABLE if "hello_world" not in p] + ["tflm/hello_world_int8.tflite"]
+ARENA_MODELS = [m for m in RUNNABLE if "hello_world" not in m[1]] + [("shared", "tflm/hello_world_int8.tflite")]
 
 
-@pytest.mark.parametrize("path", ARENA_MODELS)
-def test_arena_not_above_tflm(target, path):
+@pytest.mark.parametrize("where,path", ARENA_MODELS, ids=[p for _, p in ARENA_MODELS])
+def test_arena_not_above_tflm(target, where, path):
     """Our arena_used is at most what TFLM's allocator reports for the same
     model. Both measured on the host (64-bit pointers on both sides), so this
     runs in the unix session only."""
@@ -90,12 +96,11 @@ def test_arena_not_above_tflm(target, path):
         pytest.skip("compared on the host, where the oracle runs")
     import subprocess
     import sys
-    from conftest import SHARED_MODELS
-    model = shared_model(*path.split("/"))
+    model = load_model(where, path)
     code = ("import sys\nfrom tflite_micro.python.tflite_micro import runtime\n"
             "it = runtime.Interpreter.from_bytes(open(sys.argv[1], 'rb').read(), arena_size=64 << 20)\n"
             "it.print_allocations()\n")
-    r = subprocess.run([sys.executable, "-c", code, os.path.join(SHARED_MODELS, path)],
+    r = subprocess.run([sys.executable, "-c", code, model_file(path, where)],
                        capture_output=True, text=True)
     import re
     tflm_total = int(re.search(r"Arena allocation total (\d+) bytes", r.stdout + r.stderr).group(1))

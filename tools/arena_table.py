@@ -15,12 +15,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "models")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tables import model_paths  # noqa: E402
+from tables import model_entries, model_file  # noqa: E402
 
-DEFAULT_MODELS = model_paths("run")  # models/models.txt
+DEFAULT_MODELS = [model_file(p, w) for w, p in model_entries("run")]  # models/models.txt
 
 
 def tflm_arena(path):
@@ -49,7 +48,7 @@ def main():
     ap.add_argument("--firmware", default=os.path.join(ROOT, "build", "unix", "micropython"))
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
-    paths = args.models or [os.path.join(SHARED, m) for m in DEFAULT_MODELS]
+    paths = args.models or DEFAULT_MODELS
     rows = []
     print(f"{'model':32} {'ours':>9} {'TFLM':>9} {'ratio':>6}")
     worst = 0.0

@@ -41,6 +41,11 @@ def model_paths(use, where="shared"):
     return [m.path for m in models() if m.where == where and use in m.uses]
 
 
+def model_entries(use):
+    """(where, path) of every model with `use`, shared and project alike."""
+    return [(m.where, m.path) for m in models() if use in m.uses]
+
+
 def refused_models():
     """[(path below ../shared/models, word its refusal message names)]."""
     return [(m.path, u.split(":", 1)[1]) for m in models() if m.where == "shared"

@@ -1,0 +1,548 @@
+"""SHAPE, FILL, ZEROS_LIKE, BROADCAST_ARGS, BROADCAST_TO (the SHAPE family)
+and GATHER_ND, EMBEDDING_LOOKUP, DYNAMIC_UPDATE_SLICE (the INDEX family).
+
+Cases the oracle (the tflite_micro wheel) runs are compared with it,
+bit-exact, floats included (data movement, and EMBEDDING_LOOKUP's hybrid
+path is one float multiply per value). What the oracle accepts was measured
+with tools/probe_shape_index.py. Cases TFLM refuses but our runtime runs are
+compared with numpy references written from TFLite's semantics: SHAPE with
+an int64 output; FILL, ZEROS_LIKE, GATHER_ND, EMBEDDING_LOOKUP and
+DYNAMIC_UPDATE_SLICE on more element types; int16/int64 GATHER_ND indices;
+rank 6; FILL dims and BROADCAST_TO shapes computed at run time (TFLM wants
+them constant; here they must then equal the model's output shape, checked
+by invoke).
+"""
+import numpy as np
+
+from harness import assert_match, check_cases, run_many, run_raw
+from tflite_builder import ModelBuilder, np_dtype
+
+QPARAMS = {"int8": (0.05, -3), "uint8": (0.05, 120), "int16": (0.001, 0)}
+ALL_TYPES = ("float32", "int8", "uint8", "int16", "int32", "int64", "bool")
+
+
+def T(b, shape, dtype, q=None):
+    """An activation tensor; quantized types get QPARAMS (or q)."""
+    if dtype in QPARAMS:
+        scale, zp = q or QPARAMS[dtype]
+        return b.tensor(shape, dtype, scale=scale, zero_point=zp)
+    return b.tensor(shape, dtype)
+
+
+def C(b, data, dtype, q=None):
+    data = np.asarray(data)
+    if dtype in QPARAMS:
+        scale, zp = q or QPARAMS[dtype]
+        return b.const(data, dtype, scale=scale, zero_point=zp)
+    return b.const(data, dtype)
+
+
+def rand(shape, dtype, rng):
+    shape = tuple(shape)
+    if dtype == "float32":
+        x = rng.uniform(-2.0, 2.0, size=shape).astype(np.float32)
+        flat = x.reshape(-1)
+        specials = np.array([np.nan, np.inf, -np.inf, -0.0, 3.4e38], np.float32)
+        flat[:min(flat.size, len(specials))] = specials[:flat.size]  # bit patterns move unchanged
+        return x
+    if dtype == "bool":
+        return rng.integers(0, 2, size=shape).astype(np.bool_)
+    info = np.iinfo(np_dtype(dtype))
+    return rng.integers(info.min, info.max, size=shape, endpoint=True).astype(np_dtype(dtype))
+
+
+def build(b, ins, outs):
+    b.inputs(ins)
+    b.outputs(outs)
+    return b.build()
+
+
+class Case:
+    """A model, its input sets and, for cases the oracle cannot run, a numpy
+    reference mapping one input list to the output list."""
+
+    def __init__(self, cid, model, batches, ref=None):
+        self.id, self.model, self.batches, self.ref = cid, model, batches, ref
+
+
+# ---------------------------------------------------------------------------
+# Case builders (ref=True: compare with numpy instead of the oracle)
+
+
+def shape_case(dtype, shape, out_dtype, rng, ref=False):
+    b = ModelBuilder()
+    x, y = T(b, shape, dtype), b.tensor([len(shape)], out_dtype)
+    b.op("SHAPE", [x], [y], options=dict(out_type=out_dtype))
+    r = (lambda i: [np.array(shape, out_dtype)]) if ref else None
+    return Case(f"shape-{dtype}{list(shape)}->{out_dtype}", build(b, [x], [y]), [[rand(shape, dtype, rng)]], r)
+
+
+FILL_EDGES = {
+    "float32": [1.5, np.nan, -np.inf, -0.0],
+    "int8": [-128, 127, 0],
+    "uint8": [0, 255],
+    "int16": [-32768, 32767],
+    "int32": [-2**31, 2**31 - 1, 7],
+    "int64": [-2**63, 2**63 - 1],
+    "bool": [True, False],
+}
+
+
+def fill_version(dtype):
+    return 3 if dtype in ("int8", "int16") else 2 if dtype == "bool" else 1
+
+
+def fill_case(dtype, shape, dims_dtype, rng, value_input=False, dims_input=False, ref=False):
+    b = ModelBuilder()
+    ins = []
+    if dims_input:
+        dims = b.tensor([len(shape)], dims_dtype)
+        ins.append(dims)
+    else:
+        dims = b.const(np.array(shape, dims_dtype).reshape(len(shape)), dims_dtype)
+    values = [np.array(v, np_dtype(dtype)) for v in FILL_EDGES[dtype]]
+    if value_input:
+        v = T(b, [], dtype)
+        ins.append(v)
+    else:
+        v = C(b, values[0], dtype)
+        values = values[:1]
+    y = T(b, shape, dtype)
+    b.op("FILL", [dims, v], [y], version=fill_version(dtype))
+    batches = []
+    for val in values:
+        bt = [np.array(shape, dims_dtype).reshape(len(shape))] if dims_input else []
+        if value_input:
+            bt.append(val)
+        batches.append(bt)
+    r = None
+    if ref:
+        r = (lambda i: [np.full(shape, i[-1], np_dtype(dtype))]) if value_input else \
+            (lambda i: [np.full(shape, values[0], np_dtype(dtype))])
+    cid = f"fill-{dtype}{list(shape)}-dims-{dims_dtype}{'-in' if dims_input else ''}{'-vin' if value_input else ''}"
+    return Case(cid, build(b, ins, [y]), batches, r)
+
+
+def zeros_like_case(dtype, shape, rng, ref=False):
+    b = ModelBuilder()
+    x, y = T(b, shape, dtype), T(b, shape, dtype)
+    b.op("ZEROS_LIKE", [x], [y])
+    r = (lambda i: [np.zeros(shape, np_dtype(dtype))]) if ref else None
+    return Case(f"zeros_like-{dtype}{list(shape)}", build(b, [x], [y]), [[rand(shape, dtype, rng)]], r)
+
+
+def np_broadcast_args(a, b):
+    n = max(len(a), len(b))
+    a = [1] * (n - len(a)) + list(a)
+    b = [1] * (n - len(b)) + list(b)
+    return [y if x == 1 else x for x, y in zip(a, b)]
+
+
+def broadcast_args_case(dtype, pairs, const=False, ref=False):
+    """`pairs`: (shape 1, shape 2) value lists, all of the same two lengths."""
+    n1, n2 = len(pairs[0][0]), len(pairs[0][1])
+    b = ModelBuilder()
+    if const:
+        s1, s2 = b.const(np.array(pairs[0][0], dtype).reshape(n1)), b.const(np.array(pairs[0][1], dtype).reshape(n2))
+        ins, batches = [], [[]]
+    else:
+        s1, s2 = b.tensor([n1], dtype), b.tensor([n2], dtype)
+        ins = [s1, s2]
+        batches = [[np.array(p, dtype).reshape(len(p)), np.array(q, dtype).reshape(len(q))] for p, q in pairs]
+    y = b.tensor([max(n1, n2)], dtype)
+    b.op("BROADCAST_ARGS", [s1, s2], [y])
+    r = None
+    if ref:
+        r = (lambda i: [np.array(np_broadcast_args(*i), dtype)]) if not const else \
+            (lambda i: [np.array(np_broadcast_args(*pairs[0]), dtype)])
+    return Case(f"broadcast_args-{dtype}-{pairs[0]}{'-const' if const else ''}", build(b, ins, [y]), batches, r)
+
+
+def broadcast_to_case(dtype, ishape, oshape, shape_dtype, rng, shape_input=False, ref=False, n_sets=1):
+    b = ModelBuilder()
+    x = T(b, ishape, dtype)
+    if shape_input:
+        s = b.tensor([len(oshape)], shape_dtype)
+        ins = [x, s]
+    else:
+        s = b.const(np.array(oshape, shape_dtype).reshape(len(oshape)), shape_dtype)
+        ins = [x]
+    y = T(b, oshape, dtype)
+    b.op("BROADCAST_TO", [x, s], [y], version=3 if dtype in ("int8", "int16") else 2)
+    batches = []
+    for _ in range(n_sets):
+        bt = [rand(ishape, dtype, rng)]
+        if shape_input:
+            bt.append(np.array(oshape, shape_dtype).reshape(len(oshape)))
+        batches.append(bt)
+    r = (lambda i: [np.broadcast_to(i[0], oshape)]) if ref else None
+    return Case(f"broadcast_to-{dtype}{list(ishape)}->{list(oshape)}-{shape_dtype}{'-in' if shape_input else ''}",
+                build(b, ins, [y]), batches, r)
+
+
+def np_gather_nd(params, idx):
+    nd = idx.shape[-1]
+    flat = idx.reshape(-1, nd).astype(np.int64)
+    parts = [params[tuple(row)] for row in flat]
+    out = np.array(parts, params.dtype).reshape(idx.shape[:-1] + params.shape[nd:])
+    return out
+
+
+def gather_nd_version(dtype, idx_dtype):
+    return 5 if dtype == "bool" else 4 if idx_dtype == "int16" else 3 if dtype == "int16" else 1
+
+
+def gather_nd_case(dtype, pshape, ishape, idx_dtype, rng, const_idx=False, ref=False, n_sets=2):
+    nd = ishape[-1]
+
+    def gen_idx():
+        cols = [rng.integers(0, pshape[j], size=ishape[:-1] + [1]) for j in range(nd)]
+        return (np.concatenate(cols, axis=-1) if cols else np.zeros(ishape, np.int64)).astype(idx_dtype)
+
+    b = ModelBuilder()
+    p = T(b, pshape, dtype)
+    oshape = list(ishape[:-1]) + list(pshape[nd:])
+    y = T(b, oshape, dtype)
+    if const_idx:
+        idx_data = gen_idx()
+        i = b.const(idx_data, idx_dtype)
+        ins = [p]
+    else:
+        i = b.tensor(ishape, idx_dtype)
+        ins = [p, i]
+    b.op("GATHER_ND", [p, i], [y], version=gather_nd_version(dtype, idx_dtype))
+    batches = [[rand(pshape, dtype, rng)] + ([] if const_idx else [gen_idx()]) for _ in range(n_sets)]
+    r = None
+    if ref:
+        r = (lambda v: [np_gather_nd(v[0], idx_data)]) if const_idx else (lambda v: [np_gather_nd(v[0], v[1])])
+    return Case(f"gather_nd-{dtype}{list(pshape)}-{idx_dtype}{list(ishape)}{'-const' if const_idx else ''}",
+                build(b, ins, [y]), batches, r)
+
+
+def embedding_case(vdtype, odtype, vshape, n_ids, rng, q=None, values_input=False, ref=False, n_sets=2):
+    b = ModelBuilder()
+    ids = b.tensor([n_ids], "int32")
+    data = rand(vshape, vdtype, rng)
+    hybrid = vdtype == "int8" and odtype == "float32"
+    qv = q or ((0.03125, 0) if hybrid else None)
+    if values_input:
+        v = T(b, vshape, vdtype, qv)
+        ins = [ids, v]
+    else:
+        v = C(b, data, vdtype, qv)
+        ins = [ids]
+    y = T(b, [n_ids] + list(vshape[1:]), odtype)
+    b.op("EMBEDDING_LOOKUP", [ids, v], [y])
+    batches = []
+    for k in range(n_sets):
+        bt = [rng.integers(0, vshape[0], size=n_ids).astype(np.int32)]
+        if values_input:
+            bt.append(rand(vshape, vdtype, rng))
+        batches.append(bt)
+
+    def r(i):
+        vals = i[1] if values_input else data
+        rows = vals[i[0]]
+        if hybrid:
+            return [rows.astype(np.float32) * np.float32(qv[0])]
+        return [rows]
+
+    return Case(f"embedding_lookup-{vdtype}->{odtype}{list(vshape)}x{n_ids}{'-vin' if values_input else ''}",
+                build(b, ins, [y]), batches, r if ref else None)
+
+
+def np_dus(x, u, start):
+    out = x.copy()
+    sl = []
+    for d in range(x.ndim):
+        s = int(min(max(int(start[d]), 0), x.shape[d] - u.shape[d]))
+        sl.append(slice(s, s + u.shape[d]))
+    out[tuple(sl)] = u
+    return out
+
+
+def dus_case(dtype, oshape, ushape, starts, start_dtype, rng, start_input=True, ref=False):
+    """`starts`: one start vector per input set (only the first when constant)."""
+    b = ModelBuilder()
+    x, u = T(b, oshape, dtype), T(b, ushape, dtype)
+    if start_input:
+        s = b.tensor([len(oshape)], start_dtype)
+        ins = [x, u, s]
+    else:
+        s = b.const(np.array(starts[0], start_dtype).reshape(len(oshape)), start_dtype)
+        ins = [x, u]
+        starts = starts[:1]
+    y = T(b, oshape, dtype)
+    b.op("DYNAMIC_UPDATE_SLICE", [x, u, s], [y], version=2 if start_dtype == "int64" else 1)
+    batches = []
+    for st in starts:
+        bt = [rand(oshape, dtype, rng), rand(ushape, dtype, rng)]
+        if start_input:
+            bt.append(np.array(st, start_dtype).reshape(len(oshape)))
+        batches.append(bt)
+    const_start = starts[0]
+    r = None
+    if ref:
+        r = (lambda i: [np_dus(i[0], i[1], i[2])]) if start_input else (lambda i: [np_dus(i[0], i[1], const_start)])
+    return Case(f"dus-{dtype}{list(oshape)}<-{list(ushape)}-{start_dtype}{'' if start_input else '-const'}",
+                build(b, ins, [y]), batches, r)
+
+
+# ---------------------------------------------------------------------------
+# Sweeps
+
+SHAPES = [[], [5], [2, 3], [2, 1, 3], [1, 2, 3, 4], [2, 1, 2, 1, 3]]
+
+
+def oracle_cases(sweep):
+    """Cases within what TFLM itself runs."""
+    rng = np.random.default_rng(4321)
+    cs = []
+    for dt in ("float32", "int8", "int16", "int32", "bool"):
+        cs.append(shape_case(dt, [2, 3, 4], "int32", rng))
+    for shape in SHAPES:
+        cs.append(shape_case("float32", shape, "int32", rng))
+
+    for dt in ("float32", "int8", "int32"):
+        cs.append(fill_case(dt, [2, 3], "int32", rng, value_input=True))
+        cs.append(fill_case(dt, [1, 2, 3, 4], "int64", rng))
+    for dd in ("int8", "int16"):
+        cs.append(fill_case("float32", [3, 2], dd, rng))
+    for shape in SHAPES[1:]:
+        cs.append(fill_case("int8", shape, "int32", rng))
+
+    for dt in ("float32", "int8", "int32", "int64"):
+        cs.append(zeros_like_case(dt, [2, 3, 4], rng))
+    for shape in SHAPES:
+        cs.append(zeros_like_case("float32", shape, rng))
+
+    for dt in ("int32", "int64"):
+        cs.append(broadcast_args_case(dt, [([3, 1], [2, 1, 4]), ([1, 5], [7, 3, 5]), ([0, 1], [5, 1, 6])]))
+        cs.append(broadcast_args_case(dt, [([2, 1, 4, 1], [4, 1]), ([1, 1, 1, 1], [7, 9])]))
+        cs.append(broadcast_args_case(dt, [([6], [6])], const=True))
+    cs.append(broadcast_args_case("int32", [([], [2, 3]), ([], [1, 1])]))
+    cs.append(broadcast_args_case("int32", [([1, 2, 1, 4, 1], [3, 1, 5, 1, 6])]))
+
+    for dt in ALL_TYPES:
+        cs.append(broadcast_to_case(dt, [1, 3], [2, 3], "int32", rng))
+        cs.append(broadcast_to_case(dt, [4, 1], [2, 3, 4, 5], "int64", rng))
+    bt = [([], [3, 2]), ([3], [3]), ([3], [2, 3]), ([2, 1, 3], [2, 4, 3]), ([1, 1], [5, 7]),
+          ([2, 1, 1, 3], [2, 4, 5, 3]), ([1, 2, 1, 3, 1], [2, 2, 3, 3, 4]), ([1, 1, 1, 1, 1], [2, 3, 1, 2, 2])]
+    for ishape, oshape in bt:
+        cs.append(broadcast_to_case("int8", ishape, oshape, "int32", rng))
+
+    for dt in ("float32", "int8"):
+        cs.append(gather_nd_case(dt, [3, 2], [2, 1], "int32", rng))
+        cs.append(gather_nd_case(dt, [3, 2], [2, 2], "int32", rng))
+        cs.append(gather_nd_case(dt, [4, 3, 5], [2, 3, 2], "int32", rng, const_idx=True))
+    gn = [([5], [3, 1]), ([5], [1]), ([3, 4], [2]), ([3, 4], [2, 0]), ([2, 3, 4], [4, 1]),
+          ([2, 3, 4], [2, 2, 3]), ([2, 3, 2, 4], [3, 2]), ([2, 3, 2, 2, 3], [2, 5]), ([2, 3, 2, 2, 3], [2, 2, 2, 3])]
+    for pshape, ishape in gn:
+        cs.append(gather_nd_case("float32", pshape, ishape, "int32", rng))
+
+    for vshape, n in (([4, 3], 2), ([5, 2, 3], 4), ([3, 1], 5), ([6, 2, 2, 2], 3)):
+        cs.append(embedding_case("float32", "float32", vshape, n, rng))
+        cs.append(embedding_case("int8", "float32", vshape, n, rng))
+    cs.append(embedding_case("int8", "int8", [4, 5], 3, rng))
+    cs.append(embedding_case("float32", "float32", [4, 5], 3, rng, values_input=True))
+    cs.append(embedding_case("int8", "float32", [4, 5], 3, rng, q=(0.7312, 0), values_input=True))
+    cs.append(embedding_case("int8", "float32", [5, 4], 6, rng, q=(1.3e-5, 0)))
+
+    starts = [[0, 0], [1, 1], [-5, 9], [2, -1], [2**31 - 1, -2**31]]
+    for dt in ("float32", "int8", "int16", "int32"):
+        for sd in ("int32", "int64"):
+            cs.append(dus_case(dt, [3, 4], [2, 2], starts, sd, rng))
+    cs.append(dus_case("float32", [3, 4], [3, 4], [[1, 1]], "int32", rng))
+    cs.append(dus_case("int8", [3, 4], [3, 2], [[0, 1], [5, 5]], "int32", rng))
+    cs.append(dus_case("int8", [5], [2], [[3], [4], [-1]], "int64", rng))
+    cs.append(dus_case("float32", [2, 3, 4], [1, 3, 4], [[1, 2, 3], [0, 0, 0]], "int32", rng, start_input=False))
+    cs.append(dus_case("int32", [2, 3, 4, 5], [1, 2, 4, 3], [[1, 1, 0, 2], [0, 5, 0, -3]], "int32", rng))
+    cs.append(dus_case("int16", [2, 3, 2, 4, 3], [2, 1, 2, 2, 3], [[0, 2, 0, 1, 0], [9, 9, 9, 9, 9]], "int64", rng))
+    cs.append(dus_case("int8", [2, 3, 1, 2, 2, 3], [1, 2, 1, 2, 1, 2], [[1, 1, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0]],
+                       "int32", rng))
+    cs.append(dus_case("float32", [3, 4], [0, 2], [[1, 1]], "int32", rng))
+
+    if sweep == "full":
+        rng = np.random.default_rng(99)
+        for _ in range(30):
+            rank = int(rng.integers(1, 6))
+            oshape = [int(v) for v in rng.integers(1, 4, size=rank)]
+            ishape = [d if rng.random() < 0.5 else 1 for d in oshape][int(rng.integers(0, rank + 1)):]
+            cs.append(broadcast_to_case(str(rng.choice(ALL_TYPES)), ishape, oshape, "int32", rng))
+            pshape = [int(v) for v in rng.integers(1, 4, size=rank)]
+            ishape = [int(v) for v in rng.integers(1, 3, size=int(rng.integers(0, 3)))] + [int(rng.integers(0, rank + 1))]
+            cs.append(gather_nd_case(str(rng.choice(["float32", "int8"])), pshape, ishape, "int32", rng))
+            ushape = [int(rng.integers(0, d + 1)) for d in oshape]
+            st = [[int(v) for v in rng.integers(-3, 5, size=rank)] for _ in range(3)]
+            cs.append(dus_case(str(rng.choice(["float32", "int8", "int16", "int32"])), oshape, ushape, st,
+                               str(rng.choice(["int32", "int64"])), rng))
+    return cs
+
+
+def numpy_cases(sweep):
+    """Cases beyond what TFLM runs (it refuses them)."""
+    rng = np.random.default_rng(8765)
+    cs = []
+    for shape in ([], [3], [2, 3, 4, 1, 2, 3]):
+        cs.append(shape_case("int16", shape, "int64", rng, ref=True))
+    cs.append(shape_case("float32", [1, 2, 1, 2, 1, 2], "int32", rng, ref=True))
+
+    for dt in ("uint8", "int16", "int64", "bool"):
+        cs.append(fill_case(dt, [2, 3], "int32", rng, value_input=True, ref=True))
+    cs.append(fill_case("float32", [2, 3], "int32", rng, value_input=True, dims_input=True, ref=True))
+    cs.append(fill_case("int8", [4, 1, 2], "int64", rng, dims_input=True, ref=True))
+    cs.append(fill_case("int16", [2, 1, 2, 1, 2, 3], "int32", rng, ref=True))
+    # A scalar: the dims vector is empty, which TFLM takes for non-constant.
+    cs.append(fill_case("int8", [], "int32", rng, ref=True))
+
+    for dt in ("uint8", "int16", "bool"):
+        cs.append(zeros_like_case(dt, [2, 3], rng, ref=True))
+    cs.append(zeros_like_case("int64", [1, 2, 1, 2, 1, 3], rng, ref=True))
+
+    cs.append(broadcast_args_case("int64", [([2**40, 1], [1, 3]), ([1, 1], [2**40, 7])], ref=True))
+    cs.append(broadcast_to_case("float32", [1, 3], [2, 3], "int32", rng, shape_input=True, ref=True))
+    cs.append(broadcast_to_case("int8", [2, 1, 3], [4, 2, 5, 3], "int64", rng, shape_input=True, ref=True))
+    cs.append(broadcast_to_case("int16", [2, 1, 1, 3, 1, 2], [2, 3, 2, 3, 2, 2], "int32", rng, ref=True))
+    cs.append(broadcast_to_case("bool", [1], [2, 1, 3, 1, 2, 2], "int64", rng, ref=True))
+    # An empty output (TFLM takes a tensor with a 0 dim for a dynamic one).
+    cs.append(broadcast_to_case("int8", [3, 1], [0, 3, 4], "int32", rng, ref=True))
+
+    for dt in ("uint8", "int16", "int32", "int64", "bool"):
+        cs.append(gather_nd_case(dt, [3, 4, 2], [2, 2], "int32", rng, ref=True))
+    for it in ("int16", "int64"):
+        cs.append(gather_nd_case("float32", [3, 4, 2], [5, 3], it, rng, ref=True))
+        cs.append(gather_nd_case("int8", [3, 4], [2, 1], it, rng, const_idx=True, ref=True))
+    cs.append(gather_nd_case("int8", [2, 2, 2, 2, 2, 3], [3, 6], "int32", rng, ref=True))
+    cs.append(gather_nd_case("int16", [2, 3, 2, 2, 2, 3], [2, 2, 2], "int32", rng, ref=True))
+
+    for vt in ("uint8", "int16", "int32", "int64", "bool"):
+        cs.append(embedding_case(vt, vt, [4, 3], 5, rng, ref=True))
+    cs.append(embedding_case("float32", "float32", [3, 2, 1, 2, 1, 2], 2, rng, ref=True))
+
+    for dt in ("uint8", "int64", "bool"):
+        cs.append(dus_case(dt, [3, 4], [2, 3], [[1, 2], [-1, 0]], "int32", rng, ref=True))
+    cs.append(dus_case("float32", [2, 2, 2, 3, 2, 2], [1, 2, 1, 2, 2, 1], [[1, 0, 1, 1, 0, 1], [0, 0, 0, 9, 0, 0]],
+                       "int64", rng, ref=True))
+    if sweep == "full":
+        rng = np.random.default_rng(5)
+        for _ in range(20):
+            rank = int(rng.integers(1, 7))
+            oshape = [int(v) for v in rng.integers(1, 4, size=rank)]
+            ushape = [int(rng.integers(0, d + 1)) for d in oshape]
+            st = [[int(v) for v in rng.integers(-3, 5, size=rank)] for _ in range(2)]
+            cs.append(dus_case(str(rng.choice(ALL_TYPES)), oshape, ushape, st, "int32", rng, ref=True))
+            ishape = [d if rng.random() < 0.5 else 1 for d in oshape]
+            cs.append(broadcast_to_case(str(rng.choice(ALL_TYPES)), ishape, oshape, "int64", rng,
+                                        shape_input=bool(rng.integers(0, 2)), ref=True))
+    return cs
+
+
+def test_shape_index_ops_match_oracle(target, sweep):
+    cases = oracle_cases(sweep)
+    check_cases(target, [(c.model, c.batches) for c in cases], float_tol=0, ids=[c.id for c in cases])
+
+
+def test_shape_index_ops_beyond_tflm_match_numpy(target, sweep):
+    cases = numpy_cases(sweep)
+    wants = [[[np.asarray(w) for w in c.ref(bt)] for bt in c.batches] for c in cases]
+    specs = [[(w.dtype, w.shape) for w in want[0]] for want in wants]
+    got = run_many(target, [(c.model, c.batches) for c in cases], specs=specs)
+    problems = []
+    for c, g, want in zip(cases, got, wants):
+        if isinstance(g, str):
+            problems.append(f"{c.id}: refused: {g}")
+            continue
+        try:
+            assert_match(g, want, float_rtol=0, float_atol=0, context=c.id)
+        except AssertionError as e:
+            problems.append(str(e).splitlines()[0])
+    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+
+
+# ---------------------------------------------------------------------------
+# Data-dependent errors: ValueError from invoke, the interpreter still usable
+
+
+def single(op, ins, outs, graph_ins):
+    b = ModelBuilder()
+    b.op(op, ins, outs)
+    return build(b, graph_ins, outs)
+
+
+def runtime_models():
+    """(name, model, [(inputs, expected: "ValueError" or the output array)])."""
+    out = []
+    P = np.arange(6, dtype=np.float32).reshape(3, 2)
+
+    b = ModelBuilder()
+    p, i, y = b.tensor([3, 2]), b.tensor([1, 2], "int32"), b.tensor([1])
+    b.op("GATHER_ND", [p, i], [y])
+    m = build(b, [p, i], [y])
+    # [0, 3] and [1, -1] fall inside params' flat range, where TFLM reads
+    # element 3 and 1; each index is checked against its own dim here.
+    bad = [[3, 0], [-1, 0], [0, 3], [1, -1], [0, 2**31 - 1]]
+    out.append(("gather_nd", m, [([P, np.array([v], np.int32)], "ValueError") for v in bad]
+                + [([P, np.array([[2, 1]], np.int32)], np.array([5.0], np.float32))]))
+
+    b = ModelBuilder()
+    p, i, y = b.tensor([3, 2], "int8"), b.tensor([2, 1], "int64"), b.tensor([2, 2], "int8")
+    b.op("GATHER_ND", [p, i], [y])
+    m = build(b, [p, i], [y])
+    P8 = np.arange(6, dtype=np.int8).reshape(3, 2)
+    out.append(("gather_nd-int64", m, [([P8, np.array([[0], [2**40]], np.int64)], "ValueError"),
+                                       ([P8, np.array([[2], [0]], np.int64)], P8[[2, 0]])]))
+
+    b = ModelBuilder()
+    ids = b.tensor([3], "int32")
+    v = b.const(np.arange(8, dtype=np.float32).reshape(4, 2))
+    y = b.tensor([3, 2])
+    b.op("EMBEDDING_LOOKUP", [ids, v], [y])
+    m = build(b, [ids], [y])
+    out.append(("embedding_lookup", m, [([np.array(k, np.int32)], "ValueError")
+                                        for k in ([0, 4, 1], [-1, 0, 0], [3, 3, -2**31])]
+                + [([np.array([3, 0, 2], np.int32)], np.array([[6, 7], [0, 1], [4, 5]], np.float32))]))
+
+    b = ModelBuilder()
+    d, y = b.tensor([2], "int32"), b.tensor([2, 3], "int8", scale=0.1, zero_point=0)
+    v = b.const(np.array(-7, np.int8), scale=0.1, zero_point=0)
+    b.op("FILL", [d, v], [y], version=3)
+    m = build(b, [d], [y])
+    out.append(("fill-dims", m, [([np.array(s, np.int32)], "ValueError") for s in ([3, 2], [-2, 3], [2, 4])]
+                + [([np.array([2, 3], np.int32)], np.full((2, 3), -7, np.int8))]))
+
+    b = ModelBuilder()
+    x, s, y = b.tensor([1, 3]), b.tensor([2], "int64"), b.tensor([2, 3])
+    b.op("BROADCAST_TO", [x, s], [y], version=2)
+    m = build(b, [x, s], [y])
+    row = np.array([[1, 2, 3]], np.float32)
+    out.append(("broadcast_to-shape", m, [([row, np.array(s, np.int64)], "ValueError")
+                                          for s in ([3, 3], [2, 1], [2**32 + 2, 3])]
+                + [([row, np.array([2, 3], np.int64)], np.repeat(row, 2, axis=0))]))
+
+    b = ModelBuilder()
+    s1, s2, y = b.tensor([2], "int32"), b.tensor([2], "int32"), b.tensor([2], "int32")
+    b.op("BROADCAST_ARGS", [s1, s2], [y])
+    m = build(b, [s1, s2], [y])
+    # TFLM aborts the process on shapes that do not broadcast.
+    out.append(("broadcast_args", m, [([np.array([2, 3], np.int32), np.array([4, 3], np.int32)], "ValueError"),
+                                      ([np.array([0, 3], np.int32), np.array([2, 1], np.int32)], "ValueError"),
+                                      ([np.array([1, 3], np.int32), np.array([4, 1], np.int32)],
+                                       np.array([4, 3], np.int32))]))
+    return out
+
+
+def test_shape_index_runtime_errors(target):
+    models = runtime_models()
+    got = run_raw(target, [(m, [ins for ins, _ in sets]) for _, m, sets in models])
+    problems = []
+    for (name, _, sets), g in zip(models, got):
+        if isinstance(g, str):
+            problems.append(f"{name}: refused at load: {g}")
+            continue
+        for k, ((ins, want), r) in enumerate(zip(sets, g)):
+            if isinstance(want, str):
+                if not (isinstance(r, str) and r.startswith(want + ":")):
+                    problems.append(f"{name} set {k}: expected {want}, got {r}")
+            elif isinstance(r, str) or r[0] != want.tobytes():
+                problems.append(f"{name} set {k}: expected {want.tolist()}, got {r}")
+    assert not problems, "\n".join(problems)

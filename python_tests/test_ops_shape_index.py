@@ -15,26 +15,10 @@ by invoke).
 import numpy as np
 
 from harness import assert_match, check_cases, run_many, run_raw
+from test_ops_shape import C, T, build
 from tflite_builder import ModelBuilder, np_dtype
 
-QPARAMS = {"int8": (0.05, -3), "uint8": (0.05, 120), "int16": (0.001, 0)}
 ALL_TYPES = ("float32", "int8", "uint8", "int16", "int32", "int64", "bool")
-
-
-def T(b, shape, dtype, q=None):
-    """An activation tensor; quantized types get QPARAMS (or q)."""
-    if dtype in QPARAMS:
-        scale, zp = q or QPARAMS[dtype]
-        return b.tensor(shape, dtype, scale=scale, zero_point=zp)
-    return b.tensor(shape, dtype)
-
-
-def C(b, data, dtype, q=None):
-    data = np.asarray(data)
-    if dtype in QPARAMS:
-        scale, zp = q or QPARAMS[dtype]
-        return b.const(data, dtype, scale=scale, zero_point=zp)
-    return b.const(data, dtype)
 
 
 def rand(shape, dtype, rng):
@@ -51,30 +35,46 @@ def rand(shape, dtype, rng):
     return rng.integers(info.min, info.max, size=shape, endpoint=True).astype(np_dtype(dtype))
 
 
-def build(b, ins, outs):
-    b.inputs(ins)
-    b.outputs(outs)
-    return b.build()
-
-
-class Case:
-    """A model, its input sets and, for cases the oracle cannot run, a numpy
-    reference mapping one input list to the output list."""
-
-    def __init__(self, cid, model, batches, ref=None):
-        self.id, self.model, self.batches, self.ref = cid, model, batches, ref
-
-
 # ---------------------------------------------------------------------------
 # Case builders (ref=True: compare with numpy instead of the oracle)
 
 
+class Case:
+    """A one-op model and its input sets. Each operand is a constant or a
+    graph input with a value per input set; with ref, `wants` holds numpy's
+    outputs per set, computed from every operand's value (else the oracle's
+    outputs are the reference)."""
+
+    def __init__(self, n_sets=1):
+        self.b, self.n = ModelBuilder(), n_sets
+        self.ins, self.values, self.is_input = [], [], []
+
+    def operand(self, values, dtype, as_input=True, q=None):
+        """`values`: one per input set, or one for all (a constant keeps the first)."""
+        values = [np.asarray(v, np_dtype(dtype)) for v in values]
+        values = values * self.n if len(values) == 1 else values
+        t = T(self.b, values[0].shape, dtype, q) if as_input else C(self.b, values[0], dtype, q)
+        if as_input:
+            self.ins.append(t)
+        self.values.append(values if as_input else [values[0]] * self.n)
+        self.is_input.append(as_input)
+        return t
+
+    def done(self, cid, op, operands, out, ref=None, **op_args):
+        """Adds the op; `ref` maps the operands' values of a set to the outputs."""
+        self.b.op(op, operands, [out], **op_args)
+        self.id, self.model = cid, build(self.b, self.ins, [out])
+        sets = [[v[k] for v in self.values] for k in range(self.n)]
+        self.batches = [[x for x, inp in zip(vals, self.is_input) if inp] for vals in sets]
+        self.wants = [[np.asarray(w) for w in ref(*vals)] for vals in sets] if ref else None
+        return self
+
+
 def shape_case(dtype, shape, out_dtype, rng, ref=False):
-    b = ModelBuilder()
-    x, y = T(b, shape, dtype), b.tensor([len(shape)], out_dtype)
-    b.op("SHAPE", [x], [y], options=dict(out_type=out_dtype))
-    r = (lambda i: [np.array(shape, out_dtype)]) if ref else None
-    return Case(f"shape-{dtype}{list(shape)}->{out_dtype}", build(b, [x], [y]), [[rand(shape, dtype, rng)]], r)
+    c = Case()
+    x = c.operand([rand(shape, dtype, rng)], dtype)
+    return c.done(f"shape-{dtype}{list(shape)}->{out_dtype}", "SHAPE", [x], c.b.tensor([len(shape)], out_dtype),
+                  ref and (lambda x: [np.array(shape, out_dtype)]), options=dict(out_type=out_dtype))
 
 
 FILL_EDGES = {
@@ -93,99 +93,52 @@ def fill_version(dtype):
 
 
 def fill_case(dtype, shape, dims_dtype, rng, value_input=False, dims_input=False, ref=False):
-    b = ModelBuilder()
-    ins = []
-    if dims_input:
-        dims = b.tensor([len(shape)], dims_dtype)
-        ins.append(dims)
-    else:
-        dims = b.const(np.array(shape, dims_dtype).reshape(len(shape)), dims_dtype)
-    values = [np.array(v, np_dtype(dtype)) for v in FILL_EDGES[dtype]]
-    if value_input:
-        v = T(b, [], dtype)
-        ins.append(v)
-    else:
-        v = C(b, values[0], dtype)
-        values = values[:1]
-    y = T(b, shape, dtype)
-    b.op("FILL", [dims, v], [y], version=fill_version(dtype))
-    batches = []
-    for val in values:
-        bt = [np.array(shape, dims_dtype).reshape(len(shape))] if dims_input else []
-        if value_input:
-            bt.append(val)
-        batches.append(bt)
-    r = None
-    if ref:
-        r = (lambda i: [np.full(shape, i[-1], np_dtype(dtype))]) if value_input else \
-            (lambda i: [np.full(shape, values[0], np_dtype(dtype))])
+    values = FILL_EDGES[dtype] if value_input else FILL_EDGES[dtype][:1]
+    c = Case(len(values))
+    dims = c.operand([np.array(shape, dims_dtype).reshape(len(shape))], dims_dtype, dims_input)
+    v = c.operand(values, dtype, value_input)
     cid = f"fill-{dtype}{list(shape)}-dims-{dims_dtype}{'-in' if dims_input else ''}{'-vin' if value_input else ''}"
-    return Case(cid, build(b, ins, [y]), batches, r)
+    return c.done(cid, "FILL", [dims, v], T(c.b, shape, dtype), ref and (lambda d, v: [np.full(shape, v)]),
+                  version=fill_version(dtype))
 
 
 def zeros_like_case(dtype, shape, rng, ref=False):
-    b = ModelBuilder()
-    x, y = T(b, shape, dtype), T(b, shape, dtype)
-    b.op("ZEROS_LIKE", [x], [y])
-    r = (lambda i: [np.zeros(shape, np_dtype(dtype))]) if ref else None
-    return Case(f"zeros_like-{dtype}{list(shape)}", build(b, [x], [y]), [[rand(shape, dtype, rng)]], r)
+    c = Case()
+    x = c.operand([rand(shape, dtype, rng)], dtype)
+    return c.done(f"zeros_like-{dtype}{list(shape)}", "ZEROS_LIKE", [x], T(c.b, shape, dtype),
+                  ref and (lambda x: [np.zeros_like(x)]))
 
 
 def np_broadcast_args(a, b):
     n = max(len(a), len(b))
     a = [1] * (n - len(a)) + list(a)
     b = [1] * (n - len(b)) + list(b)
-    return [y if x == 1 else x for x, y in zip(a, b)]
+    return np.array([y if x == 1 else x for x, y in zip(a, b)], np.int64)
 
 
 def broadcast_args_case(dtype, pairs, const=False, ref=False):
     """`pairs`: (shape 1, shape 2) value lists, all of the same two lengths."""
-    n1, n2 = len(pairs[0][0]), len(pairs[0][1])
-    b = ModelBuilder()
-    if const:
-        s1, s2 = b.const(np.array(pairs[0][0], dtype).reshape(n1)), b.const(np.array(pairs[0][1], dtype).reshape(n2))
-        ins, batches = [], [[]]
-    else:
-        s1, s2 = b.tensor([n1], dtype), b.tensor([n2], dtype)
-        ins = [s1, s2]
-        batches = [[np.array(p, dtype).reshape(len(p)), np.array(q, dtype).reshape(len(q))] for p, q in pairs]
-    y = b.tensor([max(n1, n2)], dtype)
-    b.op("BROADCAST_ARGS", [s1, s2], [y])
-    r = None
-    if ref:
-        r = (lambda i: [np.array(np_broadcast_args(*i), dtype)]) if not const else \
-            (lambda i: [np.array(np_broadcast_args(*pairs[0]), dtype)])
-    return Case(f"broadcast_args-{dtype}-{pairs[0]}{'-const' if const else ''}", build(b, ins, [y]), batches, r)
+    c = Case(len(pairs))
+    s1 = c.operand([np.array(p, dtype).reshape(len(p)) for p, _ in pairs], dtype, not const)
+    s2 = c.operand([np.array(q, dtype).reshape(len(q)) for _, q in pairs], dtype, not const)
+    n = max(len(pairs[0][0]), len(pairs[0][1]))
+    return c.done(f"broadcast_args-{dtype}-{pairs[0]}{'-const' if const else ''}", "BROADCAST_ARGS", [s1, s2],
+                  c.b.tensor([n], dtype), ref and (lambda a, b: [np_broadcast_args(a, b).astype(dtype)]))
 
 
-def broadcast_to_case(dtype, ishape, oshape, shape_dtype, rng, shape_input=False, ref=False, n_sets=1):
-    b = ModelBuilder()
-    x = T(b, ishape, dtype)
-    if shape_input:
-        s = b.tensor([len(oshape)], shape_dtype)
-        ins = [x, s]
-    else:
-        s = b.const(np.array(oshape, shape_dtype).reshape(len(oshape)), shape_dtype)
-        ins = [x]
-    y = T(b, oshape, dtype)
-    b.op("BROADCAST_TO", [x, s], [y], version=3 if dtype in ("int8", "int16") else 2)
-    batches = []
-    for _ in range(n_sets):
-        bt = [rand(ishape, dtype, rng)]
-        if shape_input:
-            bt.append(np.array(oshape, shape_dtype).reshape(len(oshape)))
-        batches.append(bt)
-    r = (lambda i: [np.broadcast_to(i[0], oshape)]) if ref else None
-    return Case(f"broadcast_to-{dtype}{list(ishape)}->{list(oshape)}-{shape_dtype}{'-in' if shape_input else ''}",
-                build(b, ins, [y]), batches, r)
+def broadcast_to_case(dtype, ishape, oshape, shape_dtype, rng, shape_input=False, ref=False):
+    c = Case()
+    x = c.operand([rand(ishape, dtype, rng)], dtype)
+    s = c.operand([np.array(oshape, shape_dtype).reshape(len(oshape))], shape_dtype, shape_input)
+    cid = f"broadcast_to-{dtype}{list(ishape)}->{list(oshape)}-{shape_dtype}{'-in' if shape_input else ''}"
+    return c.done(cid, "BROADCAST_TO", [x, s], T(c.b, oshape, dtype),
+                  ref and (lambda x, s: [np.broadcast_to(x, oshape)]), version=3 if dtype in ("int8", "int16") else 2)
 
 
 def np_gather_nd(params, idx):
     nd = idx.shape[-1]
-    flat = idx.reshape(-1, nd).astype(np.int64)
-    parts = [params[tuple(row)] for row in flat]
-    out = np.array(parts, params.dtype).reshape(idx.shape[:-1] + params.shape[nd:])
-    return out
+    parts = [params[tuple(row)] for row in idx.reshape(-1, nd).astype(np.int64)]
+    return np.array(parts, params.dtype).reshape(idx.shape[:-1] + params.shape[nd:])
 
 
 def gather_nd_version(dtype, idx_dtype):
@@ -197,58 +150,29 @@ def gather_nd_case(dtype, pshape, ishape, idx_dtype, rng, const_idx=False, ref=F
 
     def gen_idx():
         cols = [rng.integers(0, pshape[j], size=ishape[:-1] + [1]) for j in range(nd)]
-        return (np.concatenate(cols, axis=-1) if cols else np.zeros(ishape, np.int64)).astype(idx_dtype)
+        return np.concatenate(cols, axis=-1) if cols else np.zeros(ishape, np.int64)
 
-    b = ModelBuilder()
-    p = T(b, pshape, dtype)
+    c = Case(n_sets)
+    p = c.operand([rand(pshape, dtype, rng) for _ in range(n_sets)], dtype)
+    i = c.operand([gen_idx() for _ in range(n_sets)], idx_dtype, not const_idx)
     oshape = list(ishape[:-1]) + list(pshape[nd:])
-    y = T(b, oshape, dtype)
-    if const_idx:
-        idx_data = gen_idx()
-        i = b.const(idx_data, idx_dtype)
-        ins = [p]
-    else:
-        i = b.tensor(ishape, idx_dtype)
-        ins = [p, i]
-    b.op("GATHER_ND", [p, i], [y], version=gather_nd_version(dtype, idx_dtype))
-    batches = [[rand(pshape, dtype, rng)] + ([] if const_idx else [gen_idx()]) for _ in range(n_sets)]
-    r = None
-    if ref:
-        r = (lambda v: [np_gather_nd(v[0], idx_data)]) if const_idx else (lambda v: [np_gather_nd(v[0], v[1])])
-    return Case(f"gather_nd-{dtype}{list(pshape)}-{idx_dtype}{list(ishape)}{'-const' if const_idx else ''}",
-                build(b, ins, [y]), batches, r)
+    cid = f"gather_nd-{dtype}{list(pshape)}-{idx_dtype}{list(ishape)}{'-const' if const_idx else ''}"
+    return c.done(cid, "GATHER_ND", [p, i], T(c.b, oshape, dtype), ref and (lambda p, i: [np_gather_nd(p, i)]),
+                  version=gather_nd_version(dtype, idx_dtype))
 
 
 def embedding_case(vdtype, odtype, vshape, n_ids, rng, q=None, values_input=False, ref=False, n_sets=2):
-    b = ModelBuilder()
-    ids = b.tensor([n_ids], "int32")
-    data = rand(vshape, vdtype, rng)
     hybrid = vdtype == "int8" and odtype == "float32"
     qv = q or ((0.03125, 0) if hybrid else None)
-    if values_input:
-        v = T(b, vshape, vdtype, qv)
-        ins = [ids, v]
-    else:
-        v = C(b, data, vdtype, qv)
-        ins = [ids]
-    y = T(b, [n_ids] + list(vshape[1:]), odtype)
-    b.op("EMBEDDING_LOOKUP", [ids, v], [y])
-    batches = []
-    for k in range(n_sets):
-        bt = [rng.integers(0, vshape[0], size=n_ids).astype(np.int32)]
-        if values_input:
-            bt.append(rand(vshape, vdtype, rng))
-        batches.append(bt)
+    c = Case(n_sets)
+    ids = c.operand([rng.integers(0, vshape[0], size=n_ids) for _ in range(n_sets)], "int32")
+    v = c.operand([rand(vshape, vdtype, rng) for _ in range(n_sets)], vdtype, values_input, qv)
 
-    def r(i):
-        vals = i[1] if values_input else data
-        rows = vals[i[0]]
-        if hybrid:
-            return [rows.astype(np.float32) * np.float32(qv[0])]
-        return [rows]
+    def r(ids, v):
+        return [v[ids].astype(np.float32) * np.float32(qv[0])] if hybrid else [v[ids]]
 
-    return Case(f"embedding_lookup-{vdtype}->{odtype}{list(vshape)}x{n_ids}{'-vin' if values_input else ''}",
-                build(b, ins, [y]), batches, r if ref else None)
+    return c.done(f"embedding_lookup-{vdtype}->{odtype}{list(vshape)}x{n_ids}{'-vin' if values_input else ''}",
+                  "EMBEDDING_LOOKUP", [ids, v], T(c.b, [n_ids] + list(vshape[1:]), odtype), ref and r)
 
 
 def np_dus(x, u, start):
@@ -263,29 +187,14 @@ def np_dus(x, u, start):
 
 def dus_case(dtype, oshape, ushape, starts, start_dtype, rng, start_input=True, ref=False):
     """`starts`: one start vector per input set (only the first when constant)."""
-    b = ModelBuilder()
-    x, u = T(b, oshape, dtype), T(b, ushape, dtype)
-    if start_input:
-        s = b.tensor([len(oshape)], start_dtype)
-        ins = [x, u, s]
-    else:
-        s = b.const(np.array(starts[0], start_dtype).reshape(len(oshape)), start_dtype)
-        ins = [x, u]
-        starts = starts[:1]
-    y = T(b, oshape, dtype)
-    b.op("DYNAMIC_UPDATE_SLICE", [x, u, s], [y], version=2 if start_dtype == "int64" else 1)
-    batches = []
-    for st in starts:
-        bt = [rand(oshape, dtype, rng), rand(ushape, dtype, rng)]
-        if start_input:
-            bt.append(np.array(st, start_dtype).reshape(len(oshape)))
-        batches.append(bt)
-    const_start = starts[0]
-    r = None
-    if ref:
-        r = (lambda i: [np_dus(i[0], i[1], i[2])]) if start_input else (lambda i: [np_dus(i[0], i[1], const_start)])
-    return Case(f"dus-{dtype}{list(oshape)}<-{list(ushape)}-{start_dtype}{'' if start_input else '-const'}",
-                build(b, ins, [y]), batches, r)
+    starts = starts if start_input else starts[:1]
+    c = Case(len(starts))
+    x = c.operand([rand(oshape, dtype, rng) for _ in starts], dtype)
+    u = c.operand([rand(ushape, dtype, rng) for _ in starts], dtype)
+    s = c.operand([np.array(st, start_dtype).reshape(len(oshape)) for st in starts], start_dtype, start_input)
+    return c.done(f"dus-{dtype}{list(oshape)}<-{list(ushape)}-{start_dtype}{'' if start_input else '-const'}",
+                  "DYNAMIC_UPDATE_SLICE", [x, u, s], T(c.b, oshape, dtype), ref and (lambda *a: [np_dus(*a)]),
+                  version=2 if start_dtype == "int64" else 1)
 
 
 # ---------------------------------------------------------------------------
@@ -444,9 +353,9 @@ def test_shape_index_ops_match_oracle(target, sweep):
 
 def test_shape_index_ops_beyond_tflm_match_numpy(target, sweep):
     cases = numpy_cases(sweep)
-    wants = [[[np.asarray(w) for w in c.ref(bt)] for bt in c.batches] for c in cases]
-    specs = [[(w.dtype, w.shape) for w in want[0]] for want in wants]
+    specs = [[(w.dtype, w.shape) for w in c.wants[0]] for c in cases]
     got = run_many(target, [(c.model, c.batches) for c in cases], specs=specs)
+    wants = [c.wants for c in cases]
     problems = []
     for c, g, want in zip(cases, got, wants):
         if isinstance(g, str):

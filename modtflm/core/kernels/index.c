@@ -36,18 +36,6 @@ static inline int64_t index_at(const uint8_t *data, size_t i, size_t isz) {
     return v;
 }
 
-static tflm_status_t check_plain(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
-    const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    if (!tflm_plain_type(in->type)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
-    }
-    return TFLM_OK;
-}
-
 // ---------------------------------------------------------------------------
 // GATHER_ND: output[i0..ik] = params[indices[i0..ik, :]] (a slice of the
 // dims the index does not name). TFLM takes float32/int8 params and int32
@@ -69,7 +57,7 @@ static tflm_status_t gather_nd_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *params = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_plain(ip, node, params, out)) != TFLM_OK) {
+    if ((s = tflm_check_plain_io(ip, node, params, out)) != TFLM_OK) {
         return s;
     }
     if (idx->type != TFLM_INT16 && idx->type != TFLM_INT32 && idx->type != TFLM_INT64) {
@@ -186,7 +174,7 @@ static tflm_status_t embedding_lookup_prepare(tflm_interp_t *ip, tflm_node_t *no
                 (int)values->zero_point);
         }
         d->scale = values->scale;
-    } else if ((s = check_plain(ip, node, values, out)) != TFLM_OK) {
+    } else if ((s = tflm_check_plain_io(ip, node, values, out)) != TFLM_OK) {
         return s;
     }
     int32_t want[R];
@@ -261,7 +249,7 @@ static tflm_status_t dus_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *up = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *start = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_plain(ip, node, in, out)) != TFLM_OK) {
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
     if (up->type != in->type) {

@@ -50,8 +50,11 @@ static tflm_status_t check_shape_vector(tflm_interp_t *ip, const tflm_node_t *no
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d is %s, expected int32 or int64",
             what, (int)(t - ip->tensors), tflm_type_name(t->type));
     }
-    if (t->rank != 1 || (n >= 0 && t->dims[0] != n)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d must be a vector of %d values",
+    if (t->rank != 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d must be a vector", what, (int)(t - ip->tensors));
+    }
+    if (n >= 0 && t->dims[0] != n) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d must hold %d values",
             what, (int)(t - ip->tensors), n);
     }
     return TFLM_OK;
@@ -72,39 +75,41 @@ static int64_t int_at(const tflm_tensor_t *t, size_t i) {
     }
 }
 
-// The first dim where the values of `shape` (as many as out's rank) differ
-// from out's shape, or -1.
-static int shape_mismatch(const tflm_tensor_t *shape, const tflm_tensor_t *out) {
-    for (int i = 0; i < out->rank; i++) {
-        if (int_at(shape, (size_t)i) != out->dims[i]) {
-            return i;
-        }
-    }
-    return -1;
-}
+// The shape an op's output must have, from one of its inputs (FILL's dims,
+// BROADCAST_TO's shape).
+typedef struct {
+    uint8_t input; // which input holds the shape
+    bool dynamic;  // computed at run time: checked in eval
+} shape_input_t;
 
 // Fails (with `status`) unless the shape tensor holds the output's shape.
-static tflm_status_t check_shape_values(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *shape,
-    const tflm_tensor_t *out, const char *what, tflm_status_t status) {
-    int bad = shape_mismatch(shape, out);
-    if (bad < 0) {
+static tflm_status_t check_shape_values(tflm_interp_t *ip, const tflm_node_t *node, const shape_input_t *si,
+    tflm_status_t status) {
+    const tflm_tensor_t *shape = tflm_node_input(ip, node, si->input);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    int bad = 0;
+    while (bad < out->rank && int_at(shape, (size_t)bad) == out->dims[bad]) {
+        bad++;
+    }
+    if (bad == out->rank) {
         return TFLM_OK;
     }
     return tflm_op_fail(ip, node, status, "%s tensor %d gives dim %d as %d, output tensor %d has %d",
-        what, (int)(shape - ip->tensors), bad, small(int_at(shape, (size_t)bad)),
+        si->input == 0 ? "dims" : "shape", (int)(shape - ip->tensors), bad, small(int_at(shape, (size_t)bad)),
         (int)(out - ip->tensors), (int)out->dims[bad]);
 }
 
-static tflm_status_t check_plain(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
-    const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    if (!tflm_plain_type(in->type)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
-    }
-    return TFLM_OK;
+// Prepare: a constant shape is checked now, one computed at run time by
+// shape_input_eval.
+static tflm_status_t shape_input_prepare(tflm_interp_t *ip, const tflm_node_t *node, shape_input_t *si,
+    int input) {
+    si->input = (uint8_t)input;
+    si->dynamic = !(tflm_node_input(ip, node, input)->flags & TFLM_T_CONST);
+    return si->dynamic ? TFLM_OK : check_shape_values(ip, node, si, TFLM_ERR_MODEL);
+}
+
+static tflm_status_t shape_input_eval(tflm_interp_t *ip, const tflm_node_t *node, const shape_input_t *si) {
+    return si->dynamic ? check_shape_values(ip, node, si, TFLM_ERR_VALUE) : TFLM_OK;
 }
 
 #define INDEX_TYPES ((1u << TFLM_INT32) | (1u << TFLM_INT64))
@@ -139,19 +144,14 @@ static tflm_status_t shape_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // (compared with the output's shape) and float32, int8, int32 values; any
 // fixed-size value type works here.
 
-typedef struct {
-    bool dynamic; // dims computed at run time: checked in eval
-} fill_data_t;
-
 #define FILL_DIMS_TYPES ((1u << TFLM_INT8) | (1u << TFLM_INT16) | INDEX_TYPES)
 
 static tflm_status_t fill_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    fill_data_t *d = node->op_data;
     const tflm_tensor_t *dims = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *value = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_plain(ip, node, value, out)) != TFLM_OK
+    if ((s = tflm_check_plain_io(ip, node, value, out)) != TFLM_OK
         || (s = check_shape_vector(ip, node, dims, "dims", FILL_DIMS_TYPES, out->rank)) != TFLM_OK) {
         return s;
     }
@@ -159,23 +159,15 @@ static tflm_status_t fill_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "value tensor %d must be a scalar",
             (int)(value - ip->tensors));
     }
-    if (!(dims->flags & TFLM_T_CONST)) {
-        d->dynamic = true;
-        return TFLM_OK;
-    }
-    return check_shape_values(ip, node, dims, out, "dims", TFLM_ERR_MODEL);
+    return shape_input_prepare(ip, node, node->op_data, 0);
 }
 
 static tflm_status_t fill_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const fill_data_t *d = node->op_data;
-    const tflm_tensor_t *dims = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *value = tflm_node_input(ip, node, 1);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (d->dynamic) {
-        tflm_status_t s = check_shape_values(ip, node, dims, out, "dims", TFLM_ERR_VALUE);
-        if (s != TFLM_OK) {
-            return s;
-        }
+    tflm_status_t s = shape_input_eval(ip, node, node->op_data);
+    if (s != TFLM_OK) {
+        return s;
     }
     fill_repeat(out->data, value->data, tflm_type_size(value->type), (size_t)tflm_elem_count(out));
     return TFLM_OK;
@@ -188,7 +180,7 @@ static tflm_status_t zeros_like_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_plain(ip, node, in, out)) != TFLM_OK) {
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
     if (!tflm_same_shape(in, out)) {
@@ -271,9 +263,9 @@ static tflm_status_t broadcast_args_eval(tflm_interp_t *ip, const tflm_node_t *n
 // goes to TFLM_MAX_RANK.
 
 typedef struct {
+    shape_input_t shape;
     tflm_bcast_t bc;
     uint8_t es;
-    bool dynamic; // shape computed at run time: checked in eval
 } broadcast_to_data_t;
 
 // A row of the broadcast walk: `n` input elements copied, or one repeated.
@@ -293,7 +285,7 @@ static tflm_status_t broadcast_to_prepare(tflm_interp_t *ip, tflm_node_t *node) 
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *shape = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_plain(ip, node, in, out)) != TFLM_OK
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_shape_vector(ip, node, shape, "shape", INDEX_TYPES, out->rank)) != TFLM_OK) {
         return s;
     }
@@ -307,23 +299,16 @@ static tflm_status_t broadcast_to_prepare(tflm_interp_t *ip, tflm_node_t *node) 
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shape does not broadcast to the output's");
     }
     d->es = (uint8_t)tflm_type_size(in->type);
-    if (!(shape->flags & TFLM_T_CONST)) {
-        d->dynamic = true;
-        return TFLM_OK;
-    }
-    return check_shape_values(ip, node, shape, out, "shape", TFLM_ERR_MODEL);
+    return shape_input_prepare(ip, node, &d->shape, 1);
 }
 
 static tflm_status_t broadcast_to_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const broadcast_to_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (d->dynamic) {
-        tflm_status_t s = check_shape_values(ip, node, tflm_node_input(ip, node, 1), out, "shape",
-            TFLM_ERR_VALUE);
-        if (s != TFLM_OK) {
-            return s;
-        }
+    tflm_status_t s = shape_input_eval(ip, node, &d->shape);
+    if (s != TFLM_OK) {
+        return s;
     }
     tflm_bcast_run(&d->bc, d, in->data, out->data, out->data, d->es, d->es, broadcast_to_row);
     return TFLM_OK;
@@ -332,7 +317,7 @@ static tflm_status_t broadcast_to_eval(tflm_interp_t *ip, const tflm_node_t *nod
 // ---------------------------------------------------------------------------
 
 TFLM_KERNEL(shape, SHAPE, 1, ShapeOptions, 1, 1, 1, 0, shape_prepare, shape_eval);
-TFLM_KERNEL(fill, FILL, 3, FillOptions, 2, 2, 1, sizeof(fill_data_t), fill_prepare, fill_eval);
+TFLM_KERNEL(fill, FILL, 3, FillOptions, 2, 2, 1, sizeof(shape_input_t), fill_prepare, fill_eval);
 TFLM_KERNEL(zeros_like, ZEROS_LIKE, 1, ZerosLikeOptions, 1, 1, 1, 0, zeros_like_prepare, zeros_like_eval);
 TFLM_KERNEL(broadcast_args, BROADCAST_ARGS, 1, NONE, 2, 2, 1, 0, broadcast_args_prepare, broadcast_args_eval);
 TFLM_KERNEL(broadcast_to, BROADCAST_TO, 3, BroadcastToOptions, 2, 2, 1, sizeof(broadcast_to_data_t),

@@ -279,7 +279,8 @@ def oracle_cases(sweep):
             ishape = [d if rng.random() < 0.5 else 1 for d in oshape][int(rng.integers(0, rank + 1)):]
             cs.append(broadcast_to_case(str(rng.choice(ALL_TYPES)), ishape, oshape, "int32", rng))
             pshape = [int(v) for v in rng.integers(1, 4, size=rank)]
-            ishape = [int(v) for v in rng.integers(1, 3, size=int(rng.integers(0, 3)))] + [int(rng.integers(0, rank + 1))]
+            outer = [int(v) for v in rng.integers(1, 3, size=int(rng.integers(0, 3)))]
+            ishape = outer + [int(rng.integers(0, rank + 1))]
             cs.append(gather_nd_case(str(rng.choice(["float32", "int8"])), pshape, ishape, "int32", rng))
             ushape = [int(rng.integers(0, d + 1)) for d in oshape]
             st = [[int(v) for v in rng.integers(-3, 5, size=rank)] for _ in range(3)]
@@ -370,12 +371,6 @@ def test_shape_index_ops_beyond_tflm_match_numpy(target, sweep):
 
 # ---------------------------------------------------------------------------
 # Data-dependent errors: ValueError from invoke, the interpreter still usable
-
-
-def single(op, ins, outs, graph_ins):
-    b = ModelBuilder()
-    b.op(op, ins, outs)
-    return build(b, graph_ins, outs)
 
 
 def runtime_models():

@@ -46,7 +46,7 @@ static void fill_repeat(uint8_t *dst, const uint8_t *v, size_t es, size_t n) {
 // (a bit set of tflm_type_t values); `what` names it in messages.
 static tflm_status_t check_shape_vector(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what, uint32_t types, int n) {
-    if (!(types & (1u << t->type))) {
+    if (t->type >= 32 || !(types & (1u << t->type))) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d is %s, expected int32 or int64",
             what, (int)(t - ip->tensors), tflm_type_name(t->type));
     }

@@ -94,12 +94,12 @@
 #define FAMILY_COMPARE(K)
 #endif
 #if MICROPY_TFLM_OP_SHAPE
-#define FAMILY_SHAPE(K)
+#define FAMILY_SHAPE(K) K(shape) K(fill) K(zeros_like) K(broadcast_args) K(broadcast_to)
 #else
 #define FAMILY_SHAPE(K)
 #endif
 #if MICROPY_TFLM_OP_INDEX
-#define FAMILY_INDEX(K)
+#define FAMILY_INDEX(K) K(gather_nd) K(embedding_lookup) K(dynamic_update_slice)
 #else
 #define FAMILY_INDEX(K)
 #endif

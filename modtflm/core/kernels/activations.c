@@ -257,8 +257,8 @@ static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node,
 
 // int16: TFLM rescales the input to units of 1/12288 (so that +-2^17 spans
 // +-10.7, the table's range) and interpolates linearly in sigmoid16_table,
-// whose entry k is sigmoid(k / 24) in units of 2^-16: LOGISTIC steps every
-// 2^9 units, TANH, read as 2 sigmoid(2x) - 1, every 2^8.
+// whose entry k is about sigmoid(k / 24) in units of 2^-16: LOGISTIC steps
+// every 2^9 units, TANH, read as 2 sigmoid(2x) - 1, every 2^8.
 
 // log2(x) rounded to an integer, and whether x is within 1e-3 (in log2) of
 // that power of two: TFLM's test (CheckedLog2), in float as there.

@@ -34,16 +34,18 @@ def every_int8(rng, shape):
 
 
 def check_all_int16(target, cases):
-    """cases: (name, model) of one-input int16 models over [65536]; each runs
+    """cases: (label, model) of one-input int16 models over [65536]; each runs
     on every int16 value and must equal the oracle element for element."""
     bad = []
     # Three cases (768 KB of files) at a time: what an emulated board's RAM
     # disk holds.
     for k in range(0, len(cases), 3):
-        data = [(name, model, ALL_INT16, oracle(model, [[ALL_INT16]])[0][0]) for name, model in cases[k:k + 3]]
-        results = compare_on_target(target, data, itemsize=2)
-        bad += [f"{name}: {results.get(name, 'no result')} of 65536 differ" for name, *_ in data
-                if results.get(name) != 0]
+        # Plain file names on the board; the labels for the messages.
+        group = [(f"all16_{k + i}", label, model) for i, (label, model) in enumerate(cases[k:k + 3])]
+        results = compare_on_target(target, [(f, model, ALL_INT16, oracle(model, [[ALL_INT16]])[0][0])
+                                             for f, _, model in group], itemsize=2)
+        bad += [f"{label}: {results.get(f, 'no result')} of 65536 differ" for f, label, _ in group
+                if results.get(f) != 0]
     assert not bad, "\n".join(bad)
 
 
@@ -130,7 +132,8 @@ def test_sigmoid16_shapes(target, sweep):
 # ---------------------------------------------------------------------------
 # int16 LEAKY_RELU over the whole input range
 
-# (alpha, input scale, output scale). The first three are the parameters of
+# (alpha, input scale, output scale[, input and output zero points]). The
+# first three are the parameters of
 # tflite-micro's integration models leaky_relu11, leaky_relu18 and
 # leaky_relu3, where TFLM (multipliers from the scale ratios in double)
 # and TFLite (in float) differ by one on some inputs.
@@ -143,15 +146,20 @@ def leaky16_configs(sweep):
     for _ in range(2 if sweep == "fast" else 24):
         s_in = float(10 ** rng.uniform(-4, -1))
         configs.append((float(rng.uniform(-3, 3)), s_in, float(s_in * 10 ** rng.uniform(-0.7, 0.7))))
+    configs.append((-1.2, 0.0005, 0.002, (-3000, 2000)))
     if sweep == "full":
-        configs += [(0.0, 0.001, 0.001), (1.0, 0.001, 0.0003), (-1.0, 0.002, 0.002), (7.5, 0.0001, 0.002)]
+        configs += [(0.0, 0.001, 0.001), (1.0, 0.001, 0.0003), (-1.0, 0.002, 0.002), (7.5, 0.0001, 0.002),
+                    (0.3, 0.001, 0.0007, (100, -50))]
     return configs
 
 
 def test_leaky_relu16_every_input(target, sweep):
-    check_all_int16(target, [(f"LEAKY_RELU-{a:.4g}-{si:.4g}->{so:.4g}",
-                              unary("LEAKY_RELU", "int16", (65536,), (si, 0), (so, 0), dict(alpha=a), version=2))
-                             for a, si, so in leaky16_configs(sweep)])
+    cases = []
+    for a, si, so, *zps in leaky16_configs(sweep):
+        zi, zo = zps[0] if zps else (0, 0)
+        cases.append((f"LEAKY_RELU-{a:.4g}-{si:.4g},{zi}->{so:.4g},{zo}",
+                      unary("LEAKY_RELU", "int16", (65536,), (si, zi), (so, zo), dict(alpha=a), version=2)))
+    check_all_int16(target, cases)
 
 
 # ---------------------------------------------------------------------------

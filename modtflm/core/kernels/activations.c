@@ -1,11 +1,13 @@
 // Activations: LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU,
-// HARD_SWISH (one input, same shape out) and PRELU (broadcast alpha).
+// HARD_SWISH, ELU (one input, same shape out) and PRELU (broadcast alpha).
 //
-// Types: float32 and int8 for all; int16 for RELU, RELU6, LEAKY_RELU and
-// PRELU (int8 alpha). The integer forms follow TFLM's arithmetic:
-// LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input); HARD_SWISH in 16-bit
-// fixed point. Every int8 unary op depends on the input byte only, so prepare
-// tabulates its 256 results and eval is a table lookup.
+// Types: float32 and int8 for all; int16 for LOGISTIC, TANH, RELU, RELU6,
+// LEAKY_RELU and PRELU (int8 alpha). The integer forms follow TFLM's
+// arithmetic: LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input), int16
+// by interpolation in TFLM's sigmoid table (sigmoid16_table.h, measured from
+// the oracle); HARD_SWISH in 16-bit fixed point; ELU through float. Every int8
+// unary op depends on the input byte only, so prepare tabulates its 256
+// results and eval is a table lookup.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_ACTIVATIONS
 #include <math.h>
@@ -13,6 +15,7 @@
 #include "../support/quant.h"
 #include "../support/fixedpoint.h"
 #include "../support/elements.h"
+#include "sigmoid16_table.h"
 
 typedef struct {
     int32_t count;
@@ -20,6 +23,7 @@ typedef struct {
     int32_t out_zp;
     int32_t mult;  // identity / input multiplier
     int32_t shift;
+    int32_t round; // int16 LOGISTIC/TANH: rounding term of the input rescaling
     int32_t mult2; // alpha multiplier (LEAKY_RELU)
     int32_t shift2;
     int32_t act_min; // output clamp, output zero point included
@@ -54,6 +58,9 @@ static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (in->type >= 32 || !(types & (1u << in->type))) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
+        return s;
     }
     if (out->type != in->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
@@ -191,12 +198,14 @@ static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, const tflm_node_t *no
     if (!isfinite(d->alpha)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "alpha is not a finite number");
     }
-    // Both ratios are formed in float, as TFLM does.
-    const float alpha_ratio = in->scale * d->alpha / out->scale;
-    const float identity_ratio = in->scale / out->scale;
-    quantize_signed((double)alpha_ratio, &d->mult2, &d->shift2, &d->neg_alpha);
+    // Both ratios are formed in double, as TFLM does (TFLite, whose outputs
+    // are the golden data of TFLM's integration models, forms them in float
+    // and differs by one now and then).
+    const double alpha_ratio = (double)in->scale * (double)d->alpha / (double)out->scale;
+    const double identity_ratio = (double)in->scale / (double)out->scale;
+    quantize_signed(alpha_ratio, &d->mult2, &d->shift2, &d->neg_alpha);
     uint8_t unused;
-    quantize_signed((double)identity_ratio, &d->mult, &d->shift, &unused);
+    quantize_signed(identity_ratio, &d->mult, &d->shift, &unused);
     tflm_type_range(in->type, &d->act_min, &d->act_max);
     if (in->type == TFLM_INT8) {
         for (int32_t x = -128; x < 128; x++) {
@@ -209,8 +218,6 @@ static tflm_status_t leaky_relu_prepare(tflm_interp_t *ip, const tflm_node_t *no
 // ---------------------------------------------------------------------------
 // LOGISTIC and TANH
 
-// int16 LOGISTIC/TANH are not offered: TFLM interpolates in a hand-tuned
-// 256-entry table that no formula reproduces, so they could not be bit-exact.
 static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d, const tflm_tensor_t *in,
     const tflm_tensor_t *out) {
     // LOGISTIC's int8 output must have zero point -128; TFLM writes TANH in
@@ -246,6 +253,96 @@ static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node,
         d->lut[(uint8_t)x] = (int8_t)r;
     }
     return TFLM_OK;
+}
+
+// int16: TFLM rescales the input to units of 1/12288 (so that +-2^17 spans
+// +-10.7, the table's range) and interpolates linearly in sigmoid16_table,
+// whose entry k is about sigmoid(k / 24) in units of 2^-16: LOGISTIC steps
+// every 2^9 units, TANH, read as 2 sigmoid(2x) - 1, every 2^8.
+
+// log2(x) rounded to an integer, and whether x is within 1e-3 (in log2) of
+// that power of two: TFLM's test (CheckedLog2), in float as there.
+static bool near_power_of_two(float x, int *log2_rounded) {
+    const float l = logf(x) * (1.0f / logf(2.0f));
+    const float r = tflm_roundf(l);
+    *log2_rounded = (int)r;
+    return fabsf(l - r) < 1e-3f;
+}
+
+static tflm_status_t sigmoid16_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
+    const tflm_tensor_t *in, const tflm_tensor_t *out) {
+    int in_log2, out_log2;
+    if (in->zero_point != 0 || out->zero_point != 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
+    }
+    if (!near_power_of_two(out->scale, &out_log2) || out_log2 != -15) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output scale must be 1/32768");
+    }
+    // Inputs in Q3.12 (and for TANH Q4.11), scale 2^-12 (2^-11) give or take
+    // TFLM's tolerance, take a plain multiply by 3 (6); any other scale a
+    // multiplier in [2^14, 2^15) and a rounding shift (or, for scales of 4/3
+    // and up, the multiplier alone, up to 2^16, past which TFLM's int32
+    // product overflows).
+    const bool pot = near_power_of_two(in->scale, &in_log2);
+    const int left = 12 + in_log2;
+    int shift = 0;
+    if (pot && (left == 0 || (left == 1 && node->builtin == TFLM_OP_TANH))) {
+        d->mult = 3 << left;
+    } else {
+        double m = (double)in->scale * (double)12288;
+        while (m * 2 <= (double)32767 && shift <= 30) {
+            shift++;
+            m *= 2;
+        }
+        if (!(m >= 1 && m <= (double)65536)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "int16 input scale out of the supported range");
+        }
+        d->mult = (int32_t)m;
+    }
+    d->shift = shift;
+    d->round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
+    return TFLM_OK;
+}
+
+// One int16 LOGISTIC (`op` TFLM_OP_LOGISTIC) or TANH result.
+TFLM_INLINE_LOOP int16_t sigmoid16(const act_data_t *d, int32_t x, const int op) {
+    const int bits = op == TFLM_OP_TANH ? 8 : 9;
+    // |x * mult| <= 2^31 (prepare keeps mult <= 2^16); round is nonzero
+    // only with mult < 2^15.
+    const int32_t v = (x * d->mult + d->round) >> d->shift;
+    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    const uint32_t k = a >> bits;
+    uint32_t r;
+    if (k >= 255) {
+        r = op == TFLM_OP_TANH ? 0xffffu << 8 : 0x7fffu << 10;
+    } else {
+        // Unsigned, as TFLM: a (never seen) decreasing step wraps around and
+        // back.
+        const uint32_t lo = sigmoid16_table[k], hi = sigmoid16_table[k + 1];
+        r = (lo << bits) + (a & ((1u << bits) - 1u)) * (hi - lo);
+    }
+    if (op == TFLM_OP_TANH) {
+        // r < 2^24: 2 r - 1 in Q8.23 back to Q0.15, rounded.
+        const int32_t t = (int32_t)r;
+        return (int16_t)((v >= 0 ? t - (1 << 23) + (1 << 7) : (1 << 23) + (1 << 7) - 1 - t) >> 8);
+    }
+    // r < 2^25; 1 - r for negative inputs; Q16.9 to Q0.15, rounded.
+    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
+    return (int16_t)(r >> 10);
+}
+
+// ---------------------------------------------------------------------------
+// ELU: x < 0 ? exp(x) - 1 : x
+
+// int8: TFLM's table, through float (its rounding and conversion included).
+static void elu_prepare(act_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *out) {
+    const float inverse_scale = 1.0f / out->scale;
+    for (int32_t x = -128; x < 128; x++) {
+        const float v = in->scale * (float)(x - d->in_zp);
+        const float e = v < 0.0f ? expf(v) - 1.0f : v;
+        const int32_t q = tflm_f32_to_i32_x86(tflm_roundf(e * inverse_scale) + (float)d->out_zp);
+        d->lut[(uint8_t)x] = (int8_t)tflm_clamp_i32(q, -128, 127);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -295,7 +392,7 @@ static tflm_status_t hard_swish_prepare(tflm_interp_t *ip, const tflm_node_t *no
 // quantized parameters of the op.
 static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const int op = node->builtin;
-    const bool int16_ok = op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU;
+    const bool int16_ok = op != TFLM_OP_RELU_N1_TO_1 && op != TFLM_OP_HARD_SWISH && op != TFLM_OP_ELU;
     tflm_status_t s = unary_prepare(ip, node, T_F32 | T_I8 | (int16_ok ? T_I16 : 0));
     if (s != TFLM_OK) {
         return s;
@@ -319,14 +416,19 @@ static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             return leaky_relu_prepare(ip, node, d, in, out);
         case TFLM_OP_HARD_SWISH:
             return hard_swish_prepare(ip, node, d, in, out);
+        case TFLM_OP_ELU:
+            elu_prepare(d, in, out);
+            return TFLM_OK;
         default: // LOGISTIC, TANH
-            return sigmoid_prepare(ip, node, d, in, out);
+            return in->type == TFLM_INT16 ? sigmoid16_prepare(ip, node, d, in, out)
+                : sigmoid_prepare(ip, node, d, in, out);
     }
 }
 
 // ---------------------------------------------------------------------------
 // Eval of the one-input activations: int8 by table lookup; float and int16
-// by a loop per op (`op`, the builtin code, a constant in each).
+// by a loop per op (`op`, the builtin code, a constant in each; the types a
+// build leaves out are refused in prepare and compiled out here).
 
 TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
     switch (op) {
@@ -346,6 +448,8 @@ TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
             return v < -9.0f ? expf(v) : 1.0f / (1.0f + expf(-v));
         case TFLM_OP_TANH:
             return tanhf(v);
+        case TFLM_OP_ELU:
+            return v < 0.0f ? expm1f(v) : v;
         default: { // HARD_SWISH
             float m = v + 3.0f;
             m = 0.0f < m ? m : 0.0f;
@@ -356,22 +460,28 @@ TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
 }
 
 TFLM_INLINE_LOOP void act_run(const act_data_t *d, const tflm_tensor_t *in, tflm_tensor_t *out, const int op) {
-    if (in->type == TFLM_FLOAT32) {
+    if (in->type == TFLM_INT8) {
+        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else if (tflm_type_built(TFLM_FLOAT32) && in->type == TFLM_FLOAT32) {
         const float *x = (const float *)in->data;
         float *y = (float *)out->data;
         const float alpha = d->alpha;
         for (int32_t i = 0; i < d->count; i++) {
             y[i] = act_f32(x[i], alpha, op);
         }
-    } else if (in->type == TFLM_INT8) {
-        eval_lut8(d, (const int8_t *)in->data, (int8_t *)out->data);
-    } else if (op == TFLM_OP_RELU || op == TFLM_OP_RELU6 || op == TFLM_OP_LEAKY_RELU) {
+    } else if (tflm_type_built(TFLM_INT16) && op != TFLM_OP_RELU_N1_TO_1 && op != TFLM_OP_HARD_SWISH
+               && op != TFLM_OP_ELU) {
         // int16 (RELU6 clamps in the input's quantization, see relu6_prepare)
         const int16_t *x = (const int16_t *)in->data;
         int16_t *y = (int16_t *)out->data;
         for (int32_t i = 0; i < d->count; i++) {
-            const int32_t v = op == TFLM_OP_RELU ? relu_requant(d, x[i])
-                : op == TFLM_OP_RELU6 ? tflm_clamp_i32(x[i], d->act_min, d->act_max) : leaky_requant(d, x[i]);
+            int32_t v;
+            if (op == TFLM_OP_LOGISTIC || op == TFLM_OP_TANH) {
+                v = sigmoid16(d, x[i], op);
+            } else {
+                v = op == TFLM_OP_RELU ? relu_requant(d, x[i])
+                    : op == TFLM_OP_RELU6 ? tflm_clamp_i32(x[i], d->act_min, d->act_max) : leaky_requant(d, x[i]);
+            }
             y[i] = (int16_t)v;
         }
     }
@@ -388,6 +498,7 @@ static tflm_status_t act_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         case TFLM_OP_LEAKY_RELU: act_run(d, in, out, TFLM_OP_LEAKY_RELU); break;
         case TFLM_OP_LOGISTIC: act_run(d, in, out, TFLM_OP_LOGISTIC); break;
         case TFLM_OP_TANH: act_run(d, in, out, TFLM_OP_TANH); break;
+        case TFLM_OP_ELU: act_run(d, in, out, TFLM_OP_ELU); break;
         default: act_run(d, in, out, TFLM_OP_HARD_SWISH); break;
     }
     return TFLM_OK;
@@ -550,6 +661,7 @@ TFLM_KERNEL(leaky_relu, LEAKY_RELU, 2, LeakyReluOptions, 1, 1, 1, sizeof(act_dat
 TFLM_KERNEL(logistic, LOGISTIC, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
 TFLM_KERNEL(tanh, TANH, 3, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
 TFLM_KERNEL(hard_swish, HARD_SWISH, 1, HardSwishOptions, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
+TFLM_KERNEL(elu, ELU, 1, NONE, 1, 1, 1, sizeof(act_data_t), act_prepare, act_eval);
 TFLM_KERNEL(prelu, PRELU, 1, NONE, 2, 2, 1, sizeof(prelu_data_t), prelu_prepare, prelu_eval);
 
 #endif // MICROPY_TFLM_OP_ACTIVATIONS

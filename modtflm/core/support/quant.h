@@ -91,6 +91,13 @@ static inline float tflm_clamp_f32(float v, float lo, float hi) {
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+// float -> int32 truncating as the oracle's x86 host does (cvttss2si): NaN
+// and values out of the int32 range give INT32_MIN, where C leaves the
+// conversion undefined.
+static inline int32_t tflm_f32_to_i32_x86(float v) {
+    return (v >= -2147483648.0f && v < 2147483648.0f) ? (int32_t)v : INT32_MIN;
+}
+
 // Range of an integer element type (int8, uint8, int16, int32; int16's for
 // any other): where a requantized value is clamped when no fused activation
 // narrows it.

@@ -29,7 +29,7 @@
 #define FAMILY_POOLING(K)
 #endif
 #if MICROPY_TFLM_OP_ACTIVATIONS
-#define FAMILY_ACTIVATIONS(K) K(logistic) K(tanh) K(relu) K(relu6) K(relu_n1_to_1) K(leaky_relu) K(hard_swish) K(prelu)
+#define FAMILY_ACTIVATIONS(K) K(logistic) K(tanh) K(relu) K(relu6) K(relu_n1_to_1) K(leaky_relu) K(hard_swish) K(elu) K(prelu)
 #else
 #define FAMILY_ACTIVATIONS(K)
 #endif

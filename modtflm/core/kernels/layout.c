@@ -397,7 +397,7 @@ static tflm_status_t nd_plan(tflm_interp_t *ip, const tflm_node_t *node, void *d
         blocks *= bs;
     }
     if (blocks > INT32_MAX) {
-        return tflm_op_fail(ip, node, bad, "block_shape makes %d batches per image", small(blocks));
+        return tflm_op_fail(ip, node, bad, "block_shape makes more than 2^31 - 1 batches per image");
     }
     if (to_space) {
         if (in->dims[0] % blocks != 0) {
@@ -550,7 +550,10 @@ static tflm_status_t mirror_pad_plan(tflm_interp_t *ip, const tflm_node_t *node,
         int64_t n = in->dims[i];
         // Every padded index mirrors one inside the input (REFLECT leaves the
         // edge out, so it has one fewer to mirror).
-        if (l < 0 || r < 0 || (l > 0 && l > n - d->offset) || (r > 0 && r > n - d->offset)) {
+        if (l < 0 || r < 0) {
+            return tflm_op_fail(ip, node, bad, "paddings (%d, %d) of dim %d are negative", small(l), small(r), i);
+        }
+        if ((l > 0 && l > n - d->offset) || (r > 0 && r > n - d->offset)) {
             return tflm_op_fail(ip, node, bad, "paddings (%d, %d) of dim %d exceed what %s allows for size %d",
                 small(l), small(r), i, d->offset ? "REFLECT" : "SYMMETRIC", (int)n);
         }

@@ -38,16 +38,17 @@ TFLM_MESSAGE_HELPER static inline int small(int64_t v) {
     return (int)tflm_clamp_i64(v, -1000000000, 1000000000);
 }
 
-static tflm_status_t check_in_out(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
-    const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
-    if (s != TFLM_OK) {
-        return s;
+// The data input and the output of every op here: of one type, which the op
+// moves as bytes.
+static tflm_status_t data_io(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t **in,
+    const tflm_tensor_t **out) {
+    *in = tflm_node_input(ip, node, 0);
+    *out = tflm_node_output(ip, node, 0);
+    tflm_status_t s = tflm_check_same_type(ip, node, *in, *out);
+    if (s == TFLM_OK && !tflm_plain_type((*in)->type)) {
+        s = tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name((*in)->type));
     }
-    if (!tflm_plain_type(in->type)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
-    }
-    return TFLM_OK;
+    return s;
 }
 
 // An int32/int64 parameter tensor of rank `rank` whose first dim is `n` (and
@@ -120,8 +121,9 @@ static void copy_row(uint8_t *dst, const uint8_t *src, ptrdiff_t step, int32_t n
 // Parameters in tensors (REVERSE_V2, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND,
 // MIRROR_PAD): each op's plan function checks their values and fills its op
 // data, reporting a bad value with status `bad` (TFLM_ERR_MODEL in prepare,
-// TFLM_ERR_VALUE in eval); planned_eval runs the plan. Every op data struct
-// using this starts with a planned_t.
+// TFLM_ERR_VALUE in eval). Prepare plans constant parameters; planned_eval
+// plans at every invoke those known only then, then runs the op. Every op
+// data struct using this starts with a planned_t.
 typedef struct {
     bool dynamic; // planned at every eval
 } planned_t;
@@ -222,10 +224,9 @@ static tflm_status_t walk_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 static tflm_status_t depth_space_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const bool to_space = node->builtin == TFLM_OP_DEPTH_TO_SPACE;
-    tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK) {
+    const tflm_tensor_t *in, *out;
+    tflm_status_t s = data_io(ip, node, &in, &out);
+    if (s != TFLM_OK) {
         return s;
     }
     if (in->rank != 4) {
@@ -314,11 +315,9 @@ static void reverse_run(const void *data, const uint8_t *in, uint8_t *out) {
 }
 
 static tflm_status_t reverse_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axes = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK) {
+    const tflm_tensor_t *in, *out, *axes = tflm_node_input(ip, node, 1);
+    tflm_status_t s = data_io(ip, node, &in, &out);
+    if (s != TFLM_OK) {
         return s;
     }
     if (axes->rank != 1 || axes->dims[0] > in->rank) {
@@ -432,12 +431,9 @@ static tflm_status_t nd_plan(tflm_interp_t *ip, const tflm_node_t *node, void *d
 
 static tflm_status_t nd_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const bool to_space = node->builtin == TFLM_OP_BATCH_TO_SPACE_ND;
-    tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *block = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *pads = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK) {
+    const tflm_tensor_t *in, *out, *block = tflm_node_input(ip, node, 1), *pads = tflm_node_input(ip, node, 2);
+    tflm_status_t s = data_io(ip, node, &in, &out);
+    if (s != TFLM_OK) {
         return s;
     }
     if (in->rank < 3) {
@@ -616,13 +612,10 @@ static void mirror_rec(const mirror_data_t *d, int dim, const uint8_t *src, uint
 }
 
 static tflm_status_t mirror_pad_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    tflm_status_t s;
     mirror_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *pads = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK
-        || (s = check_param(ip, node, pads, "paddings", 2, in->rank)) != TFLM_OK) {
+    const tflm_tensor_t *in, *out, *pads = tflm_node_input(ip, node, 1);
+    tflm_status_t s = data_io(ip, node, &in, &out);
+    if (s != TFLM_OK || (s = check_param(ip, node, pads, "paddings", 2, in->rank)) != TFLM_OK) {
         return s;
     }
     int mode = tflm_opt_i8(node, OPT_MIRROR_MODE, MIRROR_REFLECT);

@@ -104,7 +104,8 @@
 #define FAMILY_INDEX(K)
 #endif
 #if MICROPY_TFLM_OP_LAYOUT
-#define FAMILY_LAYOUT(K)
+#define FAMILY_LAYOUT(K) K(depth_to_space) K(space_to_depth) K(batch_to_space_nd) K(space_to_batch_nd) \
+    K(reverse_v2) K(mirror_pad)
 #else
 #define FAMILY_LAYOUT(K)
 #endif

@@ -6,7 +6,9 @@
 // int64; EQUAL and NOT_EQUAL also bool, GREATER also int16. Quantized inputs
 // compare as in TFLM: each is offset by its zero point, shifted left by 8 and
 // rescaled by its own scale (a multiplier below 1), so inputs quantized
-// differently compare by real value at that precision.
+// differently compare by real value at that precision. int16 GREATER is
+// rescaled the same way, as TFLM's source prepares it (the tflite_micro
+// wheel used as the oracle leaves its int16 rescaling unset: all False).
 //
 // LESS and LESS_EQUAL run as GREATER and GREATER_EQUAL with the inputs
 // swapped, NOT_EQUAL as EQUAL negated (exact for NaN as well: x != y is
@@ -28,27 +30,31 @@ enum { CMP_LEFT_SHIFT = 8 };
 // What a row computes.
 typedef enum { K_EQ, K_GT, K_GE, K_AND, K_OR } cmp_kind_t;
 
-// Input types, as bits of cmp_op_t.types and indices of ROWS.
-enum { T_F32, T_I8, T_I16, T_I32, T_I64, T_BOOL, T_COUNT };
+// Input types as bits of cmp_op_t.types; ROWS is indexed by the type too.
 #define TB(t) (1u << (t))
+enum {
+    N_TYPES = TFLM_INT8 + 1, // the types the rows take are below this
+    T_ORDERED = TB(TFLM_FLOAT32) | TB(TFLM_INT8) | TB(TFLM_INT32) | TB(TFLM_INT64),
+    T_EQUALITY = T_ORDERED | TB(TFLM_BOOL),
+};
 
 typedef struct {
     uint16_t builtin;
     uint8_t kind;   // cmp_kind_t
     uint8_t swap;   // compare (input 2, input 1)
     uint8_t negate; // flip the result
-    uint8_t types;  // TB() of the input types TFLM runs
+    uint16_t types; // TB() of the input types TFLM runs
 } cmp_op_t;
 
 static const cmp_op_t CMP_OPS[] = {
-    {TFLM_OP_EQUAL, K_EQ, 0, 0, TB(T_F32) | TB(T_I8) | TB(T_I32) | TB(T_I64) | TB(T_BOOL)},
-    {TFLM_OP_NOT_EQUAL, K_EQ, 0, 1, TB(T_F32) | TB(T_I8) | TB(T_I32) | TB(T_I64) | TB(T_BOOL)},
-    {TFLM_OP_GREATER, K_GT, 0, 0, TB(T_F32) | TB(T_I8) | TB(T_I16) | TB(T_I32) | TB(T_I64)},
-    {TFLM_OP_GREATER_EQUAL, K_GE, 0, 0, TB(T_F32) | TB(T_I8) | TB(T_I32) | TB(T_I64)},
-    {TFLM_OP_LESS, K_GT, 1, 0, TB(T_F32) | TB(T_I8) | TB(T_I32) | TB(T_I64)},
-    {TFLM_OP_LESS_EQUAL, K_GE, 1, 0, TB(T_F32) | TB(T_I8) | TB(T_I32) | TB(T_I64)},
-    {TFLM_OP_LOGICAL_AND, K_AND, 0, 0, TB(T_BOOL)},
-    {TFLM_OP_LOGICAL_OR, K_OR, 0, 0, TB(T_BOOL)},
+    {TFLM_OP_EQUAL, K_EQ, 0, 0, T_EQUALITY},
+    {TFLM_OP_NOT_EQUAL, K_EQ, 0, 1, T_EQUALITY},
+    {TFLM_OP_GREATER, K_GT, 0, 0, T_ORDERED | TB(TFLM_INT16)},
+    {TFLM_OP_GREATER_EQUAL, K_GE, 0, 0, T_ORDERED},
+    {TFLM_OP_LESS, K_GT, 1, 0, T_ORDERED},
+    {TFLM_OP_LESS_EQUAL, K_GE, 1, 0, T_ORDERED},
+    {TFLM_OP_LOGICAL_AND, K_AND, 0, 0, TB(TFLM_BOOL)},
+    {TFLM_OP_LOGICAL_OR, K_OR, 0, 0, TB(TFLM_BOOL)},
 };
 
 typedef struct {
@@ -101,32 +107,15 @@ TFLM_BCAST_ROW(and_bool, uint8_t, uint8_t, cmp_data_t, x && y)
 TFLM_BCAST_ROW(or_bool, uint8_t, uint8_t, cmp_data_t, x || y)
 
 // Row per kind and input type (NULL where no op of the kind takes it).
-static const tflm_bcast_row_fn ROWS[][T_COUNT] = {
-    [K_EQ] = {eq_f32, eq_i8, NULL, eq_i32, eq_i64, eq_bool},
-    [K_GT] = {gt_f32, gt_i8, gt_i16, gt_i32, gt_i64, NULL},
-    [K_GE] = {ge_f32, ge_i8, NULL, ge_i32, ge_i64, NULL},
-    [K_AND] = {NULL, NULL, NULL, NULL, NULL, and_bool},
-    [K_OR] = {NULL, NULL, NULL, NULL, NULL, or_bool},
+static const tflm_bcast_row_fn ROWS[][N_TYPES] = {
+    [K_EQ] = {[TFLM_FLOAT32] = eq_f32, [TFLM_INT8] = eq_i8, [TFLM_INT32] = eq_i32, [TFLM_INT64] = eq_i64,
+              [TFLM_BOOL] = eq_bool},
+    [K_GT] = {[TFLM_FLOAT32] = gt_f32, [TFLM_INT8] = gt_i8, [TFLM_INT16] = gt_i16, [TFLM_INT32] = gt_i32,
+              [TFLM_INT64] = gt_i64},
+    [K_GE] = {[TFLM_FLOAT32] = ge_f32, [TFLM_INT8] = ge_i8, [TFLM_INT32] = ge_i32, [TFLM_INT64] = ge_i64},
+    [K_AND] = {[TFLM_BOOL] = and_bool},
+    [K_OR] = {[TFLM_BOOL] = or_bool},
 };
-
-static int type_slot(int type) {
-    switch (type) {
-        case TFLM_FLOAT32:
-            return T_F32;
-        case TFLM_INT8:
-            return T_I8;
-        case TFLM_INT16:
-            return T_I16;
-        case TFLM_INT32:
-            return T_I32;
-        case TFLM_INT64:
-            return T_I64;
-        case TFLM_BOOL:
-            return T_BOOL;
-        default:
-            return -1;
-    }
-}
 
 // TFLM's comparison prepare for a quantized input: the scale itself is the
 // multiplier (below 1 or TFLM aborts).
@@ -152,22 +141,21 @@ static tflm_status_t cmp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in1->type != in2->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input types %s and %s differ",
-            tflm_type_name(in1->type), tflm_type_name(in2->type));
+    if ((s = tflm_bcast_check_types(ip, node, in1, in2)) != TFLM_OK) {
+        return s;
     }
     if (out->type != TFLM_BOOL) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, expected bool", tflm_type_name(out->type));
     }
-    int slot = type_slot(in1->type);
-    if (slot < 0 || !(op->types & TB(slot))) {
+    const int type = in1->type;
+    if (type >= N_TYPES || !(op->types & TB(type))) {
         // Logical ops are defined on bool only; the comparisons on more types
         // than TFLM runs.
         bool logical = op->kind == K_AND || op->kind == K_OR;
         return tflm_op_fail(ip, node, logical ? TFLM_ERR_MODEL : TFLM_ERR_UNSUPPORTED, "inputs are %s",
             tflm_type_name(in1->type));
     }
-    d->row = ROWS[op->kind][slot];
+    d->row = ROWS[op->kind][type];
     d->esz = (int32_t)tflm_type_size(in1->type);
     d->swap = op->swap;
     d->negate = op->negate;
@@ -176,7 +164,7 @@ static tflm_status_t cmp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if ((s = tflm_bcast_prepare(ip, node, a, b, out, &d->bc)) != TFLM_OK) {
         return s;
     }
-    if (slot == T_I8 || slot == T_I16) {
+    if (type == TFLM_INT8 || type == TFLM_INT16) {
         if ((s = prepare_quantized(ip, node, a, op->swap ? "input 2" : "input 1", &d->a_offset, &d->a_mult,
             &d->a_shift)) != TFLM_OK
             || (s = prepare_quantized(ip, node, b, op->swap ? "input 1" : "input 2", &d->b_offset, &d->b_mult,

@@ -460,9 +460,8 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in1->type != in2->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input types %s and %s differ",
-            tflm_type_name(in1->type), tflm_type_name(in2->type));
+    if ((s = tflm_bcast_check_types(ip, node, in1, in2)) != TFLM_OK) {
+        return s;
     }
     if (out->type != in1->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, inputs are %s",

@@ -1,5 +1,6 @@
 // Binary element-wise ops with numpy broadcasting (up to 6-D): ADD, SUB, MUL,
-// DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM.
+// DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, FLOOR_DIV, FLOOR_MOD; and ADD_N
+// (any number of same-shape inputs).
 //
 // Quantized arithmetic follows TFLM's reference kernels: ADD/SUB rescale both
 // inputs to twice the larger input scale after a left shift of 20 (int8) or
@@ -7,16 +8,21 @@
 // inputs; SQUARED_DIFFERENCE squares the difference of the rescaled inputs.
 // Float ADD/SUB/MUL/DIV clamp to the fused activation range, which for NONE
 // is [-FLT_MAX, FLT_MAX] (an infinite result saturates, as in TFLM).
+// FLOOR_DIV and FLOOR_MOD are float32 only in TFLM: FLOOR_DIV divides in
+// double and fails on a zero divisor, FLOOR_MOD is fmodf moved to the
+// divisor's sign (NaN for a zero divisor).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_ELEMENTWISE
+#include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
 #include "../support/broadcast.h"
+#include "../support/elements.h"
 
 // Field 0 of AddOptions, SubOptions, MulOptions and DivOptions.
 enum { OPT_ACTIVATION = 0 };
 
-typedef enum { EW_ADD, EW_SUB, EW_MUL, EW_DIV, EW_SQDIFF, EW_MAX, EW_MIN } ew_op_t;
+typedef enum { EW_ADD, EW_SUB, EW_MUL, EW_DIV, EW_SQDIFF, EW_MAX, EW_MIN, EW_FLOOR_DIV, EW_FLOOR_MOD } ew_op_t;
 
 typedef struct {
     tflm_bcast_t bc;
@@ -69,6 +75,29 @@ static inline int32_t div_i32(int32_t x, int32_t y) {
     return y == -1 ? (int32_t)(0u - (uint32_t)x) : x / y;
 }
 
+// floor() of a double without libm (see quant.c): |d| >= 2^52 is integral
+// already, as are NaN and infinities; an integral d is returned as is, which
+// keeps -0.0.
+static inline double floor_d(double d) {
+    const double big = (double)(INT64_C(1) << 52);
+    if (!(d > -big && d < big)) {
+        return d;
+    }
+    double t = (double)(int64_t)d;
+    return t == d ? d : d < 0 ? t - 1 : t;
+}
+
+// TFLM's FloorDiv<float>: the quotient in double, floored, back to float.
+static inline float floor_div_f32(float x, float y) {
+    return (float)floor_d((double)x / (double)y);
+}
+
+// TFLM's FloorMod<float>: the truncated remainder moved to the divisor's sign.
+static inline float floor_mod_f32(float x, float y) {
+    float r = fmodf(x, y);
+    return r != 0 && ((y < 0) != (r < 0)) ? r + y : r;
+}
+
 // (v + offset) << left_shift, rescaled (multiplier < 1).
 static inline int32_t scale_in(int32_t v, int32_t offset, int32_t left_shift, int32_t mult, int32_t shift) {
     return tflm_mul_by_quant_mul((int32_t)((uint32_t)wadd(v, offset) << left_shift), mult, (int)shift);
@@ -114,6 +143,9 @@ TFLM_BCAST_ROW(sub_i32, int32_t, int32_t, ew_data_t, clampi(wsub(x, y), p))
 TFLM_BCAST_ROW(mul_i32, int32_t, int32_t, ew_data_t, clampi(wmul(x, y), p))
 TFLM_BCAST_ROW(div_i32r, int32_t, int32_t, ew_data_t, clampi(div_i32(x, y), p))
 TFLM_BCAST_ROW(sqd_i32, int32_t, int32_t, ew_data_t, wmul(wsub(x, y), wsub(x, y)))
+TFLM_BCAST_ROW(floor_div_f32r, float, float, ew_data_t, floor_div_f32(x, y))
+TFLM_BCAST_ROW(floor_mod_f32r, float, float, ew_data_t, floor_mod_f32(x, y))
+
 TFLM_BCAST_ROW(max_i32, int32_t, int32_t, ew_data_t, x > y ? x : y)
 TFLM_BCAST_ROW(min_i32, int32_t, int32_t, ew_data_t, x < y ? x : y)
 
@@ -334,6 +366,8 @@ static const tflm_bcast_row_fn ROWS[][T_COUNT] = {
     [EW_SQDIFF] = {sqd_f32, sqd_i8, sqd_i16, sqd_i32, NULL},
     [EW_MAX] = {max_f32, max_i8, max_i16, max_i32, max_i64},
     [EW_MIN] = {min_f32, min_i8, min_i16, min_i32, min_i64},
+    [EW_FLOOR_DIV] = {floor_div_f32r, NULL, NULL, NULL, NULL},
+    [EW_FLOOR_MOD] = {floor_mod_f32r, NULL, NULL, NULL, NULL},
 };
 
 static int type_slot(int type) {
@@ -374,33 +408,6 @@ TFLM_MESSAGE_HELPER static inline const char *act_name(int act) {
     return act == TFLM_ACT_TANH ? "TANH" : "SIGN_BIT";
 }
 
-static tflm_status_t check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
-    const char *what) {
-    int32_t type_min, type_max;
-    tflm_type_range(t->type, &type_min, &type_max);
-    if (t->zero_point < type_min || t->zero_point > type_max) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s zero point %d out of range", what, (int)t->zero_point);
-    }
-    if (t->flags & TFLM_T_PER_CHANNEL) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s", what);
-    }
-    return TFLM_OK;
-}
-
-// QuantizeMultiplierSmallerThanOneExp: TFLM aborts outside (0, 1).
-static tflm_status_t multiplier_below_one(tflm_interp_t *ip, const tflm_node_t *node, double real,
-    int32_t *mult, int32_t *shift, const char *what) {
-    int s = 0;
-    if (real > 0.0 && real < 1.0) {
-        tflm_quantize_multiplier(real, mult, &s);
-    }
-    if (!(real > 0.0 && real < 1.0) || s > 0) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s rescale factor is not below 1", what);
-    }
-    *shift = s;
-    return TFLM_OK;
-}
-
 // ADD / SUB / SQUARED_DIFFERENCE parameters (TFLM's general quantized path).
 static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node, ew_op_t op, ew_data_t *d,
     const tflm_tensor_t *in1, const tflm_tensor_t *in2, const tflm_tensor_t *out) {
@@ -421,15 +428,15 @@ static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node
         r2 = (double)in2->scale / twice;
         ro = twice / ((double)(1 << d->left_shift) * (double)out->scale);
     }
-    if ((s = multiplier_below_one(ip, node, r1, &d->in1_mult, &d->in1_shift, "input 1")) != TFLM_OK
-        || (s = multiplier_below_one(ip, node, r2, &d->in2_mult, &d->in2_shift, "input 2")) != TFLM_OK) {
+    if ((s = tflm_multiplier_below_one(ip, node, r1, &d->in1_mult, &d->in1_shift, "input 1")) != TFLM_OK
+        || (s = tflm_multiplier_below_one(ip, node, r2, &d->in2_mult, &d->in2_shift, "input 2")) != TFLM_OK) {
         return s;
     }
     if (op == EW_SQDIFF) {
         int sh;
         tflm_quantize_multiplier(ro, &d->out_mult, &sh);
         d->out_shift = sh;
-    } else if ((s = multiplier_below_one(ip, node, ro, &d->out_mult, &d->out_shift, "output")) != TFLM_OK) {
+    } else if ((s = tflm_multiplier_below_one(ip, node, ro, &d->out_mult, &d->out_shift, "output")) != TFLM_OK) {
         return s;
     }
     return TFLM_OK;
@@ -439,6 +446,7 @@ static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node
 static const uint16_t EW_BUILTIN[] = {
     [EW_ADD] = TFLM_OP_ADD, [EW_SUB] = TFLM_OP_SUB, [EW_MUL] = TFLM_OP_MUL, [EW_DIV] = TFLM_OP_DIV,
     [EW_SQDIFF] = TFLM_OP_SQUARED_DIFFERENCE, [EW_MAX] = TFLM_OP_MAXIMUM, [EW_MIN] = TFLM_OP_MINIMUM,
+    [EW_FLOOR_DIV] = TFLM_OP_FLOOR_DIV, [EW_FLOOR_MOD] = TFLM_OP_FLOOR_MOD,
 };
 
 static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
@@ -452,9 +460,8 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in1->type != in2->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input types %s and %s differ",
-            tflm_type_name(in1->type), tflm_type_name(in2->type));
+    if ((s = tflm_bcast_check_types(ip, node, in1, in2)) != TFLM_OK) {
+        return s;
     }
     if (out->type != in1->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, inputs are %s",
@@ -466,13 +473,8 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in1->type));
     }
     d->esz = (int32_t)tflm_type_size(in1->type);
-    switch (tflm_bcast_plan(in1, in2, out, &d->bc)) {
-        case TFLM_BCAST_MISMATCH:
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shapes do not broadcast");
-        case TFLM_BCAST_OUTPUT:
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not the broadcast shape");
-        default:
-            break;
+    if ((s = tflm_bcast_prepare(ip, node, in1, in2, out, &d->bc)) != TFLM_OK) {
+        return s;
     }
     int act = TFLM_ACT_NONE;
     if (op == EW_ADD || op == EW_SUB || op == EW_MUL || op == EW_DIV) {
@@ -508,9 +510,9 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if ((s = tflm_check_quantized(ip, node, in1, "input 1")) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, in2, "input 2")) != TFLM_OK
         || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK
-        || (s = check_zero_point(ip, node, in1, "input 1")) != TFLM_OK
-        || (s = check_zero_point(ip, node, in2, "input 2")) != TFLM_OK
-        || (s = check_zero_point(ip, node, out, "output")) != TFLM_OK) {
+        || (s = tflm_check_zero_point(ip, node, in1, "input 1")) != TFLM_OK
+        || (s = tflm_check_zero_point(ip, node, in2, "input 2")) != TFLM_OK
+        || (s = tflm_check_zero_point(ip, node, out, "output")) != TFLM_OK) {
         return s;
     }
     if (in1->type == TFLM_INT16 && (op == EW_MUL || op == EW_SQDIFF)
@@ -559,6 +561,129 @@ static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// FLOOR_DIV: TFLM checks every divisor before dividing and fails the invoke
+// on a zero (+0.0 or -0.0).
+static tflm_status_t floor_div_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const float *y = (const float *)in2->data;
+    for (int32_t i = 0, n = tflm_elem_count(in2); i < n; i++) {
+        if (y[i] == 0.0f) {
+            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "division by zero");
+        }
+    }
+    return ew_eval(ip, node);
+}
+
+// ---------------------------------------------------------------------------
+// ADD_N: the sum of two or more inputs of one shape. int8 follows TFLM's
+// reference: every input (all quantized alike) is rescaled to half its scale
+// after a left shift of 20 and the sum starts from the rescaled input offset
+// (TFLM's accumulator starts at -zero point, not 0), then one rescale to the
+// output.
+
+enum { ADDN_LEFT_SHIFT = 20 };
+
+typedef struct {
+    int32_t count;  // elements of each input and of the output
+    int32_t offset; // -zero point of the inputs
+    int32_t in_mult;
+    int32_t in_shift;
+    int32_t out_mult;
+    int32_t out_shift;
+    int32_t out_offset;
+    int32_t act_min;
+    int32_t act_max;
+} addn_data_t;
+
+static tflm_status_t add_n_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s;
+    addn_data_t *d = node->op_data;
+    const tflm_tensor_t *first = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if ((s = tflm_check_same_type(ip, node, first, out)) != TFLM_OK) {
+        return s;
+    }
+    if (!tflm_same_shape(first, out)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the inputs'");
+    }
+    for (int i = 1; i < node->n_inputs; i++) {
+        const tflm_tensor_t *in = tflm_node_input(ip, node, i);
+        if (in == NULL) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input %d is missing", i);
+        }
+        if (in->type != first->type) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input %d is %s, input 0 is %s", i,
+                tflm_type_name(in->type), tflm_type_name(first->type));
+        }
+        if (!tflm_same_shape(in, first)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input %d shape differs from input 0's", i);
+        }
+        if (first->type == TFLM_INT8 && (in->scale != first->scale || in->zero_point != first->zero_point)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input %d quantized unlike input 0", i);
+        }
+    }
+    d->count = tflm_elem_count(out);
+    // The inputs' data pointers, gathered once per invoke.
+    node->scratch_size = (uint32_t)node->n_inputs * (uint32_t)sizeof(void *);
+    if (first->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if (first->type != TFLM_INT8) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(first->type));
+    }
+    if ((s = tflm_check_quantized(ip, node, first, "input 0")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK
+        || (s = tflm_check_zero_point(ip, node, first, "input 0")) != TFLM_OK
+        || (s = tflm_check_zero_point(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    d->offset = -first->zero_point;
+    d->out_offset = out->zero_point;
+    tflm_type_range(TFLM_INT8, &d->act_min, &d->act_max);
+    double twice = 2 * (double)first->scale;
+    double r_in = (double)first->scale / twice;
+    double r_out = twice / ((double)(1 << ADDN_LEFT_SHIFT) * (double)out->scale);
+    if ((s = tflm_multiplier_below_one(ip, node, r_in, &d->in_mult, &d->in_shift, "input")) != TFLM_OK
+        || (s = tflm_multiplier_below_one(ip, node, r_out, &d->out_mult, &d->out_shift, "output")) != TFLM_OK) {
+        return s;
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t add_n_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const addn_data_t *d = node->op_data;
+    const int n_in = node->n_inputs;
+    const void **ins = (const void **)(void *)node->scratch;
+    for (int j = 0; j < n_in; j++) {
+        ins[j] = tflm_node_input(ip, node, j)->data;
+    }
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (out->type == TFLM_FLOAT32) {
+        float *o = (float *)out->data;
+        for (int32_t i = 0; i < d->count; i++) {
+            // From 0.0f and in input order, as TFLM sums.
+            float acc = 0.0f;
+            for (int j = 0; j < n_in; j++) {
+                acc += ((const float *)ins[j])[i];
+            }
+            o[i] = acc;
+        }
+        return TFLM_OK;
+    }
+    int8_t *o = (int8_t *)out->data;
+    const int32_t start = scale_in(0, d->offset, ADDN_LEFT_SHIFT, d->in_mult, d->in_shift);
+    for (int32_t i = 0; i < d->count; i++) {
+        int32_t acc = start;
+        for (int j = 0; j < n_in; j++) {
+            acc = wadd(acc, scale_in(((const int8_t *)ins[j])[i], d->offset, ADDN_LEFT_SHIFT, d->in_mult,
+                d->in_shift));
+        }
+        int32_t v = wadd(tflm_mul_by_quant_mul(acc, d->out_mult, (int)d->out_shift), d->out_offset);
+        o[i] = (int8_t)tflm_clamp_i32(v, d->act_min, d->act_max);
+    }
+    return TFLM_OK;
+}
+
 TFLM_KERNEL(add, ADD, 3, AddOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 TFLM_KERNEL(sub, SUB, 5, SubOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 TFLM_KERNEL(mul, MUL, 4, MulOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
@@ -567,5 +692,9 @@ TFLM_KERNEL(squared_difference, SQUARED_DIFFERENCE, 2, SquaredDifferenceOptions,
     sizeof(ew_data_t), ew_prepare, ew_eval);
 TFLM_KERNEL(maximum, MAXIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 TFLM_KERNEL(minimum, MINIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+// FLOOR_DIV version 2 is float32 (version 1 int32, which TFLM does not run).
+TFLM_KERNEL(floor_div, FLOOR_DIV, 2, FloorDivOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, floor_div_eval);
+TFLM_KERNEL(floor_mod, FLOOR_MOD, 1, FloorModOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(add_n, ADD_N, 1, AddNOptions, 2, TFLM_IO_ANY, 1, sizeof(addn_data_t), add_n_prepare, add_n_eval);
 
 #endif // MICROPY_TFLM_OP_ELEMENTWISE

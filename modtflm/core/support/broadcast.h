@@ -111,6 +111,30 @@ static inline tflm_bcast_status_t tflm_bcast_plan(const tflm_tensor_t *a, const 
     return TFLM_BCAST_OK;
 }
 
+// The two inputs of a binary op share one type (ValueError otherwise).
+static inline tflm_status_t tflm_bcast_check_types(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *a, const tflm_tensor_t *b) {
+    if (a->type != b->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input types %s and %s differ",
+            tflm_type_name(a->type), tflm_type_name(b->type));
+    }
+    return TFLM_OK;
+}
+
+// tflm_bcast_plan for a kernel's prepare: a shape problem fails the op
+// (ValueError).
+static inline tflm_status_t tflm_bcast_prepare(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *a, const tflm_tensor_t *b, const tflm_tensor_t *out, tflm_bcast_t *p) {
+    switch (tflm_bcast_plan(a, b, out, p)) {
+        case TFLM_BCAST_MISMATCH:
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shapes do not broadcast");
+        case TFLM_BCAST_OUTPUT:
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not the broadcast shape");
+        default:
+            return TFLM_OK;
+    }
+}
+
 // Runs `fn` over every row of the plan. Input elements are `esz_in` bytes,
 // output elements `esz_out`.
 static inline void tflm_bcast_run(const tflm_bcast_t *p, const void *params, const void *a,

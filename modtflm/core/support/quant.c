@@ -148,3 +148,31 @@ bool tflm_activation_range_float(int activation, float *act_min, float *act_max)
             return false;
     }
 }
+
+tflm_status_t tflm_multiplier_below_one(tflm_interp_t *ip, const tflm_node_t *node, double real,
+    int32_t *mult, int32_t *shift, const char *what) {
+    int s = 0;
+    if (real > 0 && real < 1) {
+        tflm_quantize_multiplier(real, mult, &s);
+    }
+    // A factor just below 1 can round up to 2^31 and come out with shift 1:
+    // TFLM aborts on that too.
+    if (!(real > 0 && real < 1) || s > 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s rescale factor is not below 1", what);
+    }
+    *shift = s;
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what) {
+    int32_t type_min, type_max;
+    tflm_type_range(t->type, &type_min, &type_max);
+    if (t->zero_point < type_min || t->zero_point > type_max) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s zero point %d out of range", what, (int)t->zero_point);
+    }
+    if (t->flags & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s", what);
+    }
+    return TFLM_OK;
+}

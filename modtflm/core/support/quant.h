@@ -120,4 +120,14 @@ bool tflm_activation_range_float(int activation, float *act_min, float *act_max)
 // round() half away from zero, as TfLiteRound.
 float tflm_roundf(float x);
 
+// TFLM's QuantizeMultiplierSmallerThanOneExp: `real` as a multiplier and a
+// shift <= 0. TFLM aborts unless 0 < real < 1, so any other factor fails
+// (NotImplementedError naming `what`).
+tflm_status_t tflm_multiplier_below_one(tflm_interp_t *ip, const tflm_node_t *node, double real,
+    int32_t *mult, int32_t *shift, const char *what);
+// A quantized tensor's zero point lies in its type's range (ValueError) and
+// its quantization is per-tensor (NotImplementedError).
+tflm_status_t tflm_check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
+    const char *what);
+
 #endif // TFLM_CORE_QUANT_H

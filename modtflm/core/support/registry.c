@@ -39,7 +39,7 @@
 #define FAMILY_SOFTMAX(K)
 #endif
 #if MICROPY_TFLM_OP_ELEMENTWISE
-#define FAMILY_ELEMENTWISE(K) K(add) K(sub) K(mul) K(div) K(squared_difference) K(maximum) K(minimum)
+#define FAMILY_ELEMENTWISE(K) K(add) K(sub) K(mul) K(div) K(squared_difference) K(maximum) K(minimum) K(floor_div) K(floor_mod) K(add_n)
 #else
 #define FAMILY_ELEMENTWISE(K)
 #endif
@@ -89,7 +89,8 @@
 #define FAMILY_UNARY(K)
 #endif
 #if MICROPY_TFLM_OP_COMPARE
-#define FAMILY_COMPARE(K)
+#define FAMILY_COMPARE(K) K(equal) K(not_equal) K(greater) K(greater_equal) K(less) K(less_equal) \
+    K(logical_and) K(logical_or) K(logical_not) K(select_v2)
 #else
 #define FAMILY_COMPARE(K)
 #endif

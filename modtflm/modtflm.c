@@ -8,6 +8,7 @@
 
 #include "py/runtime.h"
 #include "py/objarray.h"
+#include "py/objint.h"
 #include "py/objstr.h"
 #include "py/builtin.h"
 #include "py/mphal.h"
@@ -365,7 +366,21 @@ static void store_value(const tflm_tensor_t *t, size_t i, mp_obj_t v) {
         t->data[i] = mp_obj_is_true(v);
         return;
     }
-    mp_int_t x = mp_obj_get_int_truncated(v);
+    #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
+    if (t->type == TFLM_INT64 && mp_obj_is_exact_type(v, &mp_type_int) && !mp_obj_is_small_int(v)) {
+        // Wider than a machine word on 32-bit ports: through its bytes
+        // (little-endian, as tensors are); the sign bit must agree.
+        uint8_t b[8];
+        bool neg = mp_obj_int_sign(v) < 0;
+        if (!mp_obj_int_to_bytes_impl(v, false, 8, b) || (b[7] >> 7) != neg) {
+            mp_raise_ValueError(MP_ERROR_TEXT("value out of range for int64"));
+        }
+        memcpy(t->data + 8 * i, b, 8);
+        return;
+    }
+    #endif
+    // Raises OverflowError beyond a machine word (never truncates).
+    mp_int_t x = mp_obj_get_int(v);
     if (!tflm_set_int(t, i, x)) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("value %d out of range for %s"),
             (int)x, tflm_type_name(t->type));

@@ -324,10 +324,19 @@ it.set_input({np.array(big, np.int64).tobytes()!r}, 0)
 it.invoke()
 r = it.get_output(0)
 print('C', repr(r)[:10], bytes(r).hex())
+it.set_input([1 << 40, -(1 << 62), -1], 0)
+print('D', bytes(memoryview(it.input(0))).hex())
+for bad in (1 << 63, -(1 << 63) - 1):
+    try:
+        it.set_input([bad, 0, 0], 0)
+    except ValueError:
+        print('E ok')
 """, files={"a.tflite": to64, "b.tflite": tobool})
     assert "DT bool int64 4" in out
     assert "RAW 01000100" in out
     want_a = np.array([1, 0, 1, 0], np.int64).tobytes().hex()
     assert f"A {want_a}" in out
     assert "B " + np.array([0, 1, 1, 0], np.int64).tobytes().hex() in out
+    assert "D " + np.array([1 << 40, -(1 << 62), -1], np.int64).tobytes().hex() in out
+    assert out.count("E ok") == 2
     assert f"C array('B', {want.astype(np.uint8).tobytes().hex()}" in out

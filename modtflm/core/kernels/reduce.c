@@ -19,6 +19,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/checks.h"
 #include "../support/elements.h"
 
 // ReducerOptions fields.
@@ -270,12 +271,8 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             tflm_type_name(out->type), tflm_type_name(in->type));
     }
     if (quantized) {
-        if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-            || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
             return s;
-        }
-        if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
         }
         int32_t type_min, type_max;
         tflm_type_range(in->type, &type_min, &type_max);
@@ -386,7 +383,9 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 // REDUCE_MIN and REDUCE_ALL: every output starts at the step's identity (the
-// type's highest value, true), kept for an empty reduction as in TFLM.
+// type's highest value, true), kept for an empty reduction as in TFLM. The
+// plan is found as in red_eval, written out again: through a shared helper
+// GCC compiles red_eval (MEAN, SUM, REDUCE_MAX) differently.
 static tflm_status_t red_min_all_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
@@ -697,12 +696,8 @@ static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
     }
     if (in->type == TFLM_INT8) {
-        if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-            || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
             return s;
-        }
-        if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
         }
         // In TFLM's terms: both multipliers must be below 1 (the input's is
         // 1/2), the output's 2 * input scale / (2^20 * output scale).

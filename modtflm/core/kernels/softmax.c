@@ -20,6 +20,7 @@
 #include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/checks.h"
 #include "../support/fixedpoint.h"
 #include "../support/elements.h"
 
@@ -126,14 +127,14 @@ static tflm_status_t softmax_check_shapes(tflm_interp_t *ip, const tflm_node_t *
 // int8 input: beta * input scale as the multiplier (> 1, capped as TFLM caps
 // it) taking a difference to Q5 and the radius beyond which exp underflows;
 // with `table` (or for tensors big enough for it to pay), the exps of the
-// 256 differences. A model error when beta * scale is too small.
+// 256 differences. A model error when beta * scale (`what`) is too small.
 static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *node, softmax_data_t *d,
-    double beta_scale, bool table) {
+    double beta_scale, const char *what, bool table) {
     double real = beta_scale * (double)(1 << 26);
     const double max_real = (double)((1ll << 31) - 1);
     real = real < max_real ? real : max_real;
     if (!(real > 1)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "beta * input scale too small");
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s too small", what);
     }
     int shift;
     tflm_quantize_multiplier(real, &d->mult, &shift);
@@ -177,12 +178,8 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in->type == TFLM_FLOAT32) {
         return TFLM_OK;
     }
-    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+    if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
         return s;
-    }
-    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized activations");
     }
     if (!(d->beta >= 0.0f) || !isfinite(d->beta)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "beta must be a non-negative number");
@@ -220,7 +217,7 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     } else if (out->zero_point != -32768 || !near(out->scale, 1.0f / 65536.0f, 0.001f / 65536.0f)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output must have scale 1/65536, zero point -32768");
     }
-    return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, false);
+    return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, "beta * input scale", false);
 }
 
 static void softmax_float(const softmax_data_t *d, const float *in, float *out) {
@@ -371,12 +368,8 @@ static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in->type == TFLM_FLOAT32) {
         return TFLM_OK;
     }
-    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+    if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
         return s;
-    }
-    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized activations");
     }
     if (out->scale != 16.0f / 256.0f || out->zero_point != 127) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output must have scale 16/256, zero point 127");
@@ -384,7 +377,7 @@ static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     // The exps are SOFTMAX's with beta 1, always from the table (the
     // differences take 256 values).
     d->sm.beta = 1.0f;
-    if ((s = softmax_int8_exps(ip, node, &d->sm, (double)in->scale, true)) != TFLM_OK) {
+    if ((s = softmax_int8_exps(ip, node, &d->sm, (double)in->scale, "input scale", true)) != TFLM_OK) {
         return s;
     }
     // The multiplier's inverse, 2^(31 - shift) / mult: below 1 unless the

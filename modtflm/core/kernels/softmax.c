@@ -220,14 +220,20 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, "beta * input scale", false);
 }
 
+// The largest of a float row (a NaN never is: it fails every comparison).
+static inline float row_max_f32(const float *in, int32_t depth) {
+    float max = -FLT_MAX;
+    for (int32_t c = 0; c < depth; c++) {
+        max = max < in[c] ? in[c] : max;
+    }
+    return max;
+}
+
 static void softmax_float(const softmax_data_t *d, const float *in, float *out) {
     const int32_t depth = d->depth;
     const float beta = d->beta;
     for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
-        float max = -FLT_MAX;
-        for (int32_t c = 0; c < depth; c++) {
-            max = max < in[c] ? in[c] : max;
-        }
+        const float max = row_max_f32(in, depth);
         float sum = 0.0f;
         for (int32_t c = 0; c < depth; c++) {
             const float e = expf((in[c] - max) * beta);
@@ -395,10 +401,7 @@ static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 static void log_softmax_float(const softmax_data_t *d, const float *in, float *out) {
     const int32_t depth = d->depth;
     for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
-        float max = -FLT_MAX;
-        for (int32_t c = 0; c < depth; c++) {
-            max = max < in[c] ? in[c] : max;
-        }
+        const float max = row_max_f32(in, depth);
         float sum = 0.0f;
         for (int32_t c = 0; c < depth; c++) {
             sum += expf(in[c] - max);

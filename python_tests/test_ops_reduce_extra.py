@@ -328,8 +328,10 @@ def test_l2_pool(target, sweep):
 
 LOG_SOFTMAX_SHAPES = [(1, 1), (1, 2), (1, 12), (3, 10), (2, 3, 33), (5,), (2, 2, 2, 2, 7), (1, 300)]
 # Input scales from tiny (every difference stays within exp's reach) to large
-# (most differences are below the radius and give the lowest output).
-LOG_SOFTMAX_INT8_Q = [(0.0039, 0), (0.02, -5), (0.0625, 127), (0.1, 14), (0.3, -128), (1.7, 3), (12.0, 0)]
+# (most differences are below the radius and give the lowest output; from 16
+# the Q5 multiplier exceeds 2^30 and only the row maximum counts).
+LOG_SOFTMAX_INT8_Q = [(0.0039, 0), (0.02, -5), (0.0625, 127), (0.1, 14), (0.3, -128), (1.7, 3), (12.0, 0),
+                      (16.0, -1), (1000.0, 5)]
 
 
 def log_softmax_cases(sweep):

@@ -9,13 +9,15 @@
 // MEAN folding 1/count into that multiplier the way TFLM does.
 // REDUCE_MAX (REDUCE_MIN) starts from the type's lowest (highest) value and
 // keeps the held value unless a new one compares greater (less): a NaN never
-// wins. REDUCE_ALL ands the bytes of the bool input into 1 (TFLM's
-// `in && current`, which compiled reads bit 0 of a non-0/1 byte).
+// wins. REDUCE_ALL ands the bytes of the bool input into 1: for bytes other
+// than 0 and 1 that reads bit 0, as the oracle's compiled `in && current`
+// does.
 // ARG_MAX/ARG_MIN keep the first index of equal values and compare with plain
 // < and > (a NaN never wins, nor loses once held).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_REDUCE
 #include <float.h>
+#include <stddef.h>
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"

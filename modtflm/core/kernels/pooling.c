@@ -1,13 +1,16 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D on NHWC tensors: float32, int8, int16
-// (quantized input and output share scale and zero point), SAME/VALID
-// padding, any strides and filter sizes, fused RELU/RELU6/RELU_N1_TO_1.
+// (quantized input and output share scale and zero point); L2_POOL_2D:
+// float32 (as TFLM). SAME/VALID padding, any strides and filter sizes, fused
+// RELU/RELU6/RELU_N1_TO_1.
 //
 // Windows are clipped to the input: an average divides by the number of
 // input elements actually covered. Integer averages round half away from
-// zero, as TFLM: (sum +- count/2) / count.
+// zero, as TFLM: (sum +- count/2) / count. L2 pooling is the square root of
+// the average of the squares, summed in the same order.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_POOLING
 #include <float.h>
+#include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
 #include "../support/geometry.h"
@@ -16,6 +19,9 @@
 // Pool2DOptions fields.
 enum { POOL_PADDING = 0, POOL_STRIDE_W = 1, POOL_STRIDE_H = 2, POOL_FILTER_W = 3, POOL_FILTER_H = 4,
        POOL_ACTIVATION = 5 };
+
+// What pool_run computes over a window.
+enum { POOL_MAX, POOL_AVERAGE, POOL_L2 };
 
 typedef struct {
     int32_t batches;
@@ -43,6 +49,10 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
+    }
+    if (node->builtin == TFLM_OP_L2_POOL_2D && in->type != TFLM_FLOAT32) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s (L2 pooling is float32 only)",
+            tflm_type_name(in->type));
     }
     if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
         return s;
@@ -91,6 +101,7 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             (int)d->batches, (int)d->out_h, (int)d->out_w, (int)d->depth);
     }
     const bool average = node->builtin == TFLM_OP_AVERAGE_POOL_2D;
+    const bool accumulates = node->builtin != TFLM_OP_MAX_POOL_2D; // average or L2
     d->pad_h = tflm_window_pad(d->in_h, d->filter_h, d->stride_h, d->out_h);
     d->pad_w = tflm_window_pad(d->in_w, d->filter_w, d->stride_w, d->out_w);
     if (in->type == TFLM_FLOAT32) {
@@ -123,7 +134,7 @@ static tflm_status_t pool_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         }
     }
     // Per-channel accumulators for one output pixel.
-    if (average && d->depth > 0 && d->out_h > 0 && d->out_w > 0) {
+    if (accumulates && d->depth > 0 && d->out_h > 0 && d->out_w > 0) {
         node->scratch_size = (uint32_t)d->depth * 4u;
     }
     return TFLM_OK;
@@ -139,13 +150,15 @@ TFLM_INLINE_LOOP float load_f32(const void *p, size_t i) {
     return ((const float *)p)[i];
 }
 
-// The pooling of one element type (float32, int8, int16; a constant, so each
-// caller gets its own loop): for every output pixel, the window
-// [y0, y1) x [x0, x1) clipped to the input is summed per channel (average:
-// into `acc`, float or int32 scratch, in the reference's order: rows, then
-// columns) or its maximum taken (in the output), then clamped.
+// The pooling `mode` (a constant) of one element type (float32, int8, int16;
+// a constant too, so each caller gets its own loop): for every output pixel,
+// the window [y0, y1) x [x0, x1) clipped to the input is summed per channel
+// (average: the values, L2: their squares, into `acc`, float or int32
+// scratch, in the reference's order: rows, then columns) or its maximum
+// taken (in the output), then clamped.
 TFLM_INLINE_LOOP void pool_run(const pool_data_t *d, const void *in, void *out, void *acc, const int type,
-    const bool average) {
+    const int mode) {
+    const bool average = mode != POOL_MAX; // accumulates a sum
     const bool is_float = type == TFLM_FLOAT32;
     float *acc_f = acc;
     int32_t *acc_i = acc;
@@ -182,7 +195,10 @@ TFLM_INLINE_LOOP void pool_run(const pool_data_t *d, const void *in, void *out, 
                     size_t p = in_b + (size_t)(y * row_stride + x0 * depth);
                     for (int32_t x = x0; x < x1; x++, p += (size_t)depth) {
                         for (int32_t c = 0; c < depth; c++) {
-                            if (average && is_float) {
+                            if (mode == POOL_L2) {
+                                const float v = load_f32(in, p + c);
+                                acc_f[c] += v * v;
+                            } else if (average && is_float) {
                                 acc_f[c] += load_f32(in, p + c);
                             } else if (average) {
                                 acc_i[c] += tflm_load_int(in, p + c, type);
@@ -199,7 +215,9 @@ TFLM_INLINE_LOOP void pool_run(const pool_data_t *d, const void *in, void *out, 
                 }
                 const int32_t count = (y1 - y0) * (x1 - x0);
                 for (int32_t c = 0; c < depth; c++) {
-                    if (is_float) {
+                    if (mode == POOL_L2) {
+                        out_f[o + c] = tflm_clamp_f32(sqrtf(acc_f[c] / (float)count), d->f_min, d->f_max);
+                    } else if (is_float) {
                         const float v = average ? acc_f[c] / (float)count : out_f[o + c];
                         out_f[o + c] = tflm_clamp_f32(v, d->f_min, d->f_max);
                     } else if (average) {
@@ -217,9 +235,9 @@ TFLM_INLINE_LOOP void pool_run(const pool_data_t *d, const void *in, void *out, 
 // Average pooling when there is an accumulator scratch, else max pooling.
 TFLM_INLINE_LOOP void pool_any(const pool_data_t *d, const void *in, void *out, void *acc, const int type) {
     if (acc != NULL) {
-        pool_run(d, in, out, acc, type, true);
+        pool_run(d, in, out, acc, type, POOL_AVERAGE);
     } else {
-        pool_run(d, in, out, NULL, type, false);
+        pool_run(d, in, out, NULL, type, POOL_MAX);
     }
 }
 
@@ -246,9 +264,21 @@ static tflm_status_t pool_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+static tflm_status_t l2_pool_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    // No scratch: an empty output. Prepare took float32 only.
+    if (MICROPY_TFLM_TYPE_FLOAT32 && node->scratch != NULL) {
+        pool_run(node->op_data, in->data, out->data, node->scratch, TFLM_FLOAT32, POOL_L2);
+    }
+    return TFLM_OK;
+}
+
 TFLM_KERNEL(average_pool_2d, AVERAGE_POOL_2D, 3, Pool2DOptions, 1, 1, 1,
     sizeof(pool_data_t), pool_prepare, pool_eval);
 TFLM_KERNEL(max_pool_2d, MAX_POOL_2D, 3, Pool2DOptions, 1, 1, 1,
     sizeof(pool_data_t), pool_prepare, pool_eval);
+TFLM_KERNEL(l2_pool_2d, L2_POOL_2D, 1, Pool2DOptions, 1, 1, 1,
+    sizeof(pool_data_t), pool_prepare, l2_pool_eval);
 
 #endif // MICROPY_TFLM_OP_POOLING

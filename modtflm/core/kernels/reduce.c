@@ -1,26 +1,34 @@
-// Reductions: MEAN, SUM, REDUCE_MAX over a set of axes (keep_dims or not),
-// ARG_MAX / ARG_MIN over one axis.
+// Reductions: MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_ALL over a set of
+// axes (keep_dims or not), ARG_MAX / ARG_MIN over one axis, CUMSUM along one
+// axis.
 //
 // Matching TFLM: sums run in the input's row-major order starting from 0 (so
 // float results agree bit for bit); the float mean divides the sum by the
 // element count; quantized MEAN and SUM sum the raw values in int32, then
 // requantize `sum - zero_point * count` with the input/output scale ratio,
 // MEAN folding 1/count into that multiplier the way TFLM does.
-// REDUCE_MAX starts from the type's lowest value and keeps the first of
-// equal values; ARG_MAX/ARG_MIN keep the first index of equal values and
-// compare with plain < and > (a NaN never wins, nor loses once held).
+// REDUCE_MAX (REDUCE_MIN) starts from the type's lowest (highest) value and
+// keeps the held value unless a new one compares greater (less): a NaN never
+// wins. REDUCE_ALL ands the bytes of the bool input into 1: for bytes other
+// than 0 and 1 that reads bit 0, as the oracle's compiled `in && current`
+// does.
+// ARG_MAX/ARG_MIN keep the first index of equal values and compare with plain
+// < and > (a NaN never wins, nor loses once held).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_REDUCE
 #include <float.h>
+#include <stddef.h>
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/checks.h"
 #include "../support/elements.h"
 
 // ReducerOptions fields.
 enum { OPT_KEEP_DIMS = 0 };
 
-typedef enum { RED_MEAN, RED_SUM, RED_MAX } red_op_t;
+// Also the accumulation step of red_run: RED_SUM for MEAN and SUM.
+typedef enum { RED_MEAN, RED_SUM, RED_MAX, RED_MIN, RED_ALL } red_op_t;
 
 // The input's dimensions with size-1 ones dropped and neighbours of the same
 // kind (reduced or kept) merged.
@@ -122,19 +130,30 @@ static int red_make_plan(const tflm_tensor_t *in, const int32_t *axes, int32_t n
 }
 
 // One accumulation step: the maximum, or the sum (integers wrap).
-TFLM_INLINE_LOOP float red_step_f32(float acc, float v, const bool is_max) {
+TFLM_INLINE_LOOP float red_max_sum_f32(float acc, float v, const bool is_max) {
     return is_max ? (v > acc ? v : acc) : acc + v;
 }
-TFLM_INLINE_LOOP int32_t red_step_int(int32_t acc, int32_t v, const bool is_max) {
+TFLM_INLINE_LOOP int32_t red_max_sum_int(int32_t acc, int32_t v, const bool is_max) {
     return is_max ? (v > acc ? v : acc) : (int32_t)((uint32_t)acc + (uint32_t)v);
 }
 
+// One accumulation step `step` (a constant): the minimum, the and of bools,
+// or the above.
+TFLM_INLINE_LOOP float red_step_f32(float acc, float v, const int step) {
+    return step == RED_MIN ? (v < acc ? v : acc) : red_max_sum_f32(acc, v, step == RED_MAX);
+}
+TFLM_INLINE_LOOP int32_t red_step_int(int32_t acc, int32_t v, const int step) {
+    return step == RED_MIN ? (v < acc ? v : acc) : step == RED_ALL ? (acc & v)
+        : red_max_sum_int(acc, v, step == RED_MAX);
+}
+
 // Accumulates every input element into its output element, in the input's
-// row-major order. `type` (a constant) is the input's; integer sums go to
-// int32 outputs, maxima to outputs of the input's type.
-TFLM_INLINE_LOOP void red_run(const red_plan_t *p, const void *x, void *out, const int type, const bool is_max) {
+// row-major order, with step `step` (a constant). `type` (a constant) is the
+// input's (uint8 for bool); integer sums go to int32 outputs, the other
+// steps to outputs of the input's type.
+TFLM_INLINE_LOOP void red_run(const red_plan_t *p, const void *x, void *out, const int type, const int step) {
     const bool is_float = type == TFLM_FLOAT32;
-    const int out_type = is_max ? type : TFLM_INT32;
+    const int out_type = step != RED_SUM ? type : TFLM_INT32;
     const float *xf = x;
     float *of = out;
     const int last = p->n - 1;
@@ -147,23 +166,23 @@ TFLM_INLINE_LOOP void red_run(const red_plan_t *p, const void *x, void *out, con
         if (reduce_inner && is_float) {
             float acc = of[o];
             for (int32_t i = 0; i < inner; i++) {
-                acc = red_step_f32(acc, xf[xi + (size_t)i], is_max);
+                acc = red_step_f32(acc, xf[xi + (size_t)i], step);
             }
             of[o] = acc;
         } else if (reduce_inner) {
             int32_t acc = tflm_load_int(out, (size_t)o, out_type);
             for (int32_t i = 0; i < inner; i++) {
-                acc = red_step_int(acc, tflm_load_int(x, xi + (size_t)i, type), is_max);
+                acc = red_step_int(acc, tflm_load_int(x, xi + (size_t)i, type), step);
             }
             tflm_store_int(out, (size_t)o, acc, out_type);
         } else {
             for (int32_t i = 0; i < inner; i++) {
                 const size_t k = (size_t)o + (size_t)i;
                 if (is_float) {
-                    of[k] = red_step_f32(of[k], xf[xi + (size_t)i], is_max);
+                    of[k] = red_step_f32(of[k], xf[xi + (size_t)i], step);
                 } else {
                     tflm_store_int(out, k, red_step_int(tflm_load_int(out, k, out_type),
-                        tflm_load_int(x, xi + (size_t)i, type), is_max), out_type);
+                        tflm_load_int(x, xi + (size_t)i, type), step), out_type);
                 }
             }
         }
@@ -215,8 +234,25 @@ static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32
     }
 }
 
+static red_op_t red_op_of(int builtin) {
+    switch (builtin) {
+        case TFLM_OP_MEAN:
+            return RED_MEAN;
+        case TFLM_OP_SUM:
+            return RED_SUM;
+        case TFLM_OP_REDUCE_MAX:
+            return RED_MAX;
+        case TFLM_OP_REDUCE_MIN:
+            return RED_MIN;
+        default:
+            return RED_ALL;
+    }
+}
+
 static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const red_op_t op = node->builtin == TFLM_OP_MEAN ? RED_MEAN : node->builtin == TFLM_OP_SUM ? RED_SUM : RED_MAX;
+    const red_op_t op = red_op_of(node->builtin);
+    // MAX and MIN select input values: the output keeps the quantization.
+    const bool selects = op == RED_MAX || op == RED_MIN;
     tflm_status_t s;
     red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
@@ -228,20 +264,17 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, axis->type == TFLM_INT64 ? TFLM_ERR_UNSUPPORTED : TFLM_ERR_MODEL,
             "axes are %s, expected int32", tflm_type_name(axis->type));
     }
-    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
+    const bool quantized = in->type == TFLM_INT8 || in->type == TFLM_INT16;
+    if (op == RED_ALL ? in->type != TFLM_BOOL : in->type != TFLM_FLOAT32 && !quantized) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
     if (out->type != in->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input is %s",
             tflm_type_name(out->type), tflm_type_name(in->type));
     }
-    if (in->type != TFLM_FLOAT32) {
-        if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-            || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+    if (quantized) {
+        if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
             return s;
-        }
-        if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantization");
         }
         int32_t type_min, type_max;
         tflm_type_range(in->type, &type_min, &type_max);
@@ -249,7 +282,7 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             || out->zero_point > type_max) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "zero point out of range");
         }
-        if (op == RED_MAX && (in->scale != out->scale || in->zero_point != out->zero_point)) {
+        if (selects && (in->scale != out->scale || in->zero_point != out->zero_point)) {
             return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input and output quantization differ");
         }
         d->in_zp = in->zero_point;
@@ -257,7 +290,7 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         int sh;
         tflm_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &sh);
         d->shift = sh;
-        if (op != RED_MAX) {
+        if (!selects) {
             node->scratch_size = (uint32_t)tflm_elem_count(out) * sizeof(int32_t);
         }
     }
@@ -301,9 +334,9 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                 return TFLM_OK;
             }
             if (d->op == RED_MAX) {
-                red_run(p, in->data, o, TFLM_FLOAT32, true);
+                red_run(p, in->data, o, TFLM_FLOAT32, RED_MAX);
             } else {
-                red_run(p, in->data, o, TFLM_FLOAT32, false);
+                red_run(p, in->data, o, TFLM_FLOAT32, RED_SUM);
             }
             if (d->op == RED_MEAN && p->red_count > 0) {
                 const float n = (float)p->red_count;
@@ -317,7 +350,7 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             if (d->op == RED_MAX) {
                 memset(out->data, 0x80, (size_t)p->out_count);
                 if (!empty) {
-                    red_run(p, in->data, out->data, TFLM_INT8, true);
+                    red_run(p, in->data, out->data, TFLM_INT8, RED_MAX);
                 }
                 return TFLM_OK;
             }
@@ -329,7 +362,7 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                     o[i] = INT16_MIN;
                 }
                 if (!empty) {
-                    red_run(p, in->data, o, TFLM_INT16, true);
+                    red_run(p, in->data, o, TFLM_INT16, RED_MAX);
                 }
                 return TFLM_OK;
             }
@@ -343,16 +376,87 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     int32_t *sum = (int32_t *)node->scratch;
     memset(sum, 0, (size_t)p->out_count * sizeof(int32_t));
     if (in->type == TFLM_INT8) {
-        red_run(p, in->data, sum, TFLM_INT8, false);
+        red_run(p, in->data, sum, TFLM_INT8, RED_SUM);
     } else {
-        red_run(p, in->data, sum, TFLM_INT16, false);
+        red_run(p, in->data, sum, TFLM_INT16, RED_SUM);
     }
     red_requantize(d, p, sum, out);
     return TFLM_OK;
 }
 
+// REDUCE_MIN and REDUCE_ALL: every output starts at the step's identity (the
+// type's highest value, true), kept for an empty reduction as in TFLM. The
+// plan is found as in red_eval, written out again: through a shared helper
+// GCC compiles red_eval (MEAN, SUM, REDUCE_MAX) differently.
+static tflm_status_t red_min_all_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const red_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    red_plan_t local;
+    const red_plan_t *p = &d->plan;
+    if (!d->axes_const) {
+        const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+        int32_t bad = 0;
+        int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
+            &local, &bad);
+        if (r != 0) {
+            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
+        }
+        p = &local;
+    }
+    const bool empty = p->in_count == 0;
+    switch (in->type) {
+        case TFLM_FLOAT32: {
+            float *o = (float *)out->data;
+            for (int32_t i = 0; i < p->out_count; i++) {
+                o[i] = FLT_MAX;
+            }
+            if (!empty) {
+                red_run(p, in->data, o, TFLM_FLOAT32, RED_MIN);
+            }
+            break;
+        }
+        case TFLM_INT8:
+            memset(out->data, 0x7f, (size_t)p->out_count);
+            if (!empty) {
+                red_run(p, in->data, out->data, TFLM_INT8, RED_MIN);
+            }
+            break;
+        case TFLM_INT16: {
+            int16_t *o = (int16_t *)out->data;
+            for (int32_t i = 0; i < p->out_count; i++) {
+                o[i] = INT16_MAX;
+            }
+            if (!empty) {
+                red_run(p, in->data, o, TFLM_INT16, RED_MIN);
+            }
+            break;
+        }
+        default: // bool
+            memset(out->data, 1, (size_t)p->out_count);
+            if (!empty) {
+                red_run(p, in->data, out->data, TFLM_UINT8, RED_ALL);
+            }
+            break;
+    }
+    return TFLM_OK;
+}
+
 // ---------------------------------------------------------------------------
 // ARG_MAX / ARG_MIN
+
+// The axis in the first value of `axis_t` (int32 or int64, negative from the
+// end) as a dimension of a rank-`rank` tensor; -1, the value in *bad, when
+// out of range.
+static int axis_resolve(const tflm_tensor_t *axis_t, int rank, int64_t *bad) {
+    const int64_t a = tflm_index_at(axis_t, 0);
+    const int64_t r = a < 0 ? a + rank : a;
+    if (r < 0 || r >= rank) {
+        *bad = a;
+        return -1;
+    }
+    return (int)r;
+}
 
 typedef struct {
     int32_t outer;
@@ -509,10 +613,199 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// ---------------------------------------------------------------------------
+// CUMSUM: float32 and int8 as TFLM, int32 and int64 (which TFLM refuses) as
+// TFLite, wrapping.
+//
+// Matching TFLM: each line along the axis is summed from its first element
+// (its last, reversed) in order, so float sums round the same way. int8 sums
+// (x - input zero point) * 2^20 * 1/2 in int32 (wrapping) from a start of
+// -input zero point scaled the same way (TFLM starts there, not at 0), and
+// requantizes each partial sum with 2 * input scale / (2^20 * output scale).
+
+// CumsumOptions fields.
+enum { CUMSUM_EXCLUSIVE = 0, CUMSUM_REVERSE = 1 };
+
+// TFLM's fixed left shift of the int8 differences.
+#define CUMSUM_INT8_SHIFT (20)
+
+typedef struct {
+    int32_t outer; // elements before the axis (product of the dimensions)
+    int32_t depth; // the axis' size
+    int32_t inner; // elements after the axis
+    // int8:
+    int32_t in_offset; // -input zero point
+    int32_t in_mult;
+    int32_t out_mult;
+    int32_t out_zp;
+    int32_t acc_start;
+    int8_t in_shift;
+    int8_t out_shift;
+    int8_t axis; // resolved, -1 until known (non-constant axis)
+    uint8_t exclusive;
+    uint8_t reverse;
+} cumsum_data_t;
+
+// Resolves the axis into outer/depth/inner. 0, or 1 for an axis out of range.
+static int cumsum_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, cumsum_data_t *d, int64_t *bad) {
+    const int r = axis_resolve(axis_t, in->rank, bad);
+    if (r < 0) {
+        return 1;
+    }
+    d->outer = 1;
+    d->inner = 1;
+    for (int i = 0; i < in->rank; i++) {
+        if (i < r) {
+            d->outer *= in->dims[i];
+        } else if (i > r) {
+            d->inner *= in->dims[i];
+        }
+    }
+    d->depth = in->dims[r];
+    d->axis = (int8_t)r;
+    return 0;
+}
+
+static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s;
+    cumsum_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    d->axis = -1;
+    d->exclusive = tflm_opt_i8(node, CUMSUM_EXCLUSIVE, 0) != 0;
+    d->reverse = tflm_opt_i8(node, CUMSUM_REVERSE, 0) != 0;
+    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT32 && in->type != TFLM_INT64) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    }
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
+        return s;
+    }
+    if (axis->type != TFLM_INT32) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis is %s, expected int32", tflm_type_name(axis->type));
+    }
+    if (tflm_elem_count(axis) != 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "axis has %d values, expected 1", (int)tflm_elem_count(axis));
+    }
+    if (in->rank == 0) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is a scalar");
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input is %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    if (!tflm_same_shape(in, out)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+    }
+    if (in->type == TFLM_INT8) {
+        if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
+            return s;
+        }
+        // In TFLM's terms: both multipliers must be below 1 (the input's is
+        // 1/2), the output's 2 * input scale / (2^20 * output scale).
+        const double twice_in_scale = 2 * (double)in->scale;
+        const double out_real = twice_in_scale / ((double)(1 << CUMSUM_INT8_SHIFT) * (double)out->scale);
+        if (!(out_real < 1)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "output scale too small for the input scale");
+        }
+        int shift;
+        tflm_quantize_multiplier((double)in->scale / twice_in_scale, &d->in_mult, &shift);
+        d->in_shift = (int8_t)shift;
+        tflm_quantize_multiplier(out_real, &d->out_mult, &shift);
+        d->out_shift = (int8_t)shift;
+        d->in_offset = -in->zero_point;
+        d->out_zp = out->zero_point;
+        d->acc_start = tflm_mul_by_quant_mul(d->in_offset * (1 << CUMSUM_INT8_SHIFT), d->in_mult, d->in_shift);
+    }
+    if (axis->flags & TFLM_T_CONST) {
+        int64_t bad = 0;
+        if (cumsum_plan(in, axis, d, &bad) != 0) {
+            return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_MODEL, false);
+        }
+    }
+    return TFLM_OK;
+}
+
+// The cumulative sums of one element type (`type` a constant).
+TFLM_INLINE_LOOP void cumsum_run(const cumsum_data_t *d, const void *x, void *y, const int type) {
+    const ptrdiff_t inner = d->inner;
+    const ptrdiff_t step = d->reverse ? -inner : inner;
+    const ptrdiff_t first = d->reverse ? (ptrdiff_t)(d->depth - 1) * inner : 0;
+    const bool excl = d->exclusive;
+    for (int32_t o = 0; o < d->outer; o++) {
+        for (ptrdiff_t i = 0; i < inner; i++) {
+            ptrdiff_t k = (ptrdiff_t)o * d->depth * inner + first + i;
+            float acc_f = 0.0f;
+            uint32_t acc_32 = type == TFLM_INT8 ? (uint32_t)d->acc_start : 0;
+            uint64_t acc_64 = 0;
+            for (int32_t n = 0; n < d->depth; n++, k += step) {
+                if (type == TFLM_FLOAT32) {
+                    const float v = ((const float *)x)[k];
+                    const float before = acc_f;
+                    acc_f += v;
+                    ((float *)y)[k] = excl ? before : acc_f;
+                } else if (type == TFLM_INT64) {
+                    int64_t v; // a constant input may be only 4-byte aligned
+                    memcpy(&v, (const int64_t *)x + k, sizeof(v));
+                    const uint64_t before = acc_64;
+                    acc_64 += (uint64_t)v;
+                    ((int64_t *)y)[k] = (int64_t)(excl ? before : acc_64);
+                } else if (type == TFLM_INT32) {
+                    const uint32_t before = acc_32;
+                    acc_32 += (uint32_t)((const int32_t *)x)[k];
+                    ((int32_t *)y)[k] = (int32_t)(excl ? before : acc_32);
+                } else {
+                    const int32_t v = (d->in_offset + ((const int8_t *)x)[k]) * (1 << CUMSUM_INT8_SHIFT);
+                    const uint32_t before = acc_32;
+                    acc_32 += (uint32_t)tflm_mul_by_quant_mul(v, d->in_mult, d->in_shift);
+                    const int32_t r = tflm_mul_by_quant_mul((int32_t)(excl ? before : acc_32), d->out_mult,
+                        d->out_shift) + d->out_zp;
+                    ((int8_t *)y)[k] = (int8_t)tflm_clamp_i32(r, INT8_MIN, INT8_MAX);
+                }
+            }
+        }
+    }
+}
+
+static tflm_status_t cumsum_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const cumsum_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    cumsum_data_t local;
+    if (d->axis < 0) {
+        local = *d;
+        int64_t bad = 0;
+        if (cumsum_plan(in, tflm_node_input(ip, node, 1), &local, &bad) != 0) {
+            return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_VALUE, false);
+        }
+        d = &local;
+    }
+    switch (in->type) {
+        case TFLM_FLOAT32:
+            if (MICROPY_TFLM_TYPE_FLOAT32) {
+                cumsum_run(d, in->data, out->data, TFLM_FLOAT32);
+            }
+            break;
+        case TFLM_INT8:
+            cumsum_run(d, in->data, out->data, TFLM_INT8);
+            break;
+        case TFLM_INT32:
+            cumsum_run(d, in->data, out->data, TFLM_INT32);
+            break;
+        default:
+            cumsum_run(d, in->data, out->data, TFLM_INT64);
+            break;
+    }
+    return TFLM_OK;
+}
+
 TFLM_KERNEL(mean, MEAN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
 TFLM_KERNEL(sum, SUM, 2, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
 TFLM_KERNEL(reduce_max, REDUCE_MAX, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
+TFLM_KERNEL(reduce_min, REDUCE_MIN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_min_all_eval);
+TFLM_KERNEL(reduce_all, REDUCE_ALL, 1, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_min_all_eval);
 TFLM_KERNEL(arg_max, ARG_MAX, 2, ArgMaxOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
 TFLM_KERNEL(arg_min, ARG_MIN, 2, ArgMinOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
+TFLM_KERNEL(cumsum, CUMSUM, 1, CumsumOptions, 2, 2, 1, sizeof(cumsum_data_t), cumsum_prepare, cumsum_eval);
 
 #endif // MICROPY_TFLM_OP_REDUCE

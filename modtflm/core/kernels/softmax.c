@@ -7,13 +7,22 @@
 // tabulates the exp (1 KB); small ones (a few classes) compute it in place.
 // int16: exp and 1/(1+x) through two 513-entry interpolated tables built in
 // prepare (in float, the way TFLM builds them).
+//
+// LOG_SOFTMAX over the last dimension: float32 and int8, as TFLM. int8: the
+// output has scale 16/256 and zero point 127 (TFLM requires them); the sum of
+// the exps of the row's differences (Q5 in, Q12 sum) goes through the
+// fixed-point log (Q5), subtracted from each difference in Q5 and narrowed
+// to Q4 (the output's units). Differences too negative for Q5 after the log
+// is subtracted give the lowest output.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_SOFTMAX
 #include <float.h>
 #include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/checks.h"
 #include "../support/fixedpoint.h"
+#include "../support/elements.h"
 
 enum { SOFTMAX_BETA = 0 };
 
@@ -100,21 +109,59 @@ static inline int32_t exp_at(const softmax_data_t *d, int32_t k) {
     return d->exp_q0 ? d->exp_q0[k] : exp_diff(d, k);
 }
 
+// The shapes both ops accept: the output's is the input's, of rank >= 1.
+// Rows: *depth elements of the last dimension, *outer of them.
+static tflm_status_t softmax_check_shapes(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out, int32_t *outer, int32_t *depth) {
+    if (in->rank < 1) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must have at least one dimension");
+    }
+    if (!tflm_same_shape(in, out)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
+    }
+    *depth = in->dims[in->rank - 1];
+    *outer = *depth > 0 ? tflm_elem_count(in) / *depth : 0;
+    return TFLM_OK;
+}
+
+// int8 input: beta * input scale as the multiplier (> 1, capped as TFLM caps
+// it) taking a difference to Q5 and the radius beyond which exp underflows;
+// with `table` (or for tensors big enough for it to pay), the exps of the
+// 256 differences. A model error when beta * scale (`what`) is too small.
+static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *node, softmax_data_t *d,
+    double beta_scale, const char *what, bool table) {
+    double real = beta_scale * (double)(1 << 26);
+    const double max_real = (double)((1ll << 31) - 1);
+    real = real < max_real ? real : max_real;
+    if (!(real > 1)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s too small", what);
+    }
+    int shift;
+    tflm_quantize_multiplier(real, &d->mult, &shift);
+    d->shift = shift;
+    // Differences below -radius contribute nothing (exp underflows in Q5).
+    d->radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
+    // Below this many elements the table costs more memory than it saves time.
+    if (!table && (int64_t)d->outer * d->depth < 256) {
+        return TFLM_OK;
+    }
+    d->exp_q0 = tflm_alloc_persistent(ip, 256 * sizeof(int32_t));
+    if (d->exp_q0 == NULL) {
+        return TFLM_ERR_ARENA;
+    }
+    for (int32_t k = 0; k < 256; k++) {
+        d->exp_q0[k] = exp_diff(d, k);
+    }
+    return TFLM_OK;
+}
+
 static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     softmax_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (in->rank < 1) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must have at least one dimension");
-    }
-    if (out->rank != in->rank) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
-    }
-    for (int i = 0; i < in->rank; i++) {
-        if (in->dims[i] != out->dims[i]) {
-            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape differs from the input's");
-        }
+    if ((s = softmax_check_shapes(ip, node, in, out, &d->outer, &d->depth)) != TFLM_OK) {
+        return s;
     }
     const bool types_ok = (in->type == TFLM_FLOAT32 && out->type == TFLM_FLOAT32)
         || (in->type == TFLM_INT8 && (out->type == TFLM_INT8 || out->type == TFLM_INT16))
@@ -128,18 +175,11 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return s;
     }
     d->beta = tflm_opt_f32(node, SOFTMAX_BETA, 0.0f);
-    d->depth = in->dims[in->rank - 1];
-    const int32_t count = tflm_elem_count(in);
-    d->outer = d->depth > 0 ? count / d->depth : 0;
     if (in->type == TFLM_FLOAT32) {
         return TFLM_OK;
     }
-    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
-        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+    if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
         return s;
-    }
-    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized activations");
     }
     if (!(d->beta >= 0.0f) || !isfinite(d->beta)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "beta must be a non-negative number");
@@ -177,40 +217,23 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     } else if (out->zero_point != -32768 || !near(out->scale, 1.0f / 65536.0f, 0.001f / 65536.0f)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output must have scale 1/65536, zero point -32768");
     }
-    // beta * scale as a multiplier (> 1) taking the difference to Q5.
-    double real = (double)d->beta * (double)in->scale * (double)(1 << 26);
-    const double max_real = (double)((1ll << 31) - 1);
-    real = real < max_real ? real : max_real;
-    if (!(real > 1)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "beta * input scale too small");
+    return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, "beta * input scale", false);
+}
+
+// The largest of a float row (a NaN never is: it fails every comparison).
+static inline float row_max_f32(const float *in, int32_t depth) {
+    float max = -FLT_MAX;
+    for (int32_t c = 0; c < depth; c++) {
+        max = max < in[c] ? in[c] : max;
     }
-    int shift;
-    tflm_quantize_multiplier(real, &d->mult, &shift);
-    d->shift = shift;
-    // Differences below -radius contribute nothing (exp underflows in Q5).
-    d->radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
-    // Below this many elements the table costs more memory than it saves time.
-    if ((int64_t)d->outer * d->depth < 256) {
-        return TFLM_OK;
-    }
-    d->exp_q0 = tflm_alloc_persistent(ip, 256 * sizeof(int32_t));
-    if (d->exp_q0 == NULL) {
-        return TFLM_ERR_ARENA;
-    }
-    for (int32_t k = 0; k < 256; k++) {
-        d->exp_q0[k] = exp_diff(d, k);
-    }
-    return TFLM_OK;
+    return max;
 }
 
 static void softmax_float(const softmax_data_t *d, const float *in, float *out) {
     const int32_t depth = d->depth;
     const float beta = d->beta;
     for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
-        float max = -FLT_MAX;
-        for (int32_t c = 0; c < depth; c++) {
-            max = max < in[c] ? in[c] : max;
-        }
+        const float max = row_max_f32(in, depth);
         float sum = 0.0f;
         for (int32_t c = 0; c < depth; c++) {
             const float e = expf((in[c] - max) * beta);
@@ -321,7 +344,123 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// ---------------------------------------------------------------------------
+// LOG_SOFTMAX
+
+typedef struct {
+    softmax_data_t sm; // beta 1; int8: the Q5 multiplier and the exp table
+    int32_t rev_mult;  // int8: Q5 back to input units
+    int32_t rev_shift;
+} log_softmax_data_t;
+
+static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s;
+    log_softmax_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
+    }
+    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
+        return s;
+    }
+    if (out->type != in->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
+            tflm_type_name(out->type), tflm_type_name(in->type));
+    }
+    if ((s = softmax_check_shapes(ip, node, in, out, &d->sm.outer, &d->sm.depth)) != TFLM_OK) {
+        return s;
+    }
+    if (in->type == TFLM_FLOAT32) {
+        return TFLM_OK;
+    }
+    if ((s = tflm_check_per_tensor_quant(ip, node, in, out)) != TFLM_OK) {
+        return s;
+    }
+    if (out->scale != 16.0f / 256.0f || out->zero_point != 127) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output must have scale 16/256, zero point 127");
+    }
+    // The exps are SOFTMAX's with beta 1, always from the table (the
+    // differences take 256 values).
+    d->sm.beta = 1.0f;
+    if ((s = softmax_int8_exps(ip, node, &d->sm, (double)in->scale, "input scale", true)) != TFLM_OK) {
+        return s;
+    }
+    // The multiplier's inverse, 2^(31 - shift) / mult: below 1 unless the
+    // multiplier rounded to exactly 1 (TFLM then fails a check).
+    const double rev = (double)(1ll << (31 - d->sm.shift)) / (double)d->sm.mult;
+    if (!(rev < 1)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input scale too small");
+    }
+    int shift;
+    tflm_quantize_multiplier(rev, &d->rev_mult, &shift);
+    d->rev_shift = shift;
+    return TFLM_OK;
+}
+
+static void log_softmax_float(const softmax_data_t *d, const float *in, float *out) {
+    const int32_t depth = d->depth;
+    for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
+        const float max = row_max_f32(in, depth);
+        float sum = 0.0f;
+        for (int32_t c = 0; c < depth; c++) {
+            sum += expf(in[c] - max);
+        }
+        const float log_sum = logf(sum);
+        for (int32_t c = 0; c < depth; c++) {
+            out[c] = in[c] - max - log_sum;
+        }
+    }
+}
+
+static void log_softmax_int8(const log_softmax_data_t *ld, const int8_t *in, int8_t *out) {
+    const softmax_data_t *d = &ld->sm;
+    const int32_t depth = d->depth;
+    for (int32_t i = 0; i < d->outer; i++, in += depth, out += depth) {
+        int32_t max = INT8_MIN;
+        for (int32_t c = 0; c < depth; c++) {
+            max = max < in[c] ? in[c] : max;
+        }
+        // The table holds 0 beyond the radius, where TFLM skips the term.
+        int32_t sum = 0; // Q12
+        for (int32_t c = 0; c < depth; c++) {
+            sum = fxp_add(sum, tflm_rounding_divide_by_pot(d->exp_q0[max - in[c]], 12));
+        }
+        // The sum holds exp(0) of the maximum: at least 1.
+        const int32_t log_sum = fxp_log_x_ge_1(sum, 12, 5); // Q5
+        // Differences down to -radius, and whose Q5 value less log_sum stays
+        // within Q5: the limit is the Q5 floor plus log_sum in input units.
+        const int32_t floor_diff = tflm_mul_by_quant_mul(fxp_add(log_sum, INT32_MIN), ld->rev_mult, ld->rev_shift);
+        const int32_t limit = -d->radius - 1 > floor_diff ? -d->radius - 1 : floor_diff;
+        for (int32_t c = 0; c < depth; c++) {
+            const int32_t diff = in[c] - max;
+            if (diff > limit) {
+                const int32_t diff_q5 = tflm_mul_by_quant_mul(diff, d->mult, d->shift);
+                // Q5 to the output's Q4 units (scale 16/256): 31 - 5 - 4 bits.
+                const int32_t v = tflm_rounding_divide_by_pot(fxp_sub(diff_q5, log_sum), 22) + INT8_MAX;
+                out[c] = (int8_t)tflm_clamp_i32(v, INT8_MIN, INT8_MAX);
+            } else {
+                out[c] = INT8_MIN;
+            }
+        }
+    }
+}
+
+static tflm_status_t log_softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const log_softmax_data_t *d = node->op_data;
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if (in->type == TFLM_INT8) {
+        log_softmax_int8(d, (const int8_t *)in->data, (int8_t *)out->data);
+    } else if (MICROPY_TFLM_TYPE_FLOAT32) {
+        log_softmax_float(&d->sm, (const float *)in->data, (float *)out->data);
+    }
+    return TFLM_OK;
+}
+
 TFLM_KERNEL(softmax, SOFTMAX, 3, SoftmaxOptions, 1, 1, 1,
     sizeof(softmax_data_t), softmax_prepare, softmax_eval);
+TFLM_KERNEL(log_softmax, LOG_SOFTMAX, 2, LogSoftmaxOptions, 1, 1, 1,
+    sizeof(log_softmax_data_t), log_softmax_prepare, log_softmax_eval);
 
 #endif // MICROPY_TFLM_OP_SOFTMAX

@@ -1,5 +1,6 @@
 // Prepare-time checks shared by the kernels.
 #include "../kernel.h"
+#include "checks.h"
 
 tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out) {
     if (node->n_inputs < min_in || node->n_inputs > max_in) {
@@ -40,6 +41,20 @@ tflm_status_t tflm_check_quantized(tflm_interp_t *ip, const tflm_node_t *node,
     if (!(t->flags & TFLM_T_QUANT)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s tensor %d has no quantization parameters",
             what, (int)(t - ip->tensors));
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_check_per_tensor_quant(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    tflm_status_t s;
+    if ((s = tflm_check_quantized(ip, node, in, "input")) != TFLM_OK
+        || (s = tflm_check_quantized(ip, node, out, "output")) != TFLM_OK) {
+        return s;
+    }
+    if ((in->flags | out->flags) & TFLM_T_PER_CHANNEL) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s",
+            in->flags & TFLM_T_PER_CHANNEL ? "input" : "output");
     }
     return TFLM_OK;
 }

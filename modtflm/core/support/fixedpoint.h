@@ -114,6 +114,23 @@ static inline int32_t fxp_exp_on_negative_values(int32_t a, int int_bits) {
     return result;
 }
 
+// Saturating a + b and a - b.
+static inline int32_t fxp_add_sat(int32_t a, int32_t b) {
+    const int64_t r = (int64_t)a + b;
+    return r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r;
+}
+
+static inline int32_t fxp_sub_sat(int32_t a, int32_t b) {
+    const int64_t r = (int64_t)a - b;
+    return r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r;
+}
+
+// (a + b) / 2, rounded half away from zero.
+static inline int32_t fxp_rounding_half_sum(int32_t a, int32_t b) {
+    const int64_t sum = (int64_t)a + b;
+    return (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
 // Newton-Raphson iterations for 1 / (1 + a), a in [0, 1) in Q0. Works on the
 // half denominator (1 + a) / 2 with the estimate x in Q2; returns x (Q2).
 static inline int32_t fxp_nr_reciprocal_q2(int32_t a) {
@@ -169,6 +186,46 @@ static inline int32_t fxp_reciprocal(int32_t x, int int_bits, int *bits_over_uni
     *bits_over_unit = int_bits - headroom_plus_one;
     const int32_t shifted_minus_one = (int32_t)(((uint32_t)x << headroom_plus_one) - (1u << 31));
     return fxp_one_over_one_plus_x(shifted_minus_one);
+}
+
+// log(x) for x given in Q(in_bits), x >= 1 (down to 1 / the largest value
+// in practice), result in Q(out_bits), computed in Q(out_bits + 1): x is
+// normalized two ways, to [1/sqrt2, 1) and to [1/2, 1/sqrt2), with the
+// exponents as z_pow_2 +- 1/4 (the larger kept, its mantissa r the smaller);
+// then log(r) comes from a rational approximation around 2^(-1/4).
+static inline int32_t fxp_log_x_ge_1(int32_t x, int in_bits, int out_bits) {
+    const int accum_bits = out_bits + 1;
+    const int32_t log_2 = 1488522236;          // log(2) in Q0
+    const int32_t sqrt_sqrt_half = 1805811301; // 2^(-1/4)
+    const int32_t sqrt_half = 1518500250;      // 2^(-1/2)
+    const int32_t alpha_n = 117049297;         // 11/240 * 2^(1/4)
+    const int32_t alpha_d = 127690142;         // 1/20 * 2^(1/4)
+    const int32_t alpha_i = 1057819769;        // 2 / 2^(1/4) - 2^(1/4)
+    const int32_t alpha_f = 638450708;         // 1/4 * 2^(1/4)
+    const int32_t quarter = tflm_rounding_divide_by_pot(1 << 29, accum_bits); // 1/4 in Q(accum_bits)
+    // x read as Q0, normalized to [1/2, 1) and scaled by 1/sqrt2 (doubled
+    // back: [1/sqrt2, 1)).
+    const int a_headroom_plus_1 = fxp_clz32((uint32_t)x);
+    const int32_t r_a = fxp_mul_pot(fxp_mul(fxp_mul_pot(x, a_headroom_plus_1 - 1), sqrt_half), 1);
+    const int32_t a_pow_2_adj =
+        fxp_add_sat(fxp_mul_pot(in_bits - a_headroom_plus_1, 31 - accum_bits), quarter);
+    // x * 1/sqrt2 normalized: x itself shifted by that headroom.
+    const int b_headroom = fxp_clz32((uint32_t)fxp_mul(x, sqrt_half)) - 1;
+    const int32_t r_b = fxp_mul_pot(x, b_headroom);
+    const int32_t b_pow_2_adj = fxp_sub_sat(fxp_mul_pot(in_bits - b_headroom, 31 - accum_bits), quarter);
+    const int32_t r = r_a < r_b ? r_a : r_b;
+    const int32_t pow_2_adj = a_pow_2_adj > b_pow_2_adj ? a_pow_2_adj : b_pow_2_adj;
+    const int32_t p = fxp_rounding_half_sum(r, sqrt_sqrt_half);
+    const int32_t q0 = fxp_sub(r, sqrt_sqrt_half);
+    const int32_t q = fxp_add(q0, q0);
+    const int32_t q_sq = fxp_mul(q, q);
+    const int32_t num = fxp_add(fxp_mul(q, r), fxp_mul(fxp_mul(q, q_sq), alpha_n));
+    const int32_t denom_minus_one =
+        fxp_add(fxp_mul(p, fxp_add(fxp_add(alpha_i, q), fxp_mul(alpha_d, q_sq))), fxp_mul(alpha_f, q));
+    const int32_t recip_denom = fxp_one_over_one_plus_x(denom_minus_one);
+    const int32_t num_scaled = tflm_rounding_divide_by_pot(num, accum_bits);
+    const int32_t log_accum = fxp_add(fxp_mul(pow_2_adj, log_2), fxp_mul(num_scaled, recip_denom));
+    return fxp_mul_pot(log_accum, accum_bits - out_bits);
 }
 
 // 16-bit forms (Q0.15 values in int16), used by HARD_SWISH.

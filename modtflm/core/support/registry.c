@@ -24,7 +24,7 @@
 #define FAMILY_CONV(K)
 #endif
 #if MICROPY_TFLM_OP_POOLING
-#define FAMILY_POOLING(K) K(average_pool_2d) K(max_pool_2d)
+#define FAMILY_POOLING(K) K(average_pool_2d) K(max_pool_2d) K(l2_pool_2d)
 #else
 #define FAMILY_POOLING(K)
 #endif
@@ -34,7 +34,7 @@
 #define FAMILY_ACTIVATIONS(K)
 #endif
 #if MICROPY_TFLM_OP_SOFTMAX
-#define FAMILY_SOFTMAX(K) K(softmax)
+#define FAMILY_SOFTMAX(K) K(softmax) K(log_softmax)
 #else
 #define FAMILY_SOFTMAX(K)
 #endif
@@ -44,7 +44,7 @@
 #define FAMILY_ELEMENTWISE(K)
 #endif
 #if MICROPY_TFLM_OP_REDUCE
-#define FAMILY_REDUCE(K) K(mean) K(sum) K(reduce_max) K(arg_max) K(arg_min)
+#define FAMILY_REDUCE(K) K(mean) K(sum) K(reduce_max) K(reduce_min) K(reduce_all) K(arg_max) K(arg_min) K(cumsum)
 #else
 #define FAMILY_REDUCE(K)
 #endif

@@ -37,35 +37,22 @@ typedef struct {
 } unary_data_t;
 
 // ---------------------------------------------------------------------------
-// float32: one function per op, called from one loop.
+// float32: one function per op, called from one loop. Wrappers even for the
+// C library's: some are compiler builtins (fabsf, sqrtf) with no address of
+// their own on every port.
 
-static float f_abs(float x) {
-    return fabsf(x);
-}
-
-static float f_ceil(float x) {
-    return ceilf(x);
-}
-
-static float f_cos(float x) {
-    return cosf(x);
-}
-
-static float f_exp(float x) {
-    return expf(x);
-}
-
-static float f_floor(float x) {
-    return floorf(x);
-}
-
-static float f_log(float x) {
-    return logf(x);
-}
-
-static float f_neg(float x) {
-    return -x;
-}
+#define UNARY_F32(name, expr) static float name(float x) { return expr; }
+UNARY_F32(f_abs, fabsf(x))
+UNARY_F32(f_ceil, ceilf(x))
+UNARY_F32(f_cos, cosf(x))
+UNARY_F32(f_exp, expf(x))
+UNARY_F32(f_floor, floorf(x))
+UNARY_F32(f_log, logf(x))
+UNARY_F32(f_neg, -x)
+UNARY_F32(f_rsqrt, 1.0f / sqrtf(x))
+UNARY_F32(f_sin, sinf(x))
+UNARY_F32(f_sqrt, sqrtf(x))
+UNARY_F32(f_square, x * x)
 
 // Half to even through the fractional part, as TFLM's RoundToNearest (which
 // gives +0 for -0.5 < x < 0, where rintf would keep the sign). The parity
@@ -77,22 +64,6 @@ static float f_round(float x) {
         return f;
     }
     return f + 1.0f;
-}
-
-static float f_rsqrt(float x) {
-    return 1.0f / sqrtf(x);
-}
-
-static float f_sin(float x) {
-    return sinf(x);
-}
-
-static float f_sqrt(float x) {
-    return sqrtf(x);
-}
-
-static float f_square(float x) {
-    return x * x;
 }
 
 static unary_f32_fn float_fn(int op) {

@@ -12,7 +12,6 @@
 #include <math.h>
 #include "../kernel.h"
 #include "../support/quant.h"
-#include "../support/fixedpoint.h"
 #include "../support/elements.h"
 
 // L2NormOptions fields.
@@ -83,42 +82,6 @@ static void l2_eval_float(const l2_data_t *d, const float *in, float *out) {
     }
 }
 
-// 1 / sqrt(input) as a multiplier and left shift (TFLite's
-// GetInvSqrtQuantizedMultiplierExp with reverse_shift = -1).
-static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
-    if (input <= 1) {
-        *mult = INT32_MAX;
-        *shift = 0;
-        return;
-    }
-    int sh = 11;
-    while (input >= (1 << 29)) {
-        input /= 4;
-        ++sh;
-    }
-    int pairs = (fxp_clz32((uint32_t)input) - 1) / 2 - 1;
-    sh -= pairs;
-    input <<= 2 * pairs;
-    // Fixed point with 3 integer bits: raw = value * 2^28.
-    const int32_t half_input = tflm_rounding_divide_by_pot(input >> 1, 1);
-    const int32_t half_three = (1 << 28) + (1 << 27);
-    int32_t x = 1 << 28;
-    for (int i = 0; i < 5; i++) {
-        // x^3 has 9 integer bits; rescale to 3.
-        int32_t x3 = fxp_mul_pot(fxp_mul(fxp_mul(x, x), x), 6);
-        // Both products have 6 integer bits; their difference wraps as
-        // gemmlowp's does, then rescales to 3.
-        x = fxp_mul_pot(fxp_sub(fxp_mul(half_three, x), fxp_mul(half_input, x3)), 3);
-    }
-    x = fxp_mul(x, 1518500250); // * sqrt(2)/2
-    if (sh < 0) {
-        x = (int32_t)((uint32_t)x << -sh);
-        sh = 0;
-    }
-    *mult = x;
-    *shift = -sh;
-}
-
 static void l2_eval_int8(const l2_data_t *d, const int8_t *in, int8_t *out) {
     const int32_t depth = d->depth, zp = d->in_zero_point;
     for (int32_t o = 0; o < d->outer; o++, in += depth, out += depth) {
@@ -130,7 +93,7 @@ static void l2_eval_int8(const l2_data_t *d, const int8_t *in, int8_t *out) {
         }
         int32_t mult;
         int shift;
-        inv_sqrt_multiplier((int32_t)acc, &mult, &shift);
+        tflm_inv_sqrt_multiplier((int32_t)acc, &mult, &shift);
         shift += 7;
         for (int32_t c = 0; c < depth; c++) {
             int32_t v = tflm_mul_by_quant_mul(in[c] - zp, mult, shift);

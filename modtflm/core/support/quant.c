@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include "quant.h"
+#include "fixedpoint.h"
 #include "../kernel.h"
 
 float tflm_roundf(float x) {
@@ -43,6 +44,46 @@ static double frexp_d(double x, int *exp) {
     bits = (bits & ~(0x7ffull << 52)) | (1022ull << 52);
     memcpy(&x, &bits, 8);
     return x;
+}
+
+// Bit by bit on the integer m * 4^k, where s = m * 2^e (e even): the
+// 54-bit root, rounded to 53 bits (never a tie: sqrt(m) is an integer or
+// irrational).
+double tflm_sqrt_to_double(float s) {
+    uint32_t bits;
+    memcpy(&bits, &s, 4);
+    const int field = (int)(bits >> 23);
+    uint64_t m = bits & 0x7fffff;
+    int e = -149; // subnormal
+    if (field != 0) {
+        m |= 0x800000;
+        e = field - 150;
+    }
+    if (e & 1) {
+        m <<= 1;
+        e -= 1;
+    }
+    int len = 0;
+    while ((m >> len) != 0) {
+        len++;
+    }
+    // N = m * 4^k in [2^106, 2^108): a root in [2^53, 2^54), 54 pairs of bits.
+    const int k = (108 - len) / 2;
+    uint64_t root = 0, rem = 0;
+    for (int i = 53; i >= 0; i--) {
+        const uint64_t pair = i >= k ? (m >> (2 * (i - k))) & 3 : 0;
+        rem = (rem << 2) | pair;
+        root <<= 1;
+        if (rem >= 2 * root + 1) {
+            rem -= 2 * root + 1;
+            root |= 1;
+        }
+    }
+    // sqrt(s) = root * 2^(e/2 - k); 2^(e/2 - k + 1) is within the double range.
+    const uint64_t pow_bits = (uint64_t)(1023 + e / 2 - k + 1) << 52;
+    double scale;
+    memcpy(&scale, &pow_bits, 8);
+    return (double)((root >> 1) + (root & 1)) * scale;
 }
 
 void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift) {
@@ -175,4 +216,38 @@ tflm_status_t tflm_check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, 
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "per-channel quantized %s", what);
     }
     return TFLM_OK;
+}
+
+void tflm_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
+    if (input <= 1) {
+        *mult = INT32_MAX;
+        *shift = 0;
+        return;
+    }
+    int sh = 11;
+    while (input >= (1 << 29)) {
+        input /= 4;
+        ++sh;
+    }
+    int pairs = (fxp_clz32((uint32_t)input) - 1) / 2 - 1;
+    sh -= pairs;
+    input <<= 2 * pairs;
+    // Fixed point with 3 integer bits: raw = value * 2^28.
+    const int32_t half_input = tflm_rounding_divide_by_pot(input >> 1, 1);
+    const int32_t half_three = (1 << 28) + (1 << 27);
+    int32_t x = 1 << 28;
+    for (int i = 0; i < 5; i++) {
+        // x^3 has 9 integer bits; rescale to 3.
+        int32_t x3 = fxp_mul_pot(fxp_mul(fxp_mul(x, x), x), 6);
+        // Both products have 6 integer bits; their difference wraps as
+        // gemmlowp's does, then rescales to 3.
+        x = fxp_mul_pot(fxp_sub(fxp_mul(half_three, x), fxp_mul(half_input, x3)), 3);
+    }
+    x = fxp_mul(x, 1518500250); // * sqrt(2)/2
+    if (sh < 0) {
+        x = (int32_t)((uint32_t)x << -sh);
+        sh = 0;
+    }
+    *mult = x;
+    *shift = -sh;
 }

@@ -10,6 +10,11 @@
 // real_multiplier ~= multiplier * 2^(shift - 31), multiplier in [2^30, 2^31).
 void tflm_quantize_multiplier(double real_multiplier, int32_t *multiplier, int *shift);
 
+// sqrt(s) of a positive finite float, correctly rounded to double (what
+// TFLM's std::sqrt on the widened value gives), without a double math
+// library: the ports built for single-precision floats have none.
+double tflm_sqrt_to_double(float s);
+
 static inline int32_t tflm_sat_round_doubling_high_mul(int32_t a, int32_t b) {
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
@@ -129,5 +134,11 @@ tflm_status_t tflm_multiplier_below_one(tflm_interp_t *ip, const tflm_node_t *no
 // its quantization is per-tensor (NotImplementedError).
 tflm_status_t tflm_check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
     const char *what);
+
+// 1 / sqrt(input) as a multiplier and shift for tflm_mul_by_quant_mul
+// (TFLite's GetInvSqrtQuantizedMultiplierExp with reverse_shift = -1:
+// gemmlowp's 5 Newton-Raphson steps in Q3.28, times sqrt(2)/2). input <= 1
+// gives INT32_MAX and 0.
+void tflm_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift);
 
 #endif // TFLM_CORE_QUANT_H

@@ -84,7 +84,8 @@
 #define FAMILY_BATCH_MATMUL(K)
 #endif
 #if MICROPY_TFLM_OP_UNARY
-#define FAMILY_UNARY(K)
+#define FAMILY_UNARY(K) K(abs) K(ceil) K(cos) K(exp) K(floor) K(log) K(neg) K(round) K(rsqrt) K(sin) K(sqrt) \
+    K(square)
 #else
 #define FAMILY_UNARY(K)
 #endif

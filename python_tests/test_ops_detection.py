@@ -1,0 +1,288 @@
+"""TFLite_Detection_PostProcess, the custom op of SSD models: box decoding
+against anchors, then fast or regular non-max suppression, with its options
+in a FlexBuffers map (built here with the flatbuffers package's
+flexbuffers module, as the converter writes them).
+
+Float outputs are compared with the oracle exactly (tolerance 0): the
+kernel does TFLM's own float and double operations in TFLM's order, and
+orders equal scores as TFLM does. The oracle takes float32 inputs only;
+uint8/int8 inputs (dequantized as TFLite does, (float(q) - zero_point) *
+scale) are compared with the oracle run on the float model fed with the
+same inputs dequantized by numpy in float32 with those two operations.
+"""
+import numpy as np
+import pytest
+from flatbuffers import flexbuffers
+
+from harness import assert_match, load_each, oracle, run_many, run_raw
+from tflite_builder import ModelBuilder, np_dtype
+
+OP = "TFLite_Detection_PostProcess"
+# The options as the TF Object Detection API exports them.
+DEFAULTS = dict(max_detections=10, max_classes_per_detection=1, detections_per_class=100,
+                use_regular_nms=False, nms_score_threshold=0.3, nms_iou_threshold=0.5,
+                num_classes=3, y_scale=10.0, x_scale=10.0, h_scale=5.0, w_scale=5.0)
+# Quantization of uint8/int8 inputs: box encodings, class scores, anchors.
+QPARAMS = {
+    "uint8": [(0.05, 128), (1.0 / 256, 0), (1.0 / 255, 0)],
+    "int8": [(0.05, 0), (1.0 / 256, -128), (1.0 / 255, -128)],
+}
+
+
+def flex(options):
+    return bytes(flexbuffers.Dumps(options))
+
+
+def options_for(num_classes, **overrides):
+    o = dict(DEFAULTS, num_classes=num_classes)
+    o.update(overrides)
+    return {k: v for k, v in o.items() if v is not None}
+
+
+def out_count(o, num_boxes):
+    """Detections the outputs must hold: max_detections for regular NMS; for
+    fast NMS TFLM writes k*k entries per detection (k classes each)."""
+    if o.get("use_regular_nms"):
+        return o["max_detections"]
+    k = min(o["max_classes_per_detection"], o["num_classes"])
+    return k * k * min(o["max_detections"], num_boxes)
+
+
+def build(num_boxes, classes_all, o, types=("float32",) * 3, anchors=None, stride=4, out_n=None,
+          options_bytes=None, name=OP, version=1, out_types=("float32",) * 4):
+    """The one-op model. `anchors`: None makes them a graph input, an array
+    a constant (of types[2], quantized with QPARAMS when not float)."""
+    b = ModelBuilder()
+
+    def q(i):
+        t = types[i]
+        return dict(zip(("scale", "zero_point"), QPARAMS[t][i])) if t in QPARAMS else {}
+
+    enc = b.tensor([1, num_boxes, stride], types[0], **q(0))
+    cls = b.tensor([1, num_boxes, classes_all], types[1], **q(1))
+    if anchors is None:
+        anc = b.tensor([num_boxes, 4], types[2], **q(2))
+        ins = [enc, cls, anc]
+    else:
+        anc = b.const(np.asarray(anchors).astype(np_dtype(types[2])), types[2], **q(2))
+        ins = [enc, cls]
+    # (at least 1: TFLM takes an empty tensor for a dynamic one)
+    n = max(out_count(o, num_boxes), 1) if out_n is None else out_n
+    outs = [b.tensor([1, n, 4], out_types[0]), b.tensor([1, n], out_types[1]), b.tensor([1, n], out_types[2]),
+            b.tensor([1], out_types[3])]
+    b.custom_op(name, [enc, cls, anc], outs, custom_options=flex(o) if options_bytes is None else options_bytes,
+                version=version)
+    b.inputs(ins)
+    b.outputs(outs)
+    return b.build()
+
+
+def ssd_data(rng, num_boxes, classes_all, stride=4, ties=False, clusters=True):
+    """Float box encodings, class scores and anchors like an SSD head's:
+    anchors in a unit image (clustered, so that NMS has overlaps to
+    suppress), small encodings, scores in [0, 1) (rounded to 1/16 for many
+    equal scores with `ties`)."""
+    if clusters:
+        centres = rng.uniform(0.1, 0.9, size=(1 + num_boxes // 6, 2))
+        yx = centres[rng.integers(0, len(centres), num_boxes)] + rng.normal(0, 0.03, (num_boxes, 2))
+    else:
+        yx = rng.uniform(0, 1, (num_boxes, 2))
+    hw = rng.uniform(0.05, 0.4, (num_boxes, 2))
+    anchors = np.concatenate([yx, hw], 1).astype(np.float32)
+    enc = np.concatenate([rng.normal(0, 1.0, (1, num_boxes, 2)), rng.normal(0, 0.5, (1, num_boxes, stride - 2))],
+                         2).astype(np.float32)
+    scores = rng.uniform(0, 1, (1, num_boxes, classes_all)) ** 2
+    if ties:
+        scores = np.floor(scores * 16) / 16
+    return enc, scores.astype(np.float32), anchors
+
+
+def quantize(x, dtype, i):
+    scale, zp = QPARAMS[dtype][i]
+    info = np.iinfo(np_dtype(dtype))
+    return np.clip(np.round(x / np.float32(scale)) + zp, info.min, info.max).astype(np_dtype(dtype))
+
+
+def dequantize(q, dtype, i):
+    scale, zp = QPARAMS[dtype][i]
+    return (q.astype(np.float32) - np.float32(zp)) * np.float32(scale)
+
+
+class Case:
+    """A model, its input sets, and the float model and inputs the oracle
+    runs for it (the same ones for float models)."""
+
+    def __init__(self, cid, model, batches, oracle_model=None, oracle_batches=None):
+        self.id, self.model, self.batches = cid, model, batches
+        self.oracle_model = oracle_model or model
+        self.oracle_batches = oracle_batches or batches
+
+
+def make_case(cid, rng, num_boxes, num_classes, background=1, types=("float32",) * 3, const_anchors=False,
+              stride=4, n_batches=1, ties=False, out_n=None, **overrides):
+    o = options_for(num_classes, **overrides)
+    classes_all = num_classes + background
+    data = [ssd_data(rng, num_boxes, classes_all, stride, ties) for _ in range(n_batches)]
+    # Quantized inputs, and their float readings for the oracle.
+    qdata, fdata = [], []
+    for d in data:
+        qd = [quantize(x, t, i) if t in QPARAMS else x for i, (x, t) in enumerate(zip(d, types))]
+        qdata.append(qd)
+        fdata.append([dequantize(x, t, i) if t in QPARAMS else x for i, (x, t) in enumerate(zip(qd, types))])
+    anchors = qdata[0][2] if const_anchors else None
+    model = build(num_boxes, classes_all, o, types, anchors, stride, out_n)
+    batches = [qd[:2] if const_anchors else qd for qd in qdata]
+    if all(t == "float32" for t in types):
+        return Case(cid, model, batches)
+    fmodel = build(num_boxes, classes_all, o, ("float32",) * 3, fdata[0][2] if const_anchors else None, stride, out_n)
+    return Case(cid, model, batches, fmodel, [fd[:2] if const_anchors else fd for fd in fdata])
+
+
+def check(target, cases):
+    """Every case on the target against the oracle, floats exact."""
+    got = run_many(target, [(c.model, c.batches) for c in cases])
+    problems = []
+    for c, g in zip(cases, got):
+        if isinstance(g, str):
+            problems.append(f"{c.id}: refused: {g}")
+            continue
+        try:
+            assert_match(g, oracle(c.oracle_model, c.oracle_batches), float_rtol=0, float_atol=0, context=c.id)
+        except AssertionError as e:
+            problems.append(str(e).splitlines()[0])
+    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_detection_fast_nms(target, sweep):
+    rng = np.random.default_rng(1)
+    cases = []
+    shapes = [(20, 3), (100, 10), (300, 4), (1917, 3)]
+    if sweep == "full":
+        shapes += [(1917, 90), (500, 91), (64, 1)]
+    for nb, nc in shapes:
+        for bg in (1, 0):
+            cases.append(make_case(f"fast-{nb}x{nc}-bg{bg}", rng, nb, nc, bg))
+    cases += [
+        make_case("fast-ties", rng, 200, 5, ties=True),
+        make_case("fast-ties-low-threshold", rng, 150, 4, ties=True, nms_score_threshold=0.0),
+        make_case("fast-const-anchors", rng, 120, 6, const_anchors=True),
+        make_case("fast-stride6", rng, 80, 3, stride=6),
+        make_case("fast-maxdet-1", rng, 60, 3, max_detections=1),
+        make_case("fast-maxdet-0", rng, 60, 3, max_detections=0),
+        make_case("fast-maxdet-over-boxes", rng, 7, 3, max_detections=20),
+        make_case("fast-maxdet-all", rng, 300, 4, max_detections=300),
+        make_case("fast-maxdet-all-iou-0.3", rng, 300, 4, max_detections=300, nms_iou_threshold=0.3, ties=True),
+        make_case("fast-iou-1", rng, 80, 3, nms_iou_threshold=1.0),
+        make_case("fast-iou-small", rng, 80, 3, nms_iou_threshold=0.01),
+        make_case("fast-threshold-over-all", rng, 50, 3, nms_score_threshold=2.0),
+        make_case("fast-threshold-negative", rng, 50, 3, nms_score_threshold=-1.0),
+        make_case("fast-threshold-nan", rng, 50, 3, nms_score_threshold=float("nan")),
+        make_case("fast-negative-scales", rng, 50, 3, y_scale=-10.0, x_scale=-7.5, h_scale=-5.0),
+        make_case("fast-options-omitted", rng, 50, 3, detections_per_class=None, use_regular_nms=None),
+        # Several input sets on one interpreter: entries past the detections
+        # keep the previous invoke's values, as in TFLM.
+        make_case("fast-stale-entries", rng, 60, 3, n_batches=4, nms_score_threshold=0.6),
+    ]
+    # More than one class per detection (k = min(classes per detection, classes)).
+    for mc, nc in ((2, 2), (3, 3), (5, 2), (2, 6)):
+        cases.append(make_case(f"fast-classes-per-detection-{mc}-of-{nc}", rng, 40, nc,
+                               max_classes_per_detection=mc, max_detections=5))
+    check(target, cases)
+
+
+def test_detection_regular_nms(target, sweep):
+    rng = np.random.default_rng(2)
+    cases = []
+    shapes = [(20, 3), (100, 10), (300, 4)]
+    if sweep == "full":
+        shapes += [(1917, 90), (1917, 3), (500, 91)]
+    for nb, nc in shapes:
+        for bg in (1, 0):
+            cases.append(make_case(f"regular-{nb}x{nc}-bg{bg}", rng, nb, nc, bg, use_regular_nms=True))
+    cases += [
+        make_case("regular-ties", rng, 150, 6, ties=True, use_regular_nms=True),
+        make_case("regular-ties-dpc3", rng, 150, 6, ties=True, use_regular_nms=True, detections_per_class=3),
+        make_case("regular-dpc1", rng, 100, 5, use_regular_nms=True, detections_per_class=1),
+        make_case("regular-dpc-default", rng, 100, 5, use_regular_nms=True, detections_per_class=None),
+        make_case("regular-maxdet-0", rng, 40, 3, use_regular_nms=True, max_detections=0),
+        make_case("regular-maxdet-large", rng, 30, 3, use_regular_nms=True, max_detections=100),
+        make_case("regular-maxdet-100-dpc-20", rng, 200, 8, use_regular_nms=True, max_detections=100,
+                  detections_per_class=20, nms_iou_threshold=0.3, ties=True),
+        make_case("regular-threshold-over-all", rng, 40, 3, use_regular_nms=True, nms_score_threshold=2.0),
+        make_case("regular-const-anchors", rng, 90, 4, const_anchors=True, use_regular_nms=True),
+        # The converter sizes the outputs max_detections * max_classes_per_detection.
+        make_case("regular-outputs-larger", rng, 60, 4, use_regular_nms=True, max_classes_per_detection=3,
+                  out_n=30),
+        make_case("regular-stale-entries", rng, 60, 3, n_batches=3, use_regular_nms=True),
+    ]
+    check(target, cases)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8"])
+def test_detection_quantized_inputs(target, dtype, sweep):
+    rng = np.random.default_rng(3 if dtype == "uint8" else 4)
+    q, f = dtype, "float32"
+    cases = []
+    for regular in (False, True):
+        name = "regular" if regular else "fast"
+        cases += [
+            make_case(f"{dtype}-{name}-all", rng, 150, 5, types=(q, q, q), use_regular_nms=regular),
+            make_case(f"{dtype}-{name}-const-anchors", rng, 150, 5, types=(q, q, q), const_anchors=True,
+                      use_regular_nms=regular),
+            make_case(f"{dtype}-{name}-scores-only", rng, 100, 4, types=(f, q, f), use_regular_nms=regular),
+            make_case(f"{dtype}-{name}-boxes-only", rng, 100, 4, types=(q, f, f), use_regular_nms=regular),
+        ]
+    if sweep == "full":
+        cases.append(make_case(f"{dtype}-ssd-1917x90", rng, 1917, 90, types=(q, q, q), const_anchors=True))
+    check(target, cases)
+
+
+def test_detection_invalid_box_at_invoke(target):
+    """A box that decodes empty (TFLM refuses it at invoke) raises ValueError
+    from invoke; the interpreter then runs the next inputs."""
+    rng = np.random.default_rng(5)
+    o = options_for(3)
+    model = build(30, 4, o)
+    good = list(ssd_data(rng, 30, 4))
+    bad = [x.copy() for x in good]
+    bad[0][0, 7, 2] = -1e4  # exp(-2000) = 0: zero height
+    got = run_raw(target, [(model, [bad, good])])[0]
+    assert isinstance(got[0], str) and got[0].startswith("ValueError:") and "box 7" in got[0], got[0]
+    assert not isinstance(got[1], str), got[1]
+    want = oracle(model, [good])[0]
+    assert [g for g in got[1]] == [w.astype(np.float32).tobytes() for w in want]
+
+
+def test_detection_options_corrupted_never_crash(target):
+    """Every truncation and byte change of the options flexbuffer loads or
+    raises ValueError; nothing reads outside the bytes (the unix run also
+    passes every model through the sanitizer build)."""
+    o = flex(options_for(3))
+    variants = [o[:n] for n in range(len(o))]
+    for i in range(len(o)):
+        for v in (0x00, 0xFF, o[i] ^ 0x01, o[i] ^ 0x80):
+            if v != o[i]:
+                variants.append(o[:i] + bytes([v]) + o[i + 1:])
+    models = [build(10, 4, options_for(3), options_bytes=v) for v in variants]
+    got = load_each(target, models, invoke=True)
+    bad = [f"{variants[k].hex()}: {g}" for k, g in enumerate(got)
+           if g is None or not (g == "accepted" or g.startswith("ValueError: "))]
+    assert not bad, "\n".join(bad[:20])
+    assert sum(g.startswith("ValueError") for g in got) > len(variants) // 2
+
+
+def test_detection_listed_and_named(target):
+    """tflm.ops() lists the custom op by name; errors name it."""
+    model = build(10, 4, options_for(3, nms_iou_threshold=0.0))
+    out = target.run(f"""
+import tflm
+assert {OP!r} in tflm.ops(), tflm.ops()
+try:
+    tflm.Interpreter(open('m.tflite', 'rb').read())
+except ValueError as e:
+    print('ERR', e)
+""", files={"m.tflite": model})
+    assert f"ERR op 0 ({OP}): nms_iou_threshold" in out, out

@@ -12,69 +12,10 @@ same inputs dequantized by numpy in float32 with those two operations.
 """
 import numpy as np
 import pytest
-from flatbuffers import flexbuffers
 
 from harness import assert_match, load_each, oracle, run_many, run_raw
-from tflite_builder import ModelBuilder, np_dtype
-
-OP = "TFLite_Detection_PostProcess"
-# The options as the TF Object Detection API exports them.
-DEFAULTS = dict(max_detections=10, max_classes_per_detection=1, detections_per_class=100,
-                use_regular_nms=False, nms_score_threshold=0.3, nms_iou_threshold=0.5,
-                num_classes=3, y_scale=10.0, x_scale=10.0, h_scale=5.0, w_scale=5.0)
-# Quantization of uint8/int8 inputs: box encodings, class scores, anchors.
-QPARAMS = {
-    "uint8": [(0.05, 128), (1.0 / 256, 0), (1.0 / 255, 0)],
-    "int8": [(0.05, 0), (1.0 / 256, -128), (1.0 / 255, -128)],
-}
-
-
-def flex(options):
-    return bytes(flexbuffers.Dumps(options))
-
-
-def options_for(num_classes, **overrides):
-    o = dict(DEFAULTS, num_classes=num_classes)
-    o.update(overrides)
-    return {k: v for k, v in o.items() if v is not None}
-
-
-def out_count(o, num_boxes):
-    """Detections the outputs must hold: max_detections for regular NMS; for
-    fast NMS TFLM writes k*k entries per detection (k classes each)."""
-    if o.get("use_regular_nms"):
-        return o["max_detections"]
-    k = min(o["max_classes_per_detection"], o["num_classes"])
-    return k * k * min(o["max_detections"], num_boxes)
-
-
-def build(num_boxes, classes_all, o, types=("float32",) * 3, anchors=None, stride=4, out_n=None,
-          options_bytes=None, name=OP, version=1, out_types=("float32",) * 4):
-    """The one-op model. `anchors`: None makes them a graph input, an array
-    a constant (of types[2], quantized with QPARAMS when not float)."""
-    b = ModelBuilder()
-
-    def q(i):
-        t = types[i]
-        return dict(zip(("scale", "zero_point"), QPARAMS[t][i])) if t in QPARAMS else {}
-
-    enc = b.tensor([1, num_boxes, stride], types[0], **q(0))
-    cls = b.tensor([1, num_boxes, classes_all], types[1], **q(1))
-    if anchors is None:
-        anc = b.tensor([num_boxes, 4], types[2], **q(2))
-        ins = [enc, cls, anc]
-    else:
-        anc = b.const(np.asarray(anchors).astype(np_dtype(types[2])), types[2], **q(2))
-        ins = [enc, cls]
-    # (at least 1: TFLM takes an empty tensor for a dynamic one)
-    n = max(out_count(o, num_boxes), 1) if out_n is None else out_n
-    outs = [b.tensor([1, n, 4], out_types[0]), b.tensor([1, n], out_types[1]), b.tensor([1, n], out_types[2]),
-            b.tensor([1], out_types[3])]
-    b.custom_op(name, [enc, cls, anc], outs, custom_options=flex(o) if options_bytes is None else options_bytes,
-                version=version)
-    b.inputs(ins)
-    b.outputs(outs)
-    return b.build()
+from malformed_detection import OP, QPARAMS, build, flex, flex_typed, options_for
+from tflite_builder import np_dtype
 
 
 def ssd_data(rng, num_boxes, classes_all, stride=4, ties=False, clusters=True):
@@ -237,6 +178,32 @@ def test_detection_quantized_inputs(target, dtype, sweep):
         ]
     if sweep == "full":
         cases.append(make_case(f"{dtype}-ssd-1917x90", rng, 1917, 90, types=(q, q, q), const_anchors=True))
+    check(target, cases)
+
+
+def test_detection_option_encodings(target):
+    """Options written with other flexbuffer encodings (unsigned, indirect,
+    32-bit floats, ints for floats, a bool given as an int) read as TFLM's
+    flexbuffers reader reads them."""
+    rng = np.random.default_rng(6)
+    variants = [
+        [("max_detections", "UInt", 7), ("max_classes_per_detection", "IndirectInt", 1),
+         ("nms_iou_threshold", "IndirectFloat", 0.4, 4), ("nms_score_threshold", "Float", 0.25, 4),
+         ("num_classes", "IndirectUInt", 4), ("use_regular_nms", "Int", 1), ("detections_per_class", "Int", 3),
+         ("y_scale", "Int", 10), ("x_scale", "UInt", 10), ("h_scale", "IndirectFloat", 5.0, 8),
+         ("w_scale", "Float", 4.5, 4)],
+        [("max_detections", "Float", 6.9), ("max_classes_per_detection", "Bool", True),
+         ("nms_iou_threshold", "Float", 0.6), ("nms_score_threshold", "Int", 0),
+         ("num_classes", "Int", 4, 8), ("use_regular_nms", "Float", 0.5), ("extra_key", "String", "x"),
+         ("y_scale", "Float", 10.0), ("x_scale", "Float", 10.0), ("h_scale", "Float", 5.0),
+         ("w_scale", "Float", 5.0)],
+    ]
+    # The outputs sized for what each variant reads: 7 regular, 6 fast.
+    cases = []
+    for k, (entries, n) in enumerate(zip(variants, (7, 6))):
+        model = build(50, 5, options_for(4), options_bytes=flex_typed(entries), out_n=n)
+        data = list(ssd_data(rng, 50, 5))
+        cases.append(Case(f"encoding-{k}", model, [data]))
     check(target, cases)
 
 

@@ -188,7 +188,7 @@ static tflm_status_t dp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     d->label_offset = d->classes_all - d->num_classes;
     if (d->num_classes < 1 || d->label_offset < 0 || d->label_offset > 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
-            "num_classes %d does not match class predictions of %d classes (with or without background)",
+            "num_classes %d but %d class scores per box (num_classes, or one more)",
             d->num_classes, d->classes_all);
     }
     for (int i = 0; i < 3; i++) {

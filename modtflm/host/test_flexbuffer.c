@@ -152,6 +152,18 @@ static void check_values(void) {
     EXPECT(tflm_flex_root(int_root, sizeof(int_root), &r) == TFLM_FLEX_OK && tflm_flex_int(&r, &x) == TFLM_FLEX_OK
         && x == 5);
     EXPECT(tflm_flex_find(&r, "a", &v) == TFLM_FLEX_NOT_MAP);
+    // A one-entry map {"a": 5} written by hand with no zero byte anywhere:
+    // key "a" is unterminated. Then its key count wrong, then both counts too large.
+    uint8_t unterminated[] = {0x61, 0x01, 0x02, 0x01, 0x01, 0x01, 0x05, 0x04, 0x02, 0x24, 0x01};
+    r = root_of(unterminated, sizeof(unterminated));
+    EXPECT(tflm_flex_find(&r, "a", &v) == TFLM_FLEX_BAD_KEYS);
+    unterminated[0] = 0;
+    EXPECT(tflm_flex_find(&r, "a", &v) == TFLM_FLEX_OK && v.type == TFLM_FLEX_NULL); // key "" now
+    EXPECT(tflm_flex_find(&r, "", &v) == TFLM_FLEX_OK && v.type == TFLM_FLEX_INT);
+    unterminated[1] = 2;
+    EXPECT(tflm_flex_find(&r, "", &v) == TFLM_FLEX_BAD_KEYS);
+    unterminated[1] = unterminated[5] = 5; // 5 values do not fit
+    EXPECT(tflm_flex_find(&r, "", &v) == TFLM_FLEX_OUTSIDE);
     static const uint8_t half_float[] = {0x00, 0x3c, 0x0d, 0x02}; // a 2-byte float: not allowed
     double d;
     EXPECT(tflm_flex_root(half_float, sizeof(half_float), &r) == TFLM_FLEX_OK

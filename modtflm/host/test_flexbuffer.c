@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/support/flexbuffer.h"
+#include "test_rand.h"
 
 // Dumps(dict(a=1, bb=True, c=0.5, d=0.1, e=-300, n=None))
 static const uint8_t plain[] = {
@@ -64,28 +65,29 @@ static tflm_flex_t root_of(const uint8_t *buf, size_t len) {
     return root;
 }
 
-static int64_t int_at(const tflm_flex_t *map, const char *key) {
+// The value of `key` in `map`, which must be found.
+static tflm_flex_t value_of(const tflm_flex_t *map, const char *key) {
     tflm_flex_t v;
-    int64_t x = -12345;
     EXPECT(tflm_flex_find(map, key, &v) == TFLM_FLEX_OK);
-    EXPECT(tflm_flex_int(&v, &x) == TFLM_FLEX_OK);
-    return x;
+    return v;
+}
+
+static int64_t int_at(const tflm_flex_t *map, const char *key) {
+    tflm_flex_t v = value_of(map, key);
+    int64_t x = -12345;
+    return tflm_flex_int(&v, &x) == TFLM_FLEX_OK ? x : -12345;
 }
 
 static double float_at(const tflm_flex_t *map, const char *key) {
-    tflm_flex_t v;
+    tflm_flex_t v = value_of(map, key);
     double x = -12345;
-    EXPECT(tflm_flex_find(map, key, &v) == TFLM_FLEX_OK);
-    EXPECT(tflm_flex_float(&v, &x) == TFLM_FLEX_OK);
-    return x;
+    return tflm_flex_float(&v, &x) == TFLM_FLEX_OK ? x : -12345;
 }
 
 static bool bool_at(const tflm_flex_t *map, const char *key) {
-    tflm_flex_t v;
+    tflm_flex_t v = value_of(map, key);
     bool x = false;
-    EXPECT(tflm_flex_find(map, key, &v) == TFLM_FLEX_OK);
-    EXPECT(tflm_flex_bool(&v, &x) == TFLM_FLEX_OK);
-    return x;
+    return tflm_flex_bool(&v, &x) == TFLM_FLEX_OK && x;
 }
 
 static tflm_flex_check_t check_at(const tflm_flex_t *map, const char *key) {
@@ -208,15 +210,6 @@ static unsigned read_copy(const uint8_t *bytes, size_t len) {
     unsigned ok = read_all(copy, len);
     free(copy);
     return ok;
-}
-
-static uint64_t state = 0x9e3779b97f4a7c15ull;
-
-static uint32_t next(void) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return (uint32_t)(state >> 11);
 }
 
 static unsigned long mutate(const uint8_t *src, size_t len) {

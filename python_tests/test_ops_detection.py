@@ -10,11 +10,16 @@ uint8/int8 inputs (dequantized as TFLite does, (float(q) - zero_point) *
 scale) are compared with the oracle run on the float model fed with the
 same inputs dequantized by numpy in float32 with those two operations.
 """
+import os
+import subprocess
+import tempfile
+
 import numpy as np
 import pytest
 
 from harness import assert_match, load_each, oracle, run_many, run_raw
 from malformed_detection import OP, QPARAMS, build, flex, flex_typed, options_for
+from targets import ASAN_RUNNER
 from tflite_builder import np_dtype
 
 
@@ -148,6 +153,7 @@ def test_detection_regular_nms(target, sweep):
         make_case("regular-ties-dpc3", rng, 150, 6, ties=True, use_regular_nms=True, detections_per_class=3),
         make_case("regular-dpc1", rng, 100, 5, use_regular_nms=True, detections_per_class=1),
         make_case("regular-dpc-default", rng, 100, 5, use_regular_nms=True, detections_per_class=None),
+        make_case("regular-dpc-int32-max", rng, 100, 5, use_regular_nms=True, detections_per_class=2 ** 31 - 1),
         make_case("regular-maxdet-0", rng, 40, 3, use_regular_nms=True, max_detections=0),
         make_case("regular-maxdet-large", rng, 30, 3, use_regular_nms=True, max_detections=100),
         make_case("regular-maxdet-100-dpc-20", rng, 200, 8, use_regular_nms=True, max_detections=100,
@@ -225,8 +231,8 @@ def test_detection_invalid_box_at_invoke(target):
 
 def test_detection_options_corrupted_never_crash(target):
     """Every truncation and byte change of the options flexbuffer loads or
-    raises ValueError; nothing reads outside the bytes (the unix run also
-    passes every model through the sanitizer build)."""
+    raises ValueError; on unix every one also runs through the core built
+    with ASan and UBSan, which fails on any read outside the bytes."""
     o = flex(options_for(3))
     variants = [o[:n] for n in range(len(o))]
     for i in range(len(o)):
@@ -234,6 +240,19 @@ def test_detection_options_corrupted_never_crash(target):
             if v != o[i]:
                 variants.append(o[:i] + bytes([v]) + o[i + 1:])
     models = [build(10, 4, options_for(3), options_bytes=v) for v in variants]
+    if getattr(target, "asan", False):
+        # One sanitizer build (the kernels are the same in the others), every
+        # third variant: test_flexbuffer (make -C modtflm/host) damages the
+        # reader's input far more thoroughly.
+        with tempfile.TemporaryDirectory() as d:
+            for k, m in list(enumerate(models))[::3]:
+                path = os.path.join(d, f"v{k}.tflite")
+                with open(path, "wb") as f:
+                    f.write(m)
+                r = subprocess.run([ASAN_RUNNER, path], capture_output=True, text=True, timeout=60)
+                out = r.stdout + r.stderr
+                assert r.returncode in (0, 2) and "runtime error" not in out and "Sanitizer" not in out, \
+                    f"options {variants[k].hex()}:\n{out[-2000:]}"
     got = load_each(target, models, invoke=True)
     bad = [f"{variants[k].hex()}: {g}" for k, g in enumerate(got)
            if g is None or not (g == "accepted" or g.startswith("ValueError: "))]

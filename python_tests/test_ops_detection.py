@@ -105,22 +105,24 @@ def check(target, cases):
 def test_detection_fast_nms(target, sweep):
     rng = np.random.default_rng(1)
     cases = []
-    shapes = [(20, 3), (100, 10), (300, 4), (1917, 3)]
+    shapes = [(20, 3), (100, 10), (200, 4)]
     if sweep == "full":
-        shapes += [(1917, 90), (500, 91), (64, 1)]
+        shapes += [(1917, 3), (1917, 90), (500, 91), (64, 1)]
     for nb, nc in shapes:
         for bg in (1, 0):
             cases.append(make_case(f"fast-{nb}x{nc}-bg{bg}", rng, nb, nc, bg))
+    # SSD MobileNet's 1917 anchors.
+    cases.append(make_case("fast-1917x3", rng, 1917, 3, const_anchors=True))
     cases += [
-        make_case("fast-ties", rng, 200, 5, ties=True),
-        make_case("fast-ties-low-threshold", rng, 150, 4, ties=True, nms_score_threshold=0.0),
-        make_case("fast-const-anchors", rng, 120, 6, const_anchors=True),
+        make_case("fast-ties", rng, 100, 5, ties=True),
+        make_case("fast-ties-low-threshold", rng, 80, 4, ties=True, nms_score_threshold=0.0),
+        make_case("fast-const-anchors", rng, 80, 6, const_anchors=True),
         make_case("fast-stride6", rng, 80, 3, stride=6),
         make_case("fast-maxdet-1", rng, 60, 3, max_detections=1),
         make_case("fast-maxdet-0", rng, 60, 3, max_detections=0),
         make_case("fast-maxdet-over-boxes", rng, 7, 3, max_detections=20),
-        make_case("fast-maxdet-all", rng, 300, 4, max_detections=300),
-        make_case("fast-maxdet-all-iou-0.3", rng, 300, 4, max_detections=300, nms_iou_threshold=0.3, ties=True),
+        make_case("fast-maxdet-all", rng, 150, 4, max_detections=150),
+        make_case("fast-maxdet-all-iou-0.3", rng, 150, 4, max_detections=150, nms_iou_threshold=0.3, ties=True),
         make_case("fast-iou-1", rng, 80, 3, nms_iou_threshold=1.0),
         make_case("fast-iou-small", rng, 80, 3, nms_iou_threshold=0.01),
         make_case("fast-threshold-over-all", rng, 50, 3, nms_score_threshold=2.0),
@@ -142,21 +144,21 @@ def test_detection_fast_nms(target, sweep):
 def test_detection_regular_nms(target, sweep):
     rng = np.random.default_rng(2)
     cases = []
-    shapes = [(20, 3), (100, 10), (300, 4)]
+    shapes = [(20, 3), (100, 10), (200, 4)]
     if sweep == "full":
         shapes += [(1917, 90), (1917, 3), (500, 91)]
     for nb, nc in shapes:
         for bg in (1, 0):
             cases.append(make_case(f"regular-{nb}x{nc}-bg{bg}", rng, nb, nc, bg, use_regular_nms=True))
     cases += [
-        make_case("regular-ties", rng, 150, 6, ties=True, use_regular_nms=True),
-        make_case("regular-ties-dpc3", rng, 150, 6, ties=True, use_regular_nms=True, detections_per_class=3),
+        make_case("regular-ties", rng, 100, 6, ties=True, use_regular_nms=True),
+        make_case("regular-ties-dpc3", rng, 100, 6, ties=True, use_regular_nms=True, detections_per_class=3),
         make_case("regular-dpc1", rng, 100, 5, use_regular_nms=True, detections_per_class=1),
         make_case("regular-dpc-default", rng, 100, 5, use_regular_nms=True, detections_per_class=None),
         make_case("regular-dpc-int32-max", rng, 100, 5, use_regular_nms=True, detections_per_class=2 ** 31 - 1),
         make_case("regular-maxdet-0", rng, 40, 3, use_regular_nms=True, max_detections=0),
         make_case("regular-maxdet-large", rng, 30, 3, use_regular_nms=True, max_detections=100),
-        make_case("regular-maxdet-100-dpc-20", rng, 200, 8, use_regular_nms=True, max_detections=100,
+        make_case("regular-maxdet-100-dpc-20", rng, 120, 8, use_regular_nms=True, max_detections=100,
                   detections_per_class=20, nms_iou_threshold=0.3, ties=True),
         make_case("regular-threshold-over-all", rng, 40, 3, use_regular_nms=True, nms_score_threshold=2.0),
         make_case("regular-const-anchors", rng, 90, 4, const_anchors=True, use_regular_nms=True),
@@ -176,8 +178,8 @@ def test_detection_quantized_inputs(target, dtype, sweep):
     for regular in (False, True):
         name = "regular" if regular else "fast"
         cases += [
-            make_case(f"{dtype}-{name}-all", rng, 150, 5, types=(q, q, q), use_regular_nms=regular),
-            make_case(f"{dtype}-{name}-const-anchors", rng, 150, 5, types=(q, q, q), const_anchors=True,
+            make_case(f"{dtype}-{name}-all", rng, 100, 5, types=(q, q, q), use_regular_nms=regular),
+            make_case(f"{dtype}-{name}-const-anchors", rng, 100, 5, types=(q, q, q), const_anchors=True,
                       use_regular_nms=regular),
             make_case(f"{dtype}-{name}-scores-only", rng, 100, 4, types=(f, q, f), use_regular_nms=regular),
             make_case(f"{dtype}-{name}-boxes-only", rng, 100, 4, types=(q, f, f), use_regular_nms=regular),
@@ -239,6 +241,8 @@ def test_detection_options_corrupted_never_crash(target):
         for v in (0x00, 0xFF, o[i] ^ 0x01, o[i] ^ 0x80):
             if v != o[i]:
                 variants.append(o[:i] + bytes([v]) + o[i + 1:])
+    if target.emulated:
+        variants = variants[::8]  # loading is slow there; the unix run takes them all
     models = [build(10, 4, options_for(3), options_bytes=v) for v in variants]
     if getattr(target, "asan", False):
         # One sanitizer build (the kernels are the same in the others), every

@@ -22,10 +22,8 @@ def main():
     targets = args.target or ["unix"]
     results = {}
     for t in targets:
-        # Test files or node ids given: only those; otherwise the whole suite.
-        named = any(a.split("::")[0].endswith(".py") for a in extra)
-        suite = [] if named else [os.path.join(ROOT, "python_tests")]
-        cmd = [sys.executable, "-m", "pytest", *suite, "--target", t, "-q", "-p", "no:cacheprovider", *extra]
+        cmd = [sys.executable, "-m", "pytest", os.path.join(ROOT, "python_tests"), "--target", t, "-q",
+               "-p", "no:cacheprovider", *extra]
         if t != "unix":
             # Host-only checks of the test tooling need not run per board.
             cmd += ["--deselect", "python_tests/test_builder_selfcheck.py"]

@@ -494,7 +494,7 @@ static mp_obj_t interpreter_profile(mp_obj_t self_in) {
     }
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (uint16_t i = 0; i < self->ip.n_nodes; i++) {
-        const char *name = tflm_op_name(self->ip.nodes[i].builtin);
+        const char *name = tflm_kernel_name(self->ip.nodes[i].kernel);
         mp_obj_t item[3] = {
             MP_OBJ_NEW_SMALL_INT(i),
             mp_obj_new_str_from_cstr(name ? name : "?"),
@@ -692,7 +692,7 @@ static mp_obj_t tflm_ops(void) {
     size_t n = tflm_kernel_count();
     mp_obj_tuple_t *tup = MP_OBJ_TO_PTR(mp_obj_new_tuple(n, NULL));
     for (size_t i = 0; i < n; i++) {
-        tup->items[i] = mp_obj_new_str_from_cstr(tflm_op_name(tflm_kernel_at(i)->builtin));
+        tup->items[i] = mp_obj_new_str_from_cstr(tflm_kernel_name(tflm_kernel_at(i)));
     }
     return MP_OBJ_FROM_PTR(tup);
 }

@@ -75,7 +75,8 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
     for (uint32_t i = 0; i < m.n_ops; i++) {
         const char *custom;
         int version;
-        const tflm_kernel_t *k = tflm_find_kernel(tflm_model_op_code(&m, tflm_model_op(&m, i), &custom, &version));
+        int32_t code = tflm_model_op_code(&m, tflm_model_op(&m, i), &custom, &version);
+        const tflm_kernel_t *k = tflm_find_kernel(code, custom);
         size_t d = k ? PERSIST_UP(k->op_data_size) : 0;
         op_data += d;
         op_data_max = d > op_data_max ? d : op_data_max;

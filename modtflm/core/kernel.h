@@ -81,6 +81,14 @@ static inline float tflm_opt_f32(const tflm_node_t *node, unsigned id, float def
     return node->options ? fb_field_f32(node->options, id, def) : def;
 }
 
+// A custom op's options: the model's custom_options bytes (FlexBuffers for
+// TFLite's custom ops: see support/flexbuffer.h), bounds-checked by the
+// verifier. Prepare only; NULL and 0 when the op has none.
+static inline const uint8_t *tflm_custom_options(const tflm_node_t *node, uint32_t *len) {
+    *len = node->options ? fb_u32(node->options) : 0;
+    return node->options ? node->options + 4 : NULL;
+}
+
 // Whether this build has kernels for activations of `type`
 // (MICROPY_TFLM_TYPE_*); a constant where `type` is, so code for the types
 // left out is dropped by the compiler.
@@ -99,6 +107,15 @@ tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, 
         .builtin = TFLM_OP_##op, .max_version = (version), .options_type = TFLM_OPTIONS_##options, \
         .op_data_size = (data_size), .min_inputs = (min_in), .max_inputs = (max_in), .n_outputs = (n_out), \
         .prepare = (prepare_fn), .eval = (eval_fn) }
+
+// Defines kernel tflm_kernel_<name> for the custom op named `custom` (a
+// string, matched exactly with the model's operator code) up to version
+// `version`; no builtin options (prepare reads tflm_custom_options).
+#define TFLM_CUSTOM_KERNEL(name, custom_name, version, min_in, max_in, n_out, data_size, prepare_fn, eval_fn) \
+    const tflm_kernel_t tflm_kernel_##name = { \
+        .builtin = TFLM_OP_CUSTOM, .max_version = (version), .options_type = TFLM_OPTIONS_NONE, \
+        .op_data_size = (data_size), .min_inputs = (min_in), .max_inputs = (max_in), .n_outputs = (n_out), \
+        .prepare = (prepare_fn), .eval = (eval_fn), .custom = (custom_name) }
 
 extern const tflm_kernel_t *const tflm_kernels[];
 extern const size_t tflm_n_kernels;

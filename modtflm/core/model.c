@@ -452,10 +452,12 @@ int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char 
     return opcode_builtin(oc);
 }
 
-const tflm_kernel_t *tflm_find_kernel(int32_t code) {
+const tflm_kernel_t *tflm_find_kernel(int32_t code, const char *custom) {
     for (size_t i = 0; i < tflm_n_kernels; i++) {
-        if (tflm_kernels[i]->builtin == code) {
-            return tflm_kernels[i];
+        const tflm_kernel_t *k = tflm_kernels[i];
+        // Custom ops share one code: their names tell them apart.
+        if (k->builtin == code && (code != TFLM_OP_CUSTOM || (custom && strcmp(k->custom, custom) == 0))) {
+            return k;
         }
     }
     return NULL;
@@ -574,8 +576,8 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         int32_t code = tflm_model_op_code(m, op, &custom, &version);
         node->builtin = (uint16_t)code;
         node->version = (uint8_t)(version < 0 ? 0 : version > 255 ? 255 : version);
-        const tflm_kernel_t *k = tflm_find_kernel(code);
-        if (code == TFLM_OP_CUSTOM) {
+        const tflm_kernel_t *k = tflm_find_kernel(code, custom);
+        if (k == NULL && code == TFLM_OP_CUSTOM) {
             return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
         }
         if (k == NULL) {
@@ -585,7 +587,7 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         }
         if (version < 1 || version > k->max_version) {
             return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
-                (int)i, tflm_op_name(code), version, k->max_version);
+                (int)i, tflm_kernel_name(k), version, k->max_version);
         }
         node->kernel = k;
         node->options_type = fb_field_u8(op, OP_OPTIONS_TYPE, 0);
@@ -596,10 +598,17 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         }
         if (node->options && node->options_type != k->options_type) {
             return tflm_fail(err, TFLM_ERR_MODEL, "op %d: %s options of type %d, expected %d",
-                (int)i, tflm_op_name(code), node->options_type, k->options_type);
+                (int)i, tflm_kernel_name(k), node->options_type, k->options_type);
         }
         if (node->options_type != k->options_type) {
             node->options = NULL; // absent or mislabelled: defaults apply
+        }
+        if (k->custom) {
+            // The custom_options vector from its length prefix (verified).
+            const uint8_t *bytes;
+            uint32_t len;
+            fb_vector(&m->b, op, OP_CUSTOM_OPTIONS, 1, &bytes, &len);
+            node->options = bytes ? bytes - 4 : NULL;
         }
 
         const uint8_t *vec;

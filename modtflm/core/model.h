@@ -27,8 +27,9 @@ typedef struct {
 tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err);
 // The view of a model tflm_model_open accepted, found again without checks.
 void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len);
-// The kernel registered for a builtin code, NULL when none is built in.
-const tflm_kernel_t *tflm_find_kernel(int32_t code);
+// The kernel registered for a builtin code (and for TFLM_OP_CUSTOM, the
+// custom op's name), NULL when none is built in.
+const tflm_kernel_t *tflm_find_kernel(int32_t code, const char *custom);
 tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool);
 // Trusted readers of a verified model.
 const uint8_t *tflm_model_op(const tflm_model_t *m, uint32_t i);

@@ -94,7 +94,7 @@ typedef tflm_status_t (*tflm_eval_fn)(struct tflm_interp *ip, const struct tflm_
 #define TFLM_IO_ANY (0xff)
 
 typedef struct tflm_kernel {
-    uint16_t builtin;      // BuiltinOperator code
+    uint16_t builtin;      // BuiltinOperator code (TFLM_OP_CUSTOM for a custom op)
     uint8_t max_version;
     uint8_t options_type;  // schema BuiltinOptions type the op takes (0: none)
     uint16_t op_data_size; // bytes of persistent op data, zeroed before prepare
@@ -105,6 +105,7 @@ typedef struct tflm_kernel {
     uint8_t n_outputs;
     tflm_prepare_fn prepare;
     tflm_eval_fn eval;
+    const char *custom;    // a custom op's name (matched with the model's), else NULL
 } tflm_kernel_t;
 
 typedef struct tflm_node {
@@ -119,7 +120,8 @@ typedef struct tflm_node {
     uint8_t options_type;
     uint32_t scratch_size;  // requested by prepare, placed by the planner
     union {
-        const uint8_t *options; // builtin options table in the model (prepare only)
+        const uint8_t *options; // builtin options table in the model, or for a
+                                // custom op its custom_options vector (prepare only)
         uint8_t *scratch;       // scratch buffer (eval only)
     };
 } tflm_node_t;
@@ -200,5 +202,7 @@ const char *tflm_op_name(int builtin);
 // The kernels built in, for listing.
 size_t tflm_kernel_count(void);
 const tflm_kernel_t *tflm_kernel_at(size_t i);
+// A kernel's op name: the custom name of a custom op, else the builtin's.
+const char *tflm_kernel_name(const tflm_kernel_t *k);
 
 #endif // TFLM_CORE_TFLM_H

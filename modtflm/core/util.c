@@ -62,7 +62,7 @@ static size_t op_prefix(tflm_interp_t *ip, const tflm_node_t *node) {
     size_t pos = put_str(msg_buf, 0, "op ");
     pos = put_num(msg_buf, pos, (uint32_t)(node - ip->nodes), false);
     pos = put_str(msg_buf, pos, " (");
-    const char *name = tflm_op_name(node->builtin);
+    const char *name = node->kernel ? tflm_kernel_name(node->kernel) : tflm_op_name(node->builtin);
     pos = put_str(msg_buf, pos, name ? name : "?");
     return put_str(msg_buf, pos, "): ");
 }
@@ -106,6 +106,10 @@ tflm_status_t tflm_op_fail_code(tflm_interp_t *ip, const tflm_node_t *node, tflm
     return record(&ip->err, status);
 }
 #endif
+
+const char *tflm_kernel_name(const tflm_kernel_t *k) {
+    return k->custom ? k->custom : tflm_op_name(k->builtin);
+}
 
 static const char *const type_names[] = {
     "float32", "float16", "int32", "uint8", "int64", "string", "bool", "int16",

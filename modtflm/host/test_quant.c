@@ -4,15 +4,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "../core/support/quant.h"
-
-static uint64_t state = 0x9e3779b97f4a7c15ull;
-
-static uint32_t next(void) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return (uint32_t)(state >> 11);
-}
+#include "test_rand.h"
 
 int main(void) {
     static const int32_t edges[] = {

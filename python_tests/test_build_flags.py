@@ -100,3 +100,28 @@ def test_terse_build_keeps_status_drops_texts(tmp_path):
     assert status_full == status_terse == "1"  # TFLM_ERR_MODEL: ValueError
     assert len(msg_full.strip()) > 12
     assert re.fullmatch(r"E1\.\d+", msg_terse.strip()), out_terse
+
+
+def test_no_double_constants_in_core():
+    """stm32, nrf and samd build with -fsingle-precision-constant: an
+    unsuffixed floating constant would silently become float there (the host
+    build's -Wdouble-promotion does not see `double x = 0.1;`), so the core
+    has none: float constants carry `f`, double values are written as
+    integers or integer ratios."""
+    constant = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+)([eE][-+]?\d+)?(?![\w.])|(?<![\w.])\d+[eE][-+]?\d+(?![\w.])")
+    found = []
+    core = os.path.join(ROOT, "modtflm", "core")
+    for folder, _, files in os.walk(core):
+        for name in files:
+            if not name.endswith((".c", ".h")):
+                continue
+            path = os.path.join(folder, name)
+            with open(path) as f:
+                src = f.read()
+            src = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), src, flags=re.S)
+            src = re.sub(r"//[^\n]*", "", src)
+            src = re.sub(r'"(\\.|[^"\\])*"', '""', src)
+            for i, line in enumerate(src.split("\n"), 1):
+                if constant.search(line):
+                    found.append(f"{os.path.relpath(path, ROOT)}:{i}: {line.strip()}")
+    assert not found, "\n".join(found)

@@ -416,14 +416,14 @@ static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node
     const bool is16 = out->type == TFLM_INT16;
     if (op == EW_SQDIFF) {
         d->left_shift = is16 ? 0 : 7;
-        double twice = 2.0 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
+        double twice = 2 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
         r1 = (double)in1->scale / twice;
         r2 = (double)in2->scale / twice;
         ro = (twice * twice) / (double)((float)(1 << (2 * d->left_shift)) * out->scale);
     } else {
         // ADD and SUB alike (the oracle computes SUB's factors in double too).
         d->left_shift = is16 ? 15 : 20;
-        double twice = 2.0 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
+        double twice = 2 * (double)(in1->scale > in2->scale ? in1->scale : in2->scale);
         r1 = (double)in1->scale / twice;
         r2 = (double)in2->scale / twice;
         ro = twice / ((double)(1 << d->left_shift) * (double)out->scale);

@@ -125,3 +125,30 @@ def test_no_double_constants_in_core():
                 if constant.search(line):
                     found.append(f"{os.path.relpath(path, ROOT)}:{i}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_no_libgcc_64bit_division(tmp_path):
+    """The core never calls libgcc's 64-bit division (__aeabi_ldivmod and
+    friends), whose unwind tables (.ARM.exidx) stock linker scripts such as
+    MicroPython 1.25's qemu MICROBIT one do not place: every source compiled
+    for the Cortex-M0 at the module's flags must not need it."""
+    import shutil
+    gcc = shutil.which("arm-none-eabi-gcc")
+    nm = shutil.which("arm-none-eabi-nm")
+    if not gcc or not nm:
+        pytest.skip("arm-none-eabi-gcc not installed")
+    found = []
+    with open(os.path.join(ROOT, "modtflm", "sources.txt")) as f:
+        entries = [line.split() for line in f if line.strip() and not line.startswith("#")]
+    for group, src in entries:
+        if group == "binding":
+            continue
+        obj = tmp_path / (os.path.basename(src) + ".o")
+        opt = "-O2" if group == "speed" else "-Os"
+        subprocess.run([gcc, "-std=c99", "-mcpu=cortex-m0", "-mthumb", opt, "-c",
+                        os.path.join(ROOT, "modtflm", src), "-o", str(obj)], check=True)
+        undefined = subprocess.run([nm, "-u", str(obj)], capture_output=True, text=True, check=True).stdout
+        for sym in ("__aeabi_ldivmod", "__aeabi_uldivmod", "__divdi3", "__udivdi3", "__moddi3", "__umoddi3"):
+            if sym in undefined:
+                found.append(f"{src}: {sym}")
+    assert not found, "\n".join(found)

@@ -43,6 +43,24 @@ int main(void) {
             }
         }
     }
+    // tflm_div_i64 / tflm_div_u64 (32-bit operations only) against C's
+    // division, over magnitudes from 1 bit to 64.
+    unsigned long div_bad = 0;
+    for (int i = 0; i < 2000000; i++) {
+        uint64_t a = (uint64_t)next() << 32 | next(), b = (uint64_t)next() << 32 | next();
+        a >>= next() & 63;
+        b >>= next() & 63;
+        b += b == 0;
+        int64_t sa = (int64_t)a * ((next() & 1) ? -1 : 1), sb = (int64_t)b * ((next() & 1) ? -1 : 1);
+        if (sa == INT64_MIN) {
+            sa = 0;
+        }
+        div_bad += tflm_div_u64(a, b) != a / b;
+        div_bad += tflm_div_i64(sa, sb) != sa / sb;
+        div_bad += tflm_mod_i64(sa, sb) != sa % sb;
+    }
+    checked += 6000000;
+    bad += div_bad;
     printf("test_quant: %lu cases, %lu differ\n", checked, bad);
     return bad != 0;
 }

@@ -21,6 +21,7 @@
 #if MICROPY_TFLM_OP_CONV
 #include <string.h>
 #include "../kernel.h"
+#include "../support/geometry.h"
 #include "../support/quant.h"
 #include "conv.h"
 
@@ -31,7 +32,6 @@ enum { CONV_PADDING = 0, CONV_STRIDE_W = 1, CONV_STRIDE_H = 2, CONV_ACTIVATION =
 enum { DW_DEPTH_MULTIPLIER = 3, DW_ACTIVATION = 4, DW_DILATION_W = 5, DW_DILATION_H = 6 };
 enum { TC_ACTIVATION = 3 };  // padding and strides: as CONV_*
 
-enum { PADDING_SAME = 0, PADDING_VALID = 1 };
 
 
 
@@ -50,21 +50,9 @@ static bool is_rank4(const tflm_tensor_t *t) {
     return true;
 }
 
-// Output size along one axis, as TFLite's ComputeOutSize (int64 here so
-// absurd strides cannot overflow).
-static int64_t out_size(int padding, int64_t in, int64_t eff_filter, int64_t stride) {
-    return padding == PADDING_SAME ? (in + stride - 1) / stride : (in + stride - eff_filter) / stride;
-}
-
-// Leading padding along one axis, as TFLite's ComputePaddingWithOffset.
-static int32_t pad_size(int64_t stride, int64_t eff_filter, int64_t in, int64_t out) {
-    int64_t total = (out - 1) * stride + eff_filter - in;
-    return total > 0 ? (int32_t)(total / 2) : 0;
-}
-
 static tflm_status_t check_window(tflm_interp_t *ip, const tflm_node_t *node, int padding,
     int32_t stride_h, int32_t stride_w, int32_t dil_h, int32_t dil_w) {
-    if (padding != PADDING_SAME && padding != PADDING_VALID) {
+    if (padding != TFLM_PADDING_SAME && padding != TFLM_PADDING_VALID) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "padding %d is not SAME or VALID", padding);
     }
     if (stride_h < 1 || stride_w < 1) {
@@ -97,17 +85,17 @@ static tflm_status_t read_window(tflm_interp_t *ip, const tflm_node_t *node, int
 // every index the kernels form stays inside int32.
 static tflm_status_t window_geometry(tflm_interp_t *ip, const tflm_node_t *node, int padding,
     int32_t in, int32_t filter, int32_t stride, int32_t dil, int32_t *out, int32_t *pad, const char *axis) {
-    int64_t eff = (int64_t)(filter - 1) * dil + 1;
+    int64_t eff = tflm_dilated_size(filter, dil);
     if (eff + in + stride > INT32_MAX / 2) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s: filter, stride or dilation too large", axis);
     }
-    int64_t o = out_size(padding, in, eff, stride);
+    int64_t o = tflm_window_out_size(padding, in, eff, stride);
     if (o < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s: filter of %d (dilated) is larger than the input %d",
             axis, (int)eff, (int)in);
     }
     *out = (int32_t)o;
-    *pad = pad_size(stride, eff, in, o);
+    *pad = tflm_window_pad(in, eff, stride, o);
     return TFLM_OK;
 }
 

@@ -240,11 +240,11 @@ static tflm_status_t depth_space_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const int64_t b = in->dims[0], h = in->dims[1], w = in->dims[2], c = in->dims[3];
     const int64_t es = (int64_t)tflm_type_size(in->type);
     if (to_space) {
-        if (c % (bs * bs) != 0) {
+        if (tflm_mod_i64(c, bs * bs) != 0) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input depth %d is not a multiple of block_size^2",
                 (int)c);
         }
-        const int64_t depth = c / (bs * bs); // of the output
+        const int64_t depth = tflm_div_i64(c, bs * bs); // of the output
         const int64_t want[4] = {b, h * bs, w * bs, depth};
         if ((s = check_out_dims(ip, node, out, want, 4, TFLM_ERR_MODEL)) != TFLM_OK) {
             return s;
@@ -254,16 +254,16 @@ static tflm_status_t depth_space_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         const int64_t step[5] = {h * w * c * es, w * c * es, bs * depth * es, c * es, depth * es};
         walk_init(node->op_data, 5, count, step, 0, (size_t)(depth * es));
     } else {
-        if (h % bs != 0 || w % bs != 0) {
+        if (tflm_mod_i64(h, bs) != 0 || tflm_mod_i64(w, bs) != 0) {
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input height %d and width %d are not multiples of "
                 "block_size %d", (int)h, (int)w, (int)bs);
         }
-        const int64_t want[4] = {b, h / bs, w / bs, c * bs * bs};
+        const int64_t want[4] = {b, tflm_div_i64(h, bs), tflm_div_i64(w, bs), c * bs * bs};
         if ((s = check_out_dims(ip, node, out, want, 4, TFLM_ERR_MODEL)) != TFLM_OK) {
             return s;
         }
         // Output (b, y, x, dy, dx) is input (b, y * bs + dy, x * bs + dx).
-        const int64_t count[5] = {b, h / bs, w / bs, bs, bs};
+        const int64_t count[5] = {b, tflm_div_i64(h, bs), tflm_div_i64(w, bs), bs, bs};
         const int64_t step[5] = {h * w * c * es, bs * w * c * es, bs * c * es, w * c * es, c * es};
         walk_init(node->op_data, 5, count, step, 0, (size_t)(c * es));
     }
@@ -385,11 +385,11 @@ static tflm_status_t nd_plan(tflm_interp_t *ip, const tflm_node_t *node, void *d
             }
             want[i + 1] = size * bs - p0 - p1;
         } else {
-            if ((size + p0 + p1) % bs != 0) {
+            if (tflm_mod_i64(size + p0 + p1, bs) != 0) {
                 return tflm_op_fail(ip, node, bad, "padded dim %d (%d) is not a multiple of block_shape[%d] %d",
                     i + 1, small(size + p0 + p1), i, small(bs));
             }
-            want[i + 1] = (size + p0 + p1) / bs;
+            want[i + 1] = tflm_div_i64(size + p0 + p1, bs);
         }
         blk[i] = bs;
         before[i] = p0;
@@ -399,11 +399,11 @@ static tflm_status_t nd_plan(tflm_interp_t *ip, const tflm_node_t *node, void *d
         return tflm_op_fail(ip, node, bad, "block_shape makes more than 2^31 - 1 batches per image");
     }
     if (to_space) {
-        if (in->dims[0] % blocks != 0) {
+        if (tflm_mod_i64(in->dims[0], blocks) != 0) {
             return tflm_op_fail(ip, node, bad, "input batch %d is not a multiple of the block size %d",
                 (int)in->dims[0], small(blocks));
         }
-        want[0] = in->dims[0] / blocks;
+        want[0] = tflm_div_i64(in->dims[0], blocks);
     } else {
         want[0] = in->dims[0] * blocks;
     }
@@ -483,8 +483,8 @@ static void batch_to_space_run(const void *data, const uint8_t *in, uint8_t *out
 static void inside(int32_t n, int32_t block, int32_t shift, int32_t before, int32_t size, int32_t *start,
     int32_t *end) {
     int64_t lo = before - shift, hi = (int64_t)before + size - shift; // i * block in [lo, hi)
-    int64_t s = lo <= 0 ? 0 : (lo + block - 1) / block;
-    int64_t e = hi <= 0 ? 0 : (hi + block - 1) / block; // >= s: hi >= lo
+    int64_t s = lo <= 0 ? 0 : tflm_div_i64(lo + block - 1, block);
+    int64_t e = hi <= 0 ? 0 : tflm_div_i64(hi + block - 1, block); // >= s: hi >= lo
     *start = (int32_t)(s < n ? s : n);
     *end = (int32_t)(e < n ? e : n);
 }

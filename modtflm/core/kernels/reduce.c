@@ -216,7 +216,7 @@ static void red_requantize(const red_data_t *d, const red_plan_t *p, const int32
         int sh = floor_log2_u64((uint64_t)n);
         sh = sh < 32 ? sh : 32;
         sh = sh < 31 + shift ? sh : 31 + shift;
-        mult = (int32_t)(((int64_t)mult << sh) / n);
+        mult = (int32_t)tflm_div_i64((int64_t)mult << sh, n);
         shift -= sh;
     }
     int32_t act_min, act_max; // the output type's range (output zero point included)

@@ -58,7 +58,7 @@ static tflm_status_t check_new_shape(tflm_interp_t *ip, tflm_node_t *node, const
         }
     }
     int64_t count = tflm_elem_count(in);
-    bool ok = stretch >= 0 ? (known != 0 && count % known == 0) || (known == 0 && count == 0) : known == count;
+    bool ok = stretch >= 0 ? (known != 0 && tflm_mod_i64(count, known) == 0) || (known == 0 && count == 0) : known == count;
     if (!ok) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "new shape does not hold the input's %d elements",
             (int)count);

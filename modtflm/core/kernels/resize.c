@@ -198,13 +198,13 @@ static tflm_status_t bl_prepare(tflm_interp_t *ip, tflm_node_t *node, resize_dat
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "misaligned constant input");
     }
     // Scales in 1/1024, rounded; positions must stay within int32 as in TFLM.
-    int64_t hs = ((int64_t)(1 << 10) * d->in_h + d->out_h / 2) / d->out_h;
-    int64_t ws = ((int64_t)(1 << 10) * d->in_w + d->out_w / 2) / d->out_w;
+    int64_t hs = tflm_div_i64((int64_t)(1 << 10) * d->in_h + d->out_h / 2, d->out_h);
+    int64_t ws = tflm_div_i64((int64_t)(1 << 10) * d->in_w + d->out_w / 2, d->out_w);
     if (align && d->out_h > 1) {
-        hs = ((int64_t)(1 << 10) * (d->in_h - 1) + (d->out_h - 1) / 2) / (d->out_h - 1);
+        hs = tflm_div_i64((int64_t)(1 << 10) * (d->in_h - 1) + (d->out_h - 1) / 2, d->out_h - 1);
     }
     if (align && d->out_w > 1) {
-        ws = ((int64_t)(1 << 10) * (d->in_w - 1) + (d->out_w - 1) / 2) / (d->out_w - 1);
+        ws = tflm_div_i64((int64_t)(1 << 10) * (d->in_w - 1) + (d->out_w - 1) / 2, d->out_w - 1);
     }
     if (hs * d->out_h + hs > INT32_MAX || ws * d->out_w + ws > INT32_MAX) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "image too large for the integer path");

@@ -431,7 +431,7 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
             }
             int64_t span = st > 0 ? (int64_t)stop - start : (int64_t)start - stop;
             int64_t ast = st > 0 ? st : -st;
-            cnt = span <= 0 ? 0 : (int32_t)((span + ast - 1) / ast);
+            cnt = span <= 0 ? 0 : (int32_t)tflm_div_i64(span + ast - 1, ast);
             out_dims[n_out++] = cnt;
         }
         count[dim] = cnt;

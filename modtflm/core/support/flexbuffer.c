@@ -3,6 +3,7 @@
 // outside the bytes.
 #include <string.h>
 #include "flexbuffer.h"
+#include "quant.h"
 
 // Little-endian unsigned of `width` bytes at buf[at]; the caller checked
 // at + width <= len.
@@ -104,7 +105,7 @@ tflm_flex_check_t tflm_flex_find(const tflm_flex_t *map, const char *key, tflm_f
     if (!valid_width(kw)) {
         return TFLM_FLEX_BAD_WIDTH;
     }
-    if (keys > len || keys < kw || n > (len - keys) / kw) {
+    if (keys > len || keys < kw || n > tflm_div_u64(len - keys, kw)) {
         return TFLM_FLEX_OUTSIDE;
     }
     if (read_uint(buf, keys - (size_t)kw, (unsigned)kw) != n) {

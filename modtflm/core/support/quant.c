@@ -251,3 +251,36 @@ void tflm_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift) {
     *mult = x;
     *shift = -sh;
 }
+
+uint64_t tflm_div_u64(uint64_t n, uint64_t d) {
+    if ((n >> 32) == 0 && (d >> 32) == 0) {
+        return d ? (uint32_t)n / (uint32_t)d : 0;
+    }
+    if (d == 0) {
+        return 0; // never asked; no endless loop either
+    }
+    // Shift and subtract: d aligned below n's top bit, then one quotient bit
+    // per step.
+    int s = 0;
+    while (d < n && !(d >> 63)) {
+        d <<= 1;
+        s++;
+    }
+    uint64_t q = 0;
+    for (; s >= 0; s--) {
+        q <<= 1;
+        if (n >= d) {
+            n -= d;
+            q |= 1;
+        }
+        d >>= 1;
+    }
+    return q;
+}
+
+int64_t tflm_div_i64(int64_t a, int64_t b) {
+    const uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+    const uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    const uint64_t q = tflm_div_u64(ua, ub);
+    return (a < 0) != (b < 0) ? -(int64_t)q : (int64_t)q;
+}

@@ -141,4 +141,13 @@ tflm_status_t tflm_check_zero_point(tflm_interp_t *ip, const tflm_node_t *node, 
 // gives INT32_MAX and 0.
 void tflm_inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift);
 
+// 64-bit division (d != 0), truncating as C's: built from 32-bit operations,
+// because libgcc's 64-bit division brings unwind tables (.ARM.exidx) that
+// some ports' linker scripts do not place. For load-time arithmetic.
+uint64_t tflm_div_u64(uint64_t n, uint64_t d);
+int64_t tflm_div_i64(int64_t a, int64_t b);
+static inline int64_t tflm_mod_i64(int64_t a, int64_t b) {
+    return a - tflm_div_i64(a, b) * b;
+}
+
 #endif // TFLM_CORE_QUANT_H

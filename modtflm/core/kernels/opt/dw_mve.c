@@ -242,11 +242,7 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
         ps.r[h].bb = vldrwq_s32(v[4][h]);
         ps.r[h].bi = vldrwq_s32(v[5][h]);
     }
-    // Output columns [ox_a, ox_b) have the whole filter width inside the
-    // input. In this file dw_inner_columns and dw_window (dw_opt.h) stay
-    // written out: with them GCC allocates the Helium loop nests' registers
-    // differently and the M55 counts rise (kws_ref_model +8 to +744,
-    // vww_96_int8 +26 to +948 instructions, measured with make bench).
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
     int32_t ox_a = 0, ox_b;
     while (ox_a < g->out_w && ox_a * SW - PW < 0) {
         ox_a++;

@@ -35,33 +35,6 @@ static inline void chan_rq_init(chan_rq_t *r, int32_t mult, int32_t shift) {
     r->half = (r->mask >> 1) + (r->rs > 0);
 }
 
-// The taps of a filter of f taps whose window starts at input index i0 that
-// lie inside an input of n (rows or columns): the first one (returned) and
-// how many (*count, 0 when none).
-static TFLM_ALWAYS_INLINE int32_t dw_window(int32_t i0, int32_t n, int32_t f, int32_t *count) {
-    const int32_t f0 = i0 < 0 ? -i0 : 0;
-    int32_t f1 = n - i0 < f ? n - i0 : f;
-    f1 = f1 > f0 ? f1 : f0;
-    *count = f1 - f0;
-    return f0;
-}
-
-// Output columns [first, *end) of out_w have the whole filter width (fw)
-// inside an input of width w (stride sw, padding pw); returns first.
-static TFLM_ALWAYS_INLINE int32_t dw_inner_columns(int32_t out_w, int32_t sw, int32_t pw, int32_t fw, int32_t w,
-    int32_t *end) {
-    int32_t first = 0;
-    while (first < out_w && first * sw - pw < 0) {
-        first++;
-    }
-    int32_t x = first;
-    while (x < out_w && x * sw - pw + fw <= w) {
-        x++;
-    }
-    *end = x;
-    return first;
-}
-
 // One pass over every pixel: output channels c .. c + n - 1 of input
 // channels c .. c + n - 1 (depth multiplier 1), or output channels
 // oc0 .. oc0 + n - 1 of input channel ic (broadcast).

@@ -143,8 +143,15 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
         ps.b_int[k] = ps.b_bord[k] + s * (uint32_t)ps.off;
     }
     dw_rq_setup(&ps, n);
-    int32_t ox_b;
-    const int32_t ox_a = dw_inner_columns(g->out_w, SW, PW, FW, W, &ox_b);
+    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
+    int32_t ox_a = 0, ox_b = 0;
+    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
+        ox_a++;
+    }
+    ox_b = ox_a;
+    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
+        ox_b++;
+    }
     int8_t *o = out + oc0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;

@@ -15,7 +15,8 @@ import re
 
 from common import ROOT
 
-SOURCES = os.path.join(ROOT, "modtflm", "sources.txt")
+MODTFLM = os.path.join(ROOT, "modtflm")
+SOURCES = os.path.join(MODTFLM, "sources.txt")
 SUPPORT_DIRS = ("core/support/", "core/schema/")
 KERNELS_DIR = "core/kernels/"
 
@@ -29,15 +30,22 @@ KWS_KERNEL_FAMILIES = ["conv", "dw", "pooling", "fully_connected", "fc", "reshap
 # A Cortex-M4 firmware with only those op families compiled in (the other
 # MICROPY_TFLM_OP_* flags set to 0), for the real size of a kws-only build.
 KWS_FAMILIES = {"FULLY_CONNECTED", "CONV", "POOLING", "SOFTMAX", "RESHAPE"}
-ALL_FAMILIES = ["FULLY_CONNECTED", "QUANTIZE", "CONV", "POOLING", "ACTIVATIONS", "SOFTMAX",
-                "ELEMENTWISE", "REDUCE", "RESHAPE", "CONCAT", "SLICE", "CAST", "RESIZE",
-                "L2NORM", "BATCH_MATMUL"]
+
+
+def op_flags():
+    """Every MICROPY_TFLM_OP_* flag, from the one place they are defined
+    (core/tflm_config.h): families and the sub-family flags (TRANSPOSE_CONV,
+    ...) whose default is their family's flag."""
+    with open(os.path.join(MODTFLM, "core", "tflm_config.h")) as f:
+        return re.findall(r"#define MICROPY_TFLM_OP_(\w+) \((?:1|MICROPY_TFLM_OP_\w+)\)", f.read())
+
+
 # kws_ref_model is int8 throughout: the kws-only build also leaves out the
-# float32 and int16 kernel variants and TRANSPOSE_CONV (MICROPY_TFLM_TYPE_*,
-# MICROPY_TFLM_OP_TRANSPOSE_CONV), as a board built for it would.
-KWS_ONLY_CFLAGS = " ".join(["-DMICROPY_TFLM_OP_%s=0" % f for f in ALL_FAMILIES if f not in KWS_FAMILIES]
-                           + ["-DMICROPY_TFLM_OP_TRANSPOSE_CONV=0", "-DMICROPY_TFLM_TYPE_FLOAT32=0",
-                              "-DMICROPY_TFLM_TYPE_INT16=0"])
+# float32 and int16 kernel variants (MICROPY_TFLM_TYPE_*) and the ops that
+# share a kept family's file (TRANSPOSE_CONV, ...), as a board built for it
+# would.
+KWS_ONLY_CFLAGS = " ".join(["-DMICROPY_TFLM_OP_%s=0" % f for f in op_flags() if f not in KWS_FAMILIES]
+                           + ["-DMICROPY_TFLM_TYPE_FLOAT32=0", "-DMICROPY_TFLM_TYPE_INT16=0"])
 
 
 def sources(path=SOURCES):

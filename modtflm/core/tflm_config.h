@@ -101,4 +101,8 @@
 #define MICROPY_TFLM_OP_DETECTION_POSTPROCESS (1)
 #endif
 
+// The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
+// family that reads its options is.
+#define TFLM_CUSTOM_OPTIONS (MICROPY_TFLM_OP_DETECTION_POSTPROCESS)
+
 #endif // TFLM_CORE_CONFIG_H

@@ -5,6 +5,8 @@
 #include "flexbuffer.h"
 #include "quant.h"
 
+#if TFLM_CUSTOM_OPTIONS
+
 // Little-endian unsigned of `width` bytes at buf[at]; the caller checked
 // at + width <= len.
 static uint64_t read_uint(const uint8_t *buf, size_t at, unsigned width) {
@@ -307,3 +309,5 @@ tflm_status_t tflm_custom_options_read(tflm_interp_t *ip, const tflm_node_t *nod
     }
     return TFLM_OK;
 }
+
+#endif // TFLM_CUSTOM_OPTIONS

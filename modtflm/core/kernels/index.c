@@ -9,6 +9,7 @@
 #if MICROPY_TFLM_OP_INDEX
 #include <string.h>
 #include "../kernel.h"
+#include "../support/checks.h"
 #include "../support/elements.h"
 #include "../support/quant.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/broadcast.h"
+#include "../support/checks.h"
 #include "../support/elements.h"
 #include "../support/quant.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/checks.h"
 #include "../support/elements.h"
 
 #define R TFLM_MAX_RANK
@@ -23,18 +24,6 @@ enum { GATHER_AXIS = 0, GATHER_BATCH_DIMS = 1 };
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-static tflm_status_t check_in_out(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
-    const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    if (!tflm_plain_type(in->type)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
-    }
-    return TFLM_OK;
-}
 
 // A 1-D int32/int64 index tensor of `n` elements (n < 0: any length).
 static tflm_status_t check_index_vector(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
@@ -200,7 +189,7 @@ static tflm_status_t pad_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *paddings = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *value = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK) {
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
     int rank = in->rank;
@@ -329,7 +318,7 @@ static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node)
     const tflm_tensor_t *end = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *strides = tflm_node_input(ip, node, 3);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_index_vector(ip, node, begin, "begin", -1)) != TFLM_OK
         || (s = check_index_vector(ip, node, end, "end", begin->dims[0])) != TFLM_OK
         || (s = check_index_vector(ip, node, strides, "strides", begin->dims[0])) != TFLM_OK) {
@@ -500,7 +489,7 @@ static tflm_status_t slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *size = tflm_node_input(ip, node, 2);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_index_vector(ip, node, begin, "begin", in->rank)) != TFLM_OK
         || (s = check_index_vector(ip, node, size, "size", in->rank)) != TFLM_OK) {
         return s;
@@ -552,7 +541,7 @@ static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *perm = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int rank = in->rank;
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_index_vector(ip, node, perm, "perm", rank)) != TFLM_OK) {
         return s;
     }
@@ -599,7 +588,7 @@ static tflm_status_t gather_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = check_in_out(ip, node, in, out)) != TFLM_OK) {
+    if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
     if (idx->type != TFLM_INT32 && idx->type != TFLM_INT64 && idx->type != TFLM_INT16) {

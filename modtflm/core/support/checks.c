@@ -1,6 +1,7 @@
 // Prepare-time checks shared by the kernels.
 #include "../kernel.h"
 #include "checks.h"
+#include "elements.h"
 
 tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out) {
     if (node->n_inputs < min_in || node->n_inputs > max_in) {
@@ -63,6 +64,18 @@ tflm_status_t tflm_check_per_tensor_quant(tflm_interp_t *ip, const tflm_node_t *
 tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, int type) {
     if (!tflm_type_built(type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "%s kernels are not built in", tflm_type_name(type));
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_check_plain_io(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    if (!tflm_plain_type(in->type)) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }
     return TFLM_OK;
 }

@@ -7,7 +7,7 @@
 #define TFLM_CORE_ELEMENTS_H
 
 #include <string.h>
-#include "../kernel.h"
+#include "../tflm.h"
 
 // The element types these kernels handle: every one has a fixed size of 1,
 // 2, 4 or 8 bytes and no quantization that moving it would change.
@@ -24,20 +24,6 @@ static inline bool tflm_plain_type(int type) {
         default:
             return false;
     }
-}
-
-// Input and output of the same type, one of those (ValueError when the types
-// differ, NotImplementedError for another type).
-static inline tflm_status_t tflm_check_plain_io(tflm_interp_t *ip, const tflm_node_t *node,
-    const tflm_tensor_t *in, const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_same_type(ip, node, in, out);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    if (!tflm_plain_type(in->type)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
-    }
-    return TFLM_OK;
 }
 
 // Element i of an int32 or int64 tensor, widened (memcpy: model data may be

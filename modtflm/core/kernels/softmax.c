@@ -109,6 +109,13 @@ static inline int32_t exp_at(const softmax_data_t *d, int32_t k) {
     return d->exp_q0 ? d->exp_q0[k] : exp_diff(d, k);
 }
 
+// exp_diff in one out-of-line copy, for the table and for LOG_SOFTMAX (one
+// call per element, beside the log). SOFTMAX's eval inlines its own: one
+// more inlined copy in this file would make the compiler stop inlining there.
+static __attribute__((noinline)) int32_t exp_diff_call(const softmax_data_t *d, int32_t k) {
+    return exp_diff(d, k);
+}
+
 // The shapes both ops accept: the output's is the input's, of rank >= 1.
 // Rows: *depth elements of the last dimension, *outer of them.
 static tflm_status_t softmax_check_shapes(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
@@ -150,7 +157,7 @@ static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *nod
         return TFLM_ERR_ARENA;
     }
     for (int32_t k = 0; k < 256; k++) {
-        d->exp_q0[k] = exp_diff(d, k);
+        d->exp_q0[k] = exp_diff_call(d, k);
     }
     return TFLM_OK;
 }
@@ -424,7 +431,8 @@ static void log_softmax_int8(const log_softmax_data_t *ld, const int8_t *in, int
         // The exp is 0 beyond the radius, where TFLM skips the term.
         int32_t sum = 0; // Q12
         for (int32_t c = 0; c < depth; c++) {
-            sum = fxp_add(sum, tflm_rounding_divide_by_pot(exp_at(d, max - in[c]), 12));
+            const int32_t k = max - in[c];
+            sum = fxp_add(sum, tflm_rounding_divide_by_pot(d->exp_q0 ? d->exp_q0[k] : exp_diff_call(d, k), 12));
         }
         // The sum holds exp(0) of the maximum: at least 1.
         const int32_t log_sum = fxp_log_x_ge_1(sum, 12, 5); // Q5

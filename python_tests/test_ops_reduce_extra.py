@@ -348,16 +348,20 @@ def log_softmax_cases(sweep):
         cases.append((m, [[_data(rng, shape, "float32")] for _ in range(2)]))
         ids.append(f"LOG_SOFTMAX-float32-{shape}")
     # Large logits: one value far above the rest, rows of equal values, the
-    # type's extremes side by side, every int8 value in one row.
+    # type's extremes side by side, every int8 value in one row. Tensors of
+    # 256 elements and more take the exps from a table, smaller ones compute
+    # them: every value (256) and all but -127 (255) cover both.
     x8 = np.array([[127, -128, -128, -128, -128, -128], [127, 127, 127, 127, 127, 127],
                    [-128, -128, -128, -128, -128, -128], [127, 126, 0, -1, -127, -128],
                    [5, 5, 5, 4, 4, 4]], np.int8)
     every = rng.permutation(np.arange(-128, 128)).astype(np.int8).reshape(1, 256)
+    all_but_one = every[every != -127].reshape(1, 255)
     for q in LOG_SOFTMAX_INT8_Q:
         cases.append((log_softmax_model(x8.shape, "int8", q), [[x8]]))
         ids.append(f"LOG_SOFTMAX-int8-large-logits-{q}")
-        cases.append((log_softmax_model(every.shape, "int8", q), [[every]]))
-        ids.append(f"LOG_SOFTMAX-int8-every-value-{q}")
+        for x in (every, all_but_one):
+            cases.append((log_softmax_model(x.shape, "int8", q), [[x]]))
+            ids.append(f"LOG_SOFTMAX-int8-every-value-{x.size}-{q}")
     xf = np.array([[1000, 0, -1000, 3], [88, 89, 90, -90], [0, 0, 0, 0], [-3e38, 3e38, 1, 2],
                    [1e-30, -1e-30, 0, 1e-38]], np.float32)
     cases.append((log_softmax_model(xf.shape), [[xf]]))

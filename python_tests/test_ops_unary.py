@@ -227,16 +227,19 @@ def quant_cases(sweep):
     rng = np.random.default_rng(12)
     cases, ids = [], []
     shapes8 = [(256,), (16, 16), (2, 4, 32), (1, 2, 4, 32), (2, 2, 2, 4, 8)]
+    # int8 tensors of 256 elements or more run from a table, smaller ones
+    # compute each element: every value (256) and all but one (255) cover
+    # both for each quantization.
     for i, q in enumerate(ABS8_Q):
-        shape = shapes8[i % len(shapes8)]
-        m = unary_model("ABS", "int8", shape, q[:2], q[2:], version=2)
-        cases.append((m, [[_every_int8(rng, shape)]]))
-        ids.append(f"ABS-int8-{q}")
+        for shape in (shapes8[i % len(shapes8)], (255,)):
+            m = unary_model("ABS", "int8", shape, q[:2], q[2:], version=2)
+            cases.append((m, [[_every_int8(rng, shape)]]))
+            ids.append(f"ABS-int8-{shape}-{q}")
     for i, q in enumerate(RSQRT8_Q):
-        shape = (128 - q[1],)
-        m = unary_model("RSQRT", "int8", shape, q[:2], q[2:], version=2)
-        cases.append((m, [[_every_int8(rng, shape, q[1])]]))
-        ids.append(f"RSQRT-int8-{q}")
+        for n in sorted({128 - q[1], min(128 - q[1], 255)}):
+            m = unary_model("RSQRT", "int8", (n,), q[:2], q[2:], version=2)
+            cases.append((m, [[_every_int8(rng, (n,), q[1])]]))
+            ids.append(f"RSQRT-int8-{n}-{q}")
     n16 = 8192 if sweep == "full" else 1024
     for in_s, out_s in ABS16_Q:
         m = unary_model("ABS", "int16", (n16,), (in_s, 0), (out_s, 0), version=3)
@@ -254,7 +257,7 @@ def quant_cases(sweep):
     m = unary_model("ABS", "int16", (64,), None, (0.5, 0), version=4)
     cases.append((m, [[_int16_values(rng, (64,))]]))
     ids.append("ABS-int16-plain-quantized-output")
-    # Ranks 0 to 5 for the table lookup and the int16 loop.
+    # Ranks 0 to 5 for the int8 and int16 loops.
     for shape in SHAPES:
         for op, dtype, q, low in (("ABS", "int8", (0.03, -5, 0.02, 9), -128), ("RSQRT", "int8", (0.02, -9, 0.03, -60), -9),
                                   ("RSQRT", "int16", (0.001, 0, 0.003, 0), 0), ("ABS", "int16", (0.002, 0, 0.001, 0), -32768)):

@@ -7,7 +7,8 @@
 // by interpolation in TFLM's sigmoid table (sigmoid16_table.h, measured from
 // the oracle); HARD_SWISH in 16-bit fixed point; ELU through float. Every int8
 // unary op depends on the input byte only, so prepare tabulates its 256
-// results and eval is a table lookup.
+// results (in persistent memory: float and int16 ops keep no table) and eval
+// is a table lookup.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_ACTIVATIONS
 #include <math.h>
@@ -30,7 +31,7 @@ typedef struct {
     int32_t act_max;
     float alpha;
     uint8_t neg_alpha;
-    int8_t lut[256]; // int8: result for input byte (uint8_t)x
+    int8_t *lut;     // int8: result for input byte (uint8_t)x
 } act_data_t;
 
 
@@ -405,6 +406,12 @@ static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     if (in->type == TFLM_FLOAT32) {
         return TFLM_OK;
+    }
+    if (in->type == TFLM_INT8) {
+        d->lut = tflm_alloc_persistent(ip, 256);
+        if (d->lut == NULL) {
+            return TFLM_ERR_ARENA;
+        }
     }
     switch (op) {
         case TFLM_OP_RELU:

@@ -57,19 +57,19 @@ static const cmp_op_t CMP_OPS[] = {
     {TFLM_OP_LOGICAL_OR, K_OR, 0, 0, TB(TFLM_BOOL)},
 };
 
+// The broadcast plan is not kept: eval makes it on the stack (a loop over at
+// most 6 dimensions), which saves its 80 bytes per op.
 typedef struct {
-    tflm_bcast_t bc;
     tflm_bcast_row_fn row;
-    int32_t esz;    // input element size
-    uint8_t swap;
-    uint8_t negate;
     // Quantized inputs, in the order the row sees them (after the swap).
     int32_t a_offset; // -zero point
     int32_t b_offset;
     int32_t a_mult;
     int32_t b_mult;
-    int32_t a_shift;
-    int32_t b_shift;
+    int8_t a_shift; // in [-31, 0]
+    int8_t b_shift;
+    uint8_t swap;
+    uint8_t negate;
 } cmp_data_t;
 
 // A quantized value on the common scale: zero points in the type's range
@@ -120,14 +120,17 @@ static const tflm_bcast_row_fn ROWS[][N_TYPES] = {
 // TFLM's comparison prepare for a quantized input: the scale itself is the
 // multiplier (below 1 or TFLM aborts).
 static tflm_status_t prepare_quantized(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
-    const char *what, int32_t *offset, int32_t *mult, int32_t *shift) {
+    const char *what, int32_t *offset, int32_t *mult, int8_t *shift) {
     tflm_status_t s;
+    int32_t sh = 0;
     if ((s = tflm_check_quantized(ip, node, t, what)) != TFLM_OK
-        || (s = tflm_check_zero_point(ip, node, t, what)) != TFLM_OK) {
+        || (s = tflm_check_zero_point(ip, node, t, what)) != TFLM_OK
+        || (s = tflm_multiplier_below_one(ip, node, (double)t->scale, mult, &sh, what)) != TFLM_OK) {
         return s;
     }
     *offset = -t->zero_point;
-    return tflm_multiplier_below_one(ip, node, (double)t->scale, mult, shift, what);
+    *shift = (int8_t)sh;
+    return TFLM_OK;
 }
 
 static tflm_status_t cmp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
@@ -156,12 +159,12 @@ static tflm_status_t cmp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             tflm_type_name(in1->type));
     }
     d->row = ROWS[op->kind][type];
-    d->esz = (int32_t)tflm_type_size(in1->type);
     d->swap = op->swap;
     d->negate = op->negate;
     const tflm_tensor_t *a = op->swap ? in2 : in1;
     const tflm_tensor_t *b = op->swap ? in1 : in2;
-    if ((s = tflm_bcast_prepare(ip, node, a, b, out, &d->bc)) != TFLM_OK) {
+    tflm_bcast_t bc;
+    if ((s = tflm_bcast_prepare(ip, node, a, b, out, &bc)) != TFLM_OK) {
         return s;
     }
     if (type == TFLM_INT8 || type == TFLM_INT16) {
@@ -180,7 +183,7 @@ static tflm_status_t cmp_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const tflm_tensor_t *a = tflm_node_input(ip, node, d->swap);
     const tflm_tensor_t *b = tflm_node_input(ip, node, !d->swap);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    tflm_bcast_run(&d->bc, d, a->data, b->data, out->data, (size_t)d->esz, 1, d->row);
+    tflm_bcast_eval(a, b, out, d, tflm_type_size(a->type), 1, d->row);
     return TFLM_OK;
 }
 
@@ -230,25 +233,42 @@ TFLM_KERNEL(logical_not, LOGICAL_NOT, 1, LogicalNotOptions, 1, 1, 1, 0, not_prep
 // SELECT_V2. The plan is the binary one's for three inputs: dimensions
 // aligned on the last, size-1 output dimensions dropped, neighbours that
 // every input repeats (or not) alike merged; eval walks the outer
-// dimensions with an odometer and the innermost one as a row.
+// dimensions with an odometer and the innermost one as a row. Prepare
+// checks the shapes by planning; eval plans again on the stack, so the op
+// keeps no data.
 
 enum { SEL_IN = 3 };
 
 typedef struct {
     int32_t n;                          // merged dimensions, >= 1
     int32_t count;                      // output elements
-    int32_t esz;                        // element size of x, y and the output
     int32_t dims[TFLM_MAX_RANK];        // merged output dimensions, outermost first
     int32_t st[SEL_IN][TFLM_MAX_RANK];  // element strides of condition, x, y (0: repeated)
-} sel_data_t;
+} sel_plan_t;
 
 // Dimension i of t with the shapes aligned on the last one, rank `rank`.
 static inline int32_t aligned_dim(const tflm_tensor_t *t, int i, int rank) {
     return i + t->rank >= rank ? t->dims[i + t->rank - rank] : 1;
 }
 
-static tflm_status_t sel_plan(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *const in[SEL_IN],
-    const tflm_tensor_t *out, sel_data_t *d) {
+// A plan of one row of `count` elements (a single one, or none).
+static tflm_bcast_status_t sel_one_row(sel_plan_t *d, int32_t count) {
+    d->n = 1;
+    d->count = count;
+    d->dims[0] = count;
+    for (int k = 0; k < SEL_IN; k++) {
+        d->st[k][0] = 1;
+    }
+    return TFLM_BCAST_OK;
+}
+
+static tflm_bcast_status_t sel_plan(const tflm_tensor_t *const in[SEL_IN], const tflm_tensor_t *out,
+    sel_plan_t *d) {
+    // TFLM lets single-element tensors of any shapes through: one element.
+    if (tflm_elem_count(in[0]) == 1 && tflm_elem_count(in[1]) == 1 && tflm_elem_count(in[2]) == 1
+        && tflm_elem_count(out) == 1) {
+        return sel_one_row(d, 1);
+    }
     int rank = 0;
     for (int k = 0; k < SEL_IN; k++) {
         rank = in[k]->rank > rank ? in[k]->rank : rank;
@@ -260,7 +280,7 @@ static tflm_status_t sel_plan(tflm_interp_t *ip, const tflm_node_t *node, const 
         for (int k = 0; k < SEL_IN; k++) {
             int32_t dk = aligned_dim(in[k], i, rank);
             if (dk != 1 && od[i] != 1 && dk != od[i]) {
-                return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shapes do not broadcast");
+                return TFLM_BCAST_MISMATCH;
             }
             od[i] = dk != 1 ? dk : od[i];
         }
@@ -269,7 +289,7 @@ static tflm_status_t sel_plan(tflm_interp_t *ip, const tflm_node_t *node, const 
         }
     }
     if (!tflm_has_dims(out, od, rank)) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output shape is not the broadcast shape");
+        return TFLM_BCAST_OUTPUT;
     }
     // Merge as tflm_bcast_plan does: keep dimensions > 1, join one to the
     // previous when every input is present (or repeated) in both.
@@ -289,16 +309,10 @@ static tflm_status_t sel_plan(tflm_interp_t *ip, const tflm_node_t *node, const 
             n++;
         }
     }
-    d->count = (int32_t)count;
     if (n == 0) {
-        // A single element (or none): one row of count elements.
-        d->n = 1;
-        d->dims[0] = d->count;
-        for (int k = 0; k < SEL_IN; k++) {
-            d->st[k][0] = 1;
-        }
-        return TFLM_OK;
+        return sel_one_row(d, (int32_t)count);
     }
+    d->count = (int32_t)count;
     d->n = n;
     for (int k = 0; k < SEL_IN; k++) {
         int32_t run = 1;
@@ -307,14 +321,19 @@ static tflm_status_t sel_plan(tflm_interp_t *ip, const tflm_node_t *node, const 
             run *= flags[i][k] ? d->dims[i] : 1;
         }
     }
-    return TFLM_OK;
+    return TFLM_BCAST_OK;
+}
+
+// The node's three inputs.
+static inline void sel_inputs(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in[SEL_IN]) {
+    for (int k = 0; k < SEL_IN; k++) {
+        in[k] = tflm_node_input(ip, node, k);
+    }
 }
 
 static tflm_status_t sel_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    sel_data_t *d = node->op_data;
-    const tflm_tensor_t *in[SEL_IN] = {
-        tflm_node_input(ip, node, 0), tflm_node_input(ip, node, 1), tflm_node_input(ip, node, 2),
-    };
+    const tflm_tensor_t *in[SEL_IN];
+    sel_inputs(ip, node, in);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (in[0]->type != TFLM_BOOL) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "condition is %s, expected bool", tflm_type_name(in[0]->type));
@@ -326,16 +345,8 @@ static tflm_status_t sel_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (in[1]->type != TFLM_FLOAT32 && in[1]->type != TFLM_INT8 && in[1]->type != TFLM_INT16) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "values are %s", tflm_type_name(in[1]->type));
     }
-    d->esz = (int32_t)tflm_type_size(in[1]->type);
-    // TFLM lets single-element tensors of any shapes through: one element.
-    if (tflm_elem_count(in[0]) == 1 && tflm_elem_count(in[1]) == 1 && tflm_elem_count(in[2]) == 1
-        && tflm_elem_count(out) == 1) {
-        d->n = 1;
-        d->count = 1;
-        d->dims[0] = 1;
-        return TFLM_OK;
-    }
-    return sel_plan(ip, node, in, out, d);
+    sel_plan_t plan;
+    return tflm_bcast_check(ip, node, sel_plan(in, out, &plan));
 }
 
 // One row: o[i] = c[i * sc] ? x[i * sx] : y[i * sy], elements of esz bytes.
@@ -358,22 +369,26 @@ TFLM_INLINE_LOOP void sel_row(const uint8_t *c, const uint8_t *x, const uint8_t 
 }
 
 static tflm_status_t sel_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const sel_data_t *d = node->op_data;
-    if (d->count == 0) {
+    const tflm_tensor_t *in[SEL_IN];
+    sel_inputs(ip, node, in);
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    sel_plan_t d;
+    (void)sel_plan(in, out, &d); // checked by prepare
+    if (d.count == 0) {
         return TFLM_OK;
     }
-    const uint8_t *c = tflm_node_input(ip, node, 0)->data;
-    const uint8_t *x = tflm_node_input(ip, node, 1)->data;
-    const uint8_t *y = tflm_node_input(ip, node, 2)->data;
-    uint8_t *o = tflm_node_output(ip, node, 0)->data;
-    const int last = d->n - 1;
-    const int32_t inner = d->dims[last];
-    const size_t esz = (size_t)d->esz;
+    const uint8_t *c = in[0]->data;
+    const uint8_t *x = in[1]->data;
+    const uint8_t *y = in[2]->data;
+    uint8_t *o = out->data;
+    const int last = d.n - 1;
+    const int32_t inner = d.dims[last];
+    const size_t esz = tflm_type_size(out->type);
+    const int32_t sc = d.st[0][last], sx = d.st[1][last], sy = d.st[2][last];
     int32_t idx[TFLM_MAX_RANK] = {0};
     int32_t oc = 0, ox = 0, oy = 0;
-    for (int32_t rows = d->count / inner; rows > 0; rows--) {
+    for (int32_t rows = d.count / inner; rows > 0; rows--) {
         const uint8_t *xr = x + (size_t)ox * esz, *yr = y + (size_t)oy * esz;
-        const int32_t sc = d->st[0][last], sx = d->st[1][last], sy = d->st[2][last];
         if (esz == 1) {
             sel_row(c + oc, xr, yr, o, inner, sc, sx, sy, 1);
         } else if (esz == 2) {
@@ -383,15 +398,15 @@ static tflm_status_t sel_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         }
         o += (size_t)inner * esz;
         for (int k = last - 1; k >= 0; k--) {
-            oc += d->st[0][k];
-            ox += d->st[1][k];
-            oy += d->st[2][k];
-            if (++idx[k] < d->dims[k]) {
+            oc += d.st[0][k];
+            ox += d.st[1][k];
+            oy += d.st[2][k];
+            if (++idx[k] < d.dims[k]) {
                 break;
             }
-            oc -= d->st[0][k] * d->dims[k];
-            ox -= d->st[1][k] * d->dims[k];
-            oy -= d->st[2][k] * d->dims[k];
+            oc -= d.st[0][k] * d.dims[k];
+            ox -= d.st[1][k] * d.dims[k];
+            oy -= d.st[2][k] * d.dims[k];
             idx[k] = 0;
         }
     }
@@ -399,6 +414,6 @@ static tflm_status_t sel_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 // Version 2 is uint32 values.
-TFLM_KERNEL(select_v2, SELECT_V2, 1, SelectV2Options, 3, 3, 1, sizeof(sel_data_t), sel_prepare, sel_eval);
+TFLM_KERNEL(select_v2, SELECT_V2, 1, SelectV2Options, 3, 3, 1, 0, sel_prepare, sel_eval);
 
 #endif // MICROPY_TFLM_OP_COMPARE

@@ -22,7 +22,7 @@
 // Field 0 of AddOptions, SubOptions, MulOptions and DivOptions.
 enum { OPT_ACTIVATION = 0 };
 
-typedef enum { EW_ADD, EW_SUB, EW_MUL, EW_DIV, EW_SQDIFF, EW_MAX, EW_MIN, EW_FLOOR_DIV, EW_FLOOR_MOD } ew_op_t;
+typedef enum { EW_ADD, EW_SUB, EW_MUL, EW_DIV, EW_SQDIFF, EW_MAX, EW_MIN } ew_op_t;
 
 typedef struct {
     tflm_bcast_t bc;
@@ -143,8 +143,6 @@ TFLM_BCAST_ROW(sub_i32, int32_t, int32_t, ew_data_t, clampi(wsub(x, y), p))
 TFLM_BCAST_ROW(mul_i32, int32_t, int32_t, ew_data_t, clampi(wmul(x, y), p))
 TFLM_BCAST_ROW(div_i32r, int32_t, int32_t, ew_data_t, clampi(div_i32(x, y), p))
 TFLM_BCAST_ROW(sqd_i32, int32_t, int32_t, ew_data_t, wmul(wsub(x, y), wsub(x, y)))
-TFLM_BCAST_ROW(floor_div_f32r, float, float, ew_data_t, floor_div_f32(x, y))
-TFLM_BCAST_ROW(floor_mod_f32r, float, float, ew_data_t, floor_mod_f32(x, y))
 
 TFLM_BCAST_ROW(max_i32, int32_t, int32_t, ew_data_t, x > y ? x : y)
 TFLM_BCAST_ROW(min_i32, int32_t, int32_t, ew_data_t, x < y ? x : y)
@@ -366,8 +364,6 @@ static const tflm_bcast_row_fn ROWS[][T_COUNT] = {
     [EW_SQDIFF] = {sqd_f32, sqd_i8, sqd_i16, sqd_i32, NULL},
     [EW_MAX] = {max_f32, max_i8, max_i16, max_i32, max_i64},
     [EW_MIN] = {min_f32, min_i8, min_i16, min_i32, min_i64},
-    [EW_FLOOR_DIV] = {floor_div_f32r, NULL, NULL, NULL, NULL},
-    [EW_FLOOR_MOD] = {floor_mod_f32r, NULL, NULL, NULL, NULL},
 };
 
 static int type_slot(int type) {
@@ -446,8 +442,18 @@ static tflm_status_t prepare_rescaled(tflm_interp_t *ip, const tflm_node_t *node
 static const uint16_t EW_BUILTIN[] = {
     [EW_ADD] = TFLM_OP_ADD, [EW_SUB] = TFLM_OP_SUB, [EW_MUL] = TFLM_OP_MUL, [EW_DIV] = TFLM_OP_DIV,
     [EW_SQDIFF] = TFLM_OP_SQUARED_DIFFERENCE, [EW_MAX] = TFLM_OP_MAXIMUM, [EW_MIN] = TFLM_OP_MINIMUM,
-    [EW_FLOOR_DIV] = TFLM_OP_FLOOR_DIV, [EW_FLOOR_MOD] = TFLM_OP_FLOOR_MOD,
 };
+
+// Both inputs and the output of one type (ValueError otherwise).
+static tflm_status_t ew_check_types(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in1,
+    const tflm_tensor_t *in2, const tflm_tensor_t *out) {
+    tflm_status_t s = tflm_bcast_check_types(ip, node, in1, in2);
+    if (s == TFLM_OK && out->type != in1->type) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, inputs are %s",
+            tflm_type_name(out->type), tflm_type_name(in1->type));
+    }
+    return s;
+}
 
 static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
@@ -460,12 +466,8 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if ((s = tflm_bcast_check_types(ip, node, in1, in2)) != TFLM_OK) {
+    if ((s = ew_check_types(ip, node, in1, in2, out)) != TFLM_OK) {
         return s;
-    }
-    if (out->type != in1->type) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, inputs are %s",
-            tflm_type_name(out->type), tflm_type_name(in1->type));
     }
     int slot = type_slot(in1->type);
     d->row = slot < 0 ? NULL : ROWS[op][slot];
@@ -561,17 +563,45 @@ static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// ---------------------------------------------------------------------------
+// FLOOR_DIV and FLOOR_MOD: float32 only, no parameters, so no op data (eval
+// plans the broadcast on the stack).
+
+TFLM_BCAST_ROW(floor_div_f32r, float, float, void, floor_div_f32(x, y))
+TFLM_BCAST_ROW(floor_mod_f32r, float, float, void, floor_mod_f32(x, y))
+
+static tflm_status_t floor_prepare(tflm_interp_t *ip, tflm_node_t *node) {
+    tflm_status_t s;
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    if ((s = ew_check_types(ip, node, in1, in2, out)) != TFLM_OK) {
+        return s;
+    }
+    if (in1->type != TFLM_FLOAT32) {
+        return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in1->type));
+    }
+    tflm_bcast_t bc;
+    return tflm_bcast_prepare(ip, node, in1, in2, out, &bc);
+}
+
 // FLOOR_DIV: TFLM checks every divisor before dividing and fails the invoke
 // on a zero (+0.0 or -0.0).
-static tflm_status_t floor_div_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+static tflm_status_t floor_eval(tflm_interp_t *ip, const tflm_node_t *node) {
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
-    const float *y = (const float *)in2->data;
-    for (int32_t i = 0, n = tflm_elem_count(in2); i < n; i++) {
-        if (y[i] == 0.0f) {
-            return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "division by zero");
+    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const bool div = node->builtin == TFLM_OP_FLOOR_DIV;
+    if (div) {
+        const float *y = (const float *)in2->data;
+        for (int32_t i = 0, n = tflm_elem_count(in2); i < n; i++) {
+            if (y[i] == 0.0f) {
+                return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "division by zero");
+            }
         }
     }
-    return ew_eval(ip, node);
+    tflm_bcast_eval(in1, in2, out, NULL, sizeof(float), sizeof(float), div ? floor_div_f32r : floor_mod_f32r);
+    return TFLM_OK;
 }
 
 // ---------------------------------------------------------------------------
@@ -693,8 +723,8 @@ TFLM_KERNEL(squared_difference, SQUARED_DIFFERENCE, 2, SquaredDifferenceOptions,
 TFLM_KERNEL(maximum, MAXIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 TFLM_KERNEL(minimum, MINIMUM, 4, MaximumMinimumOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
 // FLOOR_DIV version 2 is float32 (version 1 int32, which TFLM does not run).
-TFLM_KERNEL(floor_div, FLOOR_DIV, 2, FloorDivOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, floor_div_eval);
-TFLM_KERNEL(floor_mod, FLOOR_MOD, 1, FloorModOptions, 2, 2, 1, sizeof(ew_data_t), ew_prepare, ew_eval);
+TFLM_KERNEL(floor_div, FLOOR_DIV, 2, FloorDivOptions, 2, 2, 1, 0, floor_prepare, floor_eval);
+TFLM_KERNEL(floor_mod, FLOOR_MOD, 1, FloorModOptions, 2, 2, 1, 0, floor_prepare, floor_eval);
 TFLM_KERNEL(add_n, ADD_N, 1, AddNOptions, 2, TFLM_IO_ANY, 1, sizeof(addn_data_t), add_n_prepare, add_n_eval);
 
 #endif // MICROPY_TFLM_OP_ELEMENTWISE

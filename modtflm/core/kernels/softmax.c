@@ -10,10 +10,10 @@
 //
 // LOG_SOFTMAX over the last dimension: float32 and int8, as TFLM. int8: the
 // output has scale 16/256 and zero point 127 (TFLM requires them); the sum of
-// the exps of the row's differences (Q5 in, Q12 sum) goes through the
-// fixed-point log (Q5), subtracted from each difference in Q5 and narrowed
-// to Q4 (the output's units). Differences too negative for Q5 after the log
-// is subtracted give the lowest output.
+// the exps of the row's differences (Q5 in, Q12 sum; computed or tabulated
+// as SOFTMAX's) goes through the fixed-point log (Q5), subtracted from each
+// difference in Q5 and narrowed to Q4 (the output's units). Differences too
+// negative for Q5 after the log is subtracted give the lowest output.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_SOFTMAX
 #include <float.h>
@@ -109,6 +109,13 @@ static inline int32_t exp_at(const softmax_data_t *d, int32_t k) {
     return d->exp_q0 ? d->exp_q0[k] : exp_diff(d, k);
 }
 
+// exp_diff in one out-of-line copy, for the table and for LOG_SOFTMAX (one
+// call per element, beside the log). SOFTMAX's eval inlines its own: one
+// more inlined copy in this file would make the compiler stop inlining there.
+static __attribute__((noinline)) int32_t exp_diff_call(const softmax_data_t *d, int32_t k) {
+    return exp_diff(d, k);
+}
+
 // The shapes both ops accept: the output's is the input's, of rank >= 1.
 // Rows: *depth elements of the last dimension, *outer of them.
 static tflm_status_t softmax_check_shapes(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
@@ -126,10 +133,10 @@ static tflm_status_t softmax_check_shapes(tflm_interp_t *ip, const tflm_node_t *
 
 // int8 input: beta * input scale as the multiplier (> 1, capped as TFLM caps
 // it) taking a difference to Q5 and the radius beyond which exp underflows;
-// with `table` (or for tensors big enough for it to pay), the exps of the
-// 256 differences. A model error when beta * scale (`what`) is too small.
+// for tensors big enough for it to pay, the exps of the 256 differences. A
+// model error when beta * scale (`what`) is too small.
 static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *node, softmax_data_t *d,
-    double beta_scale, const char *what, bool table) {
+    double beta_scale, const char *what) {
     double real = beta_scale * (double)(1 << 26);
     const double max_real = (double)((1ll << 31) - 1);
     real = real < max_real ? real : max_real;
@@ -142,7 +149,7 @@ static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *nod
     // Differences below -radius contribute nothing (exp underflows in Q5).
     d->radius = (int32_t)((double)31 * (double)(1 << 26) / (double)(1ll << shift));
     // Below this many elements the table costs more memory than it saves time.
-    if (!table && (int64_t)d->outer * d->depth < 256) {
+    if ((int64_t)d->outer * d->depth < 256) {
         return TFLM_OK;
     }
     d->exp_q0 = tflm_alloc_persistent(ip, 256 * sizeof(int32_t));
@@ -150,7 +157,7 @@ static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *nod
         return TFLM_ERR_ARENA;
     }
     for (int32_t k = 0; k < 256; k++) {
-        d->exp_q0[k] = exp_diff(d, k);
+        d->exp_q0[k] = exp_diff_call(d, k);
     }
     return TFLM_OK;
 }
@@ -217,7 +224,7 @@ static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     } else if (out->zero_point != -32768 || !near(out->scale, 1.0f / 65536.0f, 0.001f / 65536.0f)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output must have scale 1/65536, zero point -32768");
     }
-    return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, "beta * input scale", false);
+    return softmax_int8_exps(ip, node, d, (double)d->beta * (double)in->scale, "beta * input scale");
 }
 
 // The largest of a float row (a NaN never is: it fails every comparison).
@@ -348,7 +355,7 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // LOG_SOFTMAX
 
 typedef struct {
-    softmax_data_t sm; // beta 1; int8: the Q5 multiplier and the exp table
+    softmax_data_t sm; // beta 1; int8: the Q5 multiplier (and the exp table, if any)
     int32_t rev_mult;  // int8: Q5 back to input units
     int32_t rev_shift;
 } log_softmax_data_t;
@@ -380,10 +387,10 @@ static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (out->scale != 16.0f / 256.0f || out->zero_point != 127) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int8 output must have scale 16/256, zero point 127");
     }
-    // The exps are SOFTMAX's with beta 1, always from the table (the
-    // differences take 256 values).
+    // The exps are SOFTMAX's with beta 1, computed in place as TFLM does, or
+    // from the same table for tensors as large as it.
     d->sm.beta = 1.0f;
-    if ((s = softmax_int8_exps(ip, node, &d->sm, (double)in->scale, "input scale", true)) != TFLM_OK) {
+    if ((s = softmax_int8_exps(ip, node, &d->sm, (double)in->scale, "input scale")) != TFLM_OK) {
         return s;
     }
     // The multiplier's inverse, 2^(31 - shift) / mult: below 1 unless the
@@ -421,10 +428,11 @@ static void log_softmax_int8(const log_softmax_data_t *ld, const int8_t *in, int
         for (int32_t c = 0; c < depth; c++) {
             max = max < in[c] ? in[c] : max;
         }
-        // The table holds 0 beyond the radius, where TFLM skips the term.
+        // The exp is 0 beyond the radius, where TFLM skips the term.
         int32_t sum = 0; // Q12
         for (int32_t c = 0; c < depth; c++) {
-            sum = fxp_add(sum, tflm_rounding_divide_by_pot(d->exp_q0[max - in[c]], 12));
+            const int32_t k = max - in[c];
+            sum = fxp_add(sum, tflm_rounding_divide_by_pot(d->exp_q0 ? d->exp_q0[k] : exp_diff_call(d, k), 12));
         }
         // The sum holds exp(0) of the maximum: at least 1.
         const int32_t log_sum = fxp_log_x_ge_1(sum, 12, 5); // Q5

@@ -11,8 +11,10 @@
 //          1 / (sqrt(in_scale) * out_scale), plus out_zp, clamped; 0 gives
 //          the type's maximum. An input below the zero point (a negative
 //          value) fails at invoke, as in TFLM.
-// int8 results depend on the input byte only: prepare tabulates them (256
-// bytes of persistent memory) and eval is a lookup.
+// int8 results depend on the input byte only: for tensors of at least 256
+// elements prepare tabulates them (256 bytes of persistent memory, no more
+// than the tensor) and eval is a lookup; smaller ones compute each element,
+// as TFLM does for every size.
 #include "../kernel.h"
 
 #if MICROPY_TFLM_OP_UNARY
@@ -25,7 +27,7 @@ typedef float (*unary_f32_fn)(float);
 typedef struct {
     int32_t count;
     unary_f32_fn fn;    // float32
-    const int8_t *lut;  // int8: result per input byte
+    const int8_t *lut;  // int8: result per input byte, or NULL
     int32_t min_valid;  // RSQRT: inputs below the zero point are refused
     int32_t in_zp;
     int32_t out_zp;
@@ -149,7 +151,7 @@ static tflm_status_t quant_prepare(tflm_interp_t *ip, tflm_node_t *node, unary_d
     if (d->rsqrt) {
         d->min_valid = in->zero_point;
     }
-    if (in->type == TFLM_INT8) {
+    if (in->type == TFLM_INT8 && d->count >= 256) {
         int8_t *lut = tflm_alloc_persistent(ip, 256);
         if (lut == NULL) {
             return TFLM_ERR_ARENA;
@@ -197,7 +199,8 @@ static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return quant_prepare(ip, node, d, in, out);
 }
 
-// int8 (table) and int16 (computed) in one loop, `type` a constant.
+// int8 (from the table, if any) and int16 (computed) in one loop, `type` a
+// constant.
 TFLM_INLINE_LOOP tflm_status_t quant_run(tflm_interp_t *ip, const tflm_node_t *node, const unary_data_t *d,
     const void *in, void *out, const int type) {
     const int32_t min_valid = d->min_valid;
@@ -207,7 +210,7 @@ TFLM_INLINE_LOOP tflm_status_t quant_run(tflm_interp_t *ip, const tflm_node_t *n
             return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "negative input (%d, below the zero point %d)",
                 (int)x, (int)min_valid);
         }
-        tflm_store_int(out, (size_t)i, type == TFLM_INT8 ? d->lut[(uint8_t)x] : quant_value(d, x), type);
+        tflm_store_int(out, (size_t)i, type == TFLM_INT8 && d->lut ? d->lut[(uint8_t)x] : quant_value(d, x), type);
     }
     return TFLM_OK;
 }

@@ -121,11 +121,11 @@ static inline tflm_status_t tflm_bcast_check_types(tflm_interp_t *ip, const tflm
     return TFLM_OK;
 }
 
-// tflm_bcast_plan for a kernel's prepare: a shape problem fails the op
-// (ValueError).
-static inline tflm_status_t tflm_bcast_prepare(tflm_interp_t *ip, const tflm_node_t *node,
-    const tflm_tensor_t *a, const tflm_tensor_t *b, const tflm_tensor_t *out, tflm_bcast_t *p) {
-    switch (tflm_bcast_plan(a, b, out, p)) {
+// A planning status as the op's result in prepare: a shape problem fails the
+// op (ValueError).
+static inline tflm_status_t tflm_bcast_check(tflm_interp_t *ip, const tflm_node_t *node,
+    tflm_bcast_status_t status) {
+    switch (status) {
         case TFLM_BCAST_MISMATCH:
             return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input shapes do not broadcast");
         case TFLM_BCAST_OUTPUT:
@@ -133,6 +133,12 @@ static inline tflm_status_t tflm_bcast_prepare(tflm_interp_t *ip, const tflm_nod
         default:
             return TFLM_OK;
     }
+}
+
+// tflm_bcast_plan for a kernel's prepare (see tflm_bcast_check).
+static inline tflm_status_t tflm_bcast_prepare(tflm_interp_t *ip, const tflm_node_t *node,
+    const tflm_tensor_t *a, const tflm_tensor_t *b, const tflm_tensor_t *out, tflm_bcast_t *p) {
+    return tflm_bcast_check(ip, node, tflm_bcast_plan(a, b, out, p));
 }
 
 // Runs `fn` over every row of the plan. Input elements are `esz_in` bytes,
@@ -165,6 +171,17 @@ static inline void tflm_bcast_run(const tflm_bcast_t *p, const void *params, con
             idx[d] = 0;
         }
     }
+}
+
+// Plans and runs in one step, for kernels that keep no plan in their op data
+// (it costs a loop over at most TFLM_MAX_RANK dimensions per invoke, and
+// saves the plan's bytes per op). Prepare has checked the shapes with
+// tflm_bcast_prepare, so planning cannot fail here.
+static inline void tflm_bcast_eval(const tflm_tensor_t *a, const tflm_tensor_t *b, tflm_tensor_t *out,
+    const void *params, size_t esz_in, size_t esz_out, tflm_bcast_row_fn fn) {
+    tflm_bcast_t p;
+    (void)tflm_bcast_plan(a, b, out, &p);
+    tflm_bcast_run(&p, params, a->data, b->data, out->data, esz_in, esz_out, fn);
 }
 
 // Defines a row function `name` computing EXPR from `x` (input 1), `y`

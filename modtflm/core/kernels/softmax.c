@@ -351,6 +351,10 @@ static tflm_status_t softmax_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     return TFLM_OK;
 }
 
+TFLM_KERNEL(softmax, SOFTMAX, 3, SoftmaxOptions, 1, 1, 1,
+    sizeof(softmax_data_t), softmax_prepare, softmax_eval);
+
+#if MICROPY_TFLM_OP_LOG_SOFTMAX
 // ---------------------------------------------------------------------------
 // LOG_SOFTMAX
 
@@ -466,9 +470,8 @@ static tflm_status_t log_softmax_eval(tflm_interp_t *ip, const tflm_node_t *node
     return TFLM_OK;
 }
 
-TFLM_KERNEL(softmax, SOFTMAX, 3, SoftmaxOptions, 1, 1, 1,
-    sizeof(softmax_data_t), softmax_prepare, softmax_eval);
 TFLM_KERNEL(log_softmax, LOG_SOFTMAX, 2, LogSoftmaxOptions, 1, 1, 1,
     sizeof(log_softmax_data_t), log_softmax_prepare, log_softmax_eval);
+#endif // MICROPY_TFLM_OP_LOG_SOFTMAX
 
 #endif // MICROPY_TFLM_OP_SOFTMAX

@@ -33,8 +33,10 @@
 #else
 #define FAMILY_ACTIVATIONS(K)
 #endif
-#if MICROPY_TFLM_OP_SOFTMAX
+#if MICROPY_TFLM_OP_SOFTMAX && MICROPY_TFLM_OP_LOG_SOFTMAX
 #define FAMILY_SOFTMAX(K) K(softmax) K(log_softmax)
+#elif MICROPY_TFLM_OP_SOFTMAX
+#define FAMILY_SOFTMAX(K) K(softmax)
 #else
 #define FAMILY_SOFTMAX(K)
 #endif

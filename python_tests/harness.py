@@ -204,17 +204,24 @@ def check_cases(target, cases, float_tol=1e-5, ids=None):
     """run_many + compare every case with the oracle; one assertion listing
     every mismatching case."""
     got = run_many(target, cases)
+    names = ids or [f"case {i}" for i in range(len(cases))]
+    assert_all_match(names, got, (oracle(m, b) for m, b in cases), float_tol)
+
+
+def assert_all_match(names, got, wants, float_tol=0.0):
+    """Every target result in `got` (outputs, or a refusal message) equals
+    its expected outputs in `wants` (an iterable, read one case at a time);
+    one assertion listing every mismatching case."""
     problems = []
-    for i, ((model, batches), g) in enumerate(zip(cases, got)):
-        name = ids[i] if ids else f"case {i}"
-        if isinstance(g, str):
+    for name, g, want in zip(names, got, wants):
+        if g is None or isinstance(g, str):
             problems.append(f"{name}: refused: {g}")
             continue
         try:
-            assert_match(g, oracle(model, batches), float_rtol=float_tol, float_atol=float_tol, context=name)
+            assert_match(g, want, float_rtol=float_tol, float_atol=float_tol, context=name)
         except AssertionError as e:
             problems.append(str(e).splitlines()[0])
-    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+    assert not problems, f"{len(problems)} of {len(names)} cases failed:\n" + "\n".join(problems[:30])
 
 
 def _blob(models):

@@ -7,39 +7,9 @@ for one we do not run), never crash. Loaded by malformed.py as the class
 """
 import numpy as np
 
-from tflite_builder import ModelBuilder
+from tflite_builder import op_model
 
 VE, NI = "ValueError", "NotImplementedError"
-
-
-def op_model(op, ins, outs, version=None, **options):
-    """A one-op model. `ins`: numpy arrays become constants, dicts quantized
-    constants (data, scale, zero_point), tuples (shape, dtype[, scale,
-    zero_point]) graph inputs; `outs` tuples."""
-    b = ModelBuilder()
-
-    def tensor(spec):
-        shape, dtype = spec[0], spec[1] if len(spec) > 1 else "float32"
-        if len(spec) > 2:
-            return b.tensor(shape, dtype, scale=spec[2], zero_point=spec[3])
-        return b.tensor(shape, dtype)
-
-    graph_ins, op_ins = [], []
-    for x in ins:
-        if isinstance(x, np.ndarray):
-            op_ins.append(b.const(x))
-        elif isinstance(x, dict):
-            op_ins.append(b.const(x["data"], scale=x["scale"], zero_point=x["zero_point"],
-                                  quantized_dim=x.get("dim", 0)))
-        else:
-            t = tensor(x)
-            graph_ins.append(t)
-            op_ins.append(t)
-    op_outs = [tensor(y) for y in outs]
-    b.op(op, op_ins, op_outs, options=options or None, version=version)
-    b.inputs(graph_ins)
-    b.outputs(op_outs)
-    return b.build()
 
 
 def i32(*v):

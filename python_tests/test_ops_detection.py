@@ -17,7 +17,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from harness import assert_match, load_each, oracle, run_many, run_raw
+from harness import assert_all_match, load_each, oracle, run_many, run_raw
 from malformed_detection import OP, QPARAMS, build, flex, flex_typed, options_for
 from targets import ASAN_RUNNER
 from tflite_builder import np_dtype
@@ -87,16 +87,7 @@ def make_case(cid, rng, num_boxes, num_classes, background=1, types=("float32",)
 def check(target, cases):
     """Every case on the target against the oracle, floats exact."""
     got = run_many(target, [(c.model, c.batches) for c in cases])
-    problems = []
-    for c, g in zip(cases, got):
-        if isinstance(g, str):
-            problems.append(f"{c.id}: refused: {g}")
-            continue
-        try:
-            assert_match(g, oracle(c.oracle_model, c.oracle_batches), float_rtol=0, float_atol=0, context=c.id)
-        except AssertionError as e:
-            problems.append(str(e).splitlines()[0])
-    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+    assert_all_match([c.id for c in cases], got, (oracle(c.oracle_model, c.oracle_batches) for c in cases))
 
 
 # ---------------------------------------------------------------------------

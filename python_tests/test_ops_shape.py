@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS
-from harness import assert_match, check_cases, io_details, load_each, read_csv_ints, run_many, run_raw
-from tflite_builder import ModelBuilder, np_dtype
+from harness import assert_all_match, check_cases, io_details, load_each, read_csv_ints, run_many, run_raw
+from tflite_builder import ModelBuilder, np_dtype, op_model
 
 # Quantization for quantized types: the same everywhere, so data movement
 # needs no requantization.
@@ -709,46 +709,11 @@ def run_with_refs(target, cases):
 def test_shape_ops_beyond_tflm_match_numpy(target, sweep):
     cases = numpy_cases(sweep) + [c for c in oracle_cases(sweep) if c.ref is not None]
     got, wants = run_with_refs(target, cases)
-    problems = []
-    for c, g, want in zip(cases, got, wants):
-        if g is None or isinstance(g, str):
-            problems.append(f"{c.id}: refused: {g}")
-            continue
-        try:
-            assert_match(g, want, float_rtol=0, float_atol=0, context=c.id)
-        except AssertionError as e:
-            problems.append(str(e).splitlines()[0])
-    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+    assert_all_match([c.id for c in cases], got, wants)
 
 
 # ---------------------------------------------------------------------------
 # Refused models
-
-
-def op_model(op, ins, outs, **options):
-    """A one-op model. `ins`: numpy arrays become constants, (shape, dtype)
-    or (shape, dtype, scale, zero_point) tuples graph inputs; `outs` tuples."""
-    b = ModelBuilder()
-
-    def tensor(spec):
-        shape, dtype = spec[0], spec[1] if len(spec) > 1 else "float32"
-        if len(spec) > 2:
-            return b.tensor(shape, dtype, scale=spec[2], zero_point=spec[3])
-        return b.tensor(shape, dtype)
-
-    graph_ins, op_ins = [], []
-    for x in ins:
-        if isinstance(x, np.ndarray):
-            op_ins.append(b.const(x))
-        elif isinstance(x, dict):  # quantized constant
-            op_ins.append(b.const(x["data"], scale=x["scale"], zero_point=x["zero_point"]))
-        else:
-            t = tensor(x)
-            graph_ins.append(t)
-            op_ins.append(t)
-    op_outs = [tensor(y) for y in outs]
-    b.op(op, op_ins, op_outs, options=options or None)
-    return build(b, graph_ins, op_outs)
 
 
 def i32(*v):

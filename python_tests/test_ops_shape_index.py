@@ -14,7 +14,7 @@ by invoke).
 """
 import numpy as np
 
-from harness import assert_match, check_cases, run_many, run_raw
+from harness import assert_all_match, check_cases, run_many, run_raw
 from test_ops_shape import C, T, build
 from tflite_builder import ModelBuilder, np_dtype
 
@@ -356,17 +356,7 @@ def test_shape_index_ops_beyond_tflm_match_numpy(target, sweep):
     cases = numpy_cases(sweep)
     specs = [[(w.dtype, w.shape) for w in c.wants[0]] for c in cases]
     got = run_many(target, [(c.model, c.batches) for c in cases], specs=specs)
-    wants = [c.wants for c in cases]
-    problems = []
-    for c, g, want in zip(cases, got, wants):
-        if isinstance(g, str):
-            problems.append(f"{c.id}: refused: {g}")
-            continue
-        try:
-            assert_match(g, want, float_rtol=0, float_atol=0, context=c.id)
-        except AssertionError as e:
-            problems.append(str(e).splitlines()[0])
-    assert not problems, f"{len(problems)} of {len(cases)} cases failed:\n" + "\n".join(problems[:30])
+    assert_all_match([c.id for c in cases], got, [c.wants for c in cases])
 
 
 # ---------------------------------------------------------------------------

@@ -474,6 +474,36 @@ class ModelBuilder:
 # Oracle
 
 
+def op_model(op, ins, outs, version=None, **options):
+    """A one-op model. `ins`: numpy arrays become constants, dicts quantized
+    constants (data, scale, zero_point), tuples (shape, dtype[, scale,
+    zero_point]) graph inputs; `outs` tuples."""
+    b = ModelBuilder()
+
+    def tensor(spec):
+        shape, dtype = spec[0], spec[1] if len(spec) > 1 else "float32"
+        if len(spec) > 2:
+            return b.tensor(shape, dtype, scale=spec[2], zero_point=spec[3])
+        return b.tensor(shape, dtype)
+
+    graph_ins, op_ins = [], []
+    for x in ins:
+        if isinstance(x, np.ndarray):
+            op_ins.append(b.const(x))
+        elif isinstance(x, dict):
+            op_ins.append(b.const(x["data"], scale=x["scale"], zero_point=x["zero_point"],
+                                  quantized_dim=x.get("dim", 0)))
+        else:
+            t = tensor(x)
+            graph_ins.append(t)
+            op_ins.append(t)
+    op_outs = [tensor(y) for y in outs]
+    b.op(op, op_ins, op_outs, options=options or None, version=version)
+    b.inputs(graph_ins)
+    b.outputs(op_outs)
+    return b.build()
+
+
 def run_oracle(model_bytes, inputs, arena_size=16 * 1024 * 1024, n_outputs=None):
     """Run a model in the tflite_micro wheel; returns a list of output arrays."""
     from tflite_micro.python.tflite_micro import runtime

@@ -3,7 +3,7 @@ cases(seed=None) -> [(name, model bytes, exception name)].
 
 ValueError: rank not positive or not dividing the filter count, tensors of
 the wrong rank or shape (input, weights, bias, state, output), a state that
-is not a variable tensor, an empty state (TFLM's shift would run past it),
+is not a variable tensor or has data in the model, an empty state (TFLM's shift would run past it),
 type mismatches between the tensors, a missing state or weights, a bias
 scale that is not the state's times weights_time's, quantized tensors
 without quantization, fused activation out of range.
@@ -18,7 +18,7 @@ UNSUPPORTED = "NotImplementedError"
 
 def _model(dtype="float32", batch=2, n_in=4, units=3, rank=2, memory=3, bias=True, act="NONE", state_dtype=None,
            shapes=None, types=None, variable=True, version=None, quant=True, bias_scale=None, omit=(),
-           opts=None, wf_dtype=None):
+           opts=None, wf_dtype=None, state_buffer=False):
     """An SVDF model; `shapes` / `types` override a tensor's shape or type by
     name (x, wf, wt, bias, state, y); `omit` lists inputs given as -1."""
     filters = units * rank
@@ -45,7 +45,10 @@ def _model(dtype="float32", batch=2, n_in=4, units=3, rank=2, memory=3, bias=Tru
     wf = b.tensor(sh["wf"], ty["wf"], **qa("wf"))
     wt = b.tensor(sh["wt"], ty["wt"], **qa("wt"))
     bs = b.tensor(sh["bias"], ty["bias"], **qa("bias")) if bias else None
-    st = b.tensor(sh["state"], ty["state"], variable=variable, **qa("state"))
+    buf = 0
+    if state_buffer:
+        buf = b.add_buffer(bytes({"float32": 4, "int16": 2, "int8": 1}[ty["state"]] * batch * memory * filters))
+    st = b.tensor(sh["state"], ty["state"], variable=variable, buffer=buf, **qa("state"))
     y = b.tensor(sh["y"], ty["y"], **qa("y"))
     ins = [x, wf, wt, bs, st]
     for i in omit:
@@ -86,6 +89,9 @@ def cases(seed=None):
         ("batch-zero", _model(batch=0), VALUE),
         ("state-not-variable", _model(variable=False), VALUE),
         ("state-omitted", _model(omit=(4,)), VALUE),
+        # The oracle refuses a variable state with data in the model.
+        ("state-has-data", _model(state_buffer=True), VALUE),
+        ("state-has-data-int8", _model("int8", state_dtype="int8", state_buffer=True), VALUE),
         ("weights-time-omitted", _model(omit=(2,)), VALUE),
         # Types
         ("float-state-int16", _model(types=dict(state="int16")), VALUE),

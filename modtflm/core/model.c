@@ -480,9 +480,7 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
     uint32_t size;
     fb_vector_table(&m->b, m->buffers, fb_field_u32(t, TENSOR_BUFFER, 0), &buf);
     buffer_data(m, buf, &data, &size);
-    // A variable tensor's buffer is ignored (TFLM gives it arena memory and
-    // resets it), so it is never constant.
-    if (size != 0 && !(out->flags & TFLM_T_VARIABLE)) {
+    if (size != 0) {
         out->flags |= TFLM_T_CONST;
         out->data = (uint8_t *)data;
     }

@@ -218,6 +218,12 @@ static tflm_status_t svdf_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "activation_state tensor %d is not a variable tensor",
             (int)(state - ip->tensors));
     }
+    // The oracle refuses a state with data in the model (ours would be
+    // that constant data).
+    if (state->flags & TFLM_T_CONST) {
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "activation_state tensor %d has data in the model",
+            (int)(state - ip->tensors));
+    }
     d->activation = (uint8_t)activation;
     if (in->type == TFLM_FLOAT32) {
         return prepare_float(ip, node, d);

@@ -28,7 +28,7 @@ ACTS = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"]
 
 
 def svdf_model(dtype, batch, input_size, units, rank, memory, bias=True, act="NONE", state_dtype="int16",
-               seed=0, zp=(5, -3, 0), out_scale=None):
+               seed=0, zp=(5, -3, 0), out_scale=None, per_channel=False):
     """One SVDF op. dtype float32, or int8 with state_dtype int16 or int8;
     zp = zero points of input, output and (int8 state only) state."""
     rng = np.random.default_rng(seed)
@@ -52,7 +52,13 @@ def svdf_model(dtype, batch, input_size, units, rank, memory, bias=True, act="NO
         if out_scale is None:
             out_scale = 0.5 * float(np.sqrt(memory * rank)) * 8 / 127
         x = b.tensor((batch, input_size), "int8", scale=s_in, zero_point=zp[0])
-        wf = b.const(rng.integers(-127, 128, (filters, input_size)), "int8", scale=s_wf, zero_point=0)
+        if per_channel:
+            # TFLM uses the first channel's scale alone.
+            scales = [s_wf * (1 + 0.25 * k) for k in range(filters)]
+            wf = b.const(rng.integers(-127, 128, (filters, input_size)), "int8", scale=scales,
+                         zero_point=[0] * filters, quantized_dim=0)
+        else:
+            wf = b.const(rng.integers(-127, 128, (filters, input_size)), "int8", scale=s_wf, zero_point=0)
         wt = b.const(rng.integers(-wt_max, wt_max + 1, (filters, memory)), state_dtype, scale=s_wt, zero_point=0)
         bs = (b.const(rng.integers(-20000, 20000, (units,)), "int32", scale=s_st * s_wt, zero_point=0)
               if bias else None)
@@ -80,6 +86,7 @@ def fast_cases():
         c.append((f"float-{act}", svdf_model("float32", 2, 6, 3, 2, 4, act=act, seed=10 + j)))
     # TFLM's integer SVDF applies no fused activation.
     c.append(("int8-RELU-ignored", svdf_model("int8", 2, 6, 3, 2, 4, act="RELU", seed=20)))
+    c.append(("int8-per-channel-weights", svdf_model("int8", 2, 5, 3, 2, 4, seed=24, per_channel=True)))
     # Saturation: tiny output scale (outputs at -128/127) and large inputs.
     c.append(("int8-saturating", svdf_model("int8", 2, 12, 4, 1, 3, seed=22, out_scale=0.001)))
     c.append(("int8-int8-saturating", svdf_model("int8", 1, 12, 4, 2, 3, state_dtype="int8", seed=23,

@@ -97,13 +97,14 @@ static tflm_status_t prepare_float(tflm_interp_t *ip, tflm_node_t *node, const s
     return tflm_check_type_built(ip, node, TFLM_FLOAT32);
 }
 
-static tflm_status_t prepare_int(tflm_interp_t *ip, tflm_node_t *node, svdf_data_t *d) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, IN_INPUT);
-    const tflm_tensor_t *feature = tflm_node_input(ip, node, IN_FEATURE);
-    const tflm_tensor_t *time = tflm_node_input(ip, node, IN_TIME);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, IN_BIAS);
-    const tflm_tensor_t *state = tflm_node_input(ip, node, IN_STATE);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+// The op's tensors (NULL for an omitted one).
+typedef struct {
+    const tflm_tensor_t *in, *feature, *time, *bias, *state, *out;
+} svdf_io_t;
+
+static tflm_status_t prepare_int(tflm_interp_t *ip, tflm_node_t *node, svdf_data_t *d, const svdf_io_t *t) {
+    const tflm_tensor_t *in = t->in, *feature = t->feature, *time = t->time, *bias = t->bias;
+    const tflm_tensor_t *state = t->state, *out = t->out;
     tflm_status_t s;
     if ((s = check_type_is(ip, node, feature, "weights_feature", TFLM_INT8)) != TFLM_OK
         || (s = check_type_is(ip, node, out, "output", TFLM_INT8)) != TFLM_OK) {
@@ -159,12 +160,13 @@ static tflm_status_t prepare_int(tflm_interp_t *ip, tflm_node_t *node, svdf_data
 
 static tflm_status_t svdf_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     svdf_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, IN_INPUT);
-    const tflm_tensor_t *feature = tflm_node_input(ip, node, IN_FEATURE);
-    const tflm_tensor_t *time = tflm_node_input(ip, node, IN_TIME);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, IN_BIAS);
-    const tflm_tensor_t *state = tflm_node_input(ip, node, IN_STATE);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const svdf_io_t io = {
+        tflm_node_input(ip, node, IN_INPUT), tflm_node_input(ip, node, IN_FEATURE),
+        tflm_node_input(ip, node, IN_TIME), tflm_node_input(ip, node, IN_BIAS),
+        tflm_node_input(ip, node, IN_STATE), tflm_node_output(ip, node, 0),
+    };
+    const tflm_tensor_t *in = io.in, *feature = io.feature, *time = io.time, *bias = io.bias;
+    const tflm_tensor_t *state = io.state, *out = io.out;
     tflm_status_t s;
     if (in == NULL || feature == NULL || time == NULL || state == NULL) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "only the bias input may be omitted");
@@ -229,7 +231,7 @@ static tflm_status_t svdf_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return prepare_float(ip, node, d);
     }
     if (in->type == TFLM_INT8) {
-        return prepare_int(ip, node, d);
+        return prepare_int(ip, node, d, &io);
     }
     return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
 }

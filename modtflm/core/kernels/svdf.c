@@ -17,9 +17,8 @@
 // int16 or both int8, int32 bias (required: TFLM reads its scale), int8
 // output. The feature product is rescaled into the state's scale, clamped
 // to the state type, then offset by its zero point (wrapping, as the
-// oracle's build does); the time product is rescaled
-// into the output's. Integer sums wrap as TFLM's int32 ones do on the
-// oracle's host.
+// oracle's build does); the time product is rescaled into the output's.
+// Integer sums wrap as TFLM's int32 ones do on the oracle's host.
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_SVDF
 #include <math.h>

@@ -232,6 +232,14 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     size_t base = ALIGN8(ip->persistent_used);
     size_t end = ip->arena_used < ip->arena_size ? ip->arena_used : ip->arena_size;
     memset(ip->arena + base, 0, end > base ? end - base : 0);
+    // TFLM resets an int8 variable tensor to its zero point (each byte).
+    // (One with data in the model stays there, constant: no kernel takes it.)
+    for (uint16_t t = 0; t < ip->n_tensors; t++) {
+        tflm_tensor_t *v = &ip->tensors[t];
+        if ((v->flags & (TFLM_T_VARIABLE | TFLM_T_CONST)) == TFLM_T_VARIABLE && v->type == TFLM_INT8 && v->data) {
+            memset(v->data, (int)(uint8_t)v->zero_point, tflm_tensor_bytes(v));
+        }
+    }
     return TFLM_OK;
 }
 

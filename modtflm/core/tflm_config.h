@@ -104,6 +104,9 @@
 #ifndef MICROPY_TFLM_OP_DETECTION_POSTPROCESS
 #define MICROPY_TFLM_OP_DETECTION_POSTPROCESS (1)
 #endif
+#ifndef MICROPY_TFLM_OP_SVDF
+#define MICROPY_TFLM_OP_SVDF (1)
+#endif
 
 // The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
 // family that reads its options is.

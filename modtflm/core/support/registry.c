@@ -118,6 +118,11 @@
 #else
 #define FAMILY_DETECTION_POSTPROCESS(K)
 #endif
+#if MICROPY_TFLM_OP_SVDF
+#define FAMILY_SVDF(K) K(svdf)
+#else
+#define FAMILY_SVDF(K)
+#endif
 
 #define ALL_KERNELS(K) \
     FAMILY_FULLY_CONNECTED(K) \
@@ -140,7 +145,8 @@
     FAMILY_SHAPE(K) \
     FAMILY_INDEX(K) \
     FAMILY_LAYOUT(K) \
-    FAMILY_DETECTION_POSTPROCESS(K)
+    FAMILY_DETECTION_POSTPROCESS(K) \
+    FAMILY_SVDF(K)
 
 #define DECLARE(name) extern const tflm_kernel_t tflm_kernel_##name;
 ALL_KERNELS(DECLARE)

@@ -1,4 +1,5 @@
-"""Boot MicroPython firmware under qemu-system-arm and talk to it over a pty.
+"""Boot MicroPython firmware under qemu-system-arm (or -riscv32) and talk to
+it over a pty.
 
 Standard library only.  Typical use:
 
@@ -30,13 +31,26 @@ import tty
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tables import qemu_targets  # noqa: E402
 
-# Board name -> QEMU machine options, from ports/targets.txt.  "cpu" would
-# only be needed when the machine's default CPU is not the one the firmware
-# was built for; each of these machines only accepts its own default (the
-# table's cpu column), so it is never passed.
-BOARDS = {t.board: {"machine": t.machine, "cpu": None} for t in qemu_targets().values()}
+# Board name -> QEMU emulator and machine, from ports/targets.txt.  "cpu"
+# would only be needed when the machine's default CPU is not the one the
+# firmware was built for; each of these machines only runs its own default
+# (virt: rv32 with the extensions rv32imac needs; the table's cpu column),
+# so it is never passed.
+BOARDS = {t.board: {"machine": t.machine, "cpu": None, "qemu": "qemu-system-" + t.qemu}
+          for t in qemu_targets().values()}
 
-QEMU_BINARY = "qemu-system-arm"
+# What a machine needs beyond -machine to boot our firmware.  virt: no
+# OpenSBI, the firmware itself starts at the beginning of RAM in M-mode.
+# microbit: 1 MiB of flash instead of the nRF51822's 256 KiB (firmware
+# and the flash disk, see ports/qemu/boards/common/microbit.ld), as the
+# stock port's MICROBIT board does; its RAM stays the nRF51822's 16 KiB.
+MACHINE_ARGS = {
+    "virt": ["-bios", "none"],
+    "microbit": ["-global", "nrf51-soc.flash-size=1048576"],
+}
+
+# The default emulator (None: the board's own, from the table).
+QEMU_BINARY = None
 
 _PTY_RE = re.compile(rb"char device redirected to (\S+)")
 
@@ -46,14 +60,15 @@ class QemuError(RuntimeError):
 
 
 def qemu_command(board, firmware, qemu=QEMU_BINARY, extra_args=()):
-    """The qemu-system-arm argument list for booting ``firmware`` on ``board``."""
+    """The QEMU argument list for booting ``firmware`` on ``board``."""
     try:
         cfg = BOARDS[board]
     except KeyError:
         raise QemuError("unknown board %r (known: %s)" % (board, ", ".join(sorted(BOARDS))))
-    cmd = [qemu, "-machine", cfg["machine"]]
+    cmd = [qemu or cfg["qemu"], "-machine", cfg["machine"]]
     if cfg.get("cpu"):
         cmd += ["-cpu", cfg["cpu"]]
+    cmd += MACHINE_ARGS.get(cfg["machine"], [])
     cmd += [
         "-nographic",
         "-monitor",

@@ -1,5 +1,5 @@
 // hostfs: read a file of the host machine from an emulated board through
-// Arm semihosting (QEMU runs with -semihosting). Emulated boards only: the
+// Arm or RISC-V semihosting (QEMU runs with -semihosting). Emulated boards only: the
 // test suite loads models this way instead of pushing them through the
 // UART byte by byte.
 //
@@ -19,10 +19,27 @@ enum {
 };
 
 static int32_t semihost_call(uint32_t op, const void *arg) {
+    #if defined(__riscv)
+    // The RISC-V semihosting trap: an ebreak between these two no-ops, all
+    // three uncompressed, which QEMU recognises.
+    register uint32_t a0 __asm__ ("a0") = op;
+    register const void *a1 __asm__ ("a1") = arg;
+    __asm__ volatile (
+        ".option push\n"
+        ".option norvc\n"
+        ".balign 16\n"
+        "slli zero, zero, 0x1f\n"
+        "ebreak\n"
+        "srai zero, zero, 7\n"
+        ".option pop\n"
+        : "+r" (a0) : "r" (a1) : "memory");
+    return (int32_t)a0;
+    #else
     register uint32_t r0 __asm__ ("r0") = op;
     register const void *r1 __asm__ ("r1") = arg;
     __asm__ volatile ("bkpt 0xab" : "+r" (r0) : "r" (r1) : "memory");
     return (int32_t)r0;
+    #endif
 }
 
 static mp_obj_t hostfs_read(mp_obj_t path_in) {

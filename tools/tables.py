@@ -36,6 +36,15 @@ def qemu_targets():
     return collections.OrderedDict((n, t) for n, t in targets().items() if t.board)
 
 
+def model_budget(ram):
+    """Bytes a model may take on a board with `ram` bytes of RAM (the
+    table's ram column), beside MicroPython, the script and its data: 3/8
+    of it, what the 16 KiB micro:bit manages (the tests count a model's file
+    and twice its activations, the bench the file); None (no limit) when
+    ram is None."""
+    return ram * 3 // 8 if ram else None
+
+
 def models():
     return [Model(r[0], r[1], r[2:]) for r in _rows(MODELS_FILE)]
 

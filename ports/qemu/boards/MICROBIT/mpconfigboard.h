@@ -8,5 +8,9 @@
 
 // Stack and C margin below the Python recursion limit (board_vfs.c), and the
 // UART receive FIFO (board_hal.c), sized for 16 KiB of RAM.
-#define QEMU_STACK_C_MARGIN (1024)
+#define QEMU_STACK_C_MARGIN (1536)
 #define QEMU_RX_FIFO_SIZE (64)
+
+// The arena bounds the interpreter tries first (modtflm/core/interp.c):
+// 2 KiB of slack per measured op is most of the heap here.
+#define TFLM_MEASURE_SLACK (256)

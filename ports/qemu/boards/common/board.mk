@@ -22,6 +22,7 @@ SRC_C += \
 	$(QEMU_BOARD_COMMON_DIR)/board_hal.c \
 	$(QEMU_BOARD_COMMON_DIR)/$(QEMU_INSTRUCTIONS_C) \
 	$(QEMU_BOARD_COMMON_DIR)/board_vfs.c \
+	$(QEMU_BOARD_COMMON_DIR)/board_fault.c \
 	$(QEMU_BOARD_COMMON_DIR)/modhostfs.c \
 
 SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_$(QEMU_GCHELPER).o
@@ -31,6 +32,14 @@ SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_$(QEMU_GC
 LDFLAGS += -Wl,--wrap=uart_init
 LDFLAGS += -Wl,--wrap=mp_hal_stdin_rx_chr
 LDFLAGS += -Wl,--wrap=mp_hal_stdio_poll
+# Faults end the running script with a report (board_fault.c).
+ifeq ($(QEMU_ARCH),arm)
+LDFLAGS += -Wl,--wrap=HardFault_Handler
+endif
+
+# main.c takes the heap size (MICROPY_HEAP_SIZE, set by the .mk files) from
+# the command line: rebuild it when they change.
+$(BUILD)/main.o: $(filter %.mk,$(MAKEFILE_LIST))
 
 # RAM disk size; REGION_DISK of the board's linker script must hold it.
 QEMU_RAMDISK_SIZE ?= 2097152

@@ -1,11 +1,12 @@
 // Early board initialisation for the tflm QEMU boards.
 //
 // The stock startup (mcu/arm/startup.c) goes Reset_Handler -> _start ->
-// mp_semihosting_init() -> uart_init() -> main(); on RISC-V (mcu/rv32/
-// startup.c) start -> _entry_point() -> uart_init() -> main().  The board .mk links with
-// --wrap=uart_init, so __wrap_uart_init below runs once .data/.bss are set up
-// but before main(), without touching MicroPython's own sources.  Nothing on
-// the path up to here may use the FPU.
+// mp_semihosting_init() -> uart_init() -> main(), on RISC-V
+// (mcu/rv32/startup.c) start -> _entry_point() -> uart_init() -> main().
+// The board .mk links with --wrap=uart_init, so __wrap_uart_init below runs
+// once .data/.bss are set up but before main(), without touching
+// MicroPython's own sources.  Nothing on the path up to here may use the
+// FPU.
 
 #include <stdint.h>
 

@@ -11,10 +11,9 @@ SRC_C += $(QEMU_MICROBIT_DIR)/board_uart.c
 
 LDSCRIPT = $(QEMU_MICROBIT_DIR)/microbit.ld
 
-# 16 KiB of RAM hold .data, .bss, the stack and the heap (see microbit.ld);
-# the linker fails if they do not fit.
-MICROPY_HEAP_SIZE ?= 10240
-
+# 12 KiB of the 16 KiB of RAM hold .data, .bss and the heap, 4 KiB the
+# stack (see microbit.ld); the linker fails if they do not fit.
+MICROPY_HEAP_SIZE ?= 11136
 
 # The TIMER0 vernier (board_instructions_m0.c); Thumb-1 register helper.
 QEMU_INSTRUCTIONS_C = board_instructions_m0.c

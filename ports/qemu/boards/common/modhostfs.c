@@ -1,10 +1,12 @@
 // hostfs: read a file of the host machine from an emulated board through
-// Arm or RISC-V semihosting (QEMU runs with -semihosting). Emulated boards only: the
-// test suite loads models this way instead of pushing them through the
-// UART byte by byte.
+// Arm or RISC-V semihosting (QEMU runs with -semihosting). Emulated boards
+// only: the test suite loads models this way instead of pushing them
+// through the UART byte by byte.
 //
 //   import hostfs
 //   data = hostfs.read('/abs/path/on/host/model.tflite')
+//   part = hostfs.read(path, offset, size)  # at most size bytes from offset
+//                                           # (boards with little RAM)
 #include <string.h>
 
 #include "py/runtime.h"
@@ -15,6 +17,7 @@ enum {
     SYS_OPEN = 0x01,
     SYS_CLOSE = 0x02,
     SYS_READ = 0x06,
+    SYS_SEEK = 0x0a,
     SYS_FLEN = 0x0c,
 };
 
@@ -42,9 +45,14 @@ static int32_t semihost_call(uint32_t op, const void *arg) {
     #endif
 }
 
-static mp_obj_t hostfs_read(mp_obj_t path_in) {
+static mp_obj_t hostfs_read(size_t n_args, const mp_obj_t *args) {
     size_t path_len;
-    const char *path = mp_obj_str_get_data(path_in, &path_len);
+    const char *path = mp_obj_str_get_data(args[0], &path_len);
+    mp_int_t offset = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
+    mp_int_t size = n_args > 2 ? mp_obj_get_int(args[2]) : -1;
+    if (offset < 0) {
+        mp_raise_ValueError(NULL);
+    }
     uint32_t open_args[3] = {(uint32_t)path, 1 /* "rb" */, path_len};
     int32_t fd = semihost_call(SYS_OPEN, open_args);
     if (fd < 0) {
@@ -52,15 +60,21 @@ static mp_obj_t hostfs_read(mp_obj_t path_in) {
     }
     uint32_t fd_arg[1] = {(uint32_t)fd};
     int32_t len = semihost_call(SYS_FLEN, fd_arg);
-    if (len < 0) {
+    uint32_t seek_args[2] = {(uint32_t)fd, (uint32_t)offset};
+    if (len < 0 || (offset > 0 && offset <= len && semihost_call(SYS_SEEK, seek_args) != 0)) {
         semihost_call(SYS_CLOSE, fd_arg);
         mp_raise_OSError(MP_EIO);
+    }
+    // What is there from offset on, at most size bytes.
+    len = offset < len ? len - (int32_t)offset : 0;
+    if (size >= 0 && size < len) {
+        len = (int32_t)size;
     }
     vstr_t vstr;
     vstr_init_len(&vstr, (size_t)len);
     uint32_t read_args[3] = {(uint32_t)fd, (uint32_t)vstr.buf, (uint32_t)len};
     // SYS_READ returns the number of bytes NOT read.
-    int32_t left = semihost_call(SYS_READ, read_args);
+    int32_t left = len ? semihost_call(SYS_READ, read_args) : 0;
     semihost_call(SYS_CLOSE, fd_arg);
     if (left != 0) {
         vstr_clear(&vstr);
@@ -68,7 +82,7 @@ static mp_obj_t hostfs_read(mp_obj_t path_in) {
     }
     return mp_obj_new_bytes_from_vstr(&vstr);
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(hostfs_read_obj, hostfs_read);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(hostfs_read_obj, 1, 3, hostfs_read);
 
 static const mp_rom_map_elem_t hostfs_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_hostfs) },

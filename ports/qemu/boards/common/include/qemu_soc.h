@@ -44,7 +44,8 @@
 // 8 MHz, one tick per 125 ns (a whole number of ns, for the vernier of
 // board_instructions_m0.c); TIMER1 with PRESCALER 9 (31.25 kHz, 32 us)
 // tells which wrap of TIMER0 we are in.  A TIMER is read by triggering
-// TASKS_CAPTURE[0], then reading CC[0].
+// TASKS_CAPTURE[0], then reading CC[0].  (Not QEMU_SOC_NRF51: that name
+// selects the stock uart.c driver; board_uart.c has ours.)
 #define QEMU_SOC_UART0_BASE         (0x40002000)
 #define QEMU_SOC_UART_STARTRX       (0x000)
 #define QEMU_SOC_UART_STARTTX       (0x008)

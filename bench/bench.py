@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmarks: instructions per invoke on the emulated Cortex-M boards, RAM
-per model, code size on the Cortex-M4, and host speed against the
-`tflite_micro` wheel, next to TFLM (+CMSIS-NN) reference figures.
+"""Benchmarks: instructions per invoke on the emulated boards (Cortex-M,
+RISC-V), RAM per model, code size (on the Cortex-M4, and per CPU), and host
+speed against the `tflite_micro` wheel, next to TFLM (+CMSIS-NN) reference
+figures.
 
     python bench/bench.py [--boards m4,m55] [--models person_detect,kws_ref_model]
                           [--per-op] [--no-build] [--json out.json]
@@ -26,7 +27,11 @@ What is measured and how (details in bench/README.md):
 * code size: .text and .rodata input sections kept in the Cortex-M4 image
   (linked with --gc-sections), per object file under modtflm/, from
   firmware.map, attributed to runtime core, kernel support, kernels and
-  binding by modtflm/sources.txt (codesize.py).
+  binding by modtflm/sources.txt (codesize.py); the same totals for every
+  board built (per CPU).
+* boards with little RAM (the ram column of ports/targets.txt, the
+  micro:bit): the script is compiled on the host (mpy-cross), and models
+  larger than the board can load are not run (listed as such).
 * host: median of 20 invoke() times of our unix build (time.ticks_us) and of
   the wheel (time.perf_counter), same inputs; one noisy run.
 
@@ -150,9 +155,10 @@ def main():
             "library_helpers": k["library_helpers"],
         }
 
-    # The module's size on each board measured (every CPU).
+    # The module's size on each board built (every CPU asked for, and the M4).
     cpu_sizes = collections.OrderedDict(
-        (b, code_size(os.path.join(board_dir(b), "firmware.map"))) for b in boards
+        (b, code_size(os.path.join(board_dir(b), "firmware.map")))
+        for b in sorted(set(boards) | {SIZE_BOARD}, key=list(BOARDS.values()).index)
         if os.path.exists(os.path.join(board_dir(b), "firmware.map")))
 
     boards_res, skipped = run_boards(boards, models, log, args.timeout)

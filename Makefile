@@ -1,9 +1,11 @@
 # tflm for MicroPython: top-level build.
 #   make deps                      install toolchains, Python deps, MicroPython source
 #   make firmware TARGET=unix      host firmware (build/unix/micropython)
-#   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated Cortex-M firmware
+#   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated board firmware (Cortex-M,
+#                                  RISC-V: ports/qemu/boards)
 #   make run                       boot the default emulated board and run the demo
-#   make test                      pytest on unix and the emulated M4, M3, M7, M55
+#   make test                      pytest on unix and the emulated M3, M4, M7, M55,
+#                                  RV32 and M0 (ports/targets.txt)
 #   make bench                     instruction counts, RAM and code size per board
 #   make fuzz                      a longer libFuzzer campaign on the runtime core
 #   make models                    regenerate the project's own models (needs TensorFlow)
@@ -20,7 +22,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # QEMU machine): one line each in ports/targets.txt.
 TARGETS_TABLE := $(TOP)/ports/targets.txt
 # Targets `make test` covers: every line of the table, i.e. each kernel
-# variant (portable C on unix and M3, Arm DSP on M4 and M7, Helium on M55);
+# variant (portable C on unix, M3, RV32 and M0, Arm DSP on M4 and M7,
+# Helium on M55);
 # override e.g. TEST_TARGETS="unix".
 TEST_TARGETS ?= $(shell awk '/^[a-z]/ {print $$1}' $(TARGETS_TABLE))
 # The QEMU board of a pytest target ("-" for unix): $(call target_board,qemu-m4)

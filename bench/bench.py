@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmarks: instructions per invoke on the emulated Cortex-M boards, RAM
-per model, code size on the Cortex-M4, and host speed against the
-`tflite_micro` wheel, next to TFLM (+CMSIS-NN) reference figures.
+"""Benchmarks: instructions per invoke on the emulated boards (Cortex-M,
+RISC-V), RAM per model, code size (on the Cortex-M4, and per CPU), and host
+speed against the `tflite_micro` wheel, next to TFLM (+CMSIS-NN) reference
+figures.
 
     python bench/bench.py [--boards m4,m55] [--models person_detect,kws_ref_model]
                           [--per-op] [--no-build] [--json out.json]
@@ -26,7 +27,11 @@ What is measured and how (details in bench/README.md):
 * code size: .text and .rodata input sections kept in the Cortex-M4 image
   (linked with --gc-sections), per object file under modtflm/, from
   firmware.map, attributed to runtime core, kernel support, kernels and
-  binding by modtflm/sources.txt (codesize.py).
+  binding by modtflm/sources.txt (codesize.py); the same totals for every
+  board built (per CPU).
+* boards with little RAM (the ram column of ports/targets.txt, the
+  micro:bit): the script is compiled on the host (mpy-cross), and models
+  larger than the board can load are not run (listed as such).
 * host: median of 20 invoke() times of our unix build (time.ticks_us) and of
   the wheel (time.perf_counter), same inputs; one noisy run.
 
@@ -65,7 +70,7 @@ sys.path.insert(0, HERE)
 from build import build  # noqa: E402
 from codesize import KWS_ONLY_CFLAGS, code_size  # noqa: E402
 from common import BOARDS, MODELS, SIZE_BOARD, board_dir, kws_only_dir  # noqa: E402
-from render import render_host, render_per_op, render_size, render_table  # noqa: E402
+from render import render_cpu_sizes, render_host, render_per_op, render_size, render_table  # noqa: E402
 from runs import run_boards, run_host  # noqa: E402
 
 
@@ -104,7 +109,7 @@ def parse_list(value, known, aliases=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--boards", help="comma-separated: m3,m4,m7,m55 or board names (default: all)")
+    ap.add_argument("--boards", help="comma-separated: m3,m4,m7,m55,rv32,m0 or board names (default: all)")
     ap.add_argument("--models", help="comma-separated model names (default: all present)")
     ap.add_argument("--per-op", action="store_true", help="print the per-op breakdown")
     ap.add_argument("--no-build", action="store_true", help="use the firmware already in build/bench-*")
@@ -150,7 +155,13 @@ def main():
             "library_helpers": k["library_helpers"],
         }
 
-    boards_res = run_boards(boards, models, log, args.timeout)
+    # The module's size on each board built (every CPU asked for, and the M4).
+    cpu_sizes = collections.OrderedDict(
+        (b, code_size(os.path.join(board_dir(b), "firmware.map")))
+        for b in sorted(set(boards) | {SIZE_BOARD}, key=list(BOARDS.values()).index)
+        if os.path.exists(os.path.join(board_dir(b), "firmware.map")))
+
+    boards_res, skipped = run_boards(boards, models, log, args.timeout)
     host_res = None
     if not args.no_host:
         log("host comparison")
@@ -171,7 +182,10 @@ def main():
         "yes (all %d)" % len(det) if det and all(det) else "NO" if det else "-"))
     if wrapped:
         print("WARNING: counter wrap suspected for %s" % wrapped)
+    for b, why in skipped.items():
+        print("Not run on %s: %s." % (b, "; ".join("%s (%s)" % kv for kv in why.items())))
     print(render_size(size))
+    print(render_cpu_sizes(cpu_sizes))
     print(render_host(host_res))
     if args.per_op:
         print(render_per_op(boards_res))
@@ -181,7 +195,8 @@ def main():
     if args.json:
         doc = {
             "date": datetime.date.today().isoformat(), "commit": commit, "dirty": dirty,
-            "boards": boards_res, "code_size": size, "host": host_res, "checks": checks,
+            "boards": boards_res, "not_run": skipped, "code_size": size, "code_size_per_board": cpu_sizes,
+            "host": host_res, "checks": checks,
         }
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=1)

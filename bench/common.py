@@ -16,6 +16,10 @@ MODELS = collections.OrderedDict(
 
 # short name -> board, in the table's order
 BOARDS = collections.OrderedDict((t.short, t.board) for t in tables.qemu_targets().values())
+# board -> bytes of RAM of a board that has little of it (else None)
+BOARD_RAM = {t.board: t.ram for t in tables.qemu_targets().values()}
+# board -> its CPU (ports/targets.txt)
+BOARD_CPU = {t.board: t.cpu for t in tables.qemu_targets().values()}
 # Code size and RAM are read on the Cortex-M4.
 SIZE_BOARD = BOARDS["m4"]
 

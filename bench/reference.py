@@ -11,6 +11,15 @@ REF_CMSIS_M55 = {
     "pretrainedResnet_quant": 4911872, "ad01_int8": 150380, "micro_speech_quantized": 1009308,
 }
 REF_TFLM_REF_M4 = {"person_detect": 95.7e6, "kws_ref_model": 43.0e6}
+# TFLM's reference kernels on the same emulated RISC-V core (project issue
+# "Real boards"): qemu-system-riscv32 -machine virt, rv32imac, TFLM
+# 90b983c2, gcc 12.2, framework -Os, kernels -O2, input bytes
+# (i*37+11) % 256 copied before each invoke; executed instructions per invoke.
+REF_TFLM_REF_RV32 = {
+    "person_detect": 109449445, "vww_96_int8": 114259152, "kws_ref_model": 45610819,
+    "pretrainedResnet_quant": 127095842, "ad01_int8": 2514813, "micro_speech_quantized": 8778934,
+    "hello_world_int8": 7130,
+}
 REF_TFLM_ARENA32 = {
     "person_detect": 82292, "vww_96_int8": 100660, "kws_ref_model": 22772,
     "pretrainedResnet_quant": 54340, "ad01_int8": 2260, "micro_speech_quantized": 6788,
@@ -18,6 +27,7 @@ REF_TFLM_ARENA32 = {
 TARGET_M4 = 0.8
 TARGET_M55 = 1.0
 TARGET_M3 = 0.5
+TARGET_RV32 = 0.35
 TARGET_CORE_TEXT = 8 * 1024
 TARGET_KWS_FLASH = 38 * 1024
 REF_KWS_FLASH_CMSIS = 76.7 * 1024

@@ -2,9 +2,20 @@
 import os
 
 from codesize import KWS_KERNEL_FAMILIES
-from common import BOARDS, HOST_RUNS, SIZE_BOARD
+from common import BOARD_CPU, BOARDS, HOST_RUNS, SIZE_BOARD
 from reference import (REF_CMSIS_M4, REF_CMSIS_M55, REF_KWS_FLASH_CMSIS, REF_TFLM_ARENA32, REF_TFLM_REF_M4,
-                       TARGET_CORE_TEXT, TARGET_KWS_FLASH, TARGET_M3, TARGET_M4, TARGET_M55, TARGET_OVERHEAD)
+                       REF_TFLM_REF_RV32, TARGET_CORE_TEXT, TARGET_KWS_FLASH, TARGET_M3, TARGET_M4, TARGET_M55,
+                       TARGET_OVERHEAD, TARGET_RV32)
+
+# The instruction-count targets: (column, board short name, reference
+# figures, limit, what the check is called).
+RATIOS = [
+    ("M4 / CMSIS-NN M4 (<= 0.8)", "m4", REF_CMSIS_M4, TARGET_M4, "M4 instructions vs TFLM+CMSIS-NN M4"),
+    ("M55 / CMSIS-NN M55 (<= 1.0)", "m55", REF_CMSIS_M55, TARGET_M55, "M55 instructions vs TFLM+CMSIS-NN M55"),
+    ("M3 / TFLM ref M4 (<= 0.5)", "m3", REF_TFLM_REF_M4, TARGET_M3, "M3 instructions vs TFLM reference kernels M4"),
+    ("RV32 / TFLM ref RV32 (<= 0.35)", "rv32", REF_TFLM_REF_RV32, TARGET_RV32,
+     "RV32 instructions vs TFLM reference kernels RV32"),
+]
 
 
 def fmt(n):
@@ -34,9 +45,8 @@ def render_table(models, boards_res, host_res, size):
     checks = []
     ram_board = next((b for b in [SIZE_BOARD] + list(BOARDS.values())
                       if any(get(boards_res, b, m, "arena_used") is not None for m in models)), None)
-    head = ["model", "M3", "M4", "M7", "M55", "M4 / CMSIS-NN M4 (<= 0.8)",
-            "M55 / CMSIS-NN M55 (<= 1.0)", "M3 / TFLM ref M4 (<= 0.5)",
-            "arena", "other", "RAM / TFLM arena (<= 1.0)", "= TFLM"]
+    head = (["model"] + [s.upper() for s in BOARDS] + [r[0] for r in RATIOS]
+            + ["arena", "other", "RAM / TFLM arena (<= 1.0)", "= TFLM"])
     rows = []
     for m in models:
         c = {s: get(boards_res, b, m) for s, b in BOARDS.items()}
@@ -51,18 +61,14 @@ def render_table(models, boards_res, host_res, size):
                 same.append(r["outputs"] == hr["wheel_outputs"])
         if host_res and m in host_res and "ours_outputs" in host_res[m]:
             same.append(host_res[m]["ours_outputs"] == host_res[m]["wheel_outputs"])
-        row = [m, fmt(c["m3"]), fmt(c["m4"]), fmt(c["m7"]), fmt(c["m55"]),
-               ratio_cell(c["m4"], REF_CMSIS_M4.get(m), TARGET_M4),
-               ratio_cell(c["m55"], REF_CMSIS_M55.get(m), TARGET_M55),
-               ratio_cell(c["m3"], REF_TFLM_REF_M4.get(m), TARGET_M3),
-               fmt(arena), fmt(other),
-               ratio_cell(ram, REF_TFLM_ARENA32.get(m), 1.0),
-               "-" if not same else ("yes" if all(same) else "NO")]
+        row = ([m] + [fmt(c[s]) for s in BOARDS]
+               + [ratio_cell(c[short], ref.get(m), tgt) for _, short, ref, tgt, _ in RATIOS]
+               + [fmt(arena), fmt(other), ratio_cell(ram, REF_TFLM_ARENA32.get(m), 1.0),
+                  "-" if not same else ("yes" if all(same) else "NO")])
         rows.append(row)
-        for label, v, ref, tgt in (("M4 instructions vs TFLM+CMSIS-NN M4", c["m4"], REF_CMSIS_M4.get(m), TARGET_M4),
-                                   ("M55 instructions vs TFLM+CMSIS-NN M55", c["m55"], REF_CMSIS_M55.get(m), TARGET_M55),
-                                   ("M3 instructions vs TFLM reference kernels M4", c["m3"], REF_TFLM_REF_M4.get(m), TARGET_M3),
-                                   ("arena + other RAM vs TFLM arena (32-bit)", ram, REF_TFLM_ARENA32.get(m), 1.0)):
+        for label, v, ref, tgt in ([(what, c[short], ref.get(m), tgt) for _, short, ref, tgt, what in RATIOS]
+                                   + [("arena + other RAM vs TFLM arena (32-bit)", ram, REF_TFLM_ARENA32.get(m),
+                                       1.0)]):
             if v is not None and ref is not None:
                 checks.append({"model": m, "what": label, "value": v, "reference": ref,
                                "ratio": v / ref, "target": tgt, "met": v / ref <= tgt})
@@ -173,6 +179,22 @@ def render_size(size):
         row("core + kernels", k["without_binding"])
         row("binding modtflm.o", k["binding"])
         row("libgcc members for modtflm", k["library_helpers"])
+    return "\n".join(out)
+
+
+def render_cpu_sizes(sizes):
+    """The module's code size on each board's CPU: {board: code_size()}."""
+    if not sizes:
+        return ""
+    out = ["", "Code size of the module per CPU (bytes kept in each board's image; runtime core, kernel support, "
+           "kernels, binding):",
+           "  %-12s %-12s %9s %9s %9s %9s %9s %9s" % ("board", "cpu", "core", "support", "kernels", "binding",
+                                                       ".text", "total")]
+    for board, z in sizes.items():
+        out.append("  %-12s %-12s %9s %9s %9s %9s %9s %9s" % (
+            board, BOARD_CPU.get(board, "?"), fmt(z["core"]["total"]), fmt(z["support"]["total"]),
+            fmt(z["kernels_total"]["total"]), fmt(z["binding"]["total"]), fmt(z["all"]["text"]),
+            fmt(z["all"]["total"])))
     return "\n".join(out)
 
 

@@ -7,7 +7,8 @@ import subprocess
 import tempfile
 import time
 
-from common import HOST_RUNS, ROOT, _hex, board_dir, parse_tagged, pattern, unix_dir
+from common import BOARD_RAM, HOST_RUNS, ROOT, _hex, board_dir, parse_tagged, pattern, unix_dir
+from tables import model_budget
 
 BOARD_SCRIPT = r"""
 import tflm, time, gc, hostfs
@@ -130,9 +131,11 @@ print('HOST', repr({'outputs': outs, 'us': ts}))
 
 
 def run_boards(boards, models, log, timeout):
+    """({board: {model: result}}, {board: {model: why it was not run}})."""
     from qemu import Qemu
 
     results = {}
+    skipped = {}
     with tempfile.TemporaryDirectory(prefix="tflm-bench-") as tmp:
         for board in boards:
             elf = os.path.join(board_dir(board), "firmware.elf")
@@ -140,15 +143,25 @@ def run_boards(boards, models, log, timeout):
                 log("%s: no firmware (%s), skipped" % (board, os.path.relpath(elf, ROOT)))
                 continue
             results[board] = {}
+            ram = BOARD_RAM.get(board)
+            budget = model_budget(ram)
             t = time.monotonic()
             log("%s: booting" % board)
             with Qemu(board, elf) as vm:
                 for name, path in models.items():
+                    size = os.path.getsize(path)
+                    if budget is not None and size > budget:
+                        why = "model of %d bytes, the board loads up to %d (%d KiB of RAM)" % (size, budget,
+                                                                                               ram // 1024)
+                        skipped.setdefault(board, {})[name] = why
+                        log("  %-24s not run: %s" % (name, why))
+                        continue
                     script = os.path.join(tmp, "bench_%s.py" % name)
                     with open(script, "w") as f:
                         f.write(BOARD_SCRIPT.replace("@PATH@", repr(path)))
                     t1 = time.monotonic()
-                    rc, out = vm.run_script(script, timeout=timeout)
+                    # Compiled on the host where the board has too little RAM.
+                    rc, out = vm.run_script(script, timeout=timeout, compiled=ram is not None)
                     res = parse_tagged("BENCH", out)
                     if rc != 0 or res is None:
                         log("  %s: FAILED (rc=%s)\n%s" % (name, rc, out[-2000:]))
@@ -161,7 +174,7 @@ def run_boards(boards, models, log, timeout):
                         "deterministic" if r["deterministic"] else "NOT DETERMINISTIC",
                         time.monotonic() - t1))
             log("%s: %.0f s" % (board, time.monotonic() - t))
-    return results
+    return results, skipped
 
 
 def summarize_board(res):

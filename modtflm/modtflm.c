@@ -13,6 +13,7 @@
 #include "py/builtin.h"
 #include "py/mphal.h"
 #include "py/binary.h"
+#include "py/stream.h"
 
 #include "core/tflm.h"
 
@@ -212,9 +213,18 @@ static uint32_t profile_ticks(void) {
 static mp_obj_t read_file(mp_obj_t path) {
     mp_obj_t args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
     mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
-    mp_obj_t dest[2];
+    // The size first, so that the model is read into one block of its size:
+    // read() without one grows its buffer 256 bytes at a time, which can
+    // take twice the model's size at the peak (too much on a small board).
+    int err;
+    mp_off_t size = mp_stream_seek(f, 0, MP_SEEK_END, &err);
+    if (size == (mp_off_t)-1 || mp_stream_seek(f, 0, MP_SEEK_SET, &err) == (mp_off_t)-1) {
+        mp_raise_OSError(err);
+    }
+    mp_obj_t dest[3];
     mp_load_method(f, MP_QSTR_read, dest);
-    mp_obj_t data = mp_call_method_n_kw(0, 0, dest);
+    dest[2] = mp_obj_new_int_from_uint((mp_uint_t)size);
+    mp_obj_t data = mp_call_method_n_kw(1, 0, dest);
     mp_load_method(f, MP_QSTR_close, dest);
     mp_call_method_n_kw(0, 0, dest);
     return data;

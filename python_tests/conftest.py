@@ -18,6 +18,24 @@ def pytest_addoption(parser):
                      help="size of the generated op sweeps")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "needs_ram(nbytes, what): the test needs a board with at least nbytes of RAM for `what`; "
+        "skipped on boards with less (the ram column of ports/targets.txt)")
+
+
+def pytest_runtest_setup(item):
+    mark = item.get_closest_marker("needs_ram")
+    name = item.config.getoption("--target")
+    if mark is None or item.config.getoption("--port") or name not in QEMU_TARGETS:
+        return
+    ram = QEMU_TARGETS[name].ram
+    need, what = mark.args
+    if ram is not None and ram < need:
+        pytest.skip(f"needs about {need // 1024} KiB of RAM ({what}); {name} has {ram // 1024} KiB "
+                    f"(ports/targets.txt)")
+
+
 @pytest.fixture(scope="session")
 def target(request):
     port = request.config.getoption("--port")
@@ -28,9 +46,9 @@ def target(request):
         # TFLM_UNIX_FW points at another unix build (e.g. one per developer).
         t = UnixTarget(os.environ.get("TFLM_UNIX_FW") or os.path.join(ROOT, "build", "unix", "micropython"))
     else:
-        board = QEMU_TARGETS[name]
+        board = QEMU_TARGETS[name].board
         # TFLM_QEMU_FW points at another build of the board's firmware.
-        t = SerialTarget(name, board=board, firmware=os.environ.get("TFLM_QEMU_FW")
+        t = SerialTarget(name, board=board, ram=QEMU_TARGETS[name].ram, firmware=os.environ.get("TFLM_QEMU_FW")
                          or os.path.join(ROOT, "build", f"qemu-{board}", "firmware.elf"))
     yield t
     t.close()
@@ -54,3 +72,4 @@ def shared_model(*parts):
 def project_model(*parts):
     with open(os.path.join(ROOT, "models", *parts), "rb") as f:
         return f.read()
+

@@ -18,11 +18,12 @@ import hashlib
 import math
 
 import numpy as np
+import pytest
 
 from tflite_micro.python.tflite_micro import runtime
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
-from tflite_builder import BUILTIN_OP_NAMES, pack_model, unpack_model
+from tflite_builder import BUILTIN_OP_NAMES, DTYPES, TYPE_NAMES, pack_model, unpack_model
 
 ORACLE_ARENA = 64 * 1024 * 1024
 
@@ -59,8 +60,24 @@ def io_details(model):
     return _details_cache[key]
 
 
+# Prints a line: `tag`, then the hex of each output's bytes ('-' when
+# empty), written a piece at a time from the arena (a board with little RAM
+# could not hold a large output's copy, its bytes and its hex at once).
+PRINT_OUTPUTS = """
+import sys
+def print_outputs(tag, it, n_out):
+    sys.stdout.write(tag)
+    for i in range(n_out):
+        mv = memoryview(it.output(i))
+        sys.stdout.write(' ' if len(mv) else ' -')
+        for j in range(0, len(mv), 64):
+            sys.stdout.write(bytes(mv[j:j + 64]).hex())
+    sys.stdout.write('\\n')
+"""
+
 SCRIPT = """
 import tflm, gc
+""" + PRINT_OUTPUTS + """
 it = tflm.Interpreter({path!r}{arena})
 n_in = {n_in}
 n_out = {n_out}
@@ -69,7 +86,7 @@ for k in range(len(data)):
     for i in range(n_in):
         it.set_input(bytes.fromhex(data[k][i]), i)
     it.invoke()
-    print('OUT', k, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(n_out)))
+    print_outputs('OUT %d' % k, it, n_out)
 print('ARENA', it.arena_used)
 """
 
@@ -79,24 +96,86 @@ def _unhex(h):
     return b"" if h in ("-", "") else bytes.fromhex(h)
 
 
+def ram_need(model):
+    """Bytes a test of a model takes on a board, about: the file, and twice
+    every tensor without constant data (the arena, without the planner's
+    reuse, and the copies the script makes of inputs and outputs); just the
+    file for a model too malformed to read."""
+    try:
+        return len(model) + 2 * _activation_bytes(schema.Model.GetRootAs(bytes(model), 0))
+    except Exception:
+        return len(model)
+
+
+def _activation_bytes(m):
+    need = 0
+    for g in range(m.SubgraphsLength()):
+        sg = m.Subgraphs(g)
+        for i in range(sg.TensorsLength()):
+            t = sg.Tensors(i)
+            b = t.Buffer()
+            if 0 < b < m.BuffersLength() and m.Buffers(b).DataLength():
+                continue
+            name = TYPE_NAMES.get(t.Type())
+            size = np.dtype(name).itemsize if name in DTYPES and DTYPES[name][1] is not None else 1
+            need += size * int(np.prod(t.ShapeAsNumpy())) if t.ShapeLength() else size
+    return need
+
+
+def skip_unless_fits(target, models, what="the largest model"):
+    """Skips the test on a board with little RAM (target.model_budget) when
+    one of `models` (bytes) needs more (ram_need)."""
+    if target.model_budget is None:
+        return
+    need = max(ram_need(m) for m in models)
+    if need > target.model_budget:
+        pytest.skip(f"{what} needs about {need} bytes (its file and twice its activations): {target.name} has "
+                    f"room for {target.model_budget} ({target.ram // 1024} KiB of RAM, ports/targets.txt)")
+
+
+def _pieces(items, size, budget):
+    """`items` in runs whose sizes (size(item)) add up to at most `budget`
+    (None: one run), each run at least one item: one script each on a board
+    with little RAM (target.data_budget)."""
+    run, total = [], 0
+    for item in items:
+        n = size(item)
+        if run and budget is not None and total + n > budget:
+            yield run
+            run, total = [], 0
+        run.append(item)
+        total += n
+    if run:
+        yield run
+
+
+# What an input set costs a script beyond its hex text (its list and
+# string objects), for target.data_budget.
+HEX_OVERHEAD = 64
+
+
 def run_on_target(target, model, batches, name="model.tflite", arena_size=None):
     """Runs every input set in `batches` on the target; returns (outputs, arena_used)."""
+    skip_unless_fits(target, [model], "the model")
     _, outs = io_details(model)
     data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
-    script = SCRIPT.format(path=name, arena=f", arena_size={arena_size}" if arena_size else "",
-                           n_in=len(batches[0]), n_out=len(outs), data=data)
-    text = target.run(script, files={name: bytes(model)})
     results = [None] * len(batches)
     arena = None
-    for line in text.splitlines():
-        parts = line.split()
-        if parts[:1] == ["OUT"]:
-            k = int(parts[1])
-            hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
-            results[k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
-                          for h, d in zip(hexes, outs)]
-        elif parts[:1] == ["ARENA"]:
-            arena = int(parts[1])
+    first = 0
+    for part in _pieces(data, lambda d: sum(map(len, d)) + HEX_OVERHEAD, target.data_budget):
+        script = SCRIPT.format(path=name, arena=f", arena_size={arena_size}" if arena_size else "",
+                               n_in=len(batches[0]), n_out=len(outs), data=part)
+        text = target.run(script, files={name: bytes(model)})
+        for line in text.splitlines():
+            parts = line.split()
+            if parts[:1] == ["OUT"]:
+                k = first + int(parts[1])
+                hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
+                results[k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
+                              for h, d in zip(hexes, outs)]
+            elif parts[:1] == ["ARENA"]:
+                arena = int(parts[1])
+        first += len(part)
     missing = [k for k, r in enumerate(results) if r is None]
     assert not missing, f"no output for inputs {missing[:5]}; device said:\n{text[-2000:]}"
     return results, arena
@@ -141,8 +220,9 @@ def random_inputs(model, n, seed=0, shape_input=None):
 
 MANY_SCRIPT = """
 import tflm, gc
+""" + PRINT_OUTPUTS + """
 cases = {cases!r}
-for name, n_out, data in cases:
+for name, n_out, data, first in cases:
     try:
         it = tflm.Interpreter(name)
     except Exception as e:
@@ -152,7 +232,7 @@ for name, n_out, data in cases:
         for i in range(len(data[k])):
             it.set_input(bytes.fromhex(data[k][i]), i)
         it.invoke()
-        print('OUT', name, k, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(n_out)))
+        print_outputs('OUT %s %d' % (name, first + k), it, n_out)
     del it
     gc.collect()
 """
@@ -168,18 +248,23 @@ def run_many(target, cases, chunk_bytes=200_000, specs=None):
     """
     if specs is None:
         specs = [[(d["dtype"], d["shape"]) for d in io_details(model)[1]] for model, _ in cases]
+    if target.data_budget is not None:
+        chunk_bytes = min(chunk_bytes, target.data_budget)
+    skip_unless_fits(target, [model for model, _ in cases])
     results = [None] * len(cases)
-    start = 0
-    while start < len(cases):
-        files, entries, size, end = {}, [], 0, start
-        while end < len(cases) and (end == start or size + len(cases[end][0]) < chunk_bytes):
-            model, batches = cases[end]
-            name = f"c{end}.tflite"
-            files[name] = bytes(model)
-            data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
-            entries.append((name, len(specs[end]), data))
-            size += len(model) + sum(len(h) for d in data for h in d)
-            end += 1
+    # (case, first input set, hex of its input sets): a case's input sets
+    # split only where one script could not hold them all (target.data_budget).
+    runs = []
+    for i, (_, batches) in enumerate(cases):
+        first = 0
+        for part in _pieces([[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches],
+                            lambda d: sum(map(len, d)) + HEX_OVERHEAD, target.data_budget):
+            runs.append((i, first, part))
+            first += len(part)
+    # Models and input data up to chunk_bytes per script.
+    for part in _pieces(runs, lambda r: len(cases[r[0]][0]) + sum(len(h) for d in r[2] for h in d), chunk_bytes):
+        files = {f"c{i}.tflite": bytes(cases[i][0]) for i, _, _ in part}
+        entries = [(f"c{i}.tflite", len(specs[i]), data, first) for i, first, data in part]
         text = target.run(MANY_SCRIPT.format(cases=entries), files=files)
         for line in text.splitlines():
             parts = line.split()
@@ -194,9 +279,8 @@ def run_many(target, cases, chunk_bytes=200_000, specs=None):
             k = int(parts[2])
             results[idx][k] = [np.frombuffer(_unhex(h), dtype=dt).reshape(shape)
                                for h, (dt, shape) in zip(parts[3:], specs[idx])]
-        for i in range(start, end):
+        for i, _, _ in part:
             assert results[i] is not None, f"case {i}: no result; device said:\n{text[-2000:]}"
-        start = end
     return results
 
 
@@ -239,15 +323,24 @@ def _error(line_rest):
     return f"{exc}: {msg}"
 
 
+# The cases are read from their file one at a time (all at once would not
+# fit a board with little RAM).
+READ_PART = """
+blob = open('cases.bin', 'rb')
+def part(start, end):
+    blob.seek(start)
+    return blob.read(end - start)
+"""
+
 LOAD_EACH_SCRIPT = """
 import tflm, gc
-blob = open('cases.bin', 'rb').read()
+""" + READ_PART + """
 good = {good!r}
 if good:
     good_model = open('good.tflite', 'rb').read()
 for k, (start, end) in enumerate({spans!r}):
     try:
-        it = tflm.Interpreter(blob[start:end])
+        it = tflm.Interpreter(part(start, end))
         if {invoke!r}:
             for i in range(len(it.inputs)):
                 it.set_input(bytes(it.input(i).nbytes), i)
@@ -275,6 +368,7 @@ def load_each(target, models, invoke=False, good=None):
     With good=(model, inputs), that valid model is run on `inputs` after each
     case (the firmware must still work); each entry is then a pair (result,
     hex of the good model's first output)."""
+    skip_unless_fits(target, models)
     blob, spans = _blob(models)
     files = {"cases.bin": blob}
     good_inputs = []
@@ -325,10 +419,10 @@ def check_loads(target, cases):
 
 RAW_SCRIPT = """
 import tflm, gc
-blob = open('cases.bin', 'rb').read()
+""" + READ_PART + PRINT_OUTPUTS + """
 for k, (start, end, batches) in enumerate({cases!r}):
     try:
-        it = tflm.Interpreter(blob[start:end])
+        it = tflm.Interpreter(part(start, end))
     except Exception as e:
         print('ERR', k, '-', type(e).__name__, str(e).replace('\\n', ' '))
         continue
@@ -340,7 +434,7 @@ for k, (start, end, batches) in enumerate({cases!r}):
         except Exception as e:
             print('ERR', k, b, type(e).__name__, str(e).replace('\\n', ' '))
             continue
-        print('OUT', k, b, ' '.join(bytes(it.get_output(i)).hex() or '-' for i in range(len(it.outputs))))
+        print_outputs('OUT %d %d' % (k, b), it, len(it.outputs))
     del it
     gc.collect()
 """
@@ -348,7 +442,7 @@ for k, (start, end, batches) in enumerate({cases!r}):
 
 def run_raw(target, cases):
     """Runs models without asking the oracle anything (it may not accept
-    them), all in one script.
+    them), all in one script (boards with little RAM: a few at a time).
 
     `cases` is a list of (model bytes, batches), `batches` a list of input
     lists (arrays or bytes; each batch is set and invoked on the same
@@ -357,22 +451,29 @@ def run_raw(target, cases):
     per batch either the list of the raw bytes of every output or the
     string "ExceptionType: message" when setting the inputs or invoke raised.
     """
-    blob, spans = _blob([m for m, _ in cases])
-    data = [(start, end, [[np.ascontiguousarray(x).tobytes().hex() for x in ins] for ins in batches])
-            for (start, end), (_, batches) in zip(spans, cases)]
-    text = target.run(RAW_SCRIPT.format(cases=data), files={"cases.bin": blob})
+    skip_unless_fits(target, [m for m, _ in cases])
+    hexed = [(m, [[np.ascontiguousarray(x).tobytes().hex() for x in ins] for ins in batches]) for m, batches in cases]
     results = [[None] * len(batches) for _, batches in cases]
-    for line in text.splitlines():
-        parts = line.split(" ", 3)
-        if parts[0] not in ("OUT", "ERR") or len(parts) < 3:
-            continue
-        k = int(parts[1])
-        if parts[0] == "ERR" and parts[2] == "-":
-            results[k] = _error(parts[3])
-        elif parts[0] == "ERR":
-            results[k][int(parts[2])] = _error(parts[3])
-        else:
-            results[k][int(parts[2])] = [_unhex(h) for h in (parts[3] if len(parts) > 3 else "").split()]
+    first, text = 0, ""
+    # All in one script, or on a board with little RAM as many as its data
+    # budget allows.
+    for part in _pieces(hexed, lambda c: sum(len(h) + HEX_OVERHEAD for ins in c[1] for h in ins),
+                        target.data_budget):
+        blob, spans = _blob([m for m, _ in part])
+        data = [(start, end, batches) for (start, end), (_, batches) in zip(spans, part)]
+        text = target.run(RAW_SCRIPT.format(cases=data), files={"cases.bin": blob})
+        for line in text.splitlines():
+            parts = line.split(" ", 3)
+            if parts[0] not in ("OUT", "ERR") or len(parts) < 3:
+                continue
+            k = first + int(parts[1])
+            if parts[0] == "ERR" and parts[2] == "-":
+                results[k] = _error(parts[3])
+            elif parts[0] == "ERR":
+                results[k][int(parts[2])] = _error(parts[3])
+            else:
+                results[k][int(parts[2])] = [_unhex(h) for h in (parts[3] if len(parts) > 3 else "").split()]
+        first += len(part)
     missing = [k for k, r in enumerate(results) if r is None or (not isinstance(r, str) and None in r)]
     assert not missing, f"no result for cases {missing[:10]}; device said:\n{text[-2000:]}"
     return results
@@ -409,6 +510,7 @@ def compare_on_target(target, cases, itemsize):
     output array) for one-input models; inputs and expected outputs travel as
     files and the comparison runs on the target. Returns {name: number of
     differing elements of `itemsize` bytes, -1 for a size mismatch}."""
+    skip_unless_fits(target, [c[1] for c in cases])
     files = {}
     for name, model, x, want in cases:
         files[name + ".tflite"] = bytes(model)

@@ -5,6 +5,14 @@ the script, run the MicroPython `script` there, and return its stdout. A
 script that raises makes `run` raise ScriptError carrying the output, so a
 test sees the device's traceback. Emulated boards are booted once per session
 and soft-reset between scripts (mpremote does that before each run).
+
+`ram` is the RAM of a board that has little of it (ports/targets.txt), else
+None. On such a board (the micro:bit's 16 KiB) scripts are compiled to .mpy
+on the host, since compiling even a short test script on the board needs
+several KiB of heap, and files are written in pieces; the harness keeps the
+input data of one script within `data_budget` bytes and skips tests whose
+models exceed `model_budget` (harness.py), and tests that need more RAM for
+other reasons are skipped by their `needs_ram` mark (conftest.py).
 """
 import hashlib
 import os
@@ -15,10 +23,11 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from tables import qemu_targets  # noqa: E402
+from qemu import COMPILED_MODULE, IMPORT_COMPILED, hostfs_put_code, mpy_cross  # noqa: E402
+from tables import model_budget, qemu_targets  # noqa: E402
 
-# Emulated targets: pytest name -> board directory name (ports/targets.txt).
-QEMU_TARGETS = {name: t.board for name, t in qemu_targets().items()}
+# Emulated targets: pytest name -> Target (ports/targets.txt).
+QEMU_TARGETS = qemu_targets()
 
 
 class ScriptError(AssertionError):
@@ -68,6 +77,9 @@ def asan_check(path, timeout=600):
 class UnixTarget:
     name = "unix"
     emulated = False
+    ram = None
+    data_budget = None
+    model_budget = None
 
     def __init__(self, binary):
         if not os.path.exists(binary):
@@ -114,14 +126,23 @@ class UnixTarget:
 class SerialTarget:
     """A board over mpremote: an emulated one (we start QEMU) or a real port."""
 
-    # Bytes of test files kept on the board between scripts.
+    # Bytes of test files kept on the board between scripts, at most (and at
+    # most half of its free disk).
     CACHE_BUDGET = 1_000_000
+    # Bytes a board with little RAM takes from the host at once.
+    PIECE = 1024
 
     emulated = True
 
-    def __init__(self, name, port=None, board=None, firmware=None):
+    def __init__(self, name, port=None, board=None, firmware=None, ram=None):
         self.name = name
         self.vm = None
+        self.ram = ram
+        # Bytes of input data one script may hold, and of the largest model
+        # it may load (beside its arena): harness.py splits the data and
+        # skips tests whose models are larger.
+        self.data_budget = ram // 16 if ram else None
+        self.model_budget = model_budget(ram)
         if port is None:
             from qemu import Qemu
             if not os.path.exists(firmware):
@@ -132,6 +153,17 @@ class SerialTarget:
         self.port = port
         self.emulated = self.vm is not None
         self._cached = {}
+        self.cache_budget = self.CACHE_BUDGET
+        self.block = 1
+        rc, out = self._mpremote("exec", "import os\ns = os.statvfs('/')\nprint('FREE', s[0], s[3])")
+        if rc == 0 and "FREE " in out:
+            self.block, blocks = map(int, out.split("FREE ")[1].split()[:2])
+            self.cache_budget = min(self.CACHE_BUDGET, self.block * blocks // 2)
+
+    def _disk_bytes(self, files):
+        """What `files` take on the board's disk: whole blocks, and one more
+        each (littlefs keeps a file's name and size in a metadata block)."""
+        return sum((len(d) // self.block + 2) * self.block if self.block > 1 else len(d) for d in files.values())
 
     def _mpremote(self, *args, timeout=600):
         cmd = [sys.executable, "-m", "mpremote", "connect", self.port, *args]
@@ -145,13 +177,16 @@ class SerialTarget:
         todo = {n: data for n, data in files.items() if self._cached.get(n) != data}
         if not todo:
             return
-        # The board's RAM disk is small: past the budget, start afresh.
+        # The board's disk is small: past the budget, start afresh.
         kept = {n: d for n, d in self._cached.items() if n not in todo}
-        if sum(map(len, kept.values())) + sum(map(len, todo.values())) > self.CACHE_BUDGET:
+        if self._disk_bytes(kept) + self._disk_bytes(todo) > self.cache_budget:
             if self._cached:
-                code = "import os\n" + "".join(f"try:\n os.remove({n!r})\nexcept OSError:\n pass\n"
-                                                 for n in self._cached)
-                self._mpremote("exec", code, timeout=timeout)
+                # A loop, not a statement per file: compiled on the board.
+                code = (f"import os\nfor n in {sorted(self._cached)!r}:\n try:\n  os.remove(n)\n"
+                        f" except OSError:\n  pass\n")
+                rc, out = self._mpremote("exec", code, timeout=timeout)
+                if rc != 0 or "Traceback" in out:
+                    raise ScriptError(f"removing the cached files failed:\n{out}")
             self._cached = {}
             todo = dict(files)
         paths = {}
@@ -161,9 +196,8 @@ class SerialTarget:
                 f.write(data)
             paths[name] = p
         if self.emulated:
-            code = "import hostfs\n" + "".join(
-                f"f = open({name!r}, 'wb'); f.write(hostfs.read({p!r})); f.close()\n"
-                for name, p in paths.items())
+            code = hostfs_put_code({n: (p, len(todo[n])) for n, p in paths.items()},
+                                   piece=self.PIECE if self.ram else None)
             rc, out = self._mpremote("exec", code, timeout=timeout)
             if rc != 0 or "Traceback" in out:
                 raise ScriptError(f"loading files via hostfs failed:\n{out}")
@@ -176,11 +210,18 @@ class SerialTarget:
 
     def run(self, script, files=None, timeout=600):
         with tempfile.TemporaryDirectory() as d:
-            self._send(d, files or {}, timeout)
             path = os.path.join(d, "main.py")
             with open(path, "w") as f:
                 f.write(script)
-            rc, out = self._mpremote("run", path, timeout=timeout)
+            if self.ram:
+                files = dict(files or {})
+                with open(mpy_cross(path), "rb") as f:
+                    files[COMPILED_MODULE + ".mpy"] = f.read()
+                self._send(d, files, timeout)
+                rc, out = self._mpremote("exec", IMPORT_COMPILED, timeout=timeout)
+            else:
+                self._send(d, files or {}, timeout)
+                rc, out = self._mpremote("run", path, timeout=timeout)
         if rc != 0 or "Traceback (most recent call last)" in out:
             raise ScriptError(out + f"\n(mpremote exit code {rc})")
         return out

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
+from harness import skip_unless_fits
 from targets import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
@@ -18,6 +19,7 @@ def example(name):
 
 def test_person_detection_example(target):
     files = {"person_detect.tflite": shared_model("tflm", "person_detect.tflite")}
+    skip_unless_fits(target, [files["person_detect.tflite"]], "the model")
     for img in ("person.bmp", "no_person.bmp"):
         files[img] = shared_model("testdata", img)
     out = target.run(example("person_detection.py"), files=files)
@@ -28,6 +30,7 @@ def test_person_detection_example(target):
 def test_keyword_spotting_example(target, tmp_path):
     import make_features
     files = {"micro_speech_quantized.tflite": shared_model("tflm", "micro_speech_quantized.tflite")}
+    skip_unless_fits(target, [files["micro_speech_quantized.tflite"]], "the model")
     for word in ("yes", "no"):
         wav = os.path.join(SHARED_MODELS, "testdata", f"{word}_1000ms.wav")
         if not os.path.exists(wav) or not os.path.exists(make_features.DEFAULT_PRE):

@@ -2,6 +2,7 @@
 interpreters give their memory back, several can live at once, and long
 invoke loops do not leak."""
 import numpy as np
+import pytest
 
 from conftest import project_model
 from harness import oracle
@@ -9,6 +10,7 @@ from harness import oracle
 INT8 = "hello_world/hello_world_int8.tflite"
 
 
+@pytest.mark.needs_ram(256 * 1024, "a 200 kB arena")
 def test_close_and_del_return_memory(target):
     out = target.run("""
 import tflm, gc
@@ -47,6 +49,7 @@ print('DEL', after_del)
     assert vals["DEL"][0] < 4096, vals
 
 
+@pytest.mark.needs_ram(32 * 1024, "four hello_world interpreters, each with its copy of the model")
 def test_several_interpreters_at_once(target):
     int8 = project_model(INT8)
     flt = project_model("hello_world/hello_world_float.tflite")

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
-pkgs="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
+# RISC-V (VIRT_RV32): Debian's bare-metal GCC and picolibc, and QEMU's
+# qemu-system-riscv32 (in qemu-system-misc).
+pkgs="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

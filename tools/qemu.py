@@ -1,4 +1,5 @@
-"""Boot MicroPython firmware under qemu-system-arm and talk to it over a pty.
+"""Boot MicroPython firmware under qemu-system-arm (or -riscv32) and talk to
+it over a pty.
 
 Standard library only.  Typical use:
 
@@ -30,13 +31,26 @@ import tty
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tables import qemu_targets  # noqa: E402
 
-# Board name -> QEMU machine options, from ports/targets.txt.  "cpu" would
-# only be needed when the machine's default CPU is not the one the firmware
-# was built for; each of these machines only accepts its own default (the
-# table's cpu column), so it is never passed.
-BOARDS = {t.board: {"machine": t.machine, "cpu": None} for t in qemu_targets().values()}
+# Board name -> QEMU emulator and machine, from ports/targets.txt.  "cpu"
+# would only be needed when the machine's default CPU is not the one the
+# firmware was built for; each of these machines only runs its own default
+# (virt: rv32 with the extensions rv32imac needs; the table's cpu column),
+# so it is never passed.
+BOARDS = {t.board: {"machine": t.machine, "cpu": None, "qemu": "qemu-system-" + t.qemu}
+          for t in qemu_targets().values()}
 
-QEMU_BINARY = "qemu-system-arm"
+# What a machine needs beyond -machine to boot our firmware.  virt: no
+# OpenSBI, the firmware itself starts at the beginning of RAM in M-mode.
+# microbit: 1 MiB of flash instead of the nRF51822's 256 KiB (firmware
+# and the flash disk, see ports/qemu/boards/common/microbit.ld), as the
+# stock port's MICROBIT board does; its RAM stays the nRF51822's 16 KiB.
+MACHINE_ARGS = {
+    "virt": ["-bios", "none"],
+    "microbit": ["-global", "nrf51-soc.flash-size=1048576"],
+}
+
+# The default emulator (None: the board's own, from the table).
+QEMU_BINARY = None
 
 _PTY_RE = re.compile(rb"char device redirected to (\S+)")
 
@@ -46,14 +60,15 @@ class QemuError(RuntimeError):
 
 
 def qemu_command(board, firmware, qemu=QEMU_BINARY, extra_args=()):
-    """The qemu-system-arm argument list for booting ``firmware`` on ``board``."""
+    """The QEMU argument list for booting ``firmware`` on ``board``."""
     try:
         cfg = BOARDS[board]
     except KeyError:
         raise QemuError("unknown board %r (known: %s)" % (board, ", ".join(sorted(BOARDS))))
-    cmd = [qemu, "-machine", cfg["machine"]]
+    cmd = [qemu or cfg["qemu"], "-machine", cfg["machine"]]
     if cfg.get("cpu"):
         cmd += ["-cpu", cfg["cpu"]]
+    cmd += MACHINE_ARGS.get(cfg["machine"], [])
     cmd += [
         "-nographic",
         "-monitor",
@@ -127,6 +142,40 @@ def run_mpremote(pty, *args, timeout=300):
 def run_script(pty, path, timeout=300):
     """Run a local script file on the board at ``pty``; return (returncode, output)."""
     return run_mpremote(pty, "run", path, timeout=timeout)
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MPY_CROSS = os.path.join(ROOT, "deps", "micropython", "mpy-cross", "build", "mpy-cross")
+
+
+def mpy_cross(path):
+    """Compiles a MicroPython script on the host into ``path + ".mpy"`` (for
+    a board with too little RAM to compile it); returns the .mpy's path."""
+    r = subprocess.run([MPY_CROSS, "-o", path + ".mpy", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise QemuError("mpy-cross %s:\n%s" % (path, r.stdout + r.stderr))
+    return path + ".mpy"
+
+
+def hostfs_put_code(files, piece=None):
+    """MicroPython code that copies host files onto an emulated board's
+    filesystem through hostfs: ``files`` maps names on the board to
+    (host path, size); with ``piece``, that many bytes at a time (boards
+    with little RAM), else each file at once."""
+    if piece is None:
+        return "import hostfs\n" + "".join(
+            "f = open(%r, 'wb'); f.write(hostfs.read(%r)); f.close()\n" % (name, p)
+            for name, (p, _) in files.items())
+    return ("import hostfs\ndef put(name, path, n):\n f = open(name, 'wb')\n"
+            " for i in range(0, n, %d):\n  f.write(hostfs.read(path, i, %d))\n f.close()\n" % (piece, piece)
+            + "".join("put(%r, %r, %d)\n" % (name, p, n) for name, (p, n) in files.items()))
+
+
+# The module a host-compiled script becomes on the board.
+COMPILED_MODULE = "tflm_main"
+# Imports it afresh (mpremote soft-resets the board before each command
+# anyway).
+IMPORT_COMPILED = "import sys\nsys.modules.pop(%r, None)\nimport %s\n" % (COMPILED_MODULE, COMPILED_MODULE)
 
 
 def _kill_group(proc):
@@ -257,10 +306,20 @@ class Qemu:
         self._check_running()
         return run_mpremote(self.pty, *args, timeout=timeout)
 
-    def run_script(self, path, timeout=300):
-        """Run a local script file on the guest; return (returncode, output)."""
+    def run_script(self, path, timeout=300, compiled=False):
+        """Run a local script file on the guest; return (returncode, output).
+        With ``compiled``, the script is compiled on the host, copied to the
+        board's filesystem in pieces and imported there (boards with little
+        RAM)."""
         self._check_running()
-        return run_script(self.pty, path, timeout=timeout)
+        if not compiled:
+            return run_script(self.pty, path, timeout=timeout)
+        mpy = mpy_cross(path)
+        rc, out = self.exec(hostfs_put_code({COMPILED_MODULE + ".mpy": (mpy, os.path.getsize(mpy))}, piece=1024),
+                            timeout=timeout)
+        if rc != 0 or "Traceback" in out:
+            return rc or 1, out
+        return self.exec(IMPORT_COMPILED, timeout=timeout)
 
     def exec(self, code, timeout=300):
         """Run a string of Python on the guest; return (returncode, output)."""

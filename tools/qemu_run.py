@@ -26,7 +26,7 @@ def main(argv=None):
     ap.add_argument("--firmware", required=True, help="firmware.elf to boot")
     ap.add_argument("--timeout", type=float, default=600, help="seconds allowed per script (default 600)")
     ap.add_argument("--boot-timeout", type=float, default=60, help="seconds allowed for boot (default 60)")
-    ap.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU executable")
+    ap.add_argument("--qemu", default=qemu.QEMU_BINARY, help="QEMU executable (default: the board's)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show the QEMU command and its messages")
     ap.add_argument("--copy", action="append", default=[], metavar="FILE",
                     help="copy FILE to the board's filesystem before running scripts (repeatable)")

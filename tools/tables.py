@@ -9,7 +9,7 @@ TARGETS_FILE = os.path.join(ROOT, "ports", "targets.txt")
 MODELS_FILE = os.path.join(ROOT, "models", "models.txt")
 SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
 
-Target = collections.namedtuple("Target", "name board short cpu kernels machine")
+Target = collections.namedtuple("Target", "name board short cpu kernels machine qemu ram")
 Model = collections.namedtuple("Model", "where path uses")
 
 
@@ -22,14 +22,27 @@ def _rows(path):
 
 
 def targets():
-    """{pytest target name: Target}, in the table's order; "-" fields are None."""
-    return collections.OrderedDict(
-        (r[0], Target(*[None if v == "-" else v for v in r])) for r in _rows(TARGETS_FILE))
+    """{pytest target name: Target}, in the table's order; "-" fields are
+    None, ram is an int."""
+    out = collections.OrderedDict()
+    for r in _rows(TARGETS_FILE):
+        t = Target(*[None if v == "-" else v for v in r])
+        out[r[0]] = t._replace(ram=int(t.ram) if t.ram else None)
+    return out
 
 
 def qemu_targets():
     """The emulated targets only: {pytest target name: Target}."""
     return collections.OrderedDict((n, t) for n, t in targets().items() if t.board)
+
+
+def model_budget(ram):
+    """Bytes a model may take on a board with `ram` bytes of RAM (the
+    table's ram column), beside MicroPython, the script and its data: 3/8
+    of it, what the 16 KiB micro:bit manages (the tests count a model's file
+    and twice its activations, the bench the file); None (no limit) when
+    ram is None."""
+    return ram * 3 // 8 if ram else None
 
 
 def models():

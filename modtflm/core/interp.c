@@ -14,8 +14,12 @@
 #define PERSIST_UP(x) (((x) + PERSIST_ALIGN - 1) & ~(size_t)(PERSIST_ALIGN - 1))
 // Room for one op's persistent data beyond its fixed op data (per-channel
 // multipliers, lookup tables) when an arena too small for the model is only
-// being measured; see tflm_interp_arena_bounds.
-#define MEASURE_SLACK (2048)
+// being measured; see tflm_interp_arena_bounds. A board with little RAM may
+// set less (an op needing more is then measured in a doubled block).
+#ifndef TFLM_MEASURE_SLACK
+#define TFLM_MEASURE_SLACK (2048)
+#endif
+#define MEASURE_SLACK (TFLM_MEASURE_SLACK)
 
 // Persistent memory is taken from the arena's front. ip->arena_used counts
 // what the model's persistent data needs; it equals ip->persistent_used

@@ -16,34 +16,86 @@
 /******************************************************************************/
 // Clock.
 //
-// The FPGAIO block has COUNTER, a 32-bit up-counter (25 MHz on MPS2, 20 MHz
-// on MPS3, see qemu_soc.h), and CLK100HZ, a 100 Hz up-counter.  QEMU derives
-// both from its virtual clock and zeroes them together at reset, so with
-// -icount they are as deterministic as the instruction stream (see
-// rx_wait_aligned() too).  COUNTER wraps every few minutes; CLK100HZ is
-// coarse but tells which wrap we are in.  Combining them needs no interrupts
-// (the stock port owns the vector table) and no state.
+// Each machine has a free-running counter that QEMU derives from its virtual
+// clock, so with -icount it is as deterministic as the instruction stream
+// (see rx_wait_aligned() too).  Reading it needs no interrupts (the stock
+// port owns the vector table) and no state.
+//
+// MPS2/MPS3: the FPGAIO block has COUNTER, a 32-bit up-counter (25 MHz on
+// MPS2, 20 MHz on MPS3, see qemu_soc.h), and CLK100HZ, a 100 Hz up-counter,
+// zeroed together at reset.  nRF51: TIMER0 at 8 MHz and TIMER1 at 31.25 kHz,
+// both 32-bit, started together by board_clock_init().  The fine counter
+// wraps every few minutes; the coarse one tells which wrap we are in.
+// RISC-V virt: the 64-bit machine timer (10 MHz) through the time CSRs.
 
-#define FPGAIO_CLK100HZ     (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_CLK100HZ))
-#define FPGAIO_COUNTER      (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_COUNTER))
-
-#define SYSCLK_HZ           (QEMU_SOC_FPGAIO_HZ)
+#define SYSCLK_HZ           (QEMU_SOC_CLOCK_HZ)
 #define SYSCLK_PER_US       (SYSCLK_HZ / 1000000u)
 #define SYSCLK_PER_MS       (SYSCLK_HZ / 1000u)
-#define SYSCLK_PER_CLK100HZ (SYSCLK_HZ / 100u)
 
-// COUNTER ticks since reset, extended to 64 bits.
+#if defined(QEMU_SOC_VIRT)
+
+void board_clock_init(void) {
+}
+
 static uint64_t sysclk_ticks(void) {
-    // CLK100HZ first: COUNTER is then read no earlier, so it is at most one
-    // 10 ms step plus a few cycles ahead of the coarse estimate.
-    uint32_t coarse = FPGAIO_CLK100HZ;
-    uint32_t fine = FPGAIO_COUNTER;
-    uint64_t estimate = (uint64_t)coarse * SYSCLK_PER_CLK100HZ;
-    // The number of COUNTER wraps that puts the result nearest the estimate;
-    // the two disagree by far less than half a wrap.
+    uint32_t hi, lo, hi2;
+    __asm volatile ("csrr %0, timeh\n\tcsrr %1, time\n\tcsrr %2, timeh" : "=r" (hi), "=r" (lo), "=r" (hi2));
+    // If the low word wrapped between the reads, hi2:0 lies between them.
+    return hi == hi2 ? ((uint64_t)hi << 32) | lo : (uint64_t)hi2 << 32;
+}
+
+#else
+
+#if defined(QEMU_SOC_MICROBIT)
+
+#define TIMER_REG(base, off) (*(volatile uint32_t *)((base) + (off)))
+#define SYSCLK_PER_COARSE   (QEMU_SOC_TIMER1_TICKS)
+
+static void timer_start(uint32_t base, uint32_t prescaler) {
+    TIMER_REG(base, QEMU_SOC_TIMER_BITMODE) = 3; // 32 bits
+    TIMER_REG(base, QEMU_SOC_TIMER_PRESCALER) = prescaler;
+    TIMER_REG(base, QEMU_SOC_TIMER_START) = 1;
+}
+
+void board_clock_init(void) {
+    // TIMER1 first, so that it lags TIMER0 (as CLK100HZ lags COUNTER).
+    timer_start(QEMU_SOC_TIMER1_BASE, QEMU_SOC_TIMER1_PRESCALER);
+    timer_start(QEMU_SOC_TIMER0_BASE, QEMU_SOC_TIMER0_PRESCALER);
+}
+
+static uint32_t timer_read(uint32_t base) {
+    TIMER_REG(base, QEMU_SOC_TIMER_CAPTURE0) = 1;
+    return TIMER_REG(base, QEMU_SOC_TIMER_CC0);
+}
+
+#define CLOCK_COARSE()      timer_read(QEMU_SOC_TIMER1_BASE)
+#define CLOCK_FINE()        timer_read(QEMU_SOC_TIMER0_BASE)
+
+#else
+
+#define SYSCLK_PER_COARSE   (SYSCLK_HZ / 100u)
+#define CLOCK_COARSE()      (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_CLK100HZ))
+#define CLOCK_FINE()        (*(volatile uint32_t *)(QEMU_SOC_FPGAIO_BASE + QEMU_SOC_FPGAIO_COUNTER))
+
+void board_clock_init(void) {
+}
+
+#endif
+
+// Fine counter ticks since reset, extended to 64 bits.
+static uint64_t sysclk_ticks(void) {
+    // The coarse counter first: the fine one is then read no earlier, so it
+    // is at most one coarse step plus a few cycles ahead of the estimate.
+    uint32_t coarse = CLOCK_COARSE();
+    uint32_t fine = CLOCK_FINE();
+    uint64_t estimate = (uint64_t)coarse * SYSCLK_PER_COARSE;
+    // The number of wraps that puts the result nearest the estimate; the two
+    // disagree by far less than half a wrap.
     uint64_t wraps = (estimate + 0x80000000u - fine) >> 32;
     return (wraps << 32) | fine;
 }
+
+#endif
 
 mp_uint_t mp_hal_ticks_ms(void) {
     return (mp_uint_t)(sysclk_ticks() / SYSCLK_PER_MS);
@@ -78,12 +130,21 @@ static void spin(uint32_t n) {
         return;
     }
     __asm volatile (
+        #if !defined(__riscv)
+        // GCC passes Thumb-1 inline asm in divided syntax.
+        ".syntax unified\n"
+        #endif
         "1:\n"
         ".rept 64\n"
         "nop\n"
         ".endr\n"
+        #if defined(__riscv)
+        "addi %0, %0, -1\n"
+        "bnez %0, 1b\n"
+        #else
         "subs %0, %0, #1\n"
         "bne 1b\n"
+        #endif
         : "+r" (n) : : "cc"
         );
 }
@@ -128,7 +189,10 @@ void mp_hal_delay_ms(mp_uint_t ms) {
 // a new byte once the previous one is read, so stopping when the FIFO is full
 // is lossless flow control.
 
-#define RX_FIFO_SIZE (512) // power of two
+#ifndef QEMU_RX_FIFO_SIZE
+#define QEMU_RX_FIFO_SIZE (512)
+#endif
+#define RX_FIFO_SIZE (QEMU_RX_FIFO_SIZE) // power of two
 
 static uint8_t rx_fifo[RX_FIFO_SIZE];
 static uint32_t rx_head; // total bytes ever written
@@ -167,6 +231,40 @@ static void rx_take_one(void) {
 // the guest's clock by whole microseconds, so ticks_us() and ticks_cpu()
 // differences measured afterwards are identical from run to run.
 static void rx_wait_aligned(void) {
+    #if defined(QEMU_SOC_VIRT)
+    // NS16550A: LSR bit 0 (data ready).
+    __asm volatile (
+        "1:\n"
+        "lbu t0, %1(%0)\n"
+        "andi t0, t0, %2\n"
+        "bnez t0, 2f\n"
+        ".rept 1000 - 4\n"
+        "nop\n"
+        ".endr\n"
+        "j 1b\n"
+        "2:\n"
+        : : "r" (QEMU_SOC_UART0_BASE), "i" (QEMU_SOC_UART_LSR), "i" (QEMU_SOC_UART_LSR_DR) : "t0", "memory"
+        );
+    #elif defined(QEMU_SOC_MICROBIT)
+    // nRF UART: RXDRDY.  Thumb-1 branches are short, so the padding is a
+    // counted loop: 3 + 2 + 2 * 497 + 1 = 1000 instructions a round.
+    __asm volatile (
+        ".syntax unified\n"
+        "1:\n"
+        "ldr r1, [%0, #0]\n"
+        "cmp r1, #0\n"
+        "bne 2f\n"
+        "movs r2, #248\n"
+        "adds r2, r2, #249\n"
+        "3:\n"
+        "subs r2, r2, #1\n"
+        "bne 3b\n"
+        "b 1b\n"
+        "2:\n"
+        : : "l" (QEMU_SOC_UART0_BASE + QEMU_SOC_UART_RXDRDY) : "r1", "r2", "cc", "memory"
+        );
+    #else
+    // CMSDK UART: STATE bit 1 (RXFULL).
     __asm volatile (
         "1:\n"
         "ldr r1, [%0, #4]\n"   // STATE
@@ -179,6 +277,7 @@ static void rx_wait_aligned(void) {
         "2:\n"
         : : "r" (QEMU_SOC_UART0_BASE) : "r1", "cc", "memory"
         );
+    #endif
 }
 
 int __wrap_mp_hal_stdin_rx_chr(void);

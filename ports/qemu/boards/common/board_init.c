@@ -1,10 +1,12 @@
 // Early board initialisation for the tflm QEMU boards.
 //
 // The stock startup (mcu/arm/startup.c) goes Reset_Handler -> _start ->
-// mp_semihosting_init() -> uart_init() -> main().  The board .mk links with
-// --wrap=uart_init, so __wrap_uart_init below runs once .data/.bss are set up
-// but before main(), without touching MicroPython's own sources.  Nothing on
-// the path up to here may use the FPU.
+// mp_semihosting_init() -> uart_init() -> main(), on RISC-V
+// (mcu/rv32/startup.c) start -> _entry_point() -> uart_init() -> main().
+// The board .mk links with --wrap=uart_init, so __wrap_uart_init below runs
+// once .data/.bss are set up but before main(), without touching
+// MicroPython's own sources.  Nothing on the path up to here may use the
+// FPU.
 
 #include <stdint.h>
 
@@ -19,6 +21,7 @@ extern init_fn_t __init_array_start[];
 extern init_fn_t __init_array_end[];
 
 void __real_uart_init(void);
+void board_clock_init(void);
 void __wrap_uart_init(void);
 
 static void run_fn_array(init_fn_t *start, init_fn_t *end) {
@@ -44,6 +47,9 @@ void __wrap_uart_init(void) {
     // use floats.
     run_fn_array(__preinit_array_start, __preinit_array_end);
     run_fn_array(__init_array_start, __init_array_end);
+
+    // Timers the clock needs started (nRF51; nothing on the others).
+    board_clock_init();
 
     __real_uart_init();
 }

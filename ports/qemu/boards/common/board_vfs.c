@@ -1,8 +1,13 @@
-// RAM disk filesystem and per-boot setup for the tflm QEMU boards.
+// The filesystem and per-boot setup for the tflm QEMU boards.
 //
-// The RAM disk is a static buffer outside .bss (.ramdisk in sections.ld), so
-// files written with "mpremote cp" survive soft resets for as long as QEMU
-// runs.  It is formatted as littlefs v2 the first time it is found blank.
+// The disk is mounted at / on every boot and soft reset, formatted as
+// littlefs v2 the first time it is found blank, and lasts as long as QEMU
+// runs:
+//   - a RAM disk: a static buffer outside .bss (.ramdisk in sections.ld),
+//     so files written with "mpremote cp" survive soft resets;
+//   - on the micro:bit, whose 16 KiB of RAM cannot spare one, a flash disk:
+//     the flash pages the linker script sets aside, written and erased
+//     through the nRF51's NVMC as on the real part.
 
 #include <string.h>
 
@@ -11,21 +16,74 @@
 #include "py/stackctrl.h"
 #include "extmod/vfs.h"
 #include "extmod/vfs_lfs.h"
-
-#ifndef QEMU_RAMDISK_SIZE
-#define QEMU_RAMDISK_SIZE (2 * 1024 * 1024)
-#endif
-#define QEMU_RAMDISK_BLOCK_SIZE (4096)
-
-#if QEMU_RAMDISK_SIZE % QEMU_RAMDISK_BLOCK_SIZE != 0
-#error QEMU_RAMDISK_SIZE must be a multiple of the block size
-#endif
+#include "qemu_soc.h"
 
 // Leaves headroom below the Python-level limit for C code (e.g. TFLM kernels)
 // called from the deepest allowed Python frame.
+#ifndef QEMU_STACK_C_MARGIN
 #define QEMU_STACK_C_MARGIN (24 * 1024)
+#endif
+
+#if defined(QEMU_SOC_MICROBIT)
+
+#define DISK_BLOCK_SIZE (QEMU_SOC_FLASH_PAGE_SIZE)
+extern uint8_t _qemu_flashdisk_start[], _qemu_flashdisk_end[];
+#define DISK_BASE (_qemu_flashdisk_start)
+#define DISK_SIZE ((size_t)(_qemu_flashdisk_end - _qemu_flashdisk_start))
+
+#define NVMC_REG(off) (*(volatile uint32_t *)(QEMU_SOC_NVMC_BASE + (off)))
+#define NVMC_READ_ONLY (0)
+#define NVMC_WRITE (1)
+#define NVMC_ERASE (2)
+
+// Flash takes whole words, and can only clear bits (littlefs erases first).
+// QEMU does both at once, so there is no READY to wait for.
+static void disk_write(size_t addr, const uint8_t *src, size_t len) {
+    NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_WRITE;
+    volatile uint32_t *dst = (volatile uint32_t *)(DISK_BASE + addr);
+    for (size_t i = 0; i < len / 4; ++i) {
+        uint32_t w;
+        memcpy(&w, src + 4 * i, 4);
+        dst[i] = w;
+    }
+    NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_READ_ONLY;
+}
+
+static void disk_erase(size_t block) {
+    NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_ERASE;
+    NVMC_REG(QEMU_SOC_NVMC_ERASEPAGE) = (uint32_t)(uintptr_t)(DISK_BASE + block * DISK_BLOCK_SIZE);
+    NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_READ_ONLY;
+}
+
+// littlefs writes whole program units (32 bytes, vfs_lfs.c's default).
+#define DISK_WRITE_ALIGN (4)
+
+#else
+
+#define DISK_BLOCK_SIZE (4096)
+#ifndef QEMU_RAMDISK_SIZE
+#define QEMU_RAMDISK_SIZE (2 * 1024 * 1024)
+#endif
+#if QEMU_RAMDISK_SIZE % DISK_BLOCK_SIZE != 0
+#error QEMU_RAMDISK_SIZE must be a multiple of the block size
+#endif
 
 static uint8_t ramdisk_buf[QEMU_RAMDISK_SIZE] __attribute__((section(".bss.qemu_ramdisk"), aligned(8)));
+#define DISK_BASE (ramdisk_buf)
+#define DISK_SIZE ((size_t)QEMU_RAMDISK_SIZE)
+
+static void disk_write(size_t addr, const uint8_t *src, size_t len) {
+    memcpy(ramdisk_buf + addr, src, len);
+}
+
+// RAM needs no erase before being written.
+static void disk_erase(size_t block) {
+    (void)block;
+}
+
+#define DISK_WRITE_ALIGN (1)
+
+#endif
 
 typedef struct _qemu_ramdisk_obj_t {
     mp_obj_base_t base;
@@ -40,14 +98,17 @@ static mp_obj_t ramdisk_transfer(size_t n_args, const mp_obj_t *args, bool write
     if (block < 0 || offset < 0) {
         return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
     }
-    uint64_t addr = (uint64_t)block * QEMU_RAMDISK_BLOCK_SIZE + (uint64_t)offset;
-    if (addr + bufinfo.len > QEMU_RAMDISK_SIZE) {
+    uint64_t addr = (uint64_t)block * DISK_BLOCK_SIZE + (uint64_t)offset;
+    if (addr + bufinfo.len > DISK_SIZE) {
         return MP_OBJ_NEW_SMALL_INT(-MP_EIO);
     }
     if (write) {
-        memcpy(ramdisk_buf + addr, bufinfo.buf, bufinfo.len);
+        if ((addr | bufinfo.len) % DISK_WRITE_ALIGN != 0) {
+            return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+        }
+        disk_write((size_t)addr, bufinfo.buf, bufinfo.len);
     } else {
-        memcpy(bufinfo.buf, ramdisk_buf + addr, bufinfo.len);
+        memcpy(bufinfo.buf, DISK_BASE + addr, bufinfo.len);
     }
     return MP_OBJ_NEW_SMALL_INT(0);
 }
@@ -64,18 +125,23 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(ramdisk_writeblocks_obj, 3, 4, ramdis
 
 static mp_obj_t ramdisk_ioctl(mp_obj_t self_in, mp_obj_t op_in, mp_obj_t arg_in) {
     (void)self_in;
-    (void)arg_in;
     switch (mp_obj_get_int(op_in)) {
         case MP_BLOCKDEV_IOCTL_INIT:
         case MP_BLOCKDEV_IOCTL_DEINIT:
         case MP_BLOCKDEV_IOCTL_SYNC:
-        // RAM needs no erase before being written.
-        case MP_BLOCKDEV_IOCTL_BLOCK_ERASE:
             return MP_OBJ_NEW_SMALL_INT(0);
+        case MP_BLOCKDEV_IOCTL_BLOCK_ERASE: {
+            mp_int_t block = mp_obj_get_int(arg_in);
+            if (block < 0 || (size_t)block >= DISK_SIZE / DISK_BLOCK_SIZE) {
+                return MP_OBJ_NEW_SMALL_INT(-MP_EIO);
+            }
+            disk_erase((size_t)block);
+            return MP_OBJ_NEW_SMALL_INT(0);
+        }
         case MP_BLOCKDEV_IOCTL_BLOCK_COUNT:
-            return MP_OBJ_NEW_SMALL_INT(QEMU_RAMDISK_SIZE / QEMU_RAMDISK_BLOCK_SIZE);
+            return MP_OBJ_NEW_SMALL_INT(DISK_SIZE / DISK_BLOCK_SIZE);
         case MP_BLOCKDEV_IOCTL_BLOCK_SIZE:
-            return MP_OBJ_NEW_SMALL_INT(QEMU_RAMDISK_BLOCK_SIZE);
+            return MP_OBJ_NEW_SMALL_INT(DISK_BLOCK_SIZE);
         default:
             return mp_const_none;
     }

@@ -13,4 +13,8 @@ LDSCRIPT = $(QEMU_MPS2_DIR)/$(QEMU_LDSCRIPT)
 # The heap fills SSRAM2/3 (see mps2.ld); the linker fails if it does not fit.
 MICROPY_HEAP_SIZE = 4194304
 
+# The FPGAIO vernier (board_instructions.c); Thumb-2 register helper.
+QEMU_INSTRUCTIONS_C = board_instructions.c
+QEMU_GCHELPER = thumb2
+
 include $(QEMU_MPS2_DIR)/board.mk

@@ -14,4 +14,8 @@ LDSCRIPT = $(QEMU_MPS3_DIR)/mps3_an547.ld
 # than on MPS2; a bigger heap only makes each full collection slower.
 MICROPY_HEAP_SIZE ?= 8388608
 
+# The FPGAIO vernier (board_instructions.c); Thumb-2 register helper.
+QEMU_INSTRUCTIONS_C = board_instructions.c
+QEMU_GCHELPER = thumb2
+
 include $(QEMU_MPS3_DIR)/board.mk

@@ -12,10 +12,19 @@
 
 #define MICROPY_CONFIG_ROM_LEVEL            (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
 
-// All the boards are Thumb-2 only cores, so native code and inline asm can be used.
+// Native code and inline asm: Thumb-2 on the Armv7-M/v8-M boards, RV32 on
+// RISC-V.  None on the Cortex-M0 (as in the stock port's micro:bit board):
+// the emitters' RAM is better left to the heap there.
+#if defined(__riscv)
+#define MICROPY_EMIT_RV32                   (1)
+#define MICROPY_EMIT_INLINE_RV32            (1)
+#elif defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2
 #define MICROPY_EMIT_THUMB                  (1)
 #define MICROPY_EMIT_INLINE_THUMB           (1)
+#endif
+#if defined(__ARM_ARCH_ISA_THUMB)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)    ((void *)((mp_uint_t)(p) | 1))
+#endif
 
 // Core behaviour.
 #define MICROPY_ENABLE_GC                   (1)

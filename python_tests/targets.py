@@ -23,7 +23,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from qemu import COMPILED_MODULE, IMPORT_COMPILED, hostfs_put_code, mpy_cross  # noqa: E402
+from qemu import COMPILED_MODULE, IMPORT_COMPILED, PIECE, hostfs_put_code, mpy_cross  # noqa: E402
 from tables import model_budget, qemu_targets  # noqa: E402
 
 # Emulated targets: pytest name -> Target (ports/targets.txt).
@@ -129,9 +129,6 @@ class SerialTarget:
     # Bytes of test files kept on the board between scripts, at most (and at
     # most half of its free disk).
     CACHE_BUDGET = 1_000_000
-    # Bytes a board with little RAM takes from the host at once.
-    PIECE = 1024
-
     emulated = True
 
     def __init__(self, name, port=None, board=None, firmware=None, ram=None):
@@ -197,7 +194,7 @@ class SerialTarget:
             paths[name] = p
         if self.emulated:
             code = hostfs_put_code({n: (p, len(todo[n])) for n, p in paths.items()},
-                                   piece=self.PIECE if self.ram else None)
+                                   piece=PIECE if self.ram else None)
             rc, out = self._mpremote("exec", code, timeout=timeout)
             if rc != 0 or "Traceback" in out:
                 raise ScriptError(f"loading files via hostfs failed:\n{out}")

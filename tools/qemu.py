@@ -171,6 +171,9 @@ def hostfs_put_code(files, piece=None):
             + "".join("put(%r, %r, %d)\n" % (name, p, n) for name, (p, n) in files.items()))
 
 
+# Bytes a board with little RAM takes from the host at once.
+PIECE = 1024
+
 # The module a host-compiled script becomes on the board.
 COMPILED_MODULE = "tflm_main"
 # Imports it afresh (mpremote soft-resets the board before each command
@@ -315,7 +318,7 @@ class Qemu:
         if not compiled:
             return run_script(self.pty, path, timeout=timeout)
         mpy = mpy_cross(path)
-        rc, out = self.exec(hostfs_put_code({COMPILED_MODULE + ".mpy": (mpy, os.path.getsize(mpy))}, piece=1024),
+        rc, out = self.exec(hostfs_put_code({COMPILED_MODULE + ".mpy": (mpy, os.path.getsize(mpy))}, piece=PIECE),
                             timeout=timeout)
         if rc != 0 or "Traceback" in out:
             return rc or 1, out

@@ -10,6 +10,9 @@ CFLAGS += -DQEMU_SOC_MICROBIT
 SRC_C += $(QEMU_MICROBIT_DIR)/board_uart.c
 
 LDSCRIPT = $(QEMU_MICROBIT_DIR)/microbit.ld
+# 1 MiB of flash (see microbit.ld; tools/qemu.py passes the same), for the
+# stock "make run/repl/test" targets.
+QEMU_ARGS += -global nrf51-soc.flash-size=1048576
 
 # 12 KiB of the 16 KiB of RAM hold .data, .bss and the heap, 4 KiB the
 # stack (see microbit.ld); the linker fails if they do not fit.

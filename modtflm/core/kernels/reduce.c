@@ -306,21 +306,34 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
+// The reduction plan for this invoke: prepare's when the axes are constant,
+// else built in *local from the axis tensor (ValueError when it is bad).
+static tflm_status_t red_eval_plan(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
+    const tflm_tensor_t *out, red_plan_t *local, const red_plan_t **p) {
+    const red_data_t *d = node->op_data;
+    *p = &d->plan;
+    if (d->axes_const) {
+        return TFLM_OK;
+    }
+    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    int32_t bad = 0;
+    int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out, local, &bad);
+    if (r != 0) {
+        return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
+    }
+    *p = local;
+    return TFLM_OK;
+}
+
 static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     red_plan_t local;
-    const red_plan_t *p = &d->plan;
-    if (!d->axes_const) {
-        const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
-        int32_t bad = 0;
-        int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
-            &local, &bad);
-        if (r != 0) {
-            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
-        }
-        p = &local;
+    const red_plan_t *p;
+    tflm_status_t s = red_eval_plan(ip, node, in, out, &local, &p);
+    if (s != TFLM_OK) {
+        return s;
     }
     const bool empty = p->in_count == 0;
     switch (in->type) {
@@ -385,24 +398,15 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 // REDUCE_MIN and REDUCE_ALL: every output starts at the step's identity (the
-// type's highest value, true), kept for an empty reduction as in TFLM. The
-// plan is found as in red_eval, written out again: through a shared helper
-// GCC compiles red_eval (MEAN, SUM, REDUCE_MAX) differently.
+// type's highest value, true), kept for an empty reduction as in TFLM.
 static tflm_status_t red_min_all_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     red_plan_t local;
-    const red_plan_t *p = &d->plan;
-    if (!d->axes_const) {
-        const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
-        int32_t bad = 0;
-        int r = red_make_plan(in, (const int32_t *)axis->data, tflm_elem_count(axis), d->keep_dims, out,
-            &local, &bad);
-        if (r != 0) {
-            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, false);
-        }
-        p = &local;
+    const red_plan_t *p;
+    tflm_status_t s = red_eval_plan(ip, node, in, out, &local, &p);
+    if (s != TFLM_OK) {
+        return s;
     }
     const bool empty = p->in_count == 0;
     switch (in->type) {

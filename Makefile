@@ -3,6 +3,10 @@
 #   make firmware TARGET=unix      host firmware (build/unix/micropython)
 #   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated board firmware (Cortex-M,
 #                                  RISC-V: ports/qemu/boards)
+#   make firmware TARGET=rp2 BOARD=RPI_PICO      a real port's firmware (stm32, rp2,
+#                                  nrf, samd, esp32: ports/boards.txt)
+#   make boards                    every real port's firmware that can be built here
+#   make flash TARGET=esp32 BOARD=ESP32_GENERIC_S3 PORT=/dev/ttyUSB0
 #   make run                       boot the default emulated board and run the demo
 #   make test                      pytest on unix and the emulated M3, M4, M7, M55,
 #                                  RV32 and M0 (ports/targets.txt)
@@ -16,7 +20,12 @@ override MICROPY_DIR := $(abspath $(MICROPY_DIR))
 VENV := $(TOP)/deps/venv
 PYTHON := $(VENV)/bin/python
 TARGET ?= unix
+# Real ports (ports/boards.txt): built by the port's own Makefile through
+# tools/port_build.py, which then checks the firmware.
+REAL_PORTS := $(shell awk '/^[a-z]/ {print $$1}' $(CURDIR)/ports/boards.txt | sort -u)
+ifeq ($(filter $(TARGET),$(REAL_PORTS)),)
 BOARD ?= MPS2_AN386
+endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Where the firmware runs (pytest target, QEMU board, CPU, kernel variant,
 # QEMU machine): one line each in ports/targets.txt.
@@ -43,7 +52,7 @@ QEMU_FW = $(QEMU_BUILD)/firmware.elf
 
 MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
 
-.PHONY: all deps firmware unix qemu run test models bench fuzz clean host-test FORCE
+.PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test FORCE
 
 all: firmware
 
@@ -60,9 +69,11 @@ ifeq ($(TARGET),unix)
 firmware: unix
 else ifeq ($(TARGET),qemu)
 firmware: qemu
+else ifneq ($(filter $(TARGET),$(REAL_PORTS)),)
+firmware: port
 else
 firmware:
-	$(error TARGET must be unix or qemu)
+	$(error TARGET must be unix, qemu or one of: $(REAL_PORTS))
 endif
 
 unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
@@ -73,6 +84,20 @@ unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(QEMU_BUILD)
+
+# A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
+# download first; see the README).
+port: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD))
+
+# Every real port that can be built here (submodules present; ESP32 only
+# with ESP-IDF), each checked: links, fits flash, holds the module.
+boards: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(PYTHON) tools/port_build.py all --jobs $(JOBS)
+	$(PYTHON) tools/port_build.py table
+
+flash: deps
+	$(PYTHON) tools/port_build.py flash --port $(TARGET) --board "$(BOARD)" --serial $(or $(PORT),/dev/ttyUSB0)
 
 run: deps
 	$(MAKE) firmware TARGET=qemu BOARD=$(BOARD)
@@ -89,12 +114,14 @@ test: deps
 		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_dsp
+	$(MAKE) boards
 
 # The runtime core on its own, built for the host (no MicroPython), with
 # the sanitizer builds (portable, DSP-structured, reference kernels) and
-# the libFuzzer harnesses (fuzz/fuzz_model.c, portable and DSP-structured).
+# the libFuzzer harnesses (fuzz/fuzz_model.c, portable and DSP-structured),
+# and the Xtensa portability compile.
 host-test: deps
-	$(MAKE) -C modtflm/host all fuzz
+	$(MAKE) -C modtflm/host all fuzz xtensa
 
 # A campaign of FUZZ_SECONDS on each of the two fuzz builds.
 fuzz: host-test

@@ -8,7 +8,10 @@ SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
 # RISC-V (VIRT_RV32): Debian's bare-metal GCC and picolibc, and QEMU's
 # qemu-system-riscv32 (in qemu-system-misc).
-pkgs="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
+# Real ports: cmake and g++ (rp2's CMake build and its host tool picotool).
+# Xtensa: ESP8266's GCC and picolibc, for a portability compile of the core
+# (not ESP32's compiler, which ESP-IDF brings).
+pkgs="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf cmake g++ libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -34,3 +37,6 @@ if ! cmp -s requirements.txt "$venv/.requirements.stamp"; then
 fi
 
 tools/get_micropython.sh "${MICROPY_DIR:-deps/micropython}"
+# The lib/ submodules the real ports need, and picotool (skipped with a
+# message when the pinned tarballs are absent).
+MICROPY_DIR="${MICROPY_DIR:-deps/micropython}" tools/get_submodules.sh

@@ -6,11 +6,13 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS_FILE = os.path.join(ROOT, "ports", "targets.txt")
+BOARDS_FILE = os.path.join(ROOT, "ports", "boards.txt")
 MODELS_FILE = os.path.join(ROOT, "models", "models.txt")
 SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
 
 Target = collections.namedtuple("Target", "name board short cpu kernels machine qemu ram")
 Model = collections.namedtuple("Model", "where path uses")
+Board = collections.namedtuple("Board", "port board cpu kernels flash needs image flashing")
 
 
 def _rows(path):
@@ -34,6 +36,13 @@ def targets():
 def qemu_targets():
     """The emulated targets only: {pytest target name: Target}."""
     return collections.OrderedDict((n, t) for n, t in targets().items() if t.board)
+
+
+def boards():
+    """The real boards (ports/boards.txt), in the table's order: [Board];
+    flash is an int, needs a list."""
+    return [Board(*r)._replace(flash=int(r[4]), needs=r[5].split(","))
+            for r in _rows(BOARDS_FILE)]
 
 
 def model_budget(ram):

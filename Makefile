@@ -42,6 +42,8 @@ TEST_TARGETS ?= $(filter-out $(TEST_SKIP),$(shell awk '/^[a-z]/ {print $$1}' $(T
 # The QEMU board of a pytest target ("-" for unix): $(call target_board,qemu-m4)
 target_board = $(shell awk -v t=$(1) '/^[a-z]/ && $$1 == t {print $$2}' $(TARGETS_TABLE))
 PYTEST_ARGS ?=
+# pytest sessions at once (one per target; each board is one QEMU thread).
+TEST_JOBS ?= $(JOBS)
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
 
@@ -111,7 +113,7 @@ test: deps
 		if [ "$$b" != "-" ]; then $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; fi; \
 	done
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
-		$(PYTHON) tools/run_pytest.py $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
+		$(PYTHON) tools/run_pytest.py -j $(TEST_JOBS) $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_dsp
 	$(MAKE) boards

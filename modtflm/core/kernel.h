@@ -117,7 +117,11 @@ tflm_status_t tflm_check_type_built(tflm_interp_t *ip, const tflm_node_t *node, 
         .op_data_size = (data_size), .min_inputs = (min_in), .max_inputs = (max_in), .n_outputs = (n_out), \
         .prepare = (prepare_fn), .eval = (eval_fn), .custom = (custom_name) }
 
+// support/registry.c: every kernel compiled in (builtins, then custom ops),
+// and tflm_kernels' index plus one of each builtin code's kernel.
 extern const tflm_kernel_t *const tflm_kernels[];
 extern const size_t tflm_n_kernels;
+extern const uint8_t tflm_kernel_by_code[];
+extern const size_t tflm_n_builtin_kernels;
 
 #endif // TFLM_CORE_KERNEL_H

@@ -453,11 +453,14 @@ int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char 
 }
 
 const tflm_kernel_t *tflm_find_kernel(int32_t code, const char *custom) {
-    for (size_t i = 0; i < tflm_n_kernels; i++) {
-        const tflm_kernel_t *k = tflm_kernels[i];
-        // Custom ops share one code: their names tell them apart.
-        if (k->builtin == code && (code != TFLM_OP_CUSTOM || (custom && strcmp(k->custom, custom) == 0))) {
-            return k;
+    if (code != TFLM_OP_CUSTOM) {
+        unsigned pos = code >= 0 && code <= TFLM_BUILTIN_MAX ? tflm_kernel_by_code[code] : 0;
+        return pos ? tflm_kernels[pos - 1] : NULL;
+    }
+    // Custom ops share one code: their names tell them apart.
+    for (size_t i = tflm_n_builtin_kernels; i < tflm_n_kernels && custom; i++) {
+        if (strcmp(tflm_kernels[i]->custom, custom) == 0) {
+            return tflm_kernels[i];
         }
     }
     return NULL;

@@ -2,8 +2,9 @@
 //
 // This file is the thin binding over the portable core in core/. It owns the
 // GC side of memory: the Interpreter object references the model object and
-// the arena block, so neither can be collected while the interpreter lives;
-// Tensor objects reference their Interpreter.
+// the arena block (or the caller's arena buffer), so neither can be
+// collected while the interpreter lives; Tensor objects reference their
+// Interpreter.
 #include <string.h>
 
 #include "py/runtime.h"
@@ -26,8 +27,9 @@ typedef struct _tflm_interp_obj_t {
     mp_obj_t model_obj;     // keeps the model bytes alive (an immutable buffer)
     size_t model_len;
     uint8_t *model_copy;    // our copy when the caller's buffer was writable or misaligned
-    uint8_t *arena;         // GC block head: keeps the arena alive
-    size_t arena_alloc;
+    uint8_t *arena;         // our GC block (its head keeps it alive), or the caller's buffer
+    size_t arena_alloc;     // bytes of our block; 0 for the caller's buffer
+    mp_obj_t arena_obj;     // the caller's arena buffer (arena=), else MP_OBJ_NULL
     mp_obj_t inputs;        // tuples of Tensor objects, made on first use
     mp_obj_t outputs;
     tflm_interp_t ip;
@@ -43,9 +45,43 @@ typedef struct _tflm_tensor_obj_t {
 extern const mp_obj_type_t tflm_interpreter_type;
 extern const mp_obj_type_t tflm_tensor_type;
 
-// Closed: neither the caller's buffer nor our copy is held any more.
-static bool is_closed(const tflm_interp_obj_t *self) {
+static void close_interp(tflm_interp_obj_t *self);
+
+// Bytes of the caller's arena buffer before the core's arena: our tag (see
+// arena_lost), then up to 7 bytes to the 8-byte boundary the core aligns to.
+static size_t arena_extra(const void *buf) {
+    return sizeof(uintptr_t) + (-((uintptr_t)buf + sizeof(uintptr_t)) & 7);
+}
+
+// The caller's arena buffer must still hold this interpreter where init put
+// it: a bytearray or array that grew may have moved (its old block freed),
+// one that shrank no longer covers the arena, and an interpreter made in the
+// same buffer since then replaced our tag (and our tables). Then this
+// interpreter closes, forgetting its pointers into the buffer unread.
+// Inlined, the test costs an interpreter with its own arena a load and a
+// branch.
+static bool arena_lost_slow(tflm_interp_obj_t *self) {
+    mp_buffer_info_t b;
+    if (mp_get_buffer(self->arena_obj, &b, MP_BUFFER_WRITE) && b.buf == self->arena
+        && b.len >= self->ip.arena_used + arena_extra(b.buf)
+        && ((uintptr_t *)self->ip.arena)[-1] == ~(uintptr_t)self) {
+        return false;
+    }
+    close_interp(self);
+    return true;
+}
+
+static inline MP_ALWAYSINLINE bool arena_lost(tflm_interp_obj_t *self) {
+    return self->arena_obj != MP_OBJ_NULL && arena_lost_slow(self);
+}
+
+// Closed: neither the caller's model buffer nor our copy is held any more.
+static inline MP_ALWAYSINLINE bool closed(const tflm_interp_obj_t *self) {
     return self->model_copy == NULL && self->model_obj == mp_const_none;
+}
+
+static bool is_closed(tflm_interp_obj_t *self) {
+    return arena_lost(self) || closed(self);
 }
 
 // The model bytes: our copy, or the caller's (immutable) buffer.
@@ -81,7 +117,10 @@ static NORETURN void raise_status(tflm_interp_obj_t *self) {
 }
 
 static void check_open(tflm_interp_obj_t *self) {
-    if (is_closed(self)) {
+    if (arena_lost(self)) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("arena buffer moved, shrank or reused: interpreter closed"));
+    }
+    if (closed(self)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("interpreter is closed"));
     }
 }
@@ -113,11 +152,12 @@ static void free_arena(tflm_interp_obj_t *self) {
     // Forget every pointer into the block first: left behind, the GC would
     // take them for references to whatever is allocated there next.
     tflm_interp_release(&self->ip);
-    if (self->arena) {
+    if (self->arena_alloc) {
         m_del(uint8_t, self->arena, self->arena_alloc);
-        self->arena = NULL;
-        self->arena_alloc = 0;
     }
+    self->arena = NULL;
+    self->arena_alloc = 0;
+    self->arena_obj = MP_OBJ_NULL;
 }
 
 // Builds the interpreter in a new heap block of `size` bytes; the block is
@@ -152,7 +192,10 @@ static NORETURN void raise_too_small(size_t size, size_t needed) {
 // size needed. Only when the heap cannot supply the bound (or the bound
 // falls short) is the model prepared twice: measured in a smaller block,
 // then built in a block of the exact size.
-static void setup_arena(tflm_interp_obj_t *self, size_t arena_size) {
+// With the caller's buffer `user` (arena_size is its length) the interpreter
+// is built there, after our tag; a buffer too small even to measure in is
+// measured in a heap block, so the error still names the exact size.
+static void setup_arena(tflm_interp_obj_t *self, size_t arena_size, const mp_buffer_info_t *user) {
     if (tflm_interp_open(&self->ip, model_bytes(self), self->model_len) != TFLM_OK) {
         raise_status(self);
     }
@@ -160,11 +203,34 @@ static void setup_arena(tflm_interp_obj_t *self, size_t arena_size) {
     tflm_interp_arena_bounds(&self->ip, &measure, &upper);
     size_t size = arena_size ? arena_size : upper;
     size = size < measure ? measure : size;
-    tflm_status_t s = init_in_block(self, size, arena_size || size == measure);
-    if (s == TFLM_ERR_ARENA && self->arena == NULL && !self->ip.err.needed) {
-        // The heap has no block of the bound's size.
+    size_t extra = 0;
+    bool fixed = arena_size || user; // a given size (a buffer's may be 0)
+    tflm_status_t s;
+    if (user) {
+        extra = arena_extra(user->buf);
+        s = TFLM_ERR_ARENA;
+        if (arena_size > extra) {
+            // The tag first: an interpreter this buffer held before sees it is
+            // gone even when this one fails.
+            uint8_t *start = (uint8_t *)user->buf + extra;
+            ((uintptr_t *)start)[-1] = ~(uintptr_t)self;
+            s = tflm_interp_init(&self->ip, start, arena_size - extra);
+            if (s == TFLM_OK) {
+                self->arena = user->buf;
+                return;
+            }
+        }
         size = measure;
-        s = init_in_block(self, size, true);
+        if (s == TFLM_ERR_ARENA && !self->ip.err.needed) {
+            s = init_in_block(self, size, true);
+        }
+    } else {
+        s = init_in_block(self, size, arena_size || size == measure);
+        if (s == TFLM_ERR_ARENA && self->arena == NULL && !self->ip.err.needed) {
+            // The heap has no block of the bound's size.
+            size = measure;
+            s = init_in_block(self, size, true);
+        }
     }
     // Measuring found an op whose data does not fit beside the tables.
     for (int tries = 0; s == TFLM_ERR_ARENA && !self->ip.err.needed && tries < ARENA_TRIES; tries++) {
@@ -172,20 +238,20 @@ static void setup_arena(tflm_interp_obj_t *self, size_t arena_size) {
         s = init_in_block(self, size, true);
     }
     if (s == TFLM_ERR_ARENA && self->ip.err.needed) {
-        if (arena_size) {
-            raise_too_small(arena_size, self->ip.err.needed);
+        if (fixed) {
+            raise_too_small(arena_size, self->ip.err.needed + extra);
         }
         s = init_in_block(self, self->ip.err.needed, true);
     }
     if (s != TFLM_OK) {
         raise_status(self);
     }
-    size_t used = self->ip.arena_used;
-    if (arena_size && used > arena_size) {
+    size_t used = self->ip.arena_used + extra;
+    if (fixed && used > arena_size) {
         free_arena(self);
         raise_too_small(arena_size, used);
     }
-    size_t keep = arena_size ? arena_size : used;
+    size_t keep = fixed ? arena_size : used;
     if (keep < self->arena_alloc) {
         // Shrinking a GC block happens in place, so every pointer the core
         // stored into the arena stays valid.
@@ -230,12 +296,46 @@ static mp_obj_t read_file(mp_obj_t path) {
     return data;
 }
 
+// Interpreter(model, arena_size=0, *, profile=False, arena=None)
+//
+// arena=buf: the interpreter builds its arena in the caller's buffer instead
+// of a heap block of its own (a static bytearray made early, or memory the
+// port placed, e.g. internal RAM rather than PSRAM on an ESP32-S3). Any object
+// with the writable buffer protocol: bytearray, array.array, a memoryview of
+// one, a uctypes bytearray_at; a read-only one raises TypeError. The
+// interpreter keeps a reference to the object, so the GC cannot free it
+// while the interpreter lives.
+// - The buffer's start holds a tag of the interpreter (one machine word), and
+//   the arena starts at the next 8-byte boundary after it: 8 bytes more than
+//   the arena for an 8-byte aligned buffer (a bytearray's data is), up to 15.
+//   arena_used counts from the buffer's start. While the interpreter is
+//   made, the planner may use the whole buffer as its workspace; after that
+//   only the first arena_used bytes are touched.
+// - A buffer too small raises MemoryError naming the size it needs (measured
+//   in a heap block when the buffer cannot even hold the model's tables),
+//   and no interpreter is made. arena_size with arena is a ValueError: the
+//   buffer's length is the arena size (a memoryview slice makes a smaller one).
+// - The core keeps pointers into the arena, in the arena, so the buffer's
+//   memory must stay where it is. Every use of the interpreter first checks
+//   that the buffer's data has not moved (a bytearray or array that grew may
+//   have been reallocated), still covers arena_used bytes and still holds
+//   our tag; when not, the interpreter closes (RuntimeError) without reading
+//   the buffer.
+// - One buffer serves one interpreter at a time: making another interpreter
+//   in it (even one that fails) closes the first at its next use. Buffers do
+//   not overlap-check: two memoryview slices of one bytearray must not
+//   overlap.
+// - While the interpreter lives, the buffer's contents are its tables and
+//   activations: writing into the buffer from Python is not supported (the
+//   tag catches a write over the buffer's start only), and a memoryview's
+//   underlying object must not be resized (MicroPython does not track that).
 static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_model, ARG_arena_size, ARG_profile };
+    enum { ARG_model, ARG_arena_size, ARG_profile, ARG_arena };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_model, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_arena_size, MP_ARG_INT, {.u_int = 0} },
         { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_arena, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = mp_const_none} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -246,6 +346,18 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
     #endif
     if (args[ARG_arena_size].u_int < 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("arena_size must be >= 0"));
+    }
+    mp_obj_t arena = args[ARG_arena].u_obj;
+    mp_buffer_info_t abuf, *user = NULL;
+    if (arena != mp_const_none) {
+        if (args[ARG_arena_size].u_int) {
+            mp_raise_ValueError(MP_ERROR_TEXT("give arena or arena_size, not both"));
+        }
+        if (!mp_get_buffer(arena, &abuf, MP_BUFFER_WRITE)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("arena must be a writable buffer"));
+        }
+        args[ARG_arena_size].u_int = abuf.len;
+        user = &abuf;
     }
 
     mp_obj_t model = args[ARG_model].u_obj;
@@ -270,7 +382,8 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
         memcpy(self->model_copy, buf.buf, buf.len);
         self->model_obj = mp_const_none;
     }
-    setup_arena(self, args[ARG_arena_size].u_int);
+    self->arena_obj = user ? arena : MP_OBJ_NULL;
+    setup_arena(self, args[ARG_arena_size].u_int, user);
     if (args[ARG_profile].u_bool) {
         #ifdef MICROPY_TFLM_PROFILE_TICKS
         self->ip.profile = m_new0(uint32_t, self->ip.n_nodes + 1);
@@ -298,21 +411,24 @@ static mp_obj_t interpreter_reset(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(interpreter_reset_obj, interpreter_reset);
 
+static void close_interp(tflm_interp_obj_t *self) {
+    if (self->ip.profile) {
+        m_del(uint32_t, self->ip.profile, self->ip.n_nodes + 1);
+        self->ip.profile = NULL;
+    }
+    free_arena(self);
+    if (self->model_copy) {
+        m_del(uint8_t, self->model_copy, self->model_len);
+        self->model_copy = NULL;
+    }
+    self->model_obj = mp_const_none;
+    self->inputs = self->outputs = MP_OBJ_NULL;
+}
+
 static mp_obj_t interpreter_close(mp_obj_t self_in) {
     tflm_interp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (!is_closed(self)) {
-        if (self->ip.profile) {
-            m_del(uint32_t, self->ip.profile, self->ip.n_nodes + 1);
-            self->ip.profile = NULL;
-        }
-        free_arena(self);
-        if (self->model_copy) {
-            m_del(uint8_t, self->model_copy, self->model_len);
-            self->model_copy = NULL;
-        }
-        self->model_obj = mp_const_none;
-        self->inputs = self->outputs = MP_OBJ_NULL;
-        self->ip.profile = NULL;
+        close_interp(self);
     }
     return mp_const_none;
 }
@@ -536,7 +652,9 @@ static void interpreter_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         return; // read-only attributes
     }
     if (attr == MP_QSTR_arena_used) {
-        dest[0] = mp_obj_new_int_from_uint(is_closed(self) ? 0 : self->ip.arena_used);
+        // The caller's buffer counts from its start.
+        dest[0] = mp_obj_new_int_from_uint(is_closed(self) ? 0
+            : self->ip.arena_used + (self->arena_obj != MP_OBJ_NULL ? arena_extra(self->arena) : 0));
     } else if (attr == MP_QSTR_inputs) {
         dest[0] = io_tuple(self, true);
     } else if (attr == MP_QSTR_outputs) {

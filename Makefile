@@ -124,7 +124,7 @@ ifneq ($(shell command -v xtensa-esp32-elf-gcc 2>/dev/null),)
 NATMOD_ARCHS += xtensawin
 endif
 
-.PHONY: natmod natmod-all stock-unix stock-qemu
+.PHONY: natmod natmod-all natmod-mip natmod-test stock-unix stock-qemu
 
 # Stock firmware that loads it: the unix port's standard variant and our
 # QEMU boards (hostfs, RAM disk, instruction counter), both built without
@@ -147,3 +147,26 @@ natmod: deps
 
 natmod-all: deps
 	@for a in $(NATMOD_ARCHS); do $(MAKE) natmod ARCH=$$a || exit 1; done
+
+# build/natmod/mip: a mip package per architecture and the index by
+# sys.implementation._mpy (tools/natmod_mip.py).
+natmod-mip: natmod-all
+	$(PYTHON) tools/natmod_mip.py package
+
+# The suite's API, hello_world, person_detect and malformed-model tests (and
+# the mip install over the pty) against tflm.mpy on stock firmware: unix
+# (x64), the emulated M4 (armv7emsp), M3 (armv7m) and RV32 (rv32imc).
+NATMOD_TEST_TARGETS ?= unix qemu-m4 qemu-m3 qemu-rv32
+NATMOD_TESTS ?= python_tests/test_api.py python_tests/test_hello_world.py python_tests/test_models.py \
+	python_tests/test_malformed.py python_tests/test_natmod_mip.py
+
+natmod-test: deps
+	$(MAKE) stock-unix
+	@for t in $(NATMOD_TEST_TARGETS); do \
+		b=`awk -v t=$$t '/^[a-z]/ && $$1 == t {print $$2}' $(TARGETS_TABLE)`; \
+		a=`$(PYTHON) tools/natmod_mip.py arch $$t` || exit 1; \
+		$(MAKE) natmod ARCH=$$a || exit 1; \
+		if [ "$$b" != "-" ]; then $(MAKE) stock-qemu BOARD=$$b || exit 1; fi; \
+	done
+	TFLM_ASAN=0 $(PYTHON) tools/run_pytest.py $(foreach t,$(NATMOD_TEST_TARGETS),--target $(t)) -- \
+		--natmod $(NATMOD_TESTS) $(PYTEST_ARGS)

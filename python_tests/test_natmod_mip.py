@@ -65,7 +65,8 @@ def test_mip_install_on_stock_board(request, served_index):
         rc, text = run_mpremote(vm.pty, "exec", "try:\n import tflm\n print('HAS')\nexcept ImportError:\n print('NONE')")
         assert rc == 0 and "NONE" in text, text
 
-        log = natmod_mip.install(url, port=vm.pty)
+        # Our boards' sys.path has no /lib (mip's default folder): name it.
+        log = natmod_mip.install(url, port=vm.pty, target="/lib")
         assert "Installing:" in log and "/lib/tflm.mpy" in log, log
 
         model = project_model("hello_world", "hello_world_int8.tflite")
@@ -78,7 +79,9 @@ def test_mip_install_on_stock_board(request, served_index):
             script = os.path.join(d, "main.py")
             with open(script, "w") as f:
                 f.write(
-                    "import os, tflm\n"
+                    "import os, sys\n"
+                    "sys.path.append('/lib')\n"
+                    "import tflm\n"
                     "print('FILE', tflm.__file__, os.stat('/lib/tflm.mpy')[6])\n"
                     "ip = tflm.Interpreter('hello_world_int8.tflite')\n"
                     "ip.input(0).quantize([1.5])\n"

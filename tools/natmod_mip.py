@@ -92,16 +92,17 @@ def mpremote(port, *args, timeout=600):
     return r.returncode, r.stdout + r.stderr
 
 
-def install(index_url, port=None, timeout=600):
-    """Installs the board's package from the index at `index_url`; returns
-    mpremote's output. Raises RuntimeError when it fails."""
+def install(index_url, port=None, target=None, timeout=600):
+    """Installs the board's package from the index at `index_url` (into
+    folder `target`, by default mip's: the first */lib of the board's
+    sys.path); returns mpremote's output. Raises RuntimeError when it fails."""
     rc, out = mpremote(port, "exec", "import sys\nprint('MPY', getattr(sys.implementation, '_mpy', 0))",
                        timeout=timeout)
     if rc != 0 or "MPY " not in out:
         raise RuntimeError("reading sys.implementation._mpy failed:\n" + out)
     key = out.split("MPY ")[1].split()[0]
     url = f"{index_url.rstrip('/')}/mpy/{key}/package.json"
-    rc, out2 = mpremote(port, "mip", "install", url, timeout=timeout)
+    rc, out2 = mpremote(port, "mip", "install", *(["--target", target] if target else []), url, timeout=timeout)
     if rc != 0 or "Error" in out2 or "not found" in out2:
         raise RuntimeError(f"mpremote mip install {url} failed (no package for _mpy {key}?):\n" + out2)
     return out2
@@ -117,6 +118,7 @@ def main():
     p = sub.add_parser("install", help="install the board's package from an index URL")
     p.add_argument("--index", required=True, help="URL of the folder `package` wrote")
     p.add_argument("--port", default=None, help="mpremote device (default: mpremote's auto)")
+    p.add_argument("--target", default=None, help="folder on the board (default: mip's, a /lib of sys.path)")
     args = ap.parse_args()
     if args.cmd == "package":
         index = package(args.out)
@@ -128,7 +130,7 @@ def main():
             raise SystemExit(f"no native module architecture for {args.target}")
         print(arch)
     else:
-        print(install(args.index, args.port))
+        print(install(args.index, args.port, args.target))
 
 
 if __name__ == "__main__":

@@ -87,27 +87,15 @@ typedef float (*libm_fn2_t)(float, float);
 libm_fn1_t p_expf, p_expm1f, p_logf, p_tanhf, p_sqrtf, p_sinf, p_cosf;
 libm_fn2_t p_fmodf;
 
-float expf(float x) {
-    return p_expf(x);
-}
-float expm1f(float x) {
-    return p_expm1f(x);
-}
-float logf(float x) {
-    return p_logf(x);
-}
-float tanhf(float x) {
-    return p_tanhf(x);
-}
-float sqrtf(float x) {
-    return p_sqrtf(x);
-}
-float sinf(float x) {
-    return p_sinf(x);
-}
-float cosf(float x) {
-    return p_cosf(x);
-}
+// float f(float x): calls the firmware's f.
+#define LIBM_FORWARD(f) float f(float x) { return p_##f(x); }
+LIBM_FORWARD(expf)
+LIBM_FORWARD(expm1f)
+LIBM_FORWARD(logf)
+LIBM_FORWARD(tanhf)
+LIBM_FORWARD(sqrtf)
+LIBM_FORWARD(sinf)
+LIBM_FORWARD(cosf)
 float fmodf(float x, float y) {
     return p_fmodf(x, y);
 }

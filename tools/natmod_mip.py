@@ -15,11 +15,14 @@
         Reads sys.implementation._mpy from the board and runs
         `mpremote mip install <url>/mpy/<_mpy>/package.json`.
 
-A native .mpy loads only on a firmware with the same .mpy version,
-sub-version and native architecture, which is exactly what
-sys.implementation._mpy encodes (version | sub-version << 8 | arch << 10),
-and what bytes 1 and 2 of the .mpy header hold (version, then
-arch << 2 | sub-version): so the index key is read from each file itself.
+A native .mpy loads only on a firmware with the same .mpy version and
+sub-version, and a native architecture it accepts: the same one, or on Arm
+Thumb any from armv6m up to the firmware's own (py/persistentcode.h).
+sys.implementation._mpy encodes the firmware's (version | sub-version << 8
+| arch << 10), bytes 1 and 2 of the .mpy header the file's (version, then
+arch << 2 | sub-version): so the index has an entry for every firmware
+_mpy that one of the files suits (on Thumb the highest architecture the
+firmware accepts: e.g. armv7m for an armv7em firmware).
 mip's own index (`mip install tflm`) keys packages by the .mpy version
 alone (`_mpy & 0xff`), which cannot tell architectures apart; hence this
 index. Standard library and mpremote only.
@@ -40,11 +43,30 @@ from tables import NATMOD_ARCH, natmod_arch, targets  # noqa: E402
 ARCHS = sorted(set(NATMOD_ARCH.values()) | {"xtensawin"})
 
 
+# MicroPython's native architecture numbers (py/persistentcode.h): the Thumb
+# ones a firmware of the last may load.
+THUMB_ARCHS = range(4, 9)  # armv6m, armv7m, armv7em, armv7emsp, armv7emdp
+
+
 def mpy_key(mpy):
-    """sys.implementation._mpy of the firmwares that can load `mpy` (bytes)."""
+    """sys.implementation._mpy of the firmware whose own architecture is the
+    one of `mpy` (its first bytes)."""
     if len(mpy) < 4 or mpy[0] != ord("M"):
         raise ValueError("not a .mpy file")
     return mpy[1] | mpy[2] << 8
+
+
+def firmware_keys(built):
+    """{firmware _mpy: arch name} for `built` ({file's _mpy key: arch}): the
+    exact matches, and every Thumb firmware's best loadable file."""
+    keys = dict(built)
+    thumb = {k >> 10: k for k in built if k >> 10 in THUMB_ARCHS}
+    for fw in THUMB_ARCHS:
+        best = max((a for a in thumb if a <= fw), default=None)
+        if best is not None:
+            base = thumb[best] & 0x3FF  # version and sub-version
+            keys.setdefault(base | fw << 10, built[thumb[best]])
+    return keys
 
 
 def module_version():
@@ -61,26 +83,28 @@ def package(out, build=os.path.join(ROOT, "build", "natmod")):
     if os.path.isdir(out):
         shutil.rmtree(out)
     index = {"name": "tflm", "version": version, "arch": {}, "mpy": {}}
+    built = {}
     for arch in ARCHS:
         src = os.path.join(build, arch, "tflm.mpy")
         if not os.path.exists(src):
             continue
         with open(src, "rb") as f:
-            key = str(mpy_key(f.read(4)))
+            built[mpy_key(f.read(4))] = arch
         os.makedirs(os.path.join(out, arch))
         shutil.copyfile(src, os.path.join(out, arch, "tflm.mpy"))
         pkg = {"urls": [["tflm.mpy", "tflm.mpy"]], "version": version}
         with open(os.path.join(out, arch, "package.json"), "w") as f:
             json.dump(pkg, f, indent=1)
-        os.makedirs(os.path.join(out, "mpy", key))
+        index["arch"][arch] = f"{arch}/package.json"
+    if not built:
+        raise SystemExit(f"no tflm.mpy under {build}: run `make natmod-all`")
+    for key, arch in sorted(firmware_keys(built).items()):
+        os.makedirs(os.path.join(out, "mpy", str(key)))
         # Relative to this package.json: the architecture's file.
         pkg = {"urls": [["tflm.mpy", f"../../{arch}/tflm.mpy"]], "version": version}
-        with open(os.path.join(out, "mpy", key, "package.json"), "w") as f:
+        with open(os.path.join(out, "mpy", str(key), "package.json"), "w") as f:
             json.dump(pkg, f, indent=1)
-        index["arch"][arch] = f"{arch}/package.json"
-        index["mpy"][key] = f"mpy/{key}/package.json"
-    if not index["arch"]:
-        raise SystemExit(f"no tflm.mpy under {build}: run `make natmod-all`")
+        index["mpy"][str(key)] = {"arch": arch, "package": f"mpy/{key}/package.json"}
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f, indent=1)
     return index

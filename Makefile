@@ -140,3 +140,62 @@ models:
 
 clean:
 	rm -rf build
+
+# ---- Native module (natmod/): tflm.mpy for a stock firmware ------------------
+# (block maintained with the natmod work; see natmod/README.md)
+#   make natmod ARCH=<arch>        build/natmod/<arch>/tflm.mpy, with MicroPython's
+#                                  py/dynruntime.mk and tools/mpy_ld.py
+#   make natmod-all                every NATMOD_ARCHS (xtensawin only when
+#                                  xtensa-esp32-elf-gcc is on PATH)
+ARCH ?= x64
+NATMOD_ARCHS := x64 armv6m armv7m armv7emsp armv7emdp rv32imc
+ifneq ($(shell command -v xtensa-esp32-elf-gcc 2>/dev/null),)
+NATMOD_ARCHS += xtensawin
+endif
+
+.PHONY: natmod natmod-all natmod-mip natmod-test stock-unix stock-qemu
+
+# Stock firmware that loads it: the unix port's standard variant and our
+# QEMU boards (hostfs, RAM disk, instruction counter), both built without
+# USER_C_MODULES, i.e. without the built-in tflm module.
+STOCK_UNIX_BUILD := $(TOP)/build/stock-unix
+STOCK_QEMU_BUILD = $(TOP)/build/stock-qemu-$(BOARD)
+STOCK_MAKE_FLAGS := FROZEN_MANIFEST= -j$(JOBS)
+
+stock-unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(STOCK_MAKE_FLAGS) BUILD=$(STOCK_UNIX_BUILD) \
+		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
+
+stock-qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(STOCK_MAKE_FLAGS) \
+		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(STOCK_QEMU_BUILD)
+
+natmod: deps
+	mkdir -p build/natmod/$(ARCH)
+	$(MAKE) -C build/natmod/$(ARCH) -f $(TOP)/natmod/Makefile TOP=$(TOP) ARCH=$(ARCH) MPY_DIR=$(MICROPY_DIR)
+
+natmod-all: deps
+	@for a in $(NATMOD_ARCHS); do $(MAKE) natmod ARCH=$$a || exit 1; done
+
+# build/natmod/mip: a mip package per architecture and the index by
+# sys.implementation._mpy (tools/natmod_mip.py).
+natmod-mip: natmod-all
+	$(PYTHON) tools/natmod_mip.py package
+
+# The suite's API, hello_world, person_detect and malformed-model tests (and
+# the mip install over the pty) against tflm.mpy on stock firmware: unix
+# (x64), the emulated M4 (armv7emsp), M3 (armv7m) and RV32 (rv32imc).
+NATMOD_TEST_TARGETS ?= unix qemu-m4 qemu-m3 qemu-rv32
+NATMOD_TESTS ?= python_tests/test_api.py python_tests/test_hello_world.py python_tests/test_models.py \
+	python_tests/test_malformed.py python_tests/test_natmod_mip.py
+
+natmod-test: deps
+	$(MAKE) stock-unix
+	@for t in $(NATMOD_TEST_TARGETS); do \
+		b=`awk -v t=$$t '/^[a-z]/ && $$1 == t {print $$2}' $(TARGETS_TABLE)`; \
+		a=`$(PYTHON) tools/natmod_mip.py arch $$t` || exit 1; \
+		$(MAKE) natmod ARCH=$$a || exit 1; \
+		if [ "$$b" != "-" ]; then $(MAKE) stock-qemu BOARD=$$b || exit 1; fi; \
+	done
+	TFLM_ASAN=0 $(PYTHON) tools/run_pytest.py $(foreach t,$(NATMOD_TEST_TARGETS),--target $(t)) -- \
+		--natmod $(NATMOD_TESTS) $(PYTEST_ARGS)

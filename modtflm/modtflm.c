@@ -42,8 +42,10 @@ typedef struct _tflm_tensor_obj_t {
     bool writable;          // graph inputs only
 } tflm_tensor_obj_t;
 
+#if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t tflm_interpreter_type;
 extern const mp_obj_type_t tflm_tensor_type;
+#endif
 
 static void close_interp(tflm_interp_obj_t *self);
 
@@ -331,7 +333,11 @@ static mp_obj_t read_file(mp_obj_t path) {
 //   underlying object must not be resized (MicroPython does not track that).
 static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_model, ARG_arena_size, ARG_profile, ARG_arena };
-    static const mp_arg_t allowed_args[] = {
+    // In the native module (natmod/) qstrs are only known once it is loaded.
+    #if !MICROPY_ENABLE_DYNRUNTIME
+    static
+    #endif
+    const mp_arg_t allowed_args[] = {
         { MP_QSTR_model, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_arena_size, MP_ARG_INT, {.u_int = 0} },
         { MP_QSTR_profile, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
@@ -664,6 +670,8 @@ static void interpreter_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     }
 }
 
+// The native module builds its types at load time (natmod/tflm_natmod.c).
+#if !MICROPY_ENABLE_DYNRUNTIME
 static const mp_rom_map_elem_t interpreter_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&interpreter_invoke_obj) },
     { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&interpreter_reset_obj) },
@@ -688,6 +696,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     attr, interpreter_attr,
     locals_dict, &interpreter_locals_dict
     );
+#endif
 
 // Tensor ---------------------------------------------------------------------
 
@@ -797,6 +806,7 @@ static mp_int_t tensor_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, m
     return 0;
 }
 
+#if !MICROPY_ENABLE_DYNRUNTIME
 static const mp_rom_map_elem_t tensor_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_quantize), MP_ROM_PTR(&tensor_quantize_obj) },
     { MP_ROM_QSTR(MP_QSTR_dequantize), MP_ROM_PTR(&tensor_dequantize_obj) },
@@ -813,6 +823,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     buffer, tensor_get_buffer,
     locals_dict, &tensor_locals_dict
     );
+#endif
 
 // Module ---------------------------------------------------------------------
 
@@ -826,6 +837,7 @@ static mp_obj_t tflm_ops(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(tflm_ops_obj, tflm_ops);
 
+#if !MICROPY_ENABLE_DYNRUNTIME
 static MP_DEFINE_STR_OBJ(tflm_version_obj, TFLM_VERSION_STRING);
 
 static const mp_rom_map_elem_t tflm_module_globals_table[] = {
@@ -843,3 +855,4 @@ const mp_obj_module_t tflm_user_cmodule = {
 };
 
 MP_REGISTER_MODULE(MP_QSTR_tflm, tflm_user_cmodule);
+#endif

@@ -45,6 +45,24 @@ def boards():
             for r in _rows(BOARDS_FILE)]
 
 
+# The MicroPython native-code architecture (mpy_ld's ARCH, `make natmod
+# ARCH=...`) of each CPU in the table's cpu column: which tflm.mpy a target
+# loads (python_tests --natmod, natmod/README.md).
+NATMOD_ARCH = {
+    "host": "x64",
+    "cortex-m0": "armv6m",
+    "cortex-m3": "armv7m",
+    "cortex-m4": "armv7emsp",
+    "cortex-m7": "armv7emdp",
+    "rv32imac": "rv32imc",
+}
+
+
+def natmod_arch(target):
+    """The tflm.mpy architecture for a Target (None when there is none)."""
+    return NATMOD_ARCH.get(target.cpu)
+
+
 def model_budget(ram):
     """Bytes a model may take on a board with `ram` bytes of RAM (the
     table's ram column), beside MicroPython, the script and its data: 3/8

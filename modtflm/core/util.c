@@ -49,28 +49,31 @@ static size_t vformat(char *buf, size_t pos, const char *fmt, va_list ap) {
     return pos;
 }
 
-static char msg_buf[TFLM_ERR_MSG_LEN];
+// Not static: in the native module (natmod/) mpy_ld can place a variable
+// of .bss only when the code reaches it through the GOT, which it does for
+// an external one.
+char tflm_msg_buf[TFLM_ERR_MSG_LEN];
 
 static tflm_status_t record(tflm_error_t *err, tflm_status_t status) {
-    err->msg = msg_buf;
+    err->msg = tflm_msg_buf;
     err->status = status;
     return status;
 }
 
 // "op <index> (<NAME>): " at the start of the message buffer.
 static size_t op_prefix(tflm_interp_t *ip, const tflm_node_t *node) {
-    size_t pos = put_str(msg_buf, 0, "op ");
-    pos = put_num(msg_buf, pos, (uint32_t)(node - ip->nodes), false);
-    pos = put_str(msg_buf, pos, " (");
+    size_t pos = put_str(tflm_msg_buf, 0, "op ");
+    pos = put_num(tflm_msg_buf, pos, (uint32_t)(node - ip->nodes), false);
+    pos = put_str(tflm_msg_buf, pos, " (");
     const char *name = node->kernel ? tflm_kernel_name(node->kernel) : tflm_op_name(node->builtin);
-    pos = put_str(msg_buf, pos, name ? name : "?");
-    return put_str(msg_buf, pos, "): ");
+    pos = put_str(tflm_msg_buf, pos, name ? name : "?");
+    return put_str(tflm_msg_buf, pos, "): ");
 }
 
 tflm_status_t tflm_fail_text(tflm_error_t *err, tflm_status_t status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vformat(msg_buf, 0, fmt, ap);
+    vformat(tflm_msg_buf, 0, fmt, ap);
     va_end(ap);
     return record(err, status);
 }
@@ -80,7 +83,7 @@ tflm_status_t tflm_op_fail_text(tflm_interp_t *ip, const tflm_node_t *node, tflm
     size_t pos = op_prefix(ip, node);
     va_list ap;
     va_start(ap, fmt);
-    vformat(msg_buf, pos, fmt, ap);
+    vformat(tflm_msg_buf, pos, fmt, ap);
     va_end(ap);
     return record(&ip->err, status);
 }
@@ -88,11 +91,11 @@ tflm_status_t tflm_op_fail_text(tflm_interp_t *ip, const tflm_node_t *node, tflm
 #if !TFLM_ERROR_TEXT
 // "E<status>.<line>": enough to find the check in the source.
 static size_t put_code(size_t pos, tflm_status_t status, int line) {
-    pos = put_str(msg_buf, pos, "E");
-    pos = put_num(msg_buf, pos, (uint32_t)status, false);
-    pos = put_str(msg_buf, pos, ".");
-    pos = put_num(msg_buf, pos, (uint32_t)line, false);
-    msg_buf[pos] = 0;
+    pos = put_str(tflm_msg_buf, pos, "E");
+    pos = put_num(tflm_msg_buf, pos, (uint32_t)status, false);
+    pos = put_str(tflm_msg_buf, pos, ".");
+    pos = put_num(tflm_msg_buf, pos, (uint32_t)line, false);
+    tflm_msg_buf[pos] = 0;
     return pos;
 }
 

@@ -42,6 +42,9 @@ TEST_TARGETS ?= $(filter-out $(TEST_SKIP),$(shell awk '/^[a-z]/ {print $$1}' $(T
 # The QEMU board of a pytest target ("-" for unix): $(call target_board,qemu-m4)
 target_board = $(shell awk -v t=$(1) '/^[a-z]/ && $$1 == t {print $$2}' $(TARGETS_TABLE))
 PYTEST_ARGS ?=
+# The native module's tests in make test: on the stock unix build (all four
+# targets: make natmod-test, about 20 more minutes).
+NATMOD_IN_TEST ?= unix
 # pytest sessions at once (one per target; each board is one QEMU thread).
 TEST_JOBS ?= $(JOBS)
 FUZZ_SMOKE_RUNS ?= 300000
@@ -117,6 +120,7 @@ test: deps
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_dsp
 	$(MAKE) boards
+	$(MAKE) natmod-test NATMOD_TEST_TARGETS="$(NATMOD_IN_TEST)"
 
 # The runtime core on its own, built for the host (no MicroPython), with
 # the sanitizer builds (portable, DSP-structured, reference kernels) and

@@ -17,6 +17,7 @@ precision.
 import copy
 import hashlib
 import math
+import re
 
 import numpy as np
 import pytest
@@ -77,30 +78,36 @@ def print_outputs(tag, it, n_out):
 """
 
 # Input sets travel to the target as a file, each input its length (4
-# bytes, little-endian) then its bytes, read back in the same order: a
-# script holds one input at a time, not all of its data (as hex in the
-# script's text, the data took three times its size on the board: the text,
-# then each input's bytes). The scripts that run many models do each in a
-# function and close its interpreter: a board with little RAM has no room
-# for the arena or the inputs of the one before, which a stale reference in
-# the module's value stack would keep alive.
+# bytes, little-endian) then its bytes, read in the same order straight
+# into the input tensor (through set_input when the size is wrong, which
+# raises the error a test may expect): a board holds no copy of the data
+# (as hex in the script's text, the data took three times its size). The
+# scripts that run many models do each in a function and close its
+# interpreter: a board with little RAM has no room for the arena of the one
+# before, which a stale reference in the module's value stack would keep.
 INPUTS_FILE = "inputs.bin"
 READ_INPUTS = """
 inputs = open('inputs.bin', 'rb')
-def next_input():
-    return inputs.read(int.from_bytes(inputs.read(4), 'little'))
 def skip_inputs(n):
     for i in range(n):
         inputs.seek(int.from_bytes(inputs.read(4), 'little'), 1)
 def set_inputs(it, n):
-    i = 0
-    try:
-        while i < n:
-            i += 1
-            it.set_input(next_input(), i - 1)
-    except Exception:
-        skip_inputs(n - i)
-        raise
+    err = None
+    for i in range(n):
+        size = int.from_bytes(inputs.read(4), 'little')
+        end = inputs.tell() + size
+        if err is None:
+            try:
+                t = it.input(i)
+                if size == t.nbytes:
+                    inputs.readinto(t)
+                else:
+                    it.set_input(inputs.read(size), i)
+            except Exception as e:
+                err = e
+        inputs.seek(end)
+    if err is not None:
+        raise err
 """
 
 
@@ -120,8 +127,7 @@ import tflm, gc
 """ + PRINT_OUTPUTS + READ_INPUTS + """
 it = tflm.Interpreter({path!r}{arena})
 for k in range({n_sets}):
-    for i in range({n_in}):
-        it.set_input(next_input(), i)
+    set_inputs(it, {n_in})
     it.invoke()
     print_outputs('OUT %d' % k, it, {n_out})
 print('ARENA', it.arena_used)
@@ -171,6 +177,52 @@ def skip_unless_fits(target, models, what="the largest model", need=ram_need, co
         counted = counted or ("its file" if need is len else "its file and twice its activations")
         pytest.skip(f"{what} needs about {n} bytes ({counted}): {target.name} has room for "
                     f"{target.model_budget} ({target.ram // 1024} KiB of RAM, ports/targets.txt)")
+
+
+# How the binding says the heap had no block for the arena it sized.
+ARENA_REFUSED = re.compile(r"MemoryError: cannot allocate an arena of (\d+) bytes")
+
+
+def run_fitting(target, cases, runner=None):
+    """Runs `runner` (run_many, or run_raw_each) on the (model, ...) cases
+    whose models fit a board with little RAM (ram_need within
+    target.model_budget; all of them elsewhere). Returns (indices of the
+    cases that ran, their results, done): the caller checks those, then
+    calls done(), which skips the test when some did not run, naming how
+    many and what they need.
+
+    Also left out: a case whose arena the board could not allocate, when
+    the arena it asked for (the binding names it) alone exceeds the budget
+    (ram_need counts tensors; an op's scratch buffers can be larger). A
+    smaller arena it could not allocate stays a failure. When no model
+    fits, the runner skips the test whole, saying why."""
+    runner = runner or run_many
+    budget = target.model_budget
+    models = [c[0] for c in cases]
+    keep = [i for i, m in enumerate(models) if budget is None or ram_need(m) <= budget] or list(range(len(cases)))
+    got = runner(target, [cases[i] for i in keep])
+    arenas = {}
+    for i, g in zip(keep, got):
+        refused = ARENA_REFUSED.fullmatch(g) if budget is not None and isinstance(g, str) else None
+        if refused and int(refused.group(1)) > budget:
+            arenas[i] = int(refused.group(1))
+    ran = [i for i in keep if i not in arenas]
+    kept = set(keep)
+    needs = [ram_need(m) for i, m in enumerate(models) if i not in kept]
+
+    def done():
+        if not needs and not arenas:
+            return
+        why = []
+        if needs:
+            why.append(f"{len(needs)} for their models (up to {max(needs)} bytes: a file and twice its activations)")
+        if arenas:
+            why.append(f"{len(arenas)} for their arenas (up to {max(arenas.values())} bytes, as the board asked)")
+        ran_too = f" (the other {len(ran)} passed)" if ran else ""
+        pytest.skip(f"{len(needs) + len(arenas)} of {len(cases)} cases did not run{ran_too}, {' and '.join(why)}: "
+                    f"{target.name} has room for {budget} ({target.ram // 1024} KiB of RAM, ports/targets.txt)")
+
+    return ran, [g for i, g in zip(keep, got) if i not in arenas], done
 
 
 def _pieces(items, size, budget):
@@ -322,10 +374,12 @@ def run_many(target, cases, chunk_bytes=200_000, specs=None):
 
 def check_cases(target, cases, float_tol=1e-5, ids=None):
     """run_many + compare every case with the oracle; one assertion listing
-    every mismatching case."""
-    got = run_many(target, cases)
+    every mismatching case (on a board with little RAM: of the cases that
+    fit, see run_fitting)."""
     names = ids or [f"case {i}" for i in range(len(cases))]
-    assert_all_match(names, got, (oracle(m, b) for m, b in cases), float_tol)
+    ran, got, done = run_fitting(target, cases)
+    assert_all_match([names[i] for i in ran], got, (oracle(*cases[i]) for i in ran), float_tol)
+    done()
 
 
 def assert_all_match(names, got, wants, float_tol=0.0):
@@ -432,6 +486,17 @@ def load_each(target, models, invoke=False, good=None):
         elif tag == "GOOD":
             goods[int(k)] = rest.strip()
     return list(zip(results, goods)) if good is not None else results
+
+
+def check_numpy(target, cases, want):
+    """Runs (model, inputs) cases without the oracle; each first output must
+    equal the numpy array in `want` (on a board with little RAM: the cases
+    that fit, see run_fitting)."""
+    ran, got, done = run_fitting(target, cases, run_raw_each)
+    for g, w in zip(got, [want[i] for i in ran]):
+        assert not isinstance(g, str), g
+        np.testing.assert_array_equal(np.frombuffer(g[0], w.dtype), w.reshape(-1))
+    done()
 
 
 def check_sweep(target, cases_and_ids, float_tol=1e-5):

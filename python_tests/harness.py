@@ -240,11 +240,13 @@ def _pieces(items, size, budget):
         yield run
 
 
-# What one case's entry in a script's text costs on the board, for
-# target.data_budget. The entries are one flat tuple of ints (a constant:
-# one heap block); tuples of tuples would be one block each, scattered
-# over the heap between the blocks loading the script took, where they cut
-# the room left for a model and its arena into pieces.
+# What one case costs a script on the board beyond its model and arena
+# (its ints in the script's list, what its run leaves in the heap), for
+# target.data_budget: 16 cases a script on the micro:bit. The list is one
+# flat tuple of ints (a constant: one heap block); tuples of tuples would
+# be one block each, scattered over the heap between the blocks loading the
+# script took, where they cut the room left for a model and its arena into
+# pieces.
 ENTRY_BYTES = 64
 
 

@@ -9,13 +9,15 @@ acceptance or the exception), compare_on_target (large golden data compared
 on the target). Also the golden-CSV reader, the single-layer extractor for
 real models and Python copies of TFLite's fixed-point multiplier helpers.
 
-Inputs and outputs cross to the device as hex of their raw bytes, so float
+Inputs cross to the device as their raw bytes (in a file the script reads
+one input at a time), outputs come back as hex of their raw bytes, so float
 values arrive bit-exact even on boards whose MicroPython floats are single
 precision.
 """
 import copy
 import hashlib
 import math
+import re
 
 import numpy as np
 import pytest
@@ -75,18 +77,59 @@ def print_outputs(tag, it, n_out):
     sys.stdout.write('\\n')
 """
 
+# Input sets travel to the target as a file, each input its length (4
+# bytes, little-endian) then its bytes, read in the same order straight
+# into the input tensor (through set_input when the size is wrong, which
+# raises the error a test may expect): a board holds no copy of the data
+# (as hex in the script's text, the data took three times its size). The
+# scripts that run many models do each in a function and close its
+# interpreter: a board with little RAM has no room for the arena of the one
+# before, which a stale reference in the module's value stack would keep.
+INPUTS_FILE = "inputs.bin"
+READ_INPUTS = """
+inputs = open('inputs.bin', 'rb')
+def skip_inputs(n):
+    for i in range(n):
+        inputs.seek(int.from_bytes(inputs.read(4), 'little'), 1)
+def set_inputs(it, n):
+    err = None
+    for i in range(n):
+        size = int.from_bytes(inputs.read(4), 'little')
+        end = inputs.tell() + size
+        if err is None:
+            try:
+                t = it.input(i)
+                if size == t.nbytes:
+                    inputs.readinto(t)
+                else:
+                    it.set_input(inputs.read(size), i)
+            except Exception as e:
+                err = e
+        inputs.seek(end)
+    if err is not None:
+        raise err
+"""
+
+
+def _inputs_file(sets):
+    """The content of INPUTS_FILE for `sets`, input lists (arrays or bytes)
+    in the order the script reads them."""
+    out = bytearray()
+    for inputs in sets:
+        for x in inputs:
+            b = np.ascontiguousarray(x).tobytes()
+            out += len(b).to_bytes(4, "little") + b
+    return bytes(out)
+
+
 SCRIPT = """
 import tflm, gc
-""" + PRINT_OUTPUTS + """
+""" + PRINT_OUTPUTS + READ_INPUTS + """
 it = tflm.Interpreter({path!r}{arena})
-n_in = {n_in}
-n_out = {n_out}
-data = {data!r}
-for k in range(len(data)):
-    for i in range(n_in):
-        it.set_input(bytes.fromhex(data[k][i]), i)
+for k in range({n_sets}):
+    set_inputs(it, {n_in})
     it.invoke()
-    print_outputs('OUT %d' % k, it, n_out)
+    print_outputs('OUT %d' % k, it, {n_out})
 print('ARENA', it.arena_used)
 """
 
@@ -122,24 +165,69 @@ def _activation_bytes(m):
     return need
 
 
-def skip_unless_fits(target, models, what="the largest model", need=ram_need):
+def skip_unless_fits(target, models, what="the largest model", need=ram_need, counted=None):
     """Skips the test on a board with little RAM (target.model_budget) when
     one of `models` (bytes) needs more (ram_need; `len` where only loading
     counts, for models the firmware should refuse, whose shapes may be
-    anything)."""
+    anything; another `need` says what it counts in `counted`)."""
     if target.model_budget is None:
         return
     n = max(need(m) for m in models)
     if n > target.model_budget:
-        counted = "its file" if need is len else "its file and twice its activations"
+        counted = counted or ("its file" if need is len else "its file and twice its activations")
         pytest.skip(f"{what} needs about {n} bytes ({counted}): {target.name} has room for "
                     f"{target.model_budget} ({target.ram // 1024} KiB of RAM, ports/targets.txt)")
 
 
+# How the binding says the heap had no block for the arena it sized.
+ARENA_REFUSED = re.compile(r"MemoryError: cannot allocate an arena of (\d+) bytes")
+
+
+def run_fitting(target, cases, runner=None):
+    """Runs `runner` (run_many, or run_raw_each) on the (model, ...) cases
+    whose models fit a board with little RAM (ram_need within
+    target.model_budget; all of them elsewhere). Returns (indices of the
+    cases that ran, their results, done): the caller checks those, then
+    calls done(), which skips the test when some did not run, naming how
+    many and what they need.
+
+    Also left out: a case whose arena the board could not allocate, when
+    the arena it asked for (the binding names it) alone exceeds the budget
+    (ram_need counts tensors; an op's scratch buffers can be larger). A
+    smaller arena it could not allocate stays a failure. When no model
+    fits, the runner skips the test whole, saying why."""
+    runner = runner or run_many
+    budget = target.model_budget
+    models = [c[0] for c in cases]
+    keep = [i for i, m in enumerate(models) if budget is None or ram_need(m) <= budget] or list(range(len(cases)))
+    got = runner(target, [cases[i] for i in keep])
+    arenas = {}
+    for i, g in zip(keep, got):
+        refused = ARENA_REFUSED.fullmatch(g) if budget is not None and isinstance(g, str) else None
+        if refused and int(refused.group(1)) > budget:
+            arenas[i] = int(refused.group(1))
+    ran = [i for i in keep if i not in arenas]
+    kept = set(keep)
+    needs = [ram_need(m) for i, m in enumerate(models) if i not in kept]
+
+    def done():
+        if not needs and not arenas:
+            return
+        why = []
+        if needs:
+            why.append(f"{len(needs)} for their models (up to {max(needs)} bytes: a file and twice its activations)")
+        if arenas:
+            why.append(f"{len(arenas)} for their arenas (up to {max(arenas.values())} bytes, as the board asked)")
+        ran_too = f" (the other {len(ran)} passed)" if ran else ""
+        pytest.skip(f"{len(needs) + len(arenas)} of {len(cases)} cases did not run{ran_too}, {' and '.join(why)}: "
+                    f"{target.name} has room for {budget} ({target.ram // 1024} KiB of RAM, ports/targets.txt)")
+
+    return ran, [g for i, g in zip(keep, got) if i not in arenas], done
+
+
 def _pieces(items, size, budget):
     """`items` in runs whose sizes (size(item)) add up to at most `budget`
-    (None: one run), each run at least one item: one script each on a board
-    with little RAM (target.data_budget)."""
+    (None: one run), each run at least one item: one script each."""
     run, total = [], 0
     for item in items:
         n = size(item)
@@ -152,33 +240,34 @@ def _pieces(items, size, budget):
         yield run
 
 
-# What an input set costs a script beyond its hex text (its list and
-# string objects), for target.data_budget.
-HEX_OVERHEAD = 64
+# What one case costs a script on the board beyond its model and arena
+# (its ints in the script's list, what its run leaves in the heap), for
+# target.data_budget: 16 cases a script on the micro:bit. The list is one
+# flat tuple of ints (a constant: one heap block); tuples of tuples would
+# be one block each, scattered over the heap between the blocks loading the
+# script took, where they cut the room left for a model and its arena into
+# pieces.
+ENTRY_BYTES = 64
 
 
 def run_on_target(target, model, batches, name="model.tflite", arena_size=None):
-    """Runs every input set in `batches` on the target; returns (outputs, arena_used)."""
+    """Runs every input set in `batches` on the target, in order on one
+    interpreter; returns (outputs, arena_used)."""
     skip_unless_fits(target, [model], "the model")
     _, outs = io_details(model)
-    data = [[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches]
+    script = SCRIPT.format(path=name, arena=f", arena_size={arena_size}" if arena_size else "",
+                           n_sets=len(batches), n_in=len(batches[0]), n_out=len(outs))
+    text = target.run(script, files={name: bytes(model), INPUTS_FILE: _inputs_file(batches)})
     results = [None] * len(batches)
     arena = None
-    first = 0
-    for part in _pieces(data, lambda d: sum(map(len, d)) + HEX_OVERHEAD, target.data_budget):
-        script = SCRIPT.format(path=name, arena=f", arena_size={arena_size}" if arena_size else "",
-                               n_in=len(batches[0]), n_out=len(outs), data=part)
-        text = target.run(script, files={name: bytes(model)})
-        for line in text.splitlines():
-            parts = line.split()
-            if parts[:1] == ["OUT"]:
-                k = first + int(parts[1])
-                hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
-                results[k] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
-                              for h, d in zip(hexes, outs)]
-            elif parts[:1] == ["ARENA"]:
-                arena = int(parts[1])
-        first += len(part)
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["OUT"]:
+            hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
+            results[int(parts[1])] = [np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
+                                      for h, d in zip(hexes, outs)]
+        elif parts[:1] == ["ARENA"]:
+            arena = int(parts[1])
     missing = [k for k, r in enumerate(results) if r is None]
     assert not missing, f"no output for inputs {missing[:5]}; device said:\n{text[-2000:]}"
     return results, arena
@@ -223,26 +312,29 @@ def random_inputs(model, n, seed=0, shape_input=None):
 
 MANY_SCRIPT = """
 import tflm, gc
-""" + PRINT_OUTPUTS + """
-cases = {cases!r}
-for name, n_out, data, first in cases:
+""" + PRINT_OUTPUTS + READ_INPUTS + """
+def case(c, n_in, n_out, n_sets):
     try:
-        it = tflm.Interpreter(name)
+        it = tflm.Interpreter('c%d.tflite' % c)
     except Exception as e:
-        print('ERR', name, type(e).__name__, str(e).replace(' ', '_'))
-        continue
-    for k in range(len(data)):
-        for i in range(len(data[k])):
-            it.set_input(bytes.fromhex(data[k][i]), i)
+        print('ERR', c, type(e).__name__, str(e).replace(' ', '_'))
+        skip_inputs(n_sets * n_in)
+        return
+    for k in range(n_sets):
+        set_inputs(it, n_in)
         it.invoke()
-        print_outputs('OUT %s %d' % (name, first + k), it, n_out)
-    del it
+        print_outputs('OUT %d %d' % (c, k), it, n_out)
+    it.close()
+cases = {cases!r}
+for j in range(0, len(cases), 4):
+    case(*cases[j:j + 4])
     gc.collect()
 """
 
 
 def run_many(target, cases, chunk_bytes=200_000, specs=None):
-    """Runs several models in as few target scripts as possible.
+    """Runs several models in as few target scripts as possible, each
+    case's input sets in order on one interpreter.
 
     `cases` is a list of (model_bytes, batches); returns, per case, either a
     list of output lists (one per input set) or the string "Error: message"
@@ -251,29 +343,24 @@ def run_many(target, cases, chunk_bytes=200_000, specs=None):
     """
     if specs is None:
         specs = [[(d["dtype"], d["shape"]) for d in io_details(model)[1]] for model, _ in cases]
-    if target.data_budget is not None:
-        chunk_bytes = min(chunk_bytes, target.data_budget)
     skip_unless_fits(target, [model for model, _ in cases])
     results = [None] * len(cases)
-    # (case, first input set, hex of its input sets): a case's input sets
-    # split only where one script could not hold them all (target.data_budget).
-    runs = []
-    for i, (_, batches) in enumerate(cases):
-        first = 0
-        for part in _pieces([[np.ascontiguousarray(x).tobytes().hex() for x in inputs] for inputs in batches],
-                            lambda d: sum(map(len, d)) + HEX_OVERHEAD, target.data_budget):
-            runs.append((i, first, part))
-            first += len(part)
-    # Models and input data up to chunk_bytes per script.
-    for part in _pieces(runs, lambda r: len(cases[r[0]][0]) + sum(len(h) for d in r[2] for h in d), chunk_bytes):
-        files = {f"c{i}.tflite": bytes(cases[i][0]) for i, _, _ in part}
-        entries = [(f"c{i}.tflite", len(specs[i]), data, first) for i, first, data in part]
+    text = ""
+    # Models and input data up to chunk_bytes per script; on a board with
+    # little RAM, also as many cases as its data budget has room for.
+    by_bytes = _pieces(range(len(cases)), lambda i: len(cases[i][0]) + sum(
+        np.asarray(x).nbytes for inputs in cases[i][1] for x in inputs), chunk_bytes)
+    for part in (p for run in by_bytes for p in _pieces(run, lambda i: ENTRY_BYTES, target.data_budget)):
+        files = {f"c{i}.tflite": bytes(cases[i][0]) for i in part}
+        files[INPUTS_FILE] = _inputs_file(inputs for i in part for inputs in cases[i][1])
+        entries = tuple(n for i in part for n in (i, len(cases[i][1][0]) if cases[i][1] else 0, len(specs[i]),
+                                                  len(cases[i][1])))
         text = target.run(MANY_SCRIPT.format(cases=entries), files=files)
         for line in text.splitlines():
             parts = line.split()
             if not parts or parts[0] not in ("OUT", "ERR"):
                 continue
-            idx = int(parts[1][1:].split(".")[0])
+            idx = int(parts[1])
             if parts[0] == "ERR":
                 results[idx] = f"{parts[2]}: {' '.join(parts[3:]).replace('_', ' ')}"
                 continue
@@ -282,17 +369,19 @@ def run_many(target, cases, chunk_bytes=200_000, specs=None):
             k = int(parts[2])
             results[idx][k] = [np.frombuffer(_unhex(h), dtype=dt).reshape(shape)
                                for h, (dt, shape) in zip(parts[3:], specs[idx])]
-        for i, _, _ in part:
+        for i in part:
             assert results[i] is not None, f"case {i}: no result; device said:\n{text[-2000:]}"
     return results
 
 
 def check_cases(target, cases, float_tol=1e-5, ids=None):
     """run_many + compare every case with the oracle; one assertion listing
-    every mismatching case."""
-    got = run_many(target, cases)
+    every mismatching case (on a board with little RAM: of the cases that
+    fit, see run_fitting)."""
     names = ids or [f"case {i}" for i in range(len(cases))]
-    assert_all_match(names, got, (oracle(m, b) for m, b in cases), float_tol)
+    ran, got, done = run_fitting(target, cases)
+    assert_all_match([names[i] for i in ran], got, (oracle(*cases[i]) for i in ran), float_tol)
+    done()
 
 
 def assert_all_match(names, got, wants, float_tol=0.0):
@@ -312,12 +401,14 @@ def assert_all_match(names, got, wants, float_tol=0.0):
 
 
 def _blob(models):
-    """All models in one file (one transfer to a board): (bytes, [(start, end)])."""
-    blob, spans = b"", []
+    """The files READ_PART reads `models` from: all of them in one (one
+    transfer to a board) and the offsets where each starts, and the end."""
+    blob, index = bytearray(), bytearray()
     for m in models:
-        spans.append((len(blob), len(blob) + len(m)))
+        index += len(blob).to_bytes(4, "little")
         blob += bytes(m)
-    return blob, spans
+    index += len(blob).to_bytes(4, "little")
+    return {"cases.bin": bytes(blob), "cases.idx": bytes(index)}
 
 
 def _error(line_rest):
@@ -327,12 +418,16 @@ def _error(line_rest):
 
 
 # The cases are read from their file one at a time (all at once would not
-# fit a board with little RAM).
+# fit a board with little RAM), where their index file says (in the
+# script's text, a board with little RAM could not hold a long list of them).
 READ_PART = """
 blob = open('cases.bin', 'rb')
-def part(start, end):
+index = open('cases.idx', 'rb')
+def part(k):
+    index.seek(4 * k)
+    start = int.from_bytes(index.read(4), 'little')
     blob.seek(start)
-    return blob.read(end - start)
+    return blob.read(int.from_bytes(index.read(4), 'little') - start)
 """
 
 LOAD_EACH_SCRIPT = """
@@ -341,25 +436,29 @@ import tflm, gc
 good = {good!r}
 if good:
     good_model = open('good.tflite', 'rb').read()
-for k, (start, end) in enumerate({spans!r}):
+def case(k):
     try:
-        it = tflm.Interpreter(part(start, end))
+        it = tflm.Interpreter(part(k))
         if {invoke!r}:
             for i in range(len(it.inputs)):
                 it.set_input(bytes(it.input(i).nbytes), i)
             it.invoke()
         print('RESULT', k, 'accepted')
-        del it
+        it.close()
     except Exception as e:
         print('ERR', k, type(e).__name__, str(e).replace('\\n', ' '))
+def run_good(k):
+    it = tflm.Interpreter(good_model)
+    for i in range(len(good)):
+        it.set_input(bytes.fromhex(good[i]), i)
+    it.invoke()
+    print('GOOD', k, bytes(it.get_output(0)).hex())
+    it.close()
+for k in range({n}):
+    case(k)
     gc.collect()
     if good:
-        it = tflm.Interpreter(good_model)
-        for i in range(len(good)):
-            it.set_input(bytes.fromhex(good[i]), i)
-        it.invoke()
-        print('GOOD', k, bytes(it.get_output(0)).hex())
-        del it
+        run_good(k)
 """
 
 
@@ -372,13 +471,12 @@ def load_each(target, models, invoke=False, good=None):
     case (the firmware must still work); each entry is then a pair (result,
     hex of the good model's first output)."""
     skip_unless_fits(target, models, need=len)
-    blob, spans = _blob(models)
-    files = {"cases.bin": blob}
+    files = _blob(models)
     good_inputs = []
     if good is not None:
         files["good.tflite"] = bytes(good[0])
         good_inputs = [np.ascontiguousarray(x).tobytes().hex() for x in good[1]]
-    out = target.run(LOAD_EACH_SCRIPT.format(spans=spans, invoke=invoke, good=good_inputs), files=files)
+    out = target.run(LOAD_EACH_SCRIPT.format(n=len(models), invoke=invoke, good=good_inputs), files=files)
     results, goods = [None] * len(models), [None] * len(models)
     for line in out.splitlines():
         tag, _, rest = line.partition(" ")
@@ -390,6 +488,17 @@ def load_each(target, models, invoke=False, good=None):
         elif tag == "GOOD":
             goods[int(k)] = rest.strip()
     return list(zip(results, goods)) if good is not None else results
+
+
+def check_numpy(target, cases, want):
+    """Runs (model, inputs) cases without the oracle; each first output must
+    equal the numpy array in `want` (on a board with little RAM: the cases
+    that fit, see run_fitting)."""
+    ran, got, done = run_fitting(target, cases, run_raw_each)
+    for g, w in zip(got, [want[i] for i in ran]):
+        assert not isinstance(g, str), g
+        np.testing.assert_array_equal(np.frombuffer(g[0], w.dtype), w.reshape(-1))
+    done()
 
 
 def check_sweep(target, cases_and_ids, float_tol=1e-5):
@@ -422,23 +531,28 @@ def check_loads(target, cases):
 
 RAW_SCRIPT = """
 import tflm, gc
-""" + READ_PART + PRINT_OUTPUTS + """
-for k, (start, end, batches) in enumerate({cases!r}):
+""" + READ_PART + PRINT_OUTPUTS + READ_INPUTS + """
+def case(k, batches):
     try:
-        it = tflm.Interpreter(part(start, end))
+        it = tflm.Interpreter(part(k))
     except Exception as e:
         print('ERR', k, '-', type(e).__name__, str(e).replace('\\n', ' '))
-        continue
-    for b, data in enumerate(batches):
+        skip_inputs(sum(batches))
+        return
+    for b, n in enumerate(batches):
         try:
-            for i in range(len(data)):
-                it.set_input(bytes.fromhex(data[i]), i)
+            set_inputs(it, n)
             it.invoke()
         except Exception as e:
             print('ERR', k, b, type(e).__name__, str(e).replace('\\n', ' '))
             continue
         print_outputs('OUT %d %d' % (k, b), it, len(it.outputs))
-    del it
+    it.close()
+sizes = {sizes!r}
+at = 0
+for k in range({n}):
+    case(k, sizes[at + 1:at + 1 + sizes[at]])
+    at += 1 + sizes[at]
     gc.collect()
 """
 
@@ -455,16 +569,15 @@ def run_raw(target, cases):
     string "ExceptionType: message" when setting the inputs or invoke raised.
     """
     skip_unless_fits(target, [m for m, _ in cases])
-    hexed = [(m, [[np.ascontiguousarray(x).tobytes().hex() for x in ins] for ins in batches]) for m, batches in cases]
     results = [[None] * len(batches) for _, batches in cases]
     first, text = 0, ""
     # All in one script, or on a board with little RAM as many as its data
     # budget allows.
-    for part in _pieces(hexed, lambda c: sum(len(h) + HEX_OVERHEAD for ins in c[1] for h in ins),
-                        target.data_budget):
-        blob, spans = _blob([m for m, _ in part])
-        data = [(start, end, batches) for (start, end), (_, batches) in zip(spans, part)]
-        text = target.run(RAW_SCRIPT.format(cases=data), files={"cases.bin": blob})
+    for part in _pieces(cases, lambda c: ENTRY_BYTES + 4 * len(c[1]), target.data_budget):
+        files = _blob([m for m, _ in part])
+        files[INPUTS_FILE] = _inputs_file(inputs for _, batches in part for inputs in batches)
+        sizes = tuple(n for _, batches in part for n in [len(batches)] + [len(ins) for ins in batches])
+        text = target.run(RAW_SCRIPT.format(n=len(part), sizes=sizes), files=files)
         for line in text.splitlines():
             parts = line.split(" ", 3)
             if parts[0] not in ("OUT", "ERR") or len(parts) < 3:

@@ -9,10 +9,11 @@ and soft-reset between scripts (mpremote does that before each run).
 `ram` is the RAM of a board that has little of it (ports/targets.txt), else
 None. On such a board (the micro:bit's 16 KiB) scripts are compiled to .mpy
 on the host, since compiling even a short test script on the board needs
-several KiB of heap, and files are written in pieces; the harness keeps the
-input data of one script within `data_budget` bytes and skips tests whose
-models exceed `model_budget` (harness.py), and tests that need more RAM for
-other reasons are skipped by their `needs_ram` mark (conftest.py).
+several KiB of heap, and files are written in pieces; the harness (whose
+scripts read models and input data from files, a piece at a time) keeps
+what one script's own text lists within `data_budget` bytes and skips tests
+whose models exceed `model_budget` (harness.py), and tests that need more
+RAM for other reasons are skipped by their `needs_ram` mark (conftest.py).
 """
 import hashlib
 import os
@@ -135,9 +136,10 @@ class SerialTarget:
         self.name = name
         self.vm = None
         self.ram = ram
-        # Bytes of input data one script may hold, and of the largest model
-        # it may load (beside its arena): harness.py splits the data and
-        # skips tests whose models are larger.
+        # Bytes one script's text may take for its list of cases, and of the
+        # largest model it may load (beside its arena): harness.py splits
+        # the cases over several scripts and skips tests whose models are
+        # larger.
         self.data_budget = ram // 16 if ram else None
         self.model_budget = model_budget(ram)
         if port is None:

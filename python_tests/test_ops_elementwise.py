@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import (assert_match, check_cases, check_sweep, io_details, oracle, read_csv_ints, run_many, run_on_target,
-                     run_raw_each)
+from harness import (assert_match, check_cases, check_numpy, check_sweep, io_details, oracle, read_csv_ints, run_many,
+                     run_on_target, run_raw_each)
 from tflite_builder import ModelBuilder
 
 QRANGE = {"int8": (-128, 127), "int16": (-32768, 32767)}
@@ -379,10 +379,7 @@ def test_reduce_max_int16(target):
         cases.append((m, [x]))
         red = tuple(sorted({(v + len(shape)) % len(shape) for v in axes}))
         want.append(np.max(x, axis=red, keepdims=keep))
-    got = run_raw_each(target, cases)
-    for g, w in zip(got, want):
-        assert not isinstance(g, str), g
-        np.testing.assert_array_equal(np.frombuffer(g[0], np.int16), w.reshape(-1))
+    check_numpy(target, cases, want)
 
 
 def arg_model(op, shape, axis, dtype, out_dtype="int32", axis_dtype="int32", q=None,

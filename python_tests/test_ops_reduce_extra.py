@@ -14,7 +14,7 @@ from TFLite's semantics (min over the axes; wrapping running sums).
 """
 import numpy as np
 
-from harness import check_sweep, oracle, run_raw, run_raw_each
+from harness import check_numpy, check_sweep, oracle, run_raw
 from test_ops_activations import ACTS, POOL_FAST, _data, _tensor, pool_model
 from test_ops_elementwise import REDUCE_SHAPES
 from test_ops_elementwise import reduce_model as _reduce_model
@@ -70,15 +70,6 @@ def _values(rng, shape, dtype):
 def _random_shape(rng, max_rank, max_dim=5):
     rank = int(rng.integers(1, max_rank + 1))
     return tuple(int(d) for d in rng.integers(1, max_dim + 1, size=rank))
-
-
-def check_numpy(target, cases, want):
-    """Runs (model, inputs) cases without the oracle; each first output must
-    equal the numpy array in `want`."""
-    got = run_raw_each(target, cases)
-    for g, w in zip(got, want):
-        assert not isinstance(g, str), g
-        np.testing.assert_array_equal(np.frombuffer(g[0], w.dtype), w.reshape(-1))
 
 
 def _q(rng, dtype):

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_model
-from harness import assert_match, check_cases, io_details, random_inputs, run_many
+from harness import assert_match, check_cases, io_details, random_inputs, run_many, skip_unless_fits
 from tflite_builder import ModelBuilder
 
 ACTS = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"]
@@ -227,6 +227,7 @@ def check_with_reset(target, named, n, float_tol=1e-5):
     """Each model runs its n-invoke sequence, reset(), the same sequence again
     (and a reset after), in one target script; compared with the oracle doing
     the same. The second run must equal the first (the state is cleared)."""
+    skip_unless_fits(target, [model for _, model in named])
     entries, files, want, specs = [], {}, [], []
     for k, (name, model) in enumerate(named):
         batches = sequence(model, n, seed=k)

@@ -428,6 +428,9 @@ static void close_interp(tflm_interp_obj_t *self) {
         self->model_copy = NULL;
     }
     self->model_obj = mp_const_none;
+    // The core's pointer to the model would keep the caller's bytes alive
+    // (the GC scans this object) after close.
+    self->ip.model = NULL;
     self->inputs = self->outputs = MP_OBJ_NULL;
 }
 

@@ -35,6 +35,7 @@
 #include <string.h>
 #include "../kernel.h"
 #include "../support/quant.h"
+#include "../support/elements.h"
 #include "sigmoid.h"
 #if MICROPY_TFLM_OPT_KERNELS
 #include "opt/cpu.h"
@@ -323,10 +324,6 @@ static tflm_status_t prepare_int(tflm_interp_t *ip, tflm_node_t *node, lstm_data
         d->q_clip = (int16_t)q;
         d->clip = 1;
     }
-    if (d->kind == LSTM_I8) {
-        // The input and hidden state widened to int16 with their offsets.
-        node->scratch_size = (uint32_t)(d->n_in + d->n_state) * sizeof(int16_t);
-    }
     return TFLM_OK;
 }
 
@@ -359,6 +356,8 @@ static tflm_status_t lstm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         || (s = check_types_all(ip, node, d)) != TFLM_OK) {
         return s;
     }
+    // A time step's eight FCs (Q3.12 int16 or float).
+    node->scratch_size = (uint32_t)(2 * N_GATES * d->n_state) * (d->kind == LSTM_F32 ? 4u : 2u);
     return d->kind == LSTM_F32 ? TFLM_OK : prepare_int(ip, node, d);
 }
 
@@ -371,32 +370,57 @@ typedef struct {
     const void *bias[N_GATES];
 } lstm_weights_t;
 
+// Each time step first computes the eight FCs (four gates, input and
+// recurrent) for all units into the scratch buffer, a matrix of 8 rows of
+// n_state, four units at a time sharing the loads of x; then one pass over
+// the units combines them into the gates and updates the cell and hidden
+// state. (TFLM computes gate after gate; every value is the same.)
+
 static inline float clamp_f32(float v) {
     return tflm_clamp_f32(v, -FLT_MAX, FLT_MAX);
 }
 
-static float dot_f32(const float *w, const float *x, int32_t n) {
-    float total = 0.0f;
-    for (int32_t i = 0; i < n; i++) {
-        total += x[i] * w[i];
+// A float FC of `units` rows of n weights: TFLM's order of additions per
+// unit, then the bias (0 for the recurrent FCs, which have none), clamped
+// to +-FLT_MAX as TFLM's activation range for "none".
+static void fc_f32(const float *w, const float *x, int32_t n, int32_t units, const float *bias, float *out) {
+    int32_t u = 0;
+    for (; u + 4 <= units; u += 4, w += 4 * n) {
+        float t0 = 0.0f, t1 = 0.0f, t2 = 0.0f, t3 = 0.0f;
+        for (int32_t i = 0; i < n; i++) {
+            const float xi = x[i];
+            t0 += xi * w[i];
+            t1 += xi * w[n + i];
+            t2 += xi * w[2 * n + i];
+            t3 += xi * w[3 * n + i];
+        }
+        out[u] = clamp_f32(t0 + (bias ? bias[u] : 0.0f));
+        out[u + 1] = clamp_f32(t1 + (bias ? bias[u + 1] : 0.0f));
+        out[u + 2] = clamp_f32(t2 + (bias ? bias[u + 2] : 0.0f));
+        out[u + 3] = clamp_f32(t3 + (bias ? bias[u + 3] : 0.0f));
     }
-    return total;
+    for (; u < units; u++, w += n) {
+        float t = 0.0f;
+        for (int32_t i = 0; i < n; i++) {
+            t += x[i] * w[i];
+        }
+        out[u] = clamp_f32(t + (bias ? bias[u] : 0.0f));
+    }
 }
 
-// One time step of one batch row (float).
+// One time step of one batch row (float); fc: 8 x n_state scratch.
 static void step_f32(const lstm_data_t *d, const lstm_weights_t *wt, const float *x, float *h, float *c,
-    float *out) {
+    float *out, float *fc) {
     const int32_t n_in = d->n_in, n_state = d->n_state;
+    for (int f = 0; f < 2 * N_GATES; f++) {
+        fc_f32((const float *)wt->w[f], f < N_GATES ? x : h, f < N_GATES ? n_in : n_state, n_state,
+            f < N_GATES ? (const float *)wt->bias[f] : NULL, fc + f * n_state);
+    }
     const float clip = d->cell_clip;
-    for (int32_t r = 0; r < n_state; r++) {
+    for (int32_t r = 0; r < n_state; r++, fc++) {
         float g[N_GATES];
         for (int k = 0; k < N_GATES; k++) {
-            const float vi = clamp_f32(dot_f32((const float *)wt->w[k] + r * n_in, x, n_in)
-                + ((const float *)wt->bias[k])[r]);
-            // The recurrent FC has no bias (TFLM adds 0).
-            const float vr = clamp_f32(dot_f32((const float *)wt->w[N_GATES + k] + r * n_state, h, n_state)
-                + 0.0f);
-            const float v = vi + vr;
+            const float v = fc[k * n_state] + fc[(N_GATES + k) * n_state];
             g[k] = k == GATE_CELL ? tanhf(v) : tflm_logistic_f32(v);
         }
         float cell = clamp_f32(g[GATE_FORGET] * c[r]) + clamp_f32(g[GATE_INPUT] * g[GATE_CELL]);
@@ -411,65 +435,84 @@ static void step_f32(const lstm_data_t *d, const lstm_weights_t *wt, const float
     memcpy(h, out, (size_t)n_state * sizeof(float));
 }
 
-// x + off as int16, laid out for dot_i8: on the DSP path each 4 values go
-// as (x0, x2), (x1, x3) pairs, the order SXTB16 takes a weights word
-// apart; the tail in order. Returns sum(x + off), wrapping.
-static uint32_t widen_i8(const int8_t *x, int32_t off, int32_t n, int16_t *v) {
-    uint32_t sum = 0;
-    int32_t i = 0;
+// acc[k] = sum_i (x[i] + off) * w[k * n + i] for four units k < 4 of int8
+// weights, wrapping (|x + off| < 2^16).
+static inline void dot4_i8(const int8_t *x, const int8_t *w, int32_t n, int32_t off, uint32_t *acc) {
+    uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    // Units 2 and 3 addressed from units 0 and 1 (+ 2n), as the DSP
+    // FULLY_CONNECTED kernel's loop takes them.
+    const int8_t *w0 = w, *w1 = w + n;
+    const int32_t d2 = 2 * n;
     #if LSTM_DSP
-    for (; i + 4 <= n; i += 4, v += 4) {
-        v[0] = (int16_t)(x[i] + off);
-        v[1] = (int16_t)(x[i + 2] + off);
-        v[2] = (int16_t)(x[i + 1] + off);
-        v[3] = (int16_t)(x[i + 3] + off);
-        sum += (uint32_t)(v[0] + v[1] + v[2] + v[3]);
+    if (n >= 4) {
+        // Advances x, w0 and w1 past n & ~3.
+        dsp_fc_mac4(&x, &w0, &w1, d2, (uint32_t)(uint16_t)off * 0x10001u, n, &a0, &a1, &a2, &a3);
+        n &= 3;
     }
-    n -= i;
-    x += i;
-    i = 0;
     #endif
-    for (; i < n; i++) {
-        v[i] = (int16_t)(x[i] + off);
-        sum += (uint32_t)v[i];
-    }
-    return sum;
-}
-
-// sum w[i] * v[i] over int8 weights and widen_i8's values, wrapping.
-static inline uint32_t dot_i8(const int8_t *w, const int16_t *v, int32_t n) {
-    uint32_t acc = 0;
-    int32_t i = 0;
-    #if LSTM_DSP
-    for (; i + 4 <= n; i += 4, v += 4) {
-        uint32_t w4, v02, v13;
-        memcpy(&w4, w + i, 4);
-        memcpy(&v02, v, 4);
-        memcpy(&v13, v + 2, 4);
-        acc = dsp_smlad(dsp_sxtb16(w4), v02, acc);
-        acc = dsp_smlad(dsp_sxtb16_r8(w4), v13, acc);
-    }
-    n -= i;
-    w += i;
-    i = 0;
-    #endif
-    for (; i < n; i++) {
-        acc += (uint32_t)(w[i] * v[i]);
-    }
-    return acc;
-}
-
-// The 16x8 FC's sum of w * (x + off), in int64 as TFLM's.
-static int64_t dot_i16(const int8_t *w, const int16_t *x, int32_t n, int32_t off) {
-    int64_t acc = 0;
     for (int32_t i = 0; i < n; i++) {
-        acc += w[i] * (x[i] + off);
+        const int32_t xi = x[i] + off;
+        a0 += (uint32_t)(xi * w0[i]);
+        a1 += (uint32_t)(xi * w1[i]);
+        a2 += (uint32_t)(xi * w0[d2 + i]);
+        a3 += (uint32_t)(xi * w1[d2 + i]);
     }
-    return acc;
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
 static inline int32_t clamp16(int32_t v) {
     return tflm_clamp_i32(v, INT16_MIN, INT16_MAX);
+}
+
+// One int8 FC (d's FC f) of n_state units into Q3.12: acc + row (the
+// weights zero point's part) + bias, rescaled and clamped to int16.
+static void fc_i8(const lstm_data_t *d, int f, const int8_t *w, const int8_t *x, int32_t n, int32_t off, uint32_t row,
+    const int32_t *bias, int16_t *out) {
+    const int32_t units = d->n_state, mult = d->fc_mult[f], shift = d->fc_shift[f];
+    int32_t u = 0;
+    if (units >= 4) {
+        // The last block ends at the last unit, overlapping the one before.
+        for (;; u += 4) {
+            u = u > units - 4 ? units - 4 : u;
+            uint32_t acc[4];
+            dot4_i8(x, w + u * n, n, off, acc);
+            for (int k = 0; k < 4; k++) {
+                const uint32_t a = acc[k] + row + (bias ? (uint32_t)bias[u + k] : 0u);
+                out[u + k] = (int16_t)clamp16(tflm_requant((int32_t)a, mult, shift));
+            }
+            if (u == units - 4) {
+                return;
+            }
+        }
+    }
+    for (; u < units; u++, w += n) {
+        uint32_t a = row + (bias ? (uint32_t)bias[u] : 0u);
+        for (int32_t i = 0; i < n; i++) {
+            a += (uint32_t)((x[i] + off) * w[i]);
+        }
+        out[u] = (int16_t)clamp16(tflm_requant((int32_t)a, mult, shift));
+    }
+}
+
+// One 16x8 FC into Q3.12: int64 sums as TFLM's, an int64 bias.
+static void fc_i16(const lstm_data_t *d, int f, const int8_t *w, const int16_t *x, int32_t n, int32_t off,
+    int64_t row, const uint8_t *bias, int16_t *out) {
+    for (int32_t u = 0; u < d->n_state; u++, w += n) {
+        int64_t a = row;
+        for (int32_t i = 0; i < n; i++) {
+            a += w[i] * (x[i] + off);
+        }
+        if (bias) {
+            // memcpy: model data may be only 4-byte aligned.
+            int64_t b;
+            memcpy(&b, bias + 8 * (size_t)u, sizeof(b));
+            a += b;
+        }
+        out[u] = (int16_t)clamp16(tflm_mul_by_quant_mul_64(a, d->fc_mult[f], d->fc_shift[f]));
+    }
 }
 
 // TFLM's integer MUL of two int16 values (no input offsets).
@@ -477,90 +520,75 @@ static inline int32_t mul16(int32_t a, int32_t b, int32_t mult, int shift) {
     return tflm_requant(a * b, mult, shift);
 }
 
-// The cell and hidden state update of row r from the four gates (Q0.15).
-static inline int32_t update_int(const lstm_data_t *d, const int16_t *g, int16_t *c) {
-    int32_t cell = clamp16(clamp16(mul16(g[GATE_FORGET], *c, d->forget_mult, d->forget_shift))
-        + clamp16(mul16(g[GATE_INPUT], g[GATE_CELL], d->input_mult, d->input_shift)));
-    if (d->clip) {
-        cell = tflm_clamp_i32(cell, -d->q_clip, d->q_clip);
-    }
-    *c = (int16_t)cell;
-    const int32_t t = tflm_sigmoid16(cell, d->tanh_mult, d->tanh_shift, d->tanh_round, true);
-    return tflm_clamp_i32(d->h_zp + mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift), d->h_min, d->h_max);
-}
-
-// A gate's activation of its two FCs' sum (Q3.12, TFLM's multiplier 3).
-static inline int16_t gate_act(int32_t vi, int32_t vr, int k) {
-    return tflm_sigmoid16(clamp16(vi + vr), 3, 0, 0, k == GATE_CELL);
-}
-
-// One time step of one batch row, int8 activations. `v` is scratch for the
-// widened input and hidden state.
-static void step_i8(const lstm_data_t *d, const lstm_weights_t *wt, const int8_t *x, int8_t *h, int16_t *c,
-    int8_t *out, int16_t *v) {
-    const int32_t n_in = d->n_in, n_state = d->n_state;
-    int16_t *vh = v + n_in;
-    uint32_t sum[2];
-    sum[0] = widen_i8(x, d->in_off, n_in, v);
-    sum[1] = widen_i8(h, d->h_off, n_state, vh);
-    for (int32_t r = 0; r < n_state; r++) {
-        int16_t g[N_GATES];
+// The gates from the FCs (fc: 8 x n_state, Q3.12; the gates in Q0.15 by
+// TFLM's sigmoid and tanh at multiplier 3), then the cell and hidden state
+// of each unit, stored to out as `type`.
+TFLM_INLINE_LOOP void update_int(const lstm_data_t *d, const int16_t *fc, int16_t *c, void *out, const int type) {
+    const int32_t n_state = d->n_state;
+    for (int32_t r = 0; r < n_state; r++, fc++) {
+        int32_t g[N_GATES];
         for (int k = 0; k < N_GATES; k++) {
-            int32_t fc[2];
-            for (int j = 0; j < 2; j++) {
-                const int f = j * N_GATES + k;
-                const int32_t n = j ? n_state : n_in;
-                uint32_t acc = dot_i8((const int8_t *)wt->w[f] + r * n, j ? vh : v, n);
-                // sum (w + w_off) * v = sum w * v + w_off * sum v.
-                acc += (uint32_t)d->w_off[f] * sum[j];
-                if (!j) {
-                    acc += (uint32_t)((const int32_t *)wt->bias[k])[r];
-                }
-                fc[j] = clamp16(tflm_requant((int32_t)acc, d->fc_mult[f], d->fc_shift[f]));
-            }
-            g[k] = gate_act(fc[0], fc[1], k);
+            g[k] = tflm_sigmoid16(clamp16(fc[k * n_state] + fc[(N_GATES + k) * n_state]), 3, 0, 0,
+                k == GATE_CELL);
         }
-        out[r] = (int8_t)update_int(d, g, c + r);
+        int32_t cell = clamp16(clamp16(mul16(g[GATE_FORGET], c[r], d->forget_mult, d->forget_shift))
+            + clamp16(mul16(g[GATE_INPUT], g[GATE_CELL], d->input_mult, d->input_shift)));
+        if (d->clip) {
+            cell = tflm_clamp_i32(cell, -d->q_clip, d->q_clip);
+        }
+        c[r] = (int16_t)cell;
+        const int32_t t = tflm_sigmoid16(cell, d->tanh_mult, d->tanh_shift, d->tanh_round, true);
+        const int32_t v = tflm_clamp_i32(d->h_zp + mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift),
+            d->h_min, d->h_max);
+        if (type == TFLM_INT8) {
+            ((int8_t *)out)[r] = (int8_t)v;
+        } else {
+            ((int16_t *)out)[r] = (int16_t)v;
+        }
     }
-    memcpy(h, out, (size_t)n_state);
+}
+
+// sum (w + w_off) * (x + off) = sum w * (x + off) + w_off * sum (x + off):
+// the sums of x + off and of h + off, when some weights zero point is not 0.
+TFLM_INLINE_LOOP void offset_sums(const lstm_data_t *d, const void *x, const void *h, int64_t *sum, const int type) {
+    sum[0] = sum[1] = 0;
+    if (d->any_w_off) {
+        for (int32_t i = 0; i < d->n_in; i++) {
+            sum[0] += tflm_load_int(x, (size_t)i, type) + d->in_off;
+        }
+        for (int32_t i = 0; i < d->n_state; i++) {
+            sum[1] += tflm_load_int(h, (size_t)i, type) + d->h_off;
+        }
+    }
+}
+
+// One time step of one batch row, int8 activations; fc: 8 x n_state.
+static void step_i8(const lstm_data_t *d, const lstm_weights_t *wt, const int8_t *x, int8_t *h, int16_t *c,
+    int8_t *out, int16_t *fc) {
+    int64_t sum[2];
+    offset_sums(d, x, h, sum, TFLM_INT8);
+    for (int f = 0; f < 2 * N_GATES; f++) {
+        const int j = f >= N_GATES;
+        fc_i8(d, f, (const int8_t *)wt->w[f], j ? h : x, j ? d->n_state : d->n_in, j ? d->h_off : d->in_off,
+            (uint32_t)d->w_off[f] * (uint32_t)sum[j], j ? NULL : (const int32_t *)wt->bias[f],
+            fc + f * d->n_state);
+    }
+    update_int(d, fc, c, out, TFLM_INT8);
+    memcpy(h, out, (size_t)d->n_state);
 }
 
 // One time step of one batch row, int16 activations (16x8).
 static void step_i16(const lstm_data_t *d, const lstm_weights_t *wt, const int16_t *x, int16_t *h, int16_t *c,
-    int16_t *out) {
-    const int32_t n_in = d->n_in, n_state = d->n_state;
-    // sum (w + w_off) * (x + off) = sum w * (x + off) + w_off * sum (x + off).
-    int64_t sum[2] = { 0, 0 };
-    if (d->any_w_off) {
-        for (int32_t i = 0; i < n_in; i++) {
-            sum[0] += x[i] + d->in_off;
-        }
-        for (int32_t i = 0; i < n_state; i++) {
-            sum[1] += h[i] + d->h_off;
-        }
+    int16_t *out, int16_t *fc) {
+    int64_t sum[2];
+    offset_sums(d, x, h, sum, TFLM_INT16);
+    for (int f = 0; f < 2 * N_GATES; f++) {
+        const int j = f >= N_GATES;
+        fc_i16(d, f, (const int8_t *)wt->w[f], j ? h : x, j ? d->n_state : d->n_in, j ? d->h_off : d->in_off,
+            d->w_off[f] * sum[j], j ? NULL : (const uint8_t *)wt->bias[f], fc + f * d->n_state);
     }
-    for (int32_t r = 0; r < n_state; r++) {
-        int16_t g[N_GATES];
-        for (int k = 0; k < N_GATES; k++) {
-            int32_t fc[2];
-            for (int j = 0; j < 2; j++) {
-                const int f = j * N_GATES + k;
-                const int32_t n = j ? n_state : n_in;
-                int64_t acc = dot_i16((const int8_t *)wt->w[f] + r * n, j ? h : x, n, j ? d->h_off : d->in_off)
-                    + d->w_off[f] * sum[j];
-                if (!j) {
-                    // memcpy: model data may be only 4-byte aligned.
-                    int64_t b;
-                    memcpy(&b, (const uint8_t *)wt->bias[k] + 8 * (size_t)r, sizeof(b));
-                    acc += b;
-                }
-                fc[j] = clamp16(tflm_mul_by_quant_mul_64(acc, d->fc_mult[f], d->fc_shift[f]));
-            }
-            g[k] = gate_act(fc[0], fc[1], k);
-        }
-        out[r] = (int16_t)update_int(d, g, c + r);
-    }
-    memcpy(h, out, (size_t)n_state * sizeof(int16_t));
+    update_int(d, fc, c, out, TFLM_INT16);
+    memcpy(h, out, (size_t)d->n_state * sizeof(int16_t));
 }
 
 static tflm_status_t lstm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
@@ -587,12 +615,13 @@ static tflm_status_t lstm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             const uint8_t *xr = x + (size_t)(row * n_in) * size;
             uint8_t *o = out + (size_t)(row * n_state) * size;
             if (tflm_type_built(TFLM_FLOAT32) && d->kind == LSTM_F32) {
-                step_f32(d, &wt, (const float *)xr, (float *)hb, (float *)cb, (float *)o);
+                step_f32(d, &wt, (const float *)xr, (float *)hb, (float *)cb, (float *)o, (float *)node->scratch);
             } else if (d->kind == LSTM_I8) {
                 step_i8(d, &wt, (const int8_t *)xr, (int8_t *)hb, (int16_t *)cb, (int8_t *)o,
                     (int16_t *)node->scratch);
             } else if (tflm_type_built(TFLM_INT16)) {
-                step_i16(d, &wt, (const int16_t *)xr, (int16_t *)hb, (int16_t *)cb, (int16_t *)o);
+                step_i16(d, &wt, (const int16_t *)xr, (int16_t *)hb, (int16_t *)cb, (int16_t *)o,
+                    (int16_t *)node->scratch);
             }
         }
     }

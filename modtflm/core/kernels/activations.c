@@ -4,7 +4,7 @@
 // Types: float32 and int8 for all; int16 for LOGISTIC, TANH, RELU, RELU6,
 // LEAKY_RELU and PRELU (int8 alpha). The integer forms follow TFLM's
 // arithmetic: LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input), int16
-// by interpolation in TFLM's sigmoid table (sigmoid16_table.h, measured from
+// by interpolation in TFLM's sigmoid table (sigmoid16_table.c, measured from
 // the oracle); HARD_SWISH in 16-bit fixed point; ELU through float. Every int8
 // unary op depends on the input byte only, so prepare tabulates its 256
 // results (in persistent memory: float and int16 ops keep no table) and eval

@@ -37,8 +37,11 @@
 #include "../support/quant.h"
 #include "../support/elements.h"
 #include "sigmoid.h"
-#if MICROPY_TFLM_OPT_KERNELS
 #include "opt/cpu.h"
+#if TFLM_CPU_SAT
+#include <arm_acle.h>
+#endif
+#if MICROPY_TFLM_OPT_KERNELS
 #if TFLM_CPU_DSP
 #include "opt/dsp.h"
 #define LSTM_DSP (1)
@@ -463,8 +466,13 @@ static inline void dot4_i8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
     acc[3] = a3;
 }
 
+// v saturated to int16 (one SSAT where the CPU has it).
 static inline int32_t clamp16(int32_t v) {
+    #if TFLM_CPU_SAT
+    return __ssat(v, 16);
+    #else
     return tflm_clamp_i32(v, INT16_MIN, INT16_MAX);
+    #endif
 }
 
 // One int8 FC (d's FC f) of n_state units into Q3.12: acc + row (the
@@ -522,15 +530,20 @@ static inline int32_t mul16(int32_t a, int32_t b, int32_t mult, int shift) {
 
 // The gates from the FCs (fc: 8 x n_state, Q3.12; the gates in Q0.15 by
 // TFLM's sigmoid and tanh at multiplier 3), then the cell and hidden state
-// of each unit, stored to out as `type`.
-TFLM_INLINE_LOOP void update_int(const lstm_data_t *d, const int16_t *fc, int16_t *c, void *out, const int type) {
+// of each unit, stored to out as `type` (one copy for both types: the
+// store's test costs little beside the rest).
+static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int16_t *fc, int16_t *c, void *out,
+    int type) {
     const int32_t n_state = d->n_state;
     for (int32_t r = 0; r < n_state; r++, fc++) {
         int32_t g[N_GATES];
         for (int k = 0; k < N_GATES; k++) {
-            g[k] = tflm_sigmoid16(clamp16(fc[k * n_state] + fc[(N_GATES + k) * n_state]), 3, 0, 0,
-                k == GATE_CELL);
+            g[k] = clamp16(fc[k * n_state] + fc[(N_GATES + k) * n_state]);
         }
+        g[GATE_INPUT] = tflm_sigmoid16(g[GATE_INPUT], 3, 0, 0, false);
+        g[GATE_FORGET] = tflm_sigmoid16(g[GATE_FORGET], 3, 0, 0, false);
+        g[GATE_CELL] = tflm_sigmoid16(g[GATE_CELL], 3, 0, 0, true);
+        g[GATE_OUTPUT] = tflm_sigmoid16(g[GATE_OUTPUT], 3, 0, 0, false);
         int32_t cell = clamp16(clamp16(mul16(g[GATE_FORGET], c[r], d->forget_mult, d->forget_shift))
             + clamp16(mul16(g[GATE_INPUT], g[GATE_CELL], d->input_mult, d->input_shift)));
         if (d->clip) {

@@ -1,7 +1,7 @@
 // The sigmoid and tanh of TFLM's LOGISTIC and TANH kernels, shared by
 // activations.c and the LSTM (lstm.c), which calls the same functions for
 // its gates: float with TFLM's cut-offs, and int16 by linear interpolation in
-// TFLM's sigmoid table (sigmoid16_table.h, measured from the oracle).
+// TFLM's sigmoid table (sigmoid16_table.c, measured from the oracle).
 #ifndef TFLM_CORE_KERNELS_SIGMOID_H
 #define TFLM_CORE_KERNELS_SIGMOID_H
 
@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include "../support/quant.h"
 #include "../support/elements.h"
-#include "sigmoid16_table.h"
+
+// Entry k is close to sigmoid(k / 24) in units of 2^-16.
+extern const uint16_t tflm_sigmoid16_table[256];
 
 // log2(x) rounded to an integer, and whether x is within 1e-3 (in log2) of
 // that power of two: TFLM's CheckedLog2, in float as there.
@@ -46,7 +48,7 @@ TFLM_INLINE_LOOP int16_t tflm_sigmoid16(int32_t x, int32_t mult, int shift, int3
     } else {
         // Unsigned, as TFLM: a (never seen) decreasing step wraps around and
         // back.
-        const uint32_t lo = sigmoid16_table[k], hi = sigmoid16_table[k + 1];
+        const uint32_t lo = tflm_sigmoid16_table[k], hi = tflm_sigmoid16_table[k + 1];
         r = (lo << bits) + (a & ((1u << bits) - 1u)) * (hi - lo);
     }
     if (tanh) {

@@ -221,6 +221,16 @@ def random_inputs(model, n, seed=0, shape_input=None):
     return batches
 
 
+def state_sequence(model, n, seed):
+    """n input sets for a model with state (random_inputs); float ones in
+    [-1, 1] but one set of zeros and one scaled up by 4."""
+    seq = random_inputs(model, n, seed=seed)
+    if seq[0][0].dtype == np.float32 and n > 2:
+        seq[1][0][...] = 0
+        seq[2][0] *= 4
+    return seq
+
+
 MANY_SCRIPT = """
 import tflm, gc
 """ + PRINT_OUTPUTS + """

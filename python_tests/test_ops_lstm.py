@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from conftest import project_model, shared_model
-from harness import check_cases, check_with_reset, oracle_with_reset, random_inputs
+from harness import check_cases, check_with_reset, oracle_with_reset, random_inputs, state_sequence
 from tflite_builder import ModelBuilder
 
 FLOAT_TOL = 1e-5
@@ -135,21 +135,13 @@ def full_cases():
     return c
 
 
-def sequence(model, n, seed):
-    """n input sets; floats in [-1, 1], one set of zeros and one scaled up."""
-    seq = random_inputs(model, n, seed=seed)
-    if seq[0][0].dtype == np.float32 and n > 2:
-        seq[1][0][...] = 0
-        seq[2][0] *= 4
-    return seq
-
 
 @pytest.mark.parametrize("which", ["fast", "full"])
 def test_lstm_sequences(target, sweep, which):
     if which == "full" and sweep != "full":
         pytest.skip("full sweep only")
     named = fast_cases() if which == "fast" else full_cases()
-    cases = [(m, sequence(m, 4, seed=i)) for i, (_, m) in enumerate(named)]
+    cases = [(m, state_sequence(m, 4, seed=i)) for i, (_, m) in enumerate(named)]
     check_cases(target, cases, float_tol=FLOAT_TOL, ids=[n for n, _ in named])
 
 
@@ -158,7 +150,7 @@ def test_lstm_reset(target):
              "int16-bm-b3-t2-in13-s9", "int16-zero-points")
     named = [c for c in fast_cases() if c[0] in names]
     assert len(named) == len(names)
-    check_with_reset(target, named, lambda k, model: sequence(model, 4, seed=k), FLOAT_TOL)
+    check_with_reset(target, named, lambda k, model: state_sequence(model, 4, seed=k), FLOAT_TOL)
 
 
 def test_state_changes_output(target):
@@ -186,9 +178,9 @@ CONVERTED = ["lstm_float.tflite", "lstm_int8.tflite", "lstm_time_major_float.tfl
 @pytest.mark.parametrize("name", SHARED)
 def test_shared_models_sequence(target, name):
     model = shared_model("tflm", name)
-    check_with_reset(target, [(name, model)], lambda k, m: sequence(m, 4, seed=7), FLOAT_TOL)
+    check_with_reset(target, [(name, model)], lambda k, m: state_sequence(m, 4, seed=7), FLOAT_TOL)
 
 
 def test_converted_models_sequence(target):
     named = [(name, project_model("ops", name)) for name in CONVERTED]
-    check_with_reset(target, named, lambda k, m: sequence(m, 5, seed=k), FLOAT_TOL)
+    check_with_reset(target, named, lambda k, m: state_sequence(m, 5, seed=k), FLOAT_TOL)

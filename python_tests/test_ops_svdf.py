@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_model
-from harness import assert_match, check_cases, oracle_with_reset, random_inputs, run_many
+from harness import assert_match, check_cases, oracle_with_reset, random_inputs, run_many, state_sequence
 from harness import check_with_reset as harness_check_with_reset
 from tflite_builder import ModelBuilder
 
@@ -111,21 +111,13 @@ def full_cases():
     return c
 
 
-def sequence(model, n, seed):
-    """n input sets; floats in [-1, 1] with an exact zero and larger values."""
-    seq = random_inputs(model, n, seed=seed)
-    if seq[0][0].dtype == np.float32:
-        seq[1][0][...] = 0
-        seq[2][0] *= 4
-    return seq
-
 
 @pytest.mark.parametrize("which", ["fast", "full"])
 def test_svdf_sequences(target, sweep, which):
     if which == "full" and sweep != "full":
         pytest.skip("full sweep only")
     named = fast_cases() if which == "fast" else full_cases()
-    cases = [(m, sequence(m, 6, seed=i)) for i, (_, m) in enumerate(named)]
+    cases = [(m, state_sequence(m, 6, seed=i)) for i, (_, m) in enumerate(named)]
     check_cases(target, cases, ids=[n for n, _ in named])
 
 
@@ -193,7 +185,7 @@ def test_float_no_bias_numpy(target):
 # reset(): sequences before and after, on one interpreter.
 
 def check_with_reset(target, named, n, float_tol=1e-5):
-    harness_check_with_reset(target, named, lambda k, model: sequence(model, n, seed=k), float_tol)
+    harness_check_with_reset(target, named, lambda k, model: state_sequence(model, n, seed=k), float_tol)
 
 
 def test_svdf_reset(target):

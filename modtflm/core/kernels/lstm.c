@@ -575,33 +575,26 @@ TFLM_INLINE_LOOP void offset_sums(const lstm_data_t *d, const void *x, const voi
     }
 }
 
-// One time step of one batch row, int8 activations; fc: 8 x n_state.
-static void step_i8(const lstm_data_t *d, const lstm_weights_t *wt, const int8_t *x, int8_t *h, int16_t *c,
-    int8_t *out, int16_t *fc) {
+// One time step of one batch row, integer activations of `type` (int8; int16
+// for 16x8); fc: 8 x n_state.
+TFLM_INLINE_LOOP void step_int(const lstm_data_t *d, const lstm_weights_t *wt, const void *x, void *h, int16_t *c,
+    void *out, int16_t *fc, const int type) {
     int64_t sum[2];
-    offset_sums(d, x, h, sum, TFLM_INT8);
+    offset_sums(d, x, h, sum, type);
     for (int f = 0; f < 2 * N_GATES; f++) {
         const int j = f >= N_GATES;
-        fc_i8(d, f, (const int8_t *)wt->w[f], j ? h : x, j ? d->n_state : d->n_in, j ? d->h_off : d->in_off,
-            (uint32_t)d->w_off[f] * (uint32_t)sum[j], j ? NULL : (const int32_t *)wt->bias[f],
-            fc + f * d->n_state);
+        const void *v = j ? h : x;
+        const int32_t n = j ? d->n_state : d->n_in, off = j ? d->h_off : d->in_off;
+        if (type == TFLM_INT8) {
+            fc_i8(d, f, (const int8_t *)wt->w[f], (const int8_t *)v, n, off, (uint32_t)d->w_off[f] * (uint32_t)sum[j],
+                j ? NULL : (const int32_t *)wt->bias[f], fc + f * d->n_state);
+        } else {
+            fc_i16(d, f, (const int8_t *)wt->w[f], (const int16_t *)v, n, off, d->w_off[f] * sum[j],
+                j ? NULL : (const uint8_t *)wt->bias[f], fc + f * d->n_state);
+        }
     }
-    update_int(d, fc, c, out, TFLM_INT8);
-    memcpy(h, out, (size_t)d->n_state);
-}
-
-// One time step of one batch row, int16 activations (16x8).
-static void step_i16(const lstm_data_t *d, const lstm_weights_t *wt, const int16_t *x, int16_t *h, int16_t *c,
-    int16_t *out, int16_t *fc) {
-    int64_t sum[2];
-    offset_sums(d, x, h, sum, TFLM_INT16);
-    for (int f = 0; f < 2 * N_GATES; f++) {
-        const int j = f >= N_GATES;
-        fc_i16(d, f, (const int8_t *)wt->w[f], j ? h : x, j ? d->n_state : d->n_in, j ? d->h_off : d->in_off,
-            d->w_off[f] * sum[j], j ? NULL : (const uint8_t *)wt->bias[f], fc + f * d->n_state);
-    }
-    update_int(d, fc, c, out, TFLM_INT16);
-    memcpy(h, out, (size_t)d->n_state * sizeof(int16_t));
+    update_int(d, fc, c, out, type);
+    memcpy(h, out, (size_t)d->n_state * (type == TFLM_INT8 ? 1 : 2));
 }
 
 static tflm_status_t lstm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
@@ -630,11 +623,9 @@ static tflm_status_t lstm_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             if (tflm_type_built(TFLM_FLOAT32) && d->kind == LSTM_F32) {
                 step_f32(d, &wt, (const float *)xr, (float *)hb, (float *)cb, (float *)o, (float *)node->scratch);
             } else if (d->kind == LSTM_I8) {
-                step_i8(d, &wt, (const int8_t *)xr, (int8_t *)hb, (int16_t *)cb, (int8_t *)o,
-                    (int16_t *)node->scratch);
+                step_int(d, &wt, xr, hb, (int16_t *)cb, o, (int16_t *)node->scratch, TFLM_INT8);
             } else if (tflm_type_built(TFLM_INT16)) {
-                step_i16(d, &wt, (const int16_t *)xr, (int16_t *)hb, (int16_t *)cb, (int16_t *)o,
-                    (int16_t *)node->scratch);
+                step_int(d, &wt, xr, hb, (int16_t *)cb, o, (int16_t *)node->scratch, TFLM_INT16);
             }
         }
     }

@@ -250,9 +250,9 @@ static tflm_status_t check_types_all(tflm_interp_t *ip, const tflm_node_t *node,
     return tflm_check_type_built(ip, node, x->type);
 }
 
-// A multiplier and shift for TFLM's integer MUL of two tensors of scales s1
-// and s2 into scale s_out (in double, as TFLM); `max_shift` bounds the shift
-// for the 64-bit rescale.
+// The multiplier and shift of a real rescaling factor (computed in double,
+// as TFLM); a shift above `max_shift` (14 for the 16x8 FCs' 64-bit
+// rescale) is refused, naming `what`.
 static tflm_status_t multiplier(tflm_interp_t *ip, const tflm_node_t *node, double real, int32_t *mult, int8_t *shift,
     int max_shift, const char *what) {
     int sh;

@@ -310,6 +310,16 @@ def random_inputs(model, n, seed=0, shape_input=None):
     return batches
 
 
+def state_sequence(model, n, seed):
+    """n input sets for a model with state (random_inputs); float ones in
+    [-1, 1] but one set of zeros and one scaled up by 4."""
+    seq = random_inputs(model, n, seed=seed)
+    if seq[0][0].dtype == np.float32 and n > 2:
+        seq[1][0][...] = 0
+        seq[2][0] *= 4
+    return seq
+
+
 MANY_SCRIPT = """
 import tflm, gc
 """ + PRINT_OUTPUTS + READ_INPUTS + """
@@ -399,6 +409,81 @@ def assert_all_match(names, got, wants, float_tol=0.0):
             problems.append(str(e).splitlines()[0])
     assert not problems, f"{len(problems)} of {len(names)} cases failed:\n" + "\n".join(problems[:30])
 
+
+
+# Sequences of invokes on one interpreter, reset(), the same sequence again:
+# for ops whose state is kept in variable tensors (SVDF, LSTM).
+RESET_SCRIPT = """
+import tflm, gc
+cases = {cases!r}
+for name, n_out, data in cases:
+    it = tflm.Interpreter(name)
+    for rep in range(2):
+        for k in range(len(data)):
+            for i in range(len(data[k])):
+                it.set_input(bytes.fromhex(data[k][i]), i)
+            it.invoke()
+            print('OUT', name, rep, k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
+        it.reset()
+    del it
+    gc.collect()
+"""
+
+
+def oracle_with_reset(model, batches):
+    """The wheel's outputs for `batches` run in one interpreter, then again
+    after its reset() (2 * len(batches) output lists)."""
+    it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
+    _, n_out = _counts(model)
+    res = []
+    for _ in range(2):
+        for inputs in batches:
+            for i, x in enumerate(inputs):
+                it.set_input(x, i)
+            it.invoke()
+            res.append([np.array(it.get_output(i), copy=True) for i in range(n_out)])
+        it.reset()
+    return res
+
+
+def check_with_reset(target, named, batches_for, float_tol=1e-5):
+    """Each (name, model) of `named` runs its invoke sequence
+    (batches_for(k, model) for the k-th), reset(), the same sequence again
+    (and a reset after), in one target script; compared with the oracle
+    doing the same. The second run must equal the first (the state is
+    cleared)."""
+    skip_unless_fits(target, [model for _, model in named])
+    entries, files, want, specs, lengths = [], {}, [], [], []
+    for k, (name, model) in enumerate(named):
+        batches = batches_for(k, model)
+        lengths.append(len(batches))
+        fname = f"r{k}.tflite"
+        files[fname] = bytes(model)
+        _, outs = io_details(model)
+        specs.append([(d["dtype"], d["shape"]) for d in outs])
+        entries.append((fname, len(outs), [[np.ascontiguousarray(x).tobytes().hex() for x in b] for b in batches]))
+        want.append(oracle_with_reset(model, batches))
+    # One interpreter runs a whole sequence: it cannot be split over scripts.
+    data = sum(len(h) + HEX_OVERHEAD for _, _, seq in entries for b in seq for h in b)
+    if target.data_budget is not None and data > target.data_budget:
+        pytest.skip(f"the input sequences take {data} bytes of script: {target.name} has room for "
+                    f"{target.data_budget} (ports/targets.txt)")
+    text = target.run(RESET_SCRIPT.format(cases=entries), files=files)
+    got = [[None] * (2 * n) for n in lengths]
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] != ["OUT"]:
+            continue
+        k = int(parts[1][1:].split(".")[0])
+        idx = int(parts[2]) * lengths[k] + int(parts[3])
+        got[k][idx] = [np.frombuffer(bytes.fromhex(h), dtype=dt).reshape(shape)
+                       for h, (dt, shape) in zip(parts[4:], specs[k])]
+    for k, (name, _) in enumerate(named):
+        n = lengths[k]
+        assert all(g is not None for g in got[k]), f"{name}: missing outputs; device said:\n{text[-2000:]}"
+        # The oracle itself restarts from the cleared state.
+        assert_match(want[k][n:], want[k][:n], float_rtol=0, float_atol=0, context=f"{name} oracle after reset")
+        assert_match(got[k], want[k], float_rtol=float_tol, float_atol=float_tol, context=name)
 
 def _blob(models):
     """The files READ_PART reads `models` from: all of them in one (one

@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from conftest import shared_model
-from harness import assert_match, check_cases, io_details, random_inputs, run_many, skip_unless_fits
+from harness import assert_match, check_cases, oracle_with_reset, random_inputs, run_many, state_sequence
+from harness import check_with_reset as harness_check_with_reset
 from tflite_builder import ModelBuilder
 
 ACTS = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"]
@@ -110,21 +111,13 @@ def full_cases():
     return c
 
 
-def sequence(model, n, seed):
-    """n input sets; floats in [-1, 1] with an exact zero and larger values."""
-    seq = random_inputs(model, n, seed=seed)
-    if seq[0][0].dtype == np.float32:
-        seq[1][0][...] = 0
-        seq[2][0] *= 4
-    return seq
-
 
 @pytest.mark.parametrize("which", ["fast", "full"])
 def test_svdf_sequences(target, sweep, which):
     if which == "full" and sweep != "full":
         pytest.skip("full sweep only")
     named = fast_cases() if which == "fast" else full_cases()
-    cases = [(m, sequence(m, 6, seed=i)) for i, (_, m) in enumerate(named)]
+    cases = [(m, state_sequence(m, 6, seed=i)) for i, (_, m) in enumerate(named)]
     check_cases(target, cases, ids=[n for n, _ in named])
 
 
@@ -191,67 +184,8 @@ def test_float_no_bias_numpy(target):
 # ---------------------------------------------------------------------------
 # reset(): sequences before and after, on one interpreter.
 
-RESET_SCRIPT = """
-import tflm, gc
-cases = {cases!r}
-for name, n_out, data in cases:
-    it = tflm.Interpreter(name)
-    for rep in range(2):
-        for k in range(len(data)):
-            for i in range(len(data[k])):
-                it.set_input(bytes.fromhex(data[k][i]), i)
-            it.invoke()
-            print('OUT', name, rep, k, ' '.join(bytes(it.get_output(i)).hex() for i in range(n_out)))
-        it.reset()
-    del it
-    gc.collect()
-"""
-
-
-def oracle_with_reset(model, batches):
-    from tflite_micro.python.tflite_micro import runtime
-    it = runtime.Interpreter.from_bytes(bytes(model), arena_size=64 << 20)
-    _, outs = io_details(model)
-    res = []
-    for _ in range(2):
-        for inputs in batches:
-            for i, x in enumerate(inputs):
-                it.set_input(x, i)
-            it.invoke()
-            res.append([np.array(it.get_output(i), copy=True) for i in range(len(outs))])
-        it.reset()
-    return res
-
-
 def check_with_reset(target, named, n, float_tol=1e-5):
-    """Each model runs its n-invoke sequence, reset(), the same sequence again
-    (and a reset after), in one target script; compared with the oracle doing
-    the same. The second run must equal the first (the state is cleared)."""
-    skip_unless_fits(target, [model for _, model in named])
-    entries, files, want, specs = [], {}, [], []
-    for k, (name, model) in enumerate(named):
-        batches = sequence(model, n, seed=k)
-        fname = f"r{k}.tflite"
-        files[fname] = bytes(model)
-        _, outs = io_details(model)
-        specs.append([(d["dtype"], d["shape"]) for d in outs])
-        entries.append((fname, len(outs), [[np.ascontiguousarray(x).tobytes().hex() for x in b] for b in batches]))
-        want.append(oracle_with_reset(model, batches))
-    text = target.run(RESET_SCRIPT.format(cases=entries), files=files)
-    got = [[None] * (2 * n) for _ in named]
-    for line in text.splitlines():
-        parts = line.split()
-        if parts[:1] != ["OUT"]:
-            continue
-        k = int(parts[1][1:].split(".")[0])
-        idx = int(parts[2]) * n + int(parts[3])
-        got[k][idx] = [np.frombuffer(bytes.fromhex(h), dtype=dt).reshape(shape)
-                       for h, (dt, shape) in zip(parts[4:], specs[k])]
-    for k, (name, _) in enumerate(named):
-        assert all(g is not None for g in got[k]), f"{name}: missing outputs; device said:\n{text[-2000:]}"
-        # The oracle itself restarts from the cleared state.
-        assert_match(want[k][n:], want[k][:n], float_rtol=0, float_atol=0, context=f"{name} oracle after reset")
-        assert_match(got[k], want[k], float_rtol=float_tol, float_atol=float_tol, context=name)
+    harness_check_with_reset(target, named, lambda k, model: state_sequence(model, n, seed=k), float_tol)
 
 
 def test_svdf_reset(target):

@@ -1,5 +1,5 @@
 """Measures the 256-entry table behind TFLM's int16 LOGISTIC and TANH and
-writes it as modtflm/core/kernels/sigmoid16_table.h.
+writes it as modtflm/core/kernels/sigmoid16_table.c.
 
     deps/venv/bin/python tools/gen_int16_act_tables.py [--check]
 
@@ -41,7 +41,7 @@ from tflite_micro.python.tflite_micro import runtime  # noqa: E402
 
 from tflite_builder import ModelBuilder  # noqa: E402
 
-HEADER = os.path.join(ROOT, "modtflm", "core", "kernels", "sigmoid16_table.h")
+HEADER = os.path.join(ROOT, "modtflm", "core", "kernels", "sigmoid16_table.c")
 ALL_INT16 = np.arange(-32768, 32768, dtype=np.int16)
 OUT_SCALE = 2.0 ** -15
 
@@ -180,16 +180,17 @@ def header_text(table):
         f"{len(VERIFY_SCALES)}\n"
         "// input scales. Entry k is close to sigmoid(k / 24) in units of 2^-16\n"
         "// (the last one limited to 65535).\n"
-        "#ifndef TFLM_CORE_KERNELS_SIGMOID16_TABLE_H\n"
-        "#define TFLM_CORE_KERNELS_SIGMOID16_TABLE_H\n"
         "\n"
-        "#include <stdint.h>\n"
+        "// The one copy, for the kernels that use it (sigmoid.h declares it).\n"
+        "#include \"../tflm_config.h\"\n"
+        "#if MICROPY_TFLM_OP_ACTIVATIONS || MICROPY_TFLM_OP_LSTM\n"
+        "#include \"sigmoid.h\"\n"
         "\n"
-        "static const uint16_t sigmoid16_table[256] = {\n"
+        "const uint16_t tflm_sigmoid16_table[256] = {\n"
         + "\n".join(rows) + "\n"
         "};\n"
         "\n"
-        "#endif // TFLM_CORE_KERNELS_SIGMOID16_TABLE_H\n")
+        "#endif\n")
 
 
 def main():

@@ -83,18 +83,22 @@ MODELS = {}
 
 
 def model(name, inputs, variants=("float", "int8"), custom_ops=False,
-          float_outputs=False, all_detections=False):
+          float_outputs=False, all_detections=False, fused=False, stateful=False):
     """Registers a model builder. `inputs`: [(name, shape)], all float32
     (None: a dynamic dimension). The builder, called after seeding, creates
     the layers and constants and returns the forward function over the input
     tensors, or {variant: forward function}. `custom_ops`: the model has a
     custom op; `float_outputs`: the int8 model keeps float32 outputs;
     `all_detections`: the detection post-processing must fill every output
-    row on any input (checked)."""
+    row on any input (checked); `fused`: the forward function calls a
+    function the converter fuses into one op (SavedModel path, no
+    variables); `stateful`: the model keeps state in variable tensors, reset
+    before each check sample (the TensorFlow function starts from zero)."""
     def register(build):
         MODELS[name] = dict(build=build, inputs=inputs, variants=variants,
                             custom_ops=custom_ops, float_outputs=float_outputs,
-                            all_detections=all_detections)
+                            all_detections=all_detections, fused=fused,
+                            stateful=stateful)
         return build
     return register
 
@@ -282,6 +286,68 @@ def elu():
     return forward
 
 
+# ---- UNIDIRECTIONAL_SEQUENCE_LSTM
+
+LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES, LSTM_UNITS = 2, 6, 5, 7
+
+
+def fused_lstm(time_major):
+    """A Keras LSTM layer as the converter fuses it into one
+    UNIDIRECTIONAL_SEQUENCE_LSTM: a function with the attributes and
+    signature of Keras 2's `standard_lstm` (api_implements "lstm_...",
+    time_major, go_backwards; arguments inputs, initial h and c, kernel
+    [in, 4 units], recurrent kernel [units, 4 units], bias [4 units], gates
+    in the order input, forget, cell, output; five results). Keras 3's LSTM
+    converts to a WHILE loop instead, so this stands in for it; its body
+    (what TensorFlow runs) is the layer's arithmetic, checked against a
+    Keras 3 LSTM in lstm_model."""
+    def standard_lstm(inputs, init_h, init_c, kernel, recurrent_kernel, bias):
+        h, c, outs = init_h, init_c, []
+        for x in tf.unstack(inputs, axis=0 if time_major else 1):
+            z = tf.matmul(x, kernel) + tf.matmul(h, recurrent_kernel) + bias
+            i, f, g, o = tf.split(z, 4, axis=1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            h = tf.sigmoid(o) * tf.tanh(c)
+            outs.append(h)
+        return h, tf.stack(outs, axis=0 if time_major else 1), h, c, tf.constant(0.0)
+    return tf.function(standard_lstm, autograph=False, experimental_attributes={
+        "api_implements": "lstm_make_models", "time_major": time_major,
+        "go_backwards": False})
+
+
+def lstm_model(time_major):
+    layer = keras.layers.LSTM(LSTM_UNITS, return_sequences=True,
+                              bias_initializer="random_uniform")
+    layer.build((LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES))
+    kernel, recurrent, bias = [tf.constant(w) for w in layer.get_weights()]
+    fused = fused_lstm(time_major)
+    zeros = tf.zeros([LSTM_BATCH, LSTM_UNITS])
+
+    def forward(x):
+        return fused(x, zeros, zeros, kernel, recurrent, bias)[1]
+    # The function's body against the Keras layer itself.
+    x = np.random.default_rng(SEED).uniform(-1, 1, (LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES))
+    x = tf.constant(x.astype(np.float32))
+    want = np.asarray(layer(x))
+    got = np.asarray(forward(tf.transpose(x, [1, 0, 2]) if time_major else x))
+    got = got.transpose(1, 0, 2) if time_major else got
+    assert np.allclose(got, want, atol=1e-5), np.abs(got - want).max()
+    return forward
+
+
+@model("lstm", [("x", [LSTM_BATCH, LSTM_STEPS, LSTM_FEATURES])], fused=True, stateful=True)
+def lstm():
+    """A Keras LSTM layer, batch-major (the int8 model: int16 cell state)."""
+    return lstm_model(time_major=False)
+
+
+@model("lstm_time_major", [("x", [LSTM_STEPS, LSTM_BATCH, LSTM_FEATURES])], fused=True,
+       stateful=True)
+def lstm_time_major():
+    """The same, time-major input and output."""
+    return lstm_model(time_major=True)
+
+
 # ---- SSD-style detection head with the custom post-processing op
 
 SSD_ANCHOR_GRID = 4
@@ -419,14 +485,15 @@ def convert(spec, variant):
     forward = forward_fn(spec, variant)
     signature = [tf.TensorSpec(shape, tf.float32, name=n) for n, shape in spec["inputs"]]
     fn = tf.function(forward, input_signature=signature).get_concrete_function()
-    if spec["custom_ops"]:
-        # The custom op needs the SavedModel path (a trackable object given):
-        # the graph path inlines the `experimental_implements` function, and
-        # the converter then sees only its placeholder constants. These
-        # models have no variables (freezing would inline it too).
+    if spec["custom_ops"] or spec["fused"]:
+        # The custom op (and a fused LSTM) needs the SavedModel path (a
+        # trackable object given): the graph path inlines the
+        # `experimental_implements` (`api_implements`) function, and the
+        # converter then sees only its body. These models have no variables
+        # (freezing would inline it too).
         assert not fn.variables
         converter = tf.lite.TFLiteConverter.from_concrete_functions([fn], tf.Module())
-        converter.allow_custom_ops = True
+        converter.allow_custom_ops = spec["custom_ops"]
     else:
         # Keras weights are variables: fold them into constants, or the
         # converter keeps them as resource variables (VAR_HANDLE and
@@ -473,9 +540,10 @@ def quantize(x, detail):
     return np.clip(np.round(x / s) + z, info.min, info.max).astype(detail["dtype"])
 
 
-def run_tflite(data, batches):
+def run_tflite(data, batches, stateful=False):
     """TensorFlow's interpreter: (outputs for each input list, input details,
-    output details), in the model's input and output order."""
+    output details), in the model's input and output order; `stateful`:
+    variable tensors reset before each input list."""
     it = tf.lite.Interpreter(model_content=data)
     it.allocate_tensors()
     info = tflite_info.parse(data)
@@ -484,6 +552,8 @@ def run_tflite(data, batches):
     outs = [by_index[i] for i in info["outputs"]]
     results = []
     for batch in batches:
+        if stateful:
+            it.reset_all_variables()
         for d, x in zip(ins, batch):
             it.set_tensor(d["index"], quantize(x, d))
         it.invoke()
@@ -494,11 +564,13 @@ def run_tflite(data, batches):
 ORACLE_SCRIPT = """
 import sys, numpy as np
 from tflite_micro.python.tflite_micro import runtime
-model, inputs, n_in, n_out, result = sys.argv[1:]
+model, inputs, n_in, n_out, result, stateful = sys.argv[1:]
 n_in, n_out = int(n_in), int(n_out)
 it = runtime.Interpreter.from_bytes(open(model, "rb").read())
 data, out = np.load(inputs), {}
 for b in range(len(data.files) // n_in):
+    if stateful == "1":
+        it.reset()
     for i in range(n_in):
         it.set_input(data["b%d_%d" % (b, i)], i)
     it.invoke()
@@ -508,9 +580,9 @@ np.savez(result, **out)
 """
 
 
-def run_oracle(python, data, batches, n_out):
+def run_oracle(python, data, batches, n_out, stateful=False):
     """Outputs of the TFLM wheel (in the Python that has it), or the error
-    line when the wheel refuses the model."""
+    line when the wheel refuses the model; `stateful` as run_tflite."""
     with tempfile.TemporaryDirectory() as tmp:
         model, inputs, result = [os.path.join(tmp, f) for f in ("m.tflite", "in.npz", "out.npz")]
         with open(model, "wb") as f:
@@ -518,7 +590,7 @@ def run_oracle(python, data, batches, n_out):
         np.savez(inputs, **{"b%d_%d" % (b, i): x for b, batch in enumerate(batches)
                             for i, x in enumerate(batch)})
         r = subprocess.run([python, "-c", ORACLE_SCRIPT, model, inputs, str(len(batches[0])),
-                            str(n_out), result], capture_output=True, text=True)
+                            str(n_out), result, "1" if stateful else "0"], capture_output=True, text=True)
         if r.returncode:
             return (r.stdout + r.stderr).strip().splitlines()[-1]
         got = np.load(result)
@@ -534,12 +606,12 @@ def check(spec, variant, data, oracle_python):
     batches = [uniform_inputs(spec, rng) for _ in range(CHECK_SAMPLES)]
     in_order, out_order = io_order(data, spec)
     ordered = [[batch[a] for a in in_order] for batch in batches]
-    lite, ins, outs = run_tflite(data, ordered)
+    lite, ins, outs = run_tflite(data, ordered, spec["stateful"])
     problems = []
     micro = None
     if oracle_python:
         raw = [[quantize(x, d) for d, x in zip(ins, batch)] for batch in ordered]
-        micro = run_oracle(oracle_python, data, raw, len(outs))
+        micro = run_oracle(oracle_python, data, raw, len(outs), spec["stateful"])
         if isinstance(micro, str):
             return ["the TFLM wheel fails: " + micro]
     forward = forward_fn(spec, variant)

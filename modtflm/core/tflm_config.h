@@ -107,6 +107,9 @@
 #ifndef MICROPY_TFLM_OP_SVDF
 #define MICROPY_TFLM_OP_SVDF (1)
 #endif
+#ifndef MICROPY_TFLM_OP_LSTM
+#define MICROPY_TFLM_OP_LSTM (1)
+#endif
 
 // The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
 // family that reads its options is.

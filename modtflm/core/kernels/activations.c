@@ -4,7 +4,7 @@
 // Types: float32 and int8 for all; int16 for LOGISTIC, TANH, RELU, RELU6,
 // LEAKY_RELU and PRELU (int8 alpha). The integer forms follow TFLM's
 // arithmetic: LOGISTIC/TANH int8 in gemmlowp fixed point (Q4 input), int16
-// by interpolation in TFLM's sigmoid table (sigmoid16_table.h, measured from
+// by interpolation in TFLM's sigmoid table (sigmoid16_table.c, measured from
 // the oracle); HARD_SWISH in 16-bit fixed point; ELU through float. Every int8
 // unary op depends on the input byte only, so prepare tabulates its 256
 // results (in persistent memory: float and int16 ops keep no table) and eval
@@ -16,7 +16,7 @@
 #include "../support/quant.h"
 #include "../support/fixedpoint.h"
 #include "../support/elements.h"
-#include "sigmoid16_table.h"
+#include "sigmoid.h"
 
 typedef struct {
     int32_t count;
@@ -256,27 +256,14 @@ static tflm_status_t sigmoid_prepare(tflm_interp_t *ip, const tflm_node_t *node,
     return TFLM_OK;
 }
 
-// int16: TFLM rescales the input to units of 1/12288 (so that +-2^17 spans
-// +-10.7, the table's range) and interpolates linearly in sigmoid16_table,
-// whose entry k is about sigmoid(k / 24) in units of 2^-16: LOGISTIC steps
-// every 2^9 units, TANH, read as 2 sigmoid(2x) - 1, every 2^8.
-
-// log2(x) rounded to an integer, and whether x is within 1e-3 (in log2) of
-// that power of two: TFLM's test (CheckedLog2), in float as there.
-static bool near_power_of_two(float x, int *log2_rounded) {
-    const float l = logf(x) * (1.0f / logf(2.0f));
-    const float r = tflm_roundf(l);
-    *log2_rounded = (int)r;
-    return fabsf(l - r) < 1e-3f;
-}
-
+// int16: the input rescaling of tflm_sigmoid16 (sigmoid.h).
 static tflm_status_t sigmoid16_prepare(tflm_interp_t *ip, const tflm_node_t *node, act_data_t *d,
     const tflm_tensor_t *in, const tflm_tensor_t *out) {
     int in_log2, out_log2;
     if (in->zero_point != 0 || out->zero_point != 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 zero points must be 0");
     }
-    if (!near_power_of_two(out->scale, &out_log2) || out_log2 != -15) {
+    if (!tflm_checked_log2(out->scale, &out_log2) || out_log2 != -15) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "int16 output scale must be 1/32768");
     }
     // Inputs in Q3.12 (and for TANH Q4.11), scale 2^-12 (2^-11) give or take
@@ -284,7 +271,7 @@ static tflm_status_t sigmoid16_prepare(tflm_interp_t *ip, const tflm_node_t *nod
     // multiplier in [2^14, 2^15) and a rounding shift (or, for scales of 4/3
     // and up, the multiplier alone, up to 2^16, past which TFLM's int32
     // product overflows).
-    const bool pot = near_power_of_two(in->scale, &in_log2);
+    const bool pot = tflm_checked_log2(in->scale, &in_log2);
     const int left = 12 + in_log2;
     int shift = 0;
     if (pot && (left == 0 || (left == 1 && node->builtin == TFLM_OP_TANH))) {
@@ -303,33 +290,6 @@ static tflm_status_t sigmoid16_prepare(tflm_interp_t *ip, const tflm_node_t *nod
     d->shift = shift;
     d->round = shift > 0 ? (int32_t)1 << (shift - 1) : 0;
     return TFLM_OK;
-}
-
-// One int16 LOGISTIC (`op` TFLM_OP_LOGISTIC) or TANH result.
-TFLM_INLINE_LOOP int16_t sigmoid16(const act_data_t *d, int32_t x, const int op) {
-    const int bits = op == TFLM_OP_TANH ? 8 : 9;
-    // |x * mult| <= 2^31 (prepare keeps mult <= 2^16); round is nonzero
-    // only with mult < 2^15.
-    const int32_t v = (x * d->mult + d->round) >> d->shift;
-    const uint32_t a = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-    const uint32_t k = a >> bits;
-    uint32_t r;
-    if (k >= 255) {
-        r = op == TFLM_OP_TANH ? 0xffffu << 8 : 0x7fffu << 10;
-    } else {
-        // Unsigned, as TFLM: a (never seen) decreasing step wraps around and
-        // back.
-        const uint32_t lo = sigmoid16_table[k], hi = sigmoid16_table[k + 1];
-        r = (lo << bits) + (a & ((1u << bits) - 1u)) * (hi - lo);
-    }
-    if (op == TFLM_OP_TANH) {
-        // r < 2^24: 2 r - 1 in Q8.23 back to Q0.15, rounded.
-        const int32_t t = (int32_t)r;
-        return (int16_t)((v >= 0 ? t - (1 << 23) + (1 << 7) : (1 << 23) + (1 << 7) - 1 - t) >> 8);
-    }
-    // r < 2^25; 1 - r for negative inputs; Q16.9 to Q0.15, rounded.
-    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
-    return (int16_t)(r >> 10);
 }
 
 // ---------------------------------------------------------------------------
@@ -448,11 +408,7 @@ TFLM_INLINE_LOOP float act_f32(float v, float alpha, const int op) {
         case TFLM_OP_LEAKY_RELU:
             return v > 0.0f ? v : v * alpha;
         case TFLM_OP_LOGISTIC:
-            // TFLM's cut-offs: beyond them the result is 1 or exp(v).
-            if (v > 16.619047164916992188f) {
-                return 1.0f;
-            }
-            return v < -9.0f ? expf(v) : 1.0f / (1.0f + expf(-v));
+            return tflm_logistic_f32(v);
         case TFLM_OP_TANH:
             return tanhf(v);
         case TFLM_OP_ELU:
@@ -484,7 +440,7 @@ TFLM_INLINE_LOOP void act_run(const act_data_t *d, const tflm_tensor_t *in, tflm
         for (int32_t i = 0; i < d->count; i++) {
             int32_t v;
             if (op == TFLM_OP_LOGISTIC || op == TFLM_OP_TANH) {
-                v = sigmoid16(d, x[i], op);
+                v = tflm_sigmoid16(x[i], d->mult, d->shift, d->round, op == TFLM_OP_TANH);
             } else {
                 v = op == TFLM_OP_RELU ? relu_requant(d, x[i])
                     : op == TFLM_OP_RELU6 ? tflm_clamp_i32(x[i], d->act_min, d->act_max) : leaky_requant(d, x[i]);

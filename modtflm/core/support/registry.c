@@ -124,6 +124,11 @@
 #else
 #define FAMILY_SVDF(K)
 #endif
+#if MICROPY_TFLM_OP_LSTM
+#define FAMILY_LSTM(K) K(unidirectional_sequence_lstm, UNIDIRECTIONAL_SEQUENCE_LSTM)
+#else
+#define FAMILY_LSTM(K)
+#endif
 
 #define ALL_KERNELS(K) \
     FAMILY_FULLY_CONNECTED(K) \
@@ -146,7 +151,8 @@
     FAMILY_SHAPE(K) \
     FAMILY_INDEX(K) \
     FAMILY_LAYOUT(K) \
-    FAMILY_SVDF(K)
+    FAMILY_SVDF(K) \
+    FAMILY_LSTM(K)
 
 // Custom ops: found by name.
 #define ALL_CUSTOM_KERNELS(K) \

@@ -6,12 +6,13 @@
 // against the wheel on all 65,536 int16 inputs of both ops at 17
 // input scales. Entry k is close to sigmoid(k / 24) in units of 2^-16
 // (the last one limited to 65535).
-#ifndef TFLM_CORE_KERNELS_SIGMOID16_TABLE_H
-#define TFLM_CORE_KERNELS_SIGMOID16_TABLE_H
 
-#include <stdint.h>
+// The one copy, for the kernels that use it (sigmoid.h declares it).
+#include "../tflm_config.h"
+#if MICROPY_TFLM_OP_ACTIVATIONS || MICROPY_TFLM_OP_LSTM
+#include "sigmoid.h"
 
-static const uint16_t sigmoid16_table[256] = {
+const uint16_t tflm_sigmoid16_table[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513,
     38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
     43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
@@ -46,4 +47,4 @@ static const uint16_t sigmoid16_table[256] = {
     65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
 };
 
-#endif // TFLM_CORE_KERNELS_SIGMOID16_TABLE_H
+#endif

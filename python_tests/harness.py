@@ -446,6 +446,11 @@ def oracle_with_reset(model, batches):
     return res
 
 
+# What an input set of check_with_reset costs its script beyond its hex
+# text (its list and string objects), for target.data_budget.
+HEX_OVERHEAD = 64
+
+
 def check_with_reset(target, named, batches_for, float_tol=1e-5):
     """Each (name, model) of `named` runs its invoke sequence
     (batches_for(k, model) for the k-th), reset(), the same sequence again

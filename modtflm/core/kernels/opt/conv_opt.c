@@ -36,6 +36,14 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     // filters copy the input pixels there too), then the weight sums (4
     // bytes per channel).
     const uint64_t bytes = 2 * ((K + 15) & ~(uint64_t)15) + 4 * (uint64_t)g->out_c;
+    #elif TFLM_CPU_RV
+    // The three pixels' interleaved int8 im2col rows (K padded to 4), then
+    // the weight sums (4 bytes per channel). Blocks of 4 channels: fewer
+    // take the reference.
+    if (g->out_c < 4) {
+        return TFLM_OK;
+    }
+    const uint64_t bytes = 3 * ((K + 3) & ~(uint64_t)3) + 4 * (uint64_t)g->out_c;
     #else
     // One int16 im2col row per pixel of the pair, padded to 4 values.
     const uint64_t bytes = 2 * 2 * ((K + 3) & ~(uint64_t)3);

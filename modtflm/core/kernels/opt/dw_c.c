@@ -1,7 +1,7 @@
 // Optimized int8 DEPTHWISE_CONV_2D, portable C (see dw_opt.c): 4 (or 8)
 // scalar accumulators per pass, one multiply-accumulate per tap and channel.
 #include "dw_opt.h"
-#if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_C
+#if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && (TFLM_CPU_C || TFLM_CPU_RV)
 
 static TFLM_ALWAYS_INLINE void dw_mac4(uint32_t *a, const int8_t *p, const int8_t *q, int32_t off, bool border,
     bool bc) {

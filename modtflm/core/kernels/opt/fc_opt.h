@@ -11,6 +11,7 @@
 #include "../fully_connected.h"
 #include "clamp.h"
 #include "cpu.h"
+#include "requant.h"
 
 // The weights zero point's part of every unit's sum for one input row:
 // w_off * sum(x + in_off) (per-tensor weights; 0 when w_off is 0).

@@ -1,0 +1,247 @@
+// Optimized int8 CONV_2D, RISC-V (RV32IM; see conv_opt.c): an int8 im2col
+// of 3 pixels interleaved value by value, 3 pixels x 4 channels per block,
+// the weight sums times the input offset added once per channel.
+//
+// The core has no unaligned word loads and no SIMD: a product costs a mul,
+// an add and a share of the byte loads. 12 accumulators, one pointer over
+// the 3 pixels' values (value k of slot s at 3 * k + s: immediate offsets)
+// and one per channel's weights fit gcc's 27 registers with the loaded
+// values (4 x 4 blocks would not: they spill).
+#include "conv_opt.h"
+#if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_RV
+
+// Pixels per block.
+#define NPX 3
+
+// Writes `n` values of the slot at `slot` (the buffer + s) from value k on:
+// src[i], or the input zero point -off (padding) when src is NULL.
+static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_t off) {
+    int8_t *dst = (int8_t *)slot + NPX * k;
+    if (src) {
+        for (; n >= 4; n -= 4, dst += 4 * NPX, src += 4) {
+            const int8_t v0 = src[0], v1 = src[1], v2 = src[2], v3 = src[3];
+            dst[0] = v0;
+            dst[NPX] = v1;
+            dst[2 * NPX] = v2;
+            dst[3 * NPX] = v3;
+        }
+        for (; n > 0; n--, dst += NPX) {
+            *dst = *src++;
+        }
+    } else {
+        for (; n > 0; n--, dst += NPX) {
+            *dst = (int8_t)-off;
+        }
+    }
+}
+
+// (No special im2col layouts.)
+static TFLM_ALWAYS_INLINE bool im2col_special(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
+    const pix_t *p, void *buf) {
+    (void)d, (void)g, (void)in, (void)p, (void)buf;
+    return false;
+}
+
+#include "conv_im2col.h"
+
+// What every block of a layer shares.
+typedef struct {
+    int32_t K;
+    const int8_t *x;         // the pixels' interleaved im2col
+    int8_t *o[NPX];          // the pixels' outputs (slots may repeat)
+    const uint32_t *init;    // per channel: bias + in_offset * sum(w)
+    const int32_t *mult;
+    const int8_t *shifts;
+    int32_t act_min, act_max;
+    int32_t out_offset;
+    bool fast;               // every channel takes opt_requant_r2
+} conv_blk_t;
+
+// One pixel's accumulators of the block's 4 channels (structs of named
+// fields, locals of conv_block: kept in registers).
+typedef struct {
+    uint32_t c0, c1, c2, c3;
+} acc4_t;
+
+// The 4 channels' weights of one value index.
+typedef struct {
+    int32_t w0, w1, w2, w3;
+} w4_t;
+
+// On RISC-V the loop's steps are asm statements, volatile so that they stay
+// in order: with 12 accumulators, 5 pointers and the loaded values nearly
+// every register is live, and gcc's own order of the C form (every load of
+// an iteration first, the products summed before they are added) spills,
+// by a different amount from build to build. Each statement is what the C
+// below it computes; elsewhere (the host builds) that C is compiled.
+#if defined(__riscv)
+#define RV_MAC(c) "mul %[t], %[v], %[w" #c "]\n\tadd %[a" #c "], %[a" #c "], %[t]\n\t"
+#endif
+
+// The weights p0[0], p1[0], p2[0], p3[0].
+static TFLM_ALWAYS_INLINE w4_t load_w4(const int8_t *p0, const int8_t *p1, const int8_t *p2, const int8_t *p3) {
+    w4_t w;
+    #if defined(__riscv)
+    __asm__ volatile ("lb %[w0], %[m0]\n\tlb %[w1], %[m1]\n\tlb %[w2], %[m2]\n\tlb %[w3], %[m3]"
+        : [w0] "=&r" (w.w0), [w1] "=&r" (w.w1), [w2] "=&r" (w.w2), [w3] "=&r" (w.w3)
+        : [m0] "m" (*p0), [m1] "m" (*p1), [m2] "m" (*p2), [m3] "m" (*p3));
+    #else
+    w.w0 = *p0, w.w1 = *p1, w.w2 = *p2, w.w3 = *p3;
+    #endif
+    return w;
+}
+
+// a->c_k += *x * w_k.
+static TFLM_ALWAYS_INLINE void mac_px(acc4_t *a, const int8_t *x, const w4_t *w) {
+    #if defined(__riscv)
+    int32_t v, t;
+    __asm__ volatile ("lb %[v], %[x]\n\t" RV_MAC(0) RV_MAC(1) RV_MAC(2) RV_MAC(3)
+        : [a0] "+r" (a->c0), [a1] "+r" (a->c1), [a2] "+r" (a->c2), [a3] "+r" (a->c3), [v] "=&r" (v), [t] "=&r" (t)
+        : [x] "m" (*x), [w0] "r" (w->w0), [w1] "r" (w->w1), [w2] "r" (w->w2), [w3] "r" (w->w3));
+    #else
+    const int32_t v = *x;
+    a->c0 += (uint32_t)(v * w->w0);
+    a->c1 += (uint32_t)(v * w->w1);
+    a->c2 += (uint32_t)(v * w->w2);
+    a->c3 += (uint32_t)(v * w->w3);
+    #endif
+}
+
+// One value index: the 3 pixels' values x[0..2] by the 4 channels' weights
+// p_k[0].
+static TFLM_ALWAYS_INLINE void mac_3x4(acc4_t *a0, acc4_t *a1, acc4_t *a2, const int8_t *x, const int8_t *p0,
+    const int8_t *p1, const int8_t *p2, const int8_t *p3) {
+    const w4_t w = load_w4(p0, p1, p2, p3);
+    mac_px(a0, x, &w);
+    mac_px(a1, x + 1, &w);
+    mac_px(a2, x + 2, &w);
+}
+
+// Stores channel oc of the block's pixels (values before the clamp).
+static TFLM_ALWAYS_INLINE void store_chan(const conv_blk_t *b, int32_t oc, int32_t r0, int32_t r1, int32_t r2) {
+    const int32_t lo = b->act_min, hi = b->act_max;
+    b->o[0][oc] = (int8_t)opt_clamp_i32(r0, lo, hi);
+    b->o[1][oc] = (int8_t)opt_clamp_i32(r1, lo, hi);
+    b->o[2][oc] = (int8_t)opt_clamp_i32(r2, lo, hi);
+}
+
+// Requantizes channel oc of the block's pixels (accumulators v0 .. v2)
+// with any multiplier and shift. Out of line: rare (see conv_blk_t.fast).
+static void __attribute__((noinline)) rq_chan_exact(const conv_blk_t *b, int32_t oc, uint32_t v0, uint32_t v1,
+    uint32_t v2) {
+    const int32_t m = b->mult[oc], shift = b->shifts[oc];
+    store_chan(b, oc, tflm_requant((int32_t)v0, m, shift) + b->out_offset,
+        tflm_requant((int32_t)v1, m, shift) + b->out_offset, tflm_requant((int32_t)v2, m, shift) + b->out_offset);
+}
+
+// Requantizes channel oc of the block's pixels.
+static TFLM_ALWAYS_INLINE void rq_chan(const conv_blk_t *b, int32_t oc, uint32_t v0, uint32_t v1, uint32_t v2) {
+    if (!b->fast) {
+        rq_chan_exact(b, oc, v0, v1, v2);
+        return;
+    }
+    const int32_t m = b->mult[oc], shift = b->shifts[oc];
+    const uint32_t khi = opt_r2_khi(shift, b->out_offset);
+    const int32_t rm1 = -shift - 1;
+    store_chan(b, oc, opt_requant_r2(v0, m, khi, rm1), opt_requant_r2(v1, m, khi, rm1),
+        opt_requant_r2(v2, m, khi, rm1));
+}
+
+// Channels oc .. oc + 3 of the block's pixels: the dot products, then the
+// requantization. Out of line: the loop has the registers to itself.
+static void __attribute__((noinline)) conv_block(const conv_blk_t *b, const int8_t *w, int32_t oc) {
+    const int32_t K = b->K;
+    const int8_t *w0 = w + (size_t)oc * K;
+    const uint32_t *init = b->init + oc;
+    const acc4_t a_init = { init[0], init[1], init[2], init[3] };
+    acc4_t a0 = a_init, a1 = a_init, a2 = a_init;
+    const int8_t *x = b->x, *x_end = x + NPX * (K & ~3);
+    const int8_t *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+    while (x != x_end) {
+        mac_3x4(&a0, &a1, &a2, x, w0, w1, w2, w3);
+        mac_3x4(&a0, &a1, &a2, x + NPX, w0 + 1, w1 + 1, w2 + 1, w3 + 1);
+        mac_3x4(&a0, &a1, &a2, x + 2 * NPX, w0 + 2, w1 + 2, w2 + 2, w3 + 2);
+        mac_3x4(&a0, &a1, &a2, x + 3 * NPX, w0 + 3, w1 + 3, w2 + 3, w3 + 3);
+        x += 4 * NPX;
+        w0 += 4;
+        w1 += 4;
+        w2 += 4;
+        w3 += 4;
+    }
+    for (int32_t k = K & 3; k > 0; k--) {
+        mac_3x4(&a0, &a1, &a2, x, w0++, w1++, w2++, w3++);
+        x += NPX;
+    }
+    rq_chan(b, oc, a0.c0, a1.c0, a2.c0);
+    rq_chan(b, oc + 1, a0.c1, a1.c1, a2.c1);
+    rq_chan(b, oc + 2, a0.c2, a1.c2, a2.c2);
+    rq_chan(b, oc + 3, a0.c3, a1.c3, a2.c3);
+}
+
+void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out, uint8_t *scratch) {
+    const int32_t K = g->f_h * g->f_w * g->in_c, OC = g->out_c;
+    const int32_t npx = g->batches * g->out_h * g->out_w;
+    const int32_t off = d->in_offset;
+    int8_t *buf = (int8_t *)scratch;
+    uint32_t *init = (uint32_t *)(void *)(scratch + NPX * ((K + 3) & ~3));
+    // acc = sum(w * x) + in_offset * sum(w) + bias (modulo 2^32): padded
+    // taps hold the zero point, w * zp + in_offset * w = 0 as the
+    // reference's skip.
+    for (int32_t oc = 0; oc < OC; oc++) {
+        const int8_t *wp = w + (size_t)oc * K;
+        uint32_t s = 0;
+        if (off) {
+            int32_t k = K;
+            for (; k >= 4; k -= 4, wp += 4) {
+                s += (uint32_t)(wp[0] + wp[1] + wp[2] + wp[3]);
+            }
+            for (; k > 0; k--) {
+                s += (uint32_t)*wp++;
+            }
+        }
+        init[oc] = (bias ? (uint32_t)bias[oc] : 0) + s * (uint32_t)off;
+    }
+    conv_blk_t b;
+    b.K = K;
+    b.x = buf;
+    b.init = init;
+    b.mult = d->mult;
+    b.shifts = conv_shifts(d, g);
+    b.out_offset = d->out_offset;
+    b.act_min = d->q_min_raw + d->out_offset;
+    b.act_max = d->q_max_raw + d->out_offset;
+    b.fast = true;
+    for (int32_t oc = 0; oc < OC; oc++) {
+        b.fast = b.fast && opt_r2_ok(b.mult[oc], b.shifts[oc]);
+    }
+    const bool pw = is_pointwise(g);
+    pix_t p = { 0, 0, 0 };
+    for (int32_t i = 0; i < npx; i += NPX) {
+        // Past the last pixel the slots repeat it (same outputs written
+        // again).
+        for (int32_t s = 0; s < NPX; s++) {
+            const int32_t px = i + s < npx ? i + s : npx - 1;
+            b.o[s] = out + (size_t)px * OC;
+            if (pw) {
+                put_span(buf + s, 0, in + (size_t)px * K, K, off);
+            } else {
+                im2col(d, g, in, &p, buf + s);
+                if (px + 1 < npx) {
+                    next_pix(g, &p);
+                }
+            }
+        }
+        // The last block of channels ends at the last channel, overlapping
+        // the one before (prepare: at least 4 channels).
+        for (int32_t oc = 0;; oc += 4) {
+            oc = oc < OC - 4 ? oc : OC - 4;
+            conv_block(&b, w, oc);
+            if (oc == OC - 4) {
+                break;
+            }
+        }
+    }
+}
+
+#endif

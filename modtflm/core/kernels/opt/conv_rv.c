@@ -52,7 +52,8 @@ typedef struct {
     const uint32_t *init;    // per channel: bias + in_offset * sum(w)
     const int32_t *mult;
     const int8_t *shifts;
-    int32_t act_min, act_max;
+    int32_t q_min_raw, q_max_raw; // the clamp before the output offset
+    int32_t act_min, act_max;     // the same after it
     int32_t out_offset;
     bool fast;               // every channel takes opt_requant_r2
 } conv_blk_t;
@@ -117,21 +118,23 @@ static TFLM_ALWAYS_INLINE void mac_3x4(acc4_t *a0, acc4_t *a1, acc4_t *a2, const
     mac_px(a2, x + 2, &w);
 }
 
-// Stores channel oc of the block's pixels (values before the clamp).
-static TFLM_ALWAYS_INLINE void store_chan(const conv_blk_t *b, int32_t oc, int32_t r0, int32_t r1, int32_t r2) {
-    const int32_t lo = b->act_min, hi = b->act_max;
-    b->o[0][oc] = (int8_t)opt_clamp_i32(r0, lo, hi);
-    b->o[1][oc] = (int8_t)opt_clamp_i32(r1, lo, hi);
-    b->o[2][oc] = (int8_t)opt_clamp_i32(r2, lo, hi);
+// Stores channel oc of the block's pixels: r_s clamped to [lo, hi], plus
+// `off`.
+static TFLM_ALWAYS_INLINE void store_chan(const conv_blk_t *b, int32_t oc, int32_t r0, int32_t r1, int32_t r2,
+    int32_t lo, int32_t hi, int32_t off) {
+    b->o[0][oc] = (int8_t)(opt_clamp_i32(r0, lo, hi) + off);
+    b->o[1][oc] = (int8_t)(opt_clamp_i32(r1, lo, hi) + off);
+    b->o[2][oc] = (int8_t)(opt_clamp_i32(r2, lo, hi) + off);
 }
 
 // Requantizes channel oc of the block's pixels (accumulators v0 .. v2)
-// with any multiplier and shift. Out of line: rare (see conv_blk_t.fast).
+// with any multiplier and shift, as the reference (the clamp before the
+// output offset: no overflow). Out of line: rare (see conv_blk_t.fast).
 static void __attribute__((noinline)) rq_chan_exact(const conv_blk_t *b, int32_t oc, uint32_t v0, uint32_t v1,
     uint32_t v2) {
     const int32_t m = b->mult[oc], shift = b->shifts[oc];
-    store_chan(b, oc, tflm_requant((int32_t)v0, m, shift) + b->out_offset,
-        tflm_requant((int32_t)v1, m, shift) + b->out_offset, tflm_requant((int32_t)v2, m, shift) + b->out_offset);
+    store_chan(b, oc, tflm_requant((int32_t)v0, m, shift), tflm_requant((int32_t)v1, m, shift),
+        tflm_requant((int32_t)v2, m, shift), b->q_min_raw, b->q_max_raw, b->out_offset);
 }
 
 // Requantizes channel oc of the block's pixels.
@@ -140,11 +143,12 @@ static TFLM_ALWAYS_INLINE void rq_chan(const conv_blk_t *b, int32_t oc, uint32_t
         rq_chan_exact(b, oc, v0, v1, v2);
         return;
     }
+    // opt_requant_r2 adds the output offset: the clamp after it.
     const int32_t m = b->mult[oc], shift = b->shifts[oc];
     const uint32_t khi = opt_r2_khi(shift, b->out_offset);
     const int32_t rm1 = -shift - 1;
     store_chan(b, oc, opt_requant_r2(v0, m, khi, rm1), opt_requant_r2(v1, m, khi, rm1),
-        opt_requant_r2(v2, m, khi, rm1));
+        opt_requant_r2(v2, m, khi, rm1), b->act_min, b->act_max, 0);
 }
 
 // Channels oc .. oc + 3 of the block's pixels: the dot products, then the
@@ -209,6 +213,8 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     b.mult = d->mult;
     b.shifts = conv_shifts(d, g);
     b.out_offset = d->out_offset;
+    b.q_min_raw = d->q_min_raw;
+    b.q_max_raw = d->q_max_raw;
     b.act_min = d->q_min_raw + d->out_offset;
     b.act_max = d->q_max_raw + d->out_offset;
     b.fast = true;

@@ -1,7 +1,7 @@
 // Optimized int8 FULLY_CONNECTED, portable C (no DSP or Helium; see
 // fc_opt.c): one depth per step, four units.
 #include "fc_opt.h"
-#if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS && (TFLM_CPU_C || TFLM_CPU_RV)
+#if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_C
 
 static inline void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off, uint32_t *acc) {
     const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;

@@ -44,18 +44,24 @@ static TFLM_ALWAYS_INLINE bool im2col_special(const conv_data_t *d, const conv_g
 
 #include "conv_im2col.h"
 
-// What every block of a layer shares.
+// The layer's requantization (conv_block copies it to a local: the int8
+// stores could alias it, gcc would reload it after each).
 typedef struct {
-    int32_t K;
-    const int8_t *x;         // the pixels' interleaved im2col
-    int8_t *o[NPX];          // the pixels' outputs (slots may repeat)
-    const uint32_t *init;    // per channel: bias + in_offset * sum(w)
     const int32_t *mult;
     const int8_t *shifts;
     int32_t q_min_raw, q_max_raw; // the clamp before the output offset
     int32_t act_min, act_max;     // the same after it
     int32_t out_offset;
     bool fast;               // every channel takes opt_requant_r2
+} conv_rq_t;
+
+// What every block of a layer shares.
+typedef struct {
+    int32_t K;
+    const int8_t *x;         // the pixels' interleaved im2col
+    int8_t *o[NPX];          // the pixels' outputs (slots may repeat)
+    const uint32_t *init;    // per channel: bias + in_offset * sum(w)
+    conv_rq_t rq;
 } conv_blk_t;
 
 // One pixel's accumulators of the block's 4 channels (structs of named
@@ -118,37 +124,48 @@ static TFLM_ALWAYS_INLINE void mac_3x4(acc4_t *a0, acc4_t *a1, acc4_t *a2, const
     mac_px(a2, x + 2, &w);
 }
 
-// Stores channel oc of the block's pixels: r_s clamped to [lo, hi], plus
+// The block's outputs: pixel s's channels oc .. oc + 3 at o[s] (locals of
+// conv_block: the int8 stores could alias b, gcc would reload from it).
+typedef struct {
+    int8_t *o0, *o1, *o2;
+} outs_t;
+
+// Stores channel c of the block's pixels: r_s clamped to [lo, hi], plus
 // `off`.
-static TFLM_ALWAYS_INLINE void store_chan(const conv_blk_t *b, int32_t oc, int32_t r0, int32_t r1, int32_t r2,
-    int32_t lo, int32_t hi, int32_t off) {
-    b->o[0][oc] = (int8_t)(opt_clamp_i32(r0, lo, hi) + off);
-    b->o[1][oc] = (int8_t)(opt_clamp_i32(r1, lo, hi) + off);
-    b->o[2][oc] = (int8_t)(opt_clamp_i32(r2, lo, hi) + off);
+static TFLM_ALWAYS_INLINE void store_chan(const outs_t *o, int c, int32_t r0, int32_t r1, int32_t r2, int32_t lo,
+    int32_t hi, int32_t off) {
+    o->o0[c] = (int8_t)(opt_clamp_i32(r0, lo, hi) + off);
+    o->o1[c] = (int8_t)(opt_clamp_i32(r1, lo, hi) + off);
+    o->o2[c] = (int8_t)(opt_clamp_i32(r2, lo, hi) + off);
 }
 
-// Requantizes channel oc of the block's pixels (accumulators v0 .. v2)
-// with any multiplier and shift, as the reference (the clamp before the
-// output offset: no overflow). Out of line: rare (see conv_blk_t.fast).
-static void __attribute__((noinline)) rq_chan_exact(const conv_blk_t *b, int32_t oc, uint32_t v0, uint32_t v1,
-    uint32_t v2) {
-    const int32_t m = b->mult[oc], shift = b->shifts[oc];
-    store_chan(b, oc, tflm_requant((int32_t)v0, m, shift), tflm_requant((int32_t)v1, m, shift),
-        tflm_requant((int32_t)v2, m, shift), b->q_min_raw, b->q_max_raw, b->out_offset);
+// Requantizes channel `oc` of the block's pixels (accumulators v0 .. v2)
+// into o0[0], o1[0], o2[0] with any multiplier and shift, as the reference
+// (the clamp before the output offset: no overflow). Out of line: rare
+// (see conv_rq_t.fast).
+static void __attribute__((noinline)) rq_chan_exact(const conv_blk_t *b, int32_t oc, int8_t *o0, int8_t *o1,
+    int8_t *o2, uint32_t v0, uint32_t v1, uint32_t v2) {
+    const conv_rq_t *q = &b->rq;
+    const int32_t m = q->mult[oc], shift = q->shifts[oc];
+    const outs_t o = { o0, o1, o2 };
+    store_chan(&o, 0, tflm_requant((int32_t)v0, m, shift), tflm_requant((int32_t)v1, m, shift),
+        tflm_requant((int32_t)v2, m, shift), q->q_min_raw, q->q_max_raw, q->out_offset);
 }
 
-// Requantizes channel oc of the block's pixels.
-static TFLM_ALWAYS_INLINE void rq_chan(const conv_blk_t *b, int32_t oc, uint32_t v0, uint32_t v1, uint32_t v2) {
-    if (!b->fast) {
-        rq_chan_exact(b, oc, v0, v1, v2);
+// Requantizes channel oc + c of the block's pixels (q: conv_block's copy
+// of b->rq; k: opt_r2_consts).
+static TFLM_ALWAYS_INLINE void rq_chan(const conv_blk_t *b, const conv_rq_t *q, const outs_t *o,
+    const opt_r2_consts_t *k, int32_t oc, int c, uint32_t v0, uint32_t v1, uint32_t v2) {
+    if (!q->fast) {
+        rq_chan_exact(b, oc + c, o->o0 + c, o->o1 + c, o->o2 + c, v0, v1, v2);
         return;
     }
     // opt_requant_r2 adds the output offset: the clamp after it.
-    const int32_t m = b->mult[oc], shift = b->shifts[oc];
-    const uint32_t khi = opt_r2_khi(shift, b->out_offset);
+    const int32_t m = q->mult[oc + c], shift = q->shifts[oc + c];
+    const uint32_t khi = opt_r2_khi(shift, q->out_offset);
     const int32_t rm1 = -shift - 1;
-    store_chan(b, oc, opt_requant_r2(v0, m, khi, rm1), opt_requant_r2(v1, m, khi, rm1),
-        opt_requant_r2(v2, m, khi, rm1), b->act_min, b->act_max, 0);
+    store_chan(o, c, opt_requant_r2k(v0, m, khi, rm1, k->k31, k->k30), opt_requant_r2k(v1, m, khi, rm1, k->k31,
+        k->k30), opt_requant_r2k(v2, m, khi, rm1, k->k31, k->k30), q->act_min, q->act_max, 0);
 }
 
 // Channels oc .. oc + 3 of the block's pixels: the dot products, then the
@@ -176,10 +193,13 @@ static void __attribute__((noinline)) conv_block(const conv_blk_t *b, const int8
         mac_3x4(&a0, &a1, &a2, x, w0++, w1++, w2++, w3++);
         x += NPX;
     }
-    rq_chan(b, oc, a0.c0, a1.c0, a2.c0);
-    rq_chan(b, oc + 1, a0.c1, a1.c1, a2.c1);
-    rq_chan(b, oc + 2, a0.c2, a1.c2, a2.c2);
-    rq_chan(b, oc + 3, a0.c3, a1.c3, a2.c3);
+    const outs_t o = { b->o[0] + oc, b->o[1] + oc, b->o[2] + oc };
+    const conv_rq_t q = b->rq;
+    const opt_r2_consts_t k = opt_r2_consts();
+    rq_chan(b, &q, &o, &k, oc, 0, a0.c0, a1.c0, a2.c0);
+    rq_chan(b, &q, &o, &k, oc, 1, a0.c1, a1.c1, a2.c1);
+    rq_chan(b, &q, &o, &k, oc, 2, a0.c2, a1.c2, a2.c2);
+    rq_chan(b, &q, &o, &k, oc, 3, a0.c3, a1.c3, a2.c3);
 }
 
 void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
@@ -210,16 +230,16 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     b.K = K;
     b.x = buf;
     b.init = init;
-    b.mult = d->mult;
-    b.shifts = conv_shifts(d, g);
-    b.out_offset = d->out_offset;
-    b.q_min_raw = d->q_min_raw;
-    b.q_max_raw = d->q_max_raw;
-    b.act_min = d->q_min_raw + d->out_offset;
-    b.act_max = d->q_max_raw + d->out_offset;
-    b.fast = true;
+    b.rq.mult = d->mult;
+    b.rq.shifts = conv_shifts(d, g);
+    b.rq.out_offset = d->out_offset;
+    b.rq.q_min_raw = d->q_min_raw;
+    b.rq.q_max_raw = d->q_max_raw;
+    b.rq.act_min = d->q_min_raw + d->out_offset;
+    b.rq.act_max = d->q_max_raw + d->out_offset;
+    b.rq.fast = true;
     for (int32_t oc = 0; oc < OC; oc++) {
-        b.fast = b.fast && opt_r2_ok(b.mult[oc], b.shifts[oc]);
+        b.rq.fast = b.rq.fast && opt_r2_ok(b.rq.mult[oc], b.rq.shifts[oc]);
     }
     const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };

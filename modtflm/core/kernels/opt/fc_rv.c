@@ -45,15 +45,16 @@ static void __attribute__((noinline)) fc_out_exact(const fc_blk_t *b, int32_t u,
     b->out[u] = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
 }
 
-// Unit u's output from its accumulator (q, out: the block's copies of
-// b->rq and b->out).
-static TFLM_ALWAYS_INLINE void fc_out(const fc_blk_t *b, const fc_rq_t *q, int8_t *out, int32_t u, uint32_t acc) {
+// Unit u's output from its accumulator, stored at o (q: the block's copy
+// of b->rq).
+static TFLM_ALWAYS_INLINE void fc_out(const fc_blk_t *b, const fc_rq_t *q, const opt_r2_consts_t *k, int8_t *o,
+    int32_t u, uint32_t acc) {
     if (!q->r2) {
         fc_out_exact(b, u, acc);
         return;
     }
-    const int32_t v = opt_requant_r2(acc, q->mult, q->khi, -q->shift - 1);
-    out[u] = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
+    const int32_t v = opt_requant_r2k(acc, q->mult, q->khi, -q->shift - 1, k->k31, k->k30);
+    *o = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
 }
 
 // On RISC-V a step is an asm statement, volatile so that the steps stay in
@@ -172,22 +173,22 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
             rows_advance(&r, 8);
         }
     }
-    for (int32_t i = depth & 7; i > 0; i--) {
+    for (const int8_t *x_end = x + (depth & 7); x != x_end; x++) {
         fc_step(&a, x, &r, 0, off, n);
-        x++;
         rows_advance(&r, 1);
     }
     const fc_rq_t q = b->rq;
-    int8_t *out = b->out;
-    fc_out(b, &q, out, u0, a.a0);
-    fc_out(b, &q, out, u0 + 1, a.a1);
-    fc_out(b, &q, out, u0 + 2, a.a2);
-    fc_out(b, &q, out, u0 + 3, a.a3);
+    const opt_r2_consts_t k = opt_r2_consts();
+    int8_t *o = b->out + u0;
+    fc_out(b, &q, &k, o, u0, a.a0);
+    fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
+    fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
+    fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
     if (n == 8) {
-        fc_out(b, &q, out, u0 + 4, a.a4);
-        fc_out(b, &q, out, u0 + 5, a.a5);
-        fc_out(b, &q, out, u0 + 6, a.a6);
-        fc_out(b, &q, out, u0 + 7, a.a7);
+        fc_out(b, &q, &k, o + 4, u0 + 4, a.a4);
+        fc_out(b, &q, &k, o + 5, u0 + 5, a.a5);
+        fc_out(b, &q, &k, o + 6, u0 + 6, a.a6);
+        fc_out(b, &q, &k, o + 7, u0 + 7, a.a7);
     }
 }
 

@@ -38,11 +38,30 @@ static inline int32_t opt_requant(int32_t x, int32_t mult, int32_t shift) {
 // the sum q is below 2^63 in magnitude (|p| < 2^62, the rest below 2^62),
 // so its top word is floor(q / 2^32) exactly and the result is that
 // shifted right by r - 1. No int32 wrap: |result - off| < 2^30.
-static inline int32_t opt_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_t rm1) {
-    uint32_t lo = (x & 0x80000000u) ^ 0x40000000u;
+// k31, k30: the constants 2^31 and 2^30, as arguments so that a caller can
+// hold them in registers (RISC-V: gcc materializes a constant again at each
+// use, two instructions an output).
+static inline int32_t opt_requant_r2k(uint32_t x, int32_t m, uint32_t khi, int32_t rm1, uint32_t k31, uint32_t k30) {
+    uint32_t lo = (x & k31) ^ k30;
     uint32_t hi = khi + (uint32_t)((int32_t)x >> 31);
     uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)(int32_t)x * m);
     return (int32_t)(uint32_t)(q >> 32) >> rm1;
+}
+
+static inline int32_t opt_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_t rm1) {
+    return opt_requant_r2k(x, m, khi, rm1, 0x80000000u, 0x40000000u);
+}
+
+// 2^31 and 2^30 for opt_requant_r2k, opaque to the compiler (an empty asm
+// statement): kept in registers.
+typedef struct {
+    uint32_t k31, k30;
+} opt_r2_consts_t;
+
+static inline opt_r2_consts_t opt_r2_consts(void) {
+    opt_r2_consts_t c = { 0x80000000u, 0x40000000u };
+    __asm__ ("" : "+r" (c.k31), "+r" (c.k30));
+    return c;
 }
 
 // Whether a channel's multiplier and shift take opt_requant_r2.

@@ -216,11 +216,7 @@ static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     return TFLM_OK;
 }
 
-// The eval loops are out of line (noinline): inlined into fc_eval, their
-// registers made it save every callee-saved register on each call, for the
-// optimized kernel too.
-static void __attribute__((noinline)) fc_eval_float(const fc_data_t *d, const float *in, const float *w,
-    const float *bias, float *out) {
+static void fc_eval_float(const fc_data_t *d, const float *in, const float *w, const float *bias, float *out) {
     const int32_t depth = d->depth, units = d->units;
     const float lo = d->f_min, hi = d->f_max;
     for (int32_t b = 0; b < d->batches; b++, in += depth) {
@@ -251,8 +247,7 @@ static inline int32_t fc_mul_by_quant_mul_64(int64_t x, int32_t multiplier, int 
     return (int32_t)((int64_t)r >> total_shift);
 }
 
-static void __attribute__((noinline)) fc_eval_int8(const fc_data_t *d, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out) {
+static void fc_eval_int8(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
     const int32_t in_off = d->in_offset, w_off = d->filter_offset, depth = d->depth, units = d->units;
     for (int32_t b = 0; b < d->batches; b++, in += depth) {
         const int8_t *wu = w;
@@ -270,8 +265,7 @@ static void __attribute__((noinline)) fc_eval_int8(const fc_data_t *d, const int
     }
 }
 
-static void __attribute__((noinline)) fc_eval_int16(const fc_data_t *d, const int16_t *in, const int8_t *w,
-    const void *bias, int16_t *out) {
+static void fc_eval_int16(const fc_data_t *d, const int16_t *in, const int8_t *w, const void *bias, int16_t *out) {
     const int32_t in_off = d->in_offset, w_off = d->filter_offset, depth = d->depth, units = d->units;
     const bool acc64 = d->kind == FC_I16_ACC64;
     for (int32_t b = 0; b < d->batches; b++, in += depth) {

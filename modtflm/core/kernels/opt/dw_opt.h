@@ -13,6 +13,7 @@
 #include "../conv.h"
 #include "clamp.h"
 #include "cpu.h"
+#include "requant.h"
 
 // The forms (conv_data_t.opt), chosen in tflm_dw_opt_prepare.
 enum { DW_CH = 1, DW_BC = 2 };
@@ -109,8 +110,8 @@ typedef struct {
     uint32_t b_bord[8], b_int[8];
     chan_rq_t rq[8];
     int32_t q_min_raw, q_max_raw, out_off;
-    // The DSP requantization shortcut (dw_dsp.c).
-    int32_t hb[8];              // half + (out_off << rs)
+    // The requantization shortcut (dw_dsp.c, dw_c.c).
+    int32_t hb[8];              // dw_dsp.c: half + (out_off << rs); dw_c.c: opt_requant_r2's khi
     int32_t act_min, act_max;   // clamp after adding out_off
     uint8_t mode;               // DW_RQ_*
     bool bc;

@@ -52,15 +52,18 @@ static inline int32_t opt_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_
     return opt_requant_r2k(x, m, khi, rm1, 0x80000000u, 0x40000000u);
 }
 
-// 2^31 and 2^30 for opt_requant_r2k, opaque to the compiler (an empty asm
-// statement): kept in registers.
+// 2^31 and 2^30 for opt_requant_r2k. On RISC-V opaque to the compiler (an
+// empty asm statement), so kept in registers; elsewhere plain constants
+// (Arm encodes them in the instruction).
 typedef struct {
     uint32_t k31, k30;
 } opt_r2_consts_t;
 
 static inline opt_r2_consts_t opt_r2_consts(void) {
     opt_r2_consts_t c = { 0x80000000u, 0x40000000u };
+    #if defined(__riscv)
     __asm__ ("" : "+r" (c.k31), "+r" (c.k30));
+    #endif
     return c;
 }
 

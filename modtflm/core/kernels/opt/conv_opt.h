@@ -1,10 +1,10 @@
 // Optimized int8 CONV_2D, the parts its CPU variants share (see conv_opt.c
 // for the method). The CPU files: conv_mve.c (Helium), conv_dsp.c
-// (Armv7E-M DSP), conv_c.c (portable C); one of them is compiled (cpu.h).
-// Each defines its own primitives (the im2col span writer, the inner
-// multiply-accumulate, the requantization), then includes the shared
-// routines built on them: conv_im2col.h (every CPU) and conv_pairs.h
-// (DSP and portable C).
+// (Armv7E-M DSP), conv_rv.c (RISC-V), conv_c.c (portable C); one of them
+// is compiled (cpu.h). Each defines its own primitives (the im2col span
+// writer, the inner multiply-accumulate, the requantization), then includes
+// the shared routines built on them: conv_im2col.h (every CPU) and
+// conv_pairs.h (DSP and portable C).
 #ifndef TFLM_CORE_KERNELS_OPT_CONV_OPT_H
 #define TFLM_CORE_KERNELS_OPT_CONV_OPT_H
 
@@ -46,6 +46,11 @@ static inline bool is_pointwise(const conv_geom_t *g) {
     return g->f_h == 1 && g->f_w == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_h == 0
            && g->pad_w == 0 && g->in_h == g->out_h && g->in_w == g->out_w;
 }
+
+#if TFLM_CPU_RV
+// conv_rv.c: pixels per block (the interleaved im2col's slots).
+#define CONV_RV_PIXELS 3
+#endif
 
 #if TFLM_CPU_DSP || TFLM_CPU_C
 // ---------------------------------------------------------------------------

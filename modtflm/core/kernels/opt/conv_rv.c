@@ -10,26 +10,23 @@
 #include "conv_opt.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_RV
 
-// Pixels per block.
-#define NPX 3
-
 // Writes `n` values of the slot at `slot` (the buffer + s) from value k on:
 // src[i], or the input zero point -off (padding) when src is NULL.
 static void put_span(void *slot, int32_t k, const int8_t *src, int32_t n, int32_t off) {
-    int8_t *dst = (int8_t *)slot + NPX * k;
+    int8_t *dst = (int8_t *)slot + CONV_RV_PIXELS * k;
     if (src) {
-        for (; n >= 4; n -= 4, dst += 4 * NPX, src += 4) {
+        for (; n >= 4; n -= 4, dst += 4 * CONV_RV_PIXELS, src += 4) {
             const int8_t v0 = src[0], v1 = src[1], v2 = src[2], v3 = src[3];
             dst[0] = v0;
-            dst[NPX] = v1;
-            dst[2 * NPX] = v2;
-            dst[3 * NPX] = v3;
+            dst[CONV_RV_PIXELS] = v1;
+            dst[2 * CONV_RV_PIXELS] = v2;
+            dst[3 * CONV_RV_PIXELS] = v3;
         }
-        for (; n > 0; n--, dst += NPX) {
+        for (; n > 0; n--, dst += CONV_RV_PIXELS) {
             *dst = *src++;
         }
     } else {
-        for (; n > 0; n--, dst += NPX) {
+        for (; n > 0; n--, dst += CONV_RV_PIXELS) {
             *dst = (int8_t)-off;
         }
     }
@@ -59,7 +56,7 @@ typedef struct {
 typedef struct {
     int32_t K;
     const int8_t *x;         // the pixels' interleaved im2col
-    int8_t *o[NPX];          // the pixels' outputs (slots may repeat)
+    int8_t *o[CONV_RV_PIXELS];          // the pixels' outputs (slots may repeat)
     const uint32_t *init;    // per channel: bias + in_offset * sum(w)
     conv_rq_t rq;
 } conv_blk_t;
@@ -176,14 +173,14 @@ static void __attribute__((noinline)) conv_block(const conv_blk_t *b, const int8
     const uint32_t *init = b->init + oc;
     const acc4_t a_init = { init[0], init[1], init[2], init[3] };
     acc4_t a0 = a_init, a1 = a_init, a2 = a_init;
-    const int8_t *x = b->x, *x_end = x + NPX * (K & ~3);
+    const int8_t *x = b->x, *x_end = x + CONV_RV_PIXELS * (K & ~3);
     const int8_t *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
     while (x != x_end) {
         mac_3x4(&a0, &a1, &a2, x, w0, w1, w2, w3);
-        mac_3x4(&a0, &a1, &a2, x + NPX, w0 + 1, w1 + 1, w2 + 1, w3 + 1);
-        mac_3x4(&a0, &a1, &a2, x + 2 * NPX, w0 + 2, w1 + 2, w2 + 2, w3 + 2);
-        mac_3x4(&a0, &a1, &a2, x + 3 * NPX, w0 + 3, w1 + 3, w2 + 3, w3 + 3);
-        x += 4 * NPX;
+        mac_3x4(&a0, &a1, &a2, x + CONV_RV_PIXELS, w0 + 1, w1 + 1, w2 + 1, w3 + 1);
+        mac_3x4(&a0, &a1, &a2, x + 2 * CONV_RV_PIXELS, w0 + 2, w1 + 2, w2 + 2, w3 + 2);
+        mac_3x4(&a0, &a1, &a2, x + 3 * CONV_RV_PIXELS, w0 + 3, w1 + 3, w2 + 3, w3 + 3);
+        x += 4 * CONV_RV_PIXELS;
         w0 += 4;
         w1 += 4;
         w2 += 4;
@@ -191,7 +188,7 @@ static void __attribute__((noinline)) conv_block(const conv_blk_t *b, const int8
     }
     for (int32_t k = K & 3; k > 0; k--) {
         mac_3x4(&a0, &a1, &a2, x, w0++, w1++, w2++, w3++);
-        x += NPX;
+        x += CONV_RV_PIXELS;
     }
     const outs_t o = { b->o[0] + oc, b->o[1] + oc, b->o[2] + oc };
     const conv_rq_t q = b->rq;
@@ -208,7 +205,7 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     const int32_t npx = g->batches * g->out_h * g->out_w;
     const int32_t off = d->in_offset;
     int8_t *buf = (int8_t *)scratch;
-    uint32_t *init = (uint32_t *)(void *)(scratch + NPX * ((K + 3) & ~3));
+    uint32_t *init = (uint32_t *)(void *)(scratch + CONV_RV_PIXELS * ((K + 3) & ~3));
     // acc = sum(w * x) + in_offset * sum(w) + bias (modulo 2^32): padded
     // taps hold the zero point, w * zp + in_offset * w = 0 as the
     // reference's skip.
@@ -243,10 +240,10 @@ void tflm_conv_opt_eval(const conv_data_t *d, const conv_geom_t *g, const int8_t
     }
     const bool pw = is_pointwise(g);
     pix_t p = { 0, 0, 0 };
-    for (int32_t i = 0; i < npx; i += NPX) {
+    for (int32_t i = 0; i < npx; i += CONV_RV_PIXELS) {
         // Past the last pixel the slots repeat it (same outputs written
         // again).
-        for (int32_t s = 0; s < NPX; s++) {
+        for (int32_t s = 0; s < CONV_RV_PIXELS; s++) {
             const int32_t px = i + s < npx ? i + s : npx - 1;
             b.o[s] = out + (size_t)px * OC;
             if (pw) {

@@ -1,5 +1,6 @@
-// Optimized int8 DEPTHWISE_CONV_2D, portable C (see dw_opt.c): 4 (or 8)
-// scalar accumulators per pass, one multiply-accumulate per tap and channel.
+// Optimized int8 DEPTHWISE_CONV_2D, portable C (see dw_opt.c), also the
+// RISC-V one: 4 (or 8) scalar accumulators per pass, one multiply-accumulate
+// per tap and channel.
 #include "dw_opt.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && (TFLM_CPU_C || TFLM_CPU_RV)
 

@@ -1,6 +1,7 @@
 // Optimized int8 DEPTHWISE_CONV_2D, the parts its CPU variants share (see
 // dw_opt.c for the method). The CPU files: dw_mve.c (Helium), dw_dsp.c
-// (Armv7E-M DSP), dw_c.c (portable C); one of them is compiled (cpu.h).
+// (Armv7E-M DSP), dw_c.c (portable C, RISC-V too); one of them is compiled
+// (cpu.h).
 // dw_dsp.c and dw_c.c differ only in the tap loops and the requantization
 // shortcut: each defines its own, then includes dw_scalar.h, the passes
 // built on them.

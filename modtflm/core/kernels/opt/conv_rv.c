@@ -127,6 +127,15 @@ typedef struct {
     int8_t *o0, *o1, *o2;
 } outs_t;
 
+// Values 0 .. 3 of x and of the weights p_k.
+static TFLM_ALWAYS_INLINE void mac_3x4_steps4(acc4_t *a0, acc4_t *a1, acc4_t *a2, const int8_t *x, const int8_t *p0,
+    const int8_t *p1, const int8_t *p2, const int8_t *p3) {
+    mac_3x4(a0, a1, a2, x, p0, p1, p2, p3);
+    mac_3x4(a0, a1, a2, x + CONV_RV_PIXELS, p0 + 1, p1 + 1, p2 + 1, p3 + 1);
+    mac_3x4(a0, a1, a2, x + 2 * CONV_RV_PIXELS, p0 + 2, p1 + 2, p2 + 2, p3 + 2);
+    mac_3x4(a0, a1, a2, x + 3 * CONV_RV_PIXELS, p0 + 3, p1 + 3, p2 + 3, p3 + 3);
+}
+
 // Stores channel c of the block's pixels: r_s clamped to [lo, hi], plus
 // `off`.
 static TFLM_ALWAYS_INLINE void store_chan(const outs_t *o, int c, int32_t r0, int32_t r1, int32_t r2, int32_t lo,
@@ -173,13 +182,20 @@ static void __attribute__((noinline)) conv_block(const conv_blk_t *b, const int8
     const uint32_t *init = b->init + oc;
     const acc4_t a_init = { init[0], init[1], init[2], init[3] };
     acc4_t a0 = a_init, a1 = a_init, a2 = a_init;
-    const int8_t *x = b->x, *x_end = x + CONV_RV_PIXELS * (K & ~3);
+    const int8_t *x = b->x;
     const int8_t *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
-    while (x != x_end) {
-        mac_3x4(&a0, &a1, &a2, x, w0, w1, w2, w3);
-        mac_3x4(&a0, &a1, &a2, x + CONV_RV_PIXELS, w0 + 1, w1 + 1, w2 + 1, w3 + 1);
-        mac_3x4(&a0, &a1, &a2, x + 2 * CONV_RV_PIXELS, w0 + 2, w1 + 2, w2 + 2, w3 + 2);
-        mac_3x4(&a0, &a1, &a2, x + 3 * CONV_RV_PIXELS, w0 + 3, w1 + 3, w2 + 3, w3 + 3);
+    // 8 values an iteration (fewer pointer increments), then 4, then single
+    // ones.
+    for (const int8_t *x_end = x + CONV_RV_PIXELS * (K & ~7); x != x_end; x += 8 * CONV_RV_PIXELS) {
+        mac_3x4_steps4(&a0, &a1, &a2, x, w0, w1, w2, w3);
+        mac_3x4_steps4(&a0, &a1, &a2, x + 4 * CONV_RV_PIXELS, w0 + 4, w1 + 4, w2 + 4, w3 + 4);
+        w0 += 8;
+        w1 += 8;
+        w2 += 8;
+        w3 += 8;
+    }
+    if (K & 4) {
+        mac_3x4_steps4(&a0, &a1, &a2, x, w0, w1, w2, w3);
         x += 4 * CONV_RV_PIXELS;
         w0 += 4;
         w1 += 4;

@@ -6,7 +6,8 @@
 // an add and a share of the byte loads. 12 accumulators, one pointer over
 // the 3 pixels' values (value k of slot s at 3 * k + s: immediate offsets)
 // and one per channel's weights fit gcc's 27 registers with the loaded
-// values (4 x 4 blocks would not: they spill).
+// values (4 x 4 blocks need them all and come out no faster, with a third
+// more scratch). The code below is written for CONV_RV_PIXELS == 3.
 #include "conv_opt.h"
 #if MICROPY_TFLM_OP_CONV && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_RV
 
@@ -56,7 +57,7 @@ typedef struct {
 typedef struct {
     int32_t K;
     const int8_t *x;         // the pixels' interleaved im2col
-    int8_t *o[CONV_RV_PIXELS];          // the pixels' outputs (slots may repeat)
+    int8_t *o[CONV_RV_PIXELS]; // the pixels' outputs (slots may repeat)
     const uint32_t *init;    // per channel: bias + in_offset * sum(w)
     conv_rq_t rq;
 } conv_blk_t;

@@ -15,7 +15,7 @@
 //  - fc_c.c: one depth per step, int32 multiply-accumulate.
 // The accumulators start at bias + row constant. Requantization: Helium
 // does the four units as one vector (VQRDMULH, VRSHL); elsewhere a
-// per-tensor multiplier with a right shift of 2..21 takes one
+// per-tensor multiplier with a right shift of 2..15 (RISC-V: 2..21) takes one
 // multiply-accumulate and one shift per unit (opt_requant_r2 in requant.h),
 // other cases tflm_requant's steps. Fewer than four units: the reference.
 // A unit count that is not a multiple of four redoes the last four units

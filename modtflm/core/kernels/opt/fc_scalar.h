@@ -24,9 +24,10 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     const int32_t out_off = d->out_offset;
     const int32_t *cm = d->channel_mult;
     const int32_t mult = d->multiplier, shift = d->shift;
-    // opt_requant_r2's conditions (per-tensor).
-    const bool r2 = !cm && opt_r2_ok(mult, shift);
-    const uint32_t khi = opt_r2_khi(shift, out_off);
+    // opt_requant_r2's conditions (per-tensor), written out for the shifts
+    // 2..15: opt_r2_ok and opt_r2_khi (2..21) cost Arm instructions here.
+    const bool r2 = !cm && shift <= -2 && shift >= -15 && mult >= 0;
+    const uint32_t khi = (1u << ((-shift - 2) & 15)) + ((uint32_t)out_off << ((-shift - 1) & 15));
     const int32_t rm1 = -shift - 1;
     const bool full = act_min == -128 && act_max == 127;
     for (int32_t b = 0; b < d->batches; b++, in += depth, out += units) {

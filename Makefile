@@ -31,8 +31,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # QEMU machine): one line each in ports/targets.txt.
 TARGETS_TABLE := $(TOP)/ports/targets.txt
 # Targets `make test` covers: every line of the table, i.e. each kernel
-# variant (portable C on unix, M3, RV32 and M0, Arm DSP on M4 and M7,
-# Helium on M55);
+# variant (portable C on unix, M3 and M0, RISC-V on RV32, Arm DSP on M4
+# and M7, Helium on M55);
 # override e.g. TEST_TARGETS="unix". TEST_SKIP leaves targets out of the
 # table's list, e.g. TEST_SKIP="qemu-m0 qemu-rv32"; none by default (on
 # qemu-m0, with 16 KiB of RAM, the tests skip what cannot fit, saying why).
@@ -118,20 +118,22 @@ test: deps
 		$(PYTHON) tools/run_pytest.py -j $(TEST_JOBS) $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_dsp
+	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model_rv
 	$(MAKE) boards
 	$(MAKE) natmod-test NATMOD_TEST_TARGETS="$(NATMOD_IN_TEST)"
 
 # The runtime core on its own, built for the host (no MicroPython), with
-# the sanitizer builds (portable, DSP-structured, reference kernels) and
-# the libFuzzer harnesses (fuzz/fuzz_model.c, portable and DSP-structured),
-# and the Xtensa portability compile.
+# the sanitizer builds (portable, DSP-structured, RISC-V, reference
+# kernels), the libFuzzer harnesses (fuzz/fuzz_model.c, portable,
+# DSP-structured and RISC-V), and the Xtensa portability compile.
 host-test: deps
 	$(MAKE) -C modtflm/host all fuzz xtensa
 
-# A campaign of FUZZ_SECONDS on each of the two fuzz builds.
+# A campaign of FUZZ_SECONDS on each of the three fuzz builds.
 fuzz: host-test
 	$(PYTHON) fuzz/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS) --binary $(TOP)/build/host/fuzz_model
 	$(PYTHON) fuzz/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS) --binary $(TOP)/build/host/fuzz_model_dsp
+	$(PYTHON) fuzz/fuzz.py --seconds $(FUZZ_SECONDS) -j $(JOBS) --binary $(TOP)/build/host/fuzz_model_rv
 
 # Instructions per invoke on the emulated boards, RAM, code size, host time
 # vs the tflite_micro wheel (see bench/README.md).

@@ -5,9 +5,11 @@
     python fuzz/fuzz.py --seconds 3600 -j 2      # a longer campaign (`make fuzz`)
     python fuzz/fuzz.py --binary build/host/fuzz_model_dsp ...
                                                  # the DSP-structured kernels
+                                                 # (fuzz_model_rv: RISC-V's)
 
 The harness is fuzz/fuzz_model.c, built by modtflm/host/Makefile (`make
-host-test`) as build/host/fuzz_model and build/host/fuzz_model_dsp.
+host-test`) as build/host/fuzz_model, build/host/fuzz_model_dsp and
+build/host/fuzz_model_rv.
 
 Seeds: the project's models, the small reference models in ../shared/models
 (when present), the malformed-model corpus and fuzz/regressions/. Findings

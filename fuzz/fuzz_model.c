@@ -1,8 +1,9 @@
 // libFuzzer harness for the runtime core: bytes -> verify -> tables ->
 // prepare -> plan -> invoke (inputs zeroed). Built with ASan and UBSan, so any
 // out-of-bounds access, overflow or leak in the core is a finding.
-// Built by modtflm/host/Makefile as fuzz_model (portable optimized kernels)
-// and fuzz_model_dsp (the DSP kernels, emulated in C: TFLM_EMULATE_DSP).
+// Built by modtflm/host/Makefile as fuzz_model (portable optimized kernels),
+// fuzz_model_dsp (the DSP kernels, emulated in C: TFLM_EMULATE_DSP) and
+// fuzz_model_rv (the RISC-V kernels' C form: TFLM_KERNELS_RV).
 #include <stdlib.h>
 #include <string.h>
 #include "../modtflm/core/tflm.h"

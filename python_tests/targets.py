@@ -40,6 +40,8 @@ class ScriptError(AssertionError):
 ASAN_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_asan")
 # The DSP-structured optimized kernels, their intrinsics emulated in C.
 ASAN_DSP_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_dsp_asan")
+# The RISC-V optimized kernels' C form.
+ASAN_RV_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_rv_asan")
 ASAN_REF_RUNNER = os.path.join(ROOT, "build", "host", "tflm_run_ref_asan")
 
 
@@ -49,7 +51,7 @@ def asan_check(path, timeout=600):
     (the same pseudo-random inputs, two invokes), and requires identical
     outputs. Returns a problem description or None."""
     results = []
-    for runner in (ASAN_RUNNER, ASAN_DSP_RUNNER, ASAN_REF_RUNNER):
+    for runner in (ASAN_RUNNER, ASAN_DSP_RUNNER, ASAN_RV_RUNNER, ASAN_REF_RUNNER):
         if not os.path.exists(runner):
             continue
         prefix = path + "." + os.path.basename(runner) + ".out"

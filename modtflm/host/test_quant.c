@@ -1,9 +1,11 @@
-// Checks the optimized kernels' requantization (tflm_requant) against the
+// Checks the optimized kernels' requantization (tflm_requant, and
+// opt_requant and opt_requant_r2 of kernels/opt/requant.h) against the
 // reference tflm_mul_by_quant_mul on edge values and a random sweep, for
 // every multiplier form tflm_quantize_multiplier produces.
 #include <stdio.h>
 #include <stdint.h>
 #include "../core/support/quant.h"
+#include "../core/kernels/opt/requant.h"
 #include "test_rand.h"
 
 int main(void) {
@@ -38,6 +40,31 @@ int main(void) {
                     if (bad++ < 10) {
                         printf("x=%ld m=%ld shift=%d: reference %ld, fast %ld\n", (long)x, (long)m, shift,
                             (long)want, (long)got);
+                    }
+                }
+                if (m < 0) {
+                    continue; // opt_requant and opt_requant_r2: multipliers in [0, 2^31)
+                }
+                got = opt_requant(x, m, shift);
+                checked++;
+                if (want != got) {
+                    if (bad++ < 10) {
+                        printf("x=%ld m=%ld shift=%d: reference %ld, opt_requant %ld\n", (long)x, (long)m,
+                            shift, (long)want, (long)got);
+                    }
+                }
+                if (opt_r2_ok(m, shift)) {
+                    // With the output offsets at both ends of int8 and 0.
+                    static const int32_t offs[] = { -128, 0, 127 };
+                    for (int o = 0; o < 3; o++) {
+                        got = opt_requant_r2((uint32_t)x, m, opt_r2_khi(shift, offs[o]), -shift - 1) - offs[o];
+                        checked++;
+                        if (want != got) {
+                            if (bad++ < 10) {
+                                printf("x=%ld m=%ld shift=%d off=%ld: reference %ld, opt_requant_r2 %ld\n",
+                                    (long)x, (long)m, shift, (long)offs[o], (long)want, (long)got);
+                            }
+                        }
                     }
                 }
             }

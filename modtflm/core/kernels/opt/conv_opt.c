@@ -15,6 +15,10 @@
 //     K <= 125): each pixel's row is first gathered as int8 on the stack
 //     (filter rows copied by words, padded taps holding the zero point),
 //     then widened 4 at a time.
+//   conv_rv.c  RISC-V (RV32IM): int8 im2col of 3 pixels interleaved value by
+//     value, the weight sums as Helium, blocks of 3 pixels x 4 channels
+//     whose loop steps are asm statements (see there), fewer than 4 output
+//     channels on the reference.
 //
 // Accumulators wrap in 32 bits like the reference (same sum modulo 2^32),
 // then tflm_requant, the clamp and the output offset as conv_int8.
@@ -36,6 +40,14 @@ tflm_status_t tflm_conv_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, conv_d
     // filters copy the input pixels there too), then the weight sums (4
     // bytes per channel).
     const uint64_t bytes = 2 * ((K + 15) & ~(uint64_t)15) + 4 * (uint64_t)g->out_c;
+    #elif TFLM_CPU_RV
+    // The block's pixels' interleaved int8 im2col rows (K padded to 4),
+    // then the weight sums (4 bytes per channel). Blocks of 4 channels:
+    // fewer take the reference.
+    if (g->out_c < 4) {
+        return TFLM_OK;
+    }
+    const uint64_t bytes = CONV_RV_PIXELS * ((K + 3) & ~(uint64_t)3) + 4 * (uint64_t)g->out_c;
     #else
     // One int16 im2col row per pixel of the pair, padded to 4 values.
     const uint64_t bytes = 2 * 2 * ((K + 3) & ~(uint64_t)3);

@@ -1,10 +1,10 @@
 // Optimized int8 CONV_2D, the parts its CPU variants share (see conv_opt.c
 // for the method). The CPU files: conv_mve.c (Helium), conv_dsp.c
-// (Armv7E-M DSP), conv_c.c (portable C); one of them is compiled (cpu.h).
-// Each defines its own primitives (the im2col span writer, the inner
-// multiply-accumulate, the requantization), then includes the shared
-// routines built on them: conv_im2col.h (every CPU) and conv_pairs.h
-// (DSP and portable C).
+// (Armv7E-M DSP), conv_rv.c (RISC-V), conv_c.c (portable C); one of them
+// is compiled (cpu.h). Each defines its own primitives (the im2col span
+// writer, the inner multiply-accumulate, the requantization), then includes
+// the shared routines built on them: conv_im2col.h (every CPU) and
+// conv_pairs.h (DSP and portable C).
 #ifndef TFLM_CORE_KERNELS_OPT_CONV_OPT_H
 #define TFLM_CORE_KERNELS_OPT_CONV_OPT_H
 
@@ -14,6 +14,7 @@
 #include "../conv.h"
 #include "clamp.h"
 #include "cpu.h"
+#include "requant.h"
 
 static inline uint32_t conv_load32(const void *p) {
     uint32_t v;
@@ -46,7 +47,12 @@ static inline bool is_pointwise(const conv_geom_t *g) {
            && g->pad_w == 0 && g->in_h == g->out_h && g->in_w == g->out_w;
 }
 
-#if !TFLM_CPU_MVE
+#if TFLM_CPU_RV
+// conv_rv.c: pixels per block (the interleaved im2col's slots).
+#define CONV_RV_PIXELS 3
+#endif
+
+#if TFLM_CPU_DSP || TFLM_CPU_C
 // ---------------------------------------------------------------------------
 // conv_dsp.c and conv_c.c: an int16 im2col holding x + in_offset (padded
 // taps 0), each group of 4 values stored as (x0, x2, x1, x3) so that SXTB16
@@ -85,6 +91,6 @@ static TFLM_ALWAYS_INLINE void conv_put_span16(void *slot, int32_t k, const int8
     }
 }
 
-#endif // !TFLM_CPU_MVE
+#endif // TFLM_CPU_DSP || TFLM_CPU_C
 
 #endif // TFLM_CORE_KERNELS_OPT_CONV_OPT_H

@@ -6,7 +6,11 @@
 //                 or, with TFLM_EMULATE_DSP, any host: the DSP kernels
 //                 with their instructions in plain C (dsp_emul.h), so that
 //                 the sanitizer and fuzz builds exercise them
-//   TFLM_CPU_C    neither: portable C (Cortex-M3, M0, the host)  *_c.c
+//   TFLM_CPU_RV   RISC-V (RV32IM): portable C laid out for a core with 31
+//                 registers, no unaligned word loads and no SIMD  *_rv.c
+//                 (TFLM_KERNELS_RV=1 builds them on any host, for the
+//                 sanitizer and fuzz builds)
+//   TFLM_CPU_C    none of these: portable C (Cortex-M3, M0, the host)  *_c.c
 //
 // Exactly one of them is 1. A Helium core also has the DSP instructions;
 // it takes the Helium kernels. TFLM_CPU_SAT: the SSAT instruction exists
@@ -32,7 +36,13 @@
 #define TFLM_DSP_EMULATED (0)
 #endif
 
-#define TFLM_CPU_C (!TFLM_CPU_MVE && !TFLM_CPU_DSP)
+#if !TFLM_CPU_MVE && !TFLM_CPU_DSP && (defined(__riscv) || (defined(TFLM_KERNELS_RV) && TFLM_KERNELS_RV))
+#define TFLM_CPU_RV (1)
+#else
+#define TFLM_CPU_RV (0)
+#endif
+
+#define TFLM_CPU_C (!TFLM_CPU_MVE && !TFLM_CPU_DSP && !TFLM_CPU_RV)
 
 #if defined(__ARM_FEATURE_SAT)
 #define TFLM_CPU_SAT (1)

@@ -24,7 +24,8 @@
 //             with depth multiplier 8, else 4 int32 lanes per pass.
 //   dw_dsp.c  Armv7E-M DSP: halfword multiply-accumulates (SMLABB...) and
 //             a requantization in 32-bit steps (SMMLAR).
-//   dw_c.c    portable C.
+//   dw_c.c    portable C (also RISC-V), with a one-multiply requantization
+//             (opt_requant_r2) for passes that allow it.
 //
 // This file: the form choice, the same for every CPU.
 #include "dw_opt.h"

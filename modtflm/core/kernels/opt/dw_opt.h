@@ -1,6 +1,7 @@
 // Optimized int8 DEPTHWISE_CONV_2D, the parts its CPU variants share (see
 // dw_opt.c for the method). The CPU files: dw_mve.c (Helium), dw_dsp.c
-// (Armv7E-M DSP), dw_c.c (portable C); one of them is compiled (cpu.h).
+// (Armv7E-M DSP), dw_c.c (portable C, RISC-V too); one of them is compiled
+// (cpu.h).
 // dw_dsp.c and dw_c.c differ only in the tap loops and the requantization
 // shortcut: each defines its own, then includes dw_scalar.h, the passes
 // built on them.
@@ -13,6 +14,7 @@
 #include "../conv.h"
 #include "clamp.h"
 #include "cpu.h"
+#include "requant.h"
 
 // The forms (conv_data_t.opt), chosen in tflm_dw_opt_prepare.
 enum { DW_CH = 1, DW_BC = 2 };
@@ -109,8 +111,8 @@ typedef struct {
     uint32_t b_bord[8], b_int[8];
     chan_rq_t rq[8];
     int32_t q_min_raw, q_max_raw, out_off;
-    // The DSP requantization shortcut (dw_dsp.c).
-    int32_t hb[8];              // half + (out_off << rs)
+    // The requantization shortcut (dw_dsp.c, dw_c.c).
+    int32_t hb[8];              // dw_dsp.c: half + (out_off << rs); dw_c.c: opt_requant_r2's khi
     int32_t act_min, act_max;   // clamp after adding out_off
     uint8_t mode;               // DW_RQ_*
     bool bc;

@@ -10,11 +10,13 @@
 //    input offset does not fit int8 lanes); a predicated step for the tail.
 //  - fc_dsp.c: 4 depth per step, x and w sign-extended to 16-bit pairs
 //    (SXTB16, SXTAB16 adds the input offset), two SMLAD per unit.
+//  - fc_rv.c: RISC-V, 8 units per pass (4 when fewer), one depth per
+//    step, 16 steps an iteration, the steps asm statements (see there).
 //  - fc_c.c: one depth per step, int32 multiply-accumulate.
 // The accumulators start at bias + row constant. Requantization: Helium
 // does the four units as one vector (VQRDMULH, VRSHL); elsewhere a
-// per-tensor multiplier with a right shift of 2..15 takes one
-// multiply-accumulate and one shift per unit (fc_requant_r2 in fc_opt.h),
+// per-tensor multiplier with a right shift of 2..15 (RISC-V: 2..21) takes one
+// multiply-accumulate and one shift per unit (opt_requant_r2 in requant.h),
 // other cases tflm_requant's steps. Fewer than four units: the reference.
 // A unit count that is not a multiple of four redoes the last four units
 // (same results, same bytes written). No scratch and no persistent data.

@@ -1,8 +1,9 @@
 // Optimized int8 FULLY_CONNECTED, the parts its CPU variants share (see
 // fc_opt.c for the method). The CPU files: fc_mve.c (Helium), fc_dsp.c
-// (Armv7E-M DSP), fc_c.c (portable C); one of them is compiled (cpu.h).
-// fc_dsp.c and fc_c.c differ only in the inner loop fc_dot4, which each
-// defines before including fc_scalar.h, the rest of their kernel.
+// (Armv7E-M DSP), fc_rv.c (RISC-V), fc_c.c (portable C); one of them is
+// compiled (cpu.h). fc_dsp.c and fc_c.c differ only in the inner loop
+// fc_dot4, which each defines before including fc_scalar.h, the rest of
+// their kernel.
 #ifndef TFLM_CORE_KERNELS_OPT_FC_OPT_H
 #define TFLM_CORE_KERNELS_OPT_FC_OPT_H
 
@@ -11,6 +12,7 @@
 #include "../fully_connected.h"
 #include "clamp.h"
 #include "cpu.h"
+#include "requant.h"
 
 // The weights zero point's part of every unit's sum for one input row:
 // w_off * sum(x + in_off) (per-tensor weights; 0 when w_off is 0).

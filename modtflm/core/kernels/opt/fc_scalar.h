@@ -5,43 +5,6 @@
 //   // acc[k] += sum_i (x[i] + in_off) * w[k * depth + i], k < 4 (wrapping)
 //   void fc_dot4(const int8_t *x, const int8_t *w, int32_t depth, int32_t in_off, uint32_t *acc);
 
-// tflm_requant in 32-bit steps after the 64-bit product. The rounding
-// divide by 2^r (half away from zero) is floor((hm - neg + 2^(r-1)) / 2^r)
-// = ((hm - neg) >> (r - 1)) + 1) >> 1 for r >= 1 (neg: hm < 0); no step
-// overflows since |hm| < 2^31 - 1 for multipliers below 2^31.
-static inline int32_t fc_requant(int32_t x, int32_t mult, int32_t shift) {
-    // Branch-free max(shift, 0) and max(-shift, 0).
-    int32_t left = (int32_t)((uint32_t)shift & ~(uint32_t)(shift >> 31));
-    int32_t right = left - shift;
-    // (p + 2^30) >> 31 from the halves of p.
-    uint64_t p = (uint64_t)((int64_t)(int32_t)((uint32_t)x << left) * mult + (1ll << 30));
-    int32_t hm = (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
-    if (right == 0) {
-        return hm;
-    }
-    return (((hm - (hm < 0)) >> (right - 1)) + 1) >> 1;
-}
-
-// The same plus the output offset, for a multiplier m >= 0, a right shift
-// r in [2, 15] (no left shift) and |off| <= 2^15, in one multiply-accumulate
-// and one shift. With p = x * m and hm = floor((p + 2^30) / 2^31), the
-// result is floor((hm + 2^(r-1) - [hm < 0]) / 2^r) + off
-//   = floor((p + 2^30 + 2^(30+r) - [hm < 0] * 2^31 + off * 2^(31+r)) / 2^(31+r))
-// (floor((floor(y / A) + c) / B) = floor((y + c * A) / (A * B)) for integers
-// y, c and A, B > 0). [hm < 0] may be replaced by [x < 0]: they differ only
-// for x < 0 with hm = 0 (p in [-2^30, 0]), where both forms give off as
-// r >= 1. The constant added to p is (khi - [x < 0]) * 2^32 + lo with
-// khi = 2^(r-2) + off * 2^(r-1) (|khi| < 2^30) and lo = 2^30 ^ (x & 2^31);
-// the sum q is below 2^63 in magnitude (|p| < 2^62, the rest below 2^62),
-// so its top word is floor(q / 2^32) exactly and the result is that
-// shifted right by r - 1. No int32 wrap: |result - off| < 2^30.
-static inline int32_t fc_requant_r2(uint32_t x, int32_t m, uint32_t khi, int32_t rm1) {
-    uint32_t lo = (x & 0x80000000u) ^ 0x40000000u;
-    uint32_t hi = khi + (uint32_t)((int32_t)x >> 31);
-    uint64_t q = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)(int32_t)x * m);
-    return (int32_t)(uint32_t)(q >> 32) >> rm1;
-}
-
 // Saturating to int8 changes nothing before clamping to [act_min, act_max],
 // which is within int8; when that is all of int8 it is the clamp.
 static inline int32_t fc_sat8(int32_t v) {
@@ -61,7 +24,8 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     const int32_t out_off = d->out_offset;
     const int32_t *cm = d->channel_mult;
     const int32_t mult = d->multiplier, shift = d->shift;
-    // fc_requant_r2's conditions (per-tensor).
+    // opt_requant_r2's conditions (per-tensor), written out for the shifts
+    // 2..15: opt_r2_ok and opt_r2_khi (2..21) cost Arm instructions here.
     const bool r2 = !cm && shift <= -2 && shift >= -15 && mult >= 0;
     const uint32_t khi = (1u << ((-shift - 2) & 15)) + ((uint32_t)out_off << ((-shift - 1) & 15));
     const int32_t rm1 = -shift - 1;
@@ -91,16 +55,16 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
             int8_t *o = out + u0;
             int32_t v0, v1, v2, v3;
             if (r2) {
-                v0 = fc_sat8(fc_requant_r2(acc[0], mult, khi, rm1));
-                v1 = fc_sat8(fc_requant_r2(acc[1], mult, khi, rm1));
-                v2 = fc_sat8(fc_requant_r2(acc[2], mult, khi, rm1));
-                v3 = fc_sat8(fc_requant_r2(acc[3], mult, khi, rm1));
+                v0 = fc_sat8(opt_requant_r2(acc[0], mult, khi, rm1));
+                v1 = fc_sat8(opt_requant_r2(acc[1], mult, khi, rm1));
+                v2 = fc_sat8(opt_requant_r2(acc[2], mult, khi, rm1));
+                v3 = fc_sat8(opt_requant_r2(acc[3], mult, khi, rm1));
             } else {
                 // (A copy: indexing acc itself would keep it in memory.)
                 int32_t t[4] = { (int32_t)acc[0], (int32_t)acc[1], (int32_t)acc[2], (int32_t)acc[3] };
                 for (int k = 0; k < 4; k++) {
                     int32_t u = u0 + k;
-                    t[k] = (int32_t)((uint32_t)fc_requant(t[k], cm ? cm[u] : mult,
+                    t[k] = (int32_t)((uint32_t)opt_requant(t[k], cm ? cm[u] : mult,
                         cm ? fc_shifts(d)[u] : shift) + (uint32_t)out_off);
                     t[k] = fc_sat8(t[k]);
                 }

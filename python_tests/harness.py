@@ -35,11 +35,17 @@ def _counts(model):
 
 
 def oracle(model, batches):
-    """Outputs of the wheel for each entry of `batches` (a list of input lists)."""
+    """Outputs of the wheel for each entry of `batches` (a list of input
+    lists, run in order on one interpreter; an entry None resets it, its
+    result [])."""
     it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
     _, n_out = _counts(model)
     results = []
     for inputs in batches:
+        if inputs is None:
+            it.reset()
+            results.append([])
+            continue
         for i, x in enumerate(inputs):
             it.set_input(x, i)
         it.invoke()
@@ -430,6 +436,10 @@ for k, (start, end, batches) in enumerate({cases!r}):
         print('ERR', k, '-', type(e).__name__, str(e).replace('\\n', ' '))
         continue
     for b, data in enumerate(batches):
+        if data is None:
+            it.reset()
+            print('OUT %d %d' % (k, b))
+            continue
         try:
             for i in range(len(data)):
                 it.set_input(bytes.fromhex(data[i]), i)
@@ -449,18 +459,20 @@ def run_raw(target, cases):
 
     `cases` is a list of (model bytes, batches), `batches` a list of input
     lists (arrays or bytes; each batch is set and invoked on the same
-    interpreter, one after the other). Returns per case either the string
+    interpreter, one after the other; a batch None resets the interpreter,
+    its result []). Returns per case either the string
     "ExceptionType: message" when constructing the interpreter raised, or
     per batch either the list of the raw bytes of every output or the
     string "ExceptionType: message" when setting the inputs or invoke raised.
     """
     skip_unless_fits(target, [m for m, _ in cases])
-    hexed = [(m, [[np.ascontiguousarray(x).tobytes().hex() for x in ins] for ins in batches]) for m, batches in cases]
+    hexed = [(m, [None if ins is None else [np.ascontiguousarray(x).tobytes().hex() for x in ins]
+                  for ins in batches]) for m, batches in cases]
     results = [[None] * len(batches) for _, batches in cases]
     first, text = 0, ""
     # All in one script, or on a board with little RAM as many as its data
     # budget allows.
-    for part in _pieces(hexed, lambda c: sum(len(h) + HEX_OVERHEAD for ins in c[1] for h in ins),
+    for part in _pieces(hexed, lambda c: sum(len(h) + HEX_OVERHEAD for ins in c[1] for h in ins or ()),
                         target.data_budget):
         blob, spans = _blob([m for m, _ in part])
         data = [(start, end, batches) for (start, end), (_, batches) in zip(spans, part)]

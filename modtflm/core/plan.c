@@ -12,6 +12,17 @@
 // Lifetimes and placements live in a workspace taken from the region being
 // planned (it is free until invoke), so they cost no persistent memory; the
 // arena must only be large enough to hold that workspace while planning.
+//
+// Several subgraphs share the one arena on a flattened timeline, as TFLM
+// plans them: an op that runs subgraphs (IF, WHILE, CALL_ONCE) takes a
+// position where it starts, then the subgraphs it runs take theirs (their
+// inputs alive from their start, outputs to their end), then the op one
+// where it ends. The op's own inputs and outputs are used at both ends, so
+// they stay clear of everything the subgraphs use; what runs one after the
+// other (a WHILE's condition and body, an IF's branches) may share memory.
+// A subgraph is laid out where it is first called; another op calling it
+// too stretches its tensors over that op's positions (the subgraph's
+// `lo`..`hi`, passed on to the subgraphs it calls).
 #include "model.h"
 
 #define ALIGN (8u)
@@ -28,6 +39,11 @@ typedef struct {
     uint16_t *first; // per tensor: first and last op using it (TFLM_NO_OP: none)
     uint16_t *last;
     uint32_t *slots; // per buffer: placement
+    // Several subgraphs: per op, its first and last position on the
+    // timeline (TFLM_NO_OP: never runs); else NULL, an op's position is its
+    // index.
+    uint16_t *start;
+    uint16_t *end;
 } work_t;
 
 static void use(work_t *w, int16_t t, uint16_t op) {
@@ -69,6 +85,114 @@ static void lifetimes(tflm_interp_t *ip, work_t *w) {
     }
 }
 
+#if MICROPY_TFLM_OP_CONTROL_FLOW
+// Lays out subgraph s from position t on (see the top); returns the next
+// free position. Recurses once per call level (bounded: model.c).
+static uint16_t place(tflm_interp_t *ip, work_t *w, unsigned s, uint16_t t) {
+    const tflm_graph_t *g = ip->graph;
+    tflm_subgraph_t *sg = &g->subgraphs[s];
+    sg->begin = t;
+    unsigned k = tflm_call_at(g, sg->first_node);
+    for (uint16_t n = sg->first_node; n < sg->first_node + sg->n_nodes; n++) {
+        w->start[n] = w->end[n] = t++;
+        if (k < g->n_calls && g->calls[k].node == n) {
+            for (int j = 0; j < 2 && g->calls[k].callee[j] != TFLM_NO_SUBGRAPH; j++) {
+                if (g->subgraphs[g->calls[k].callee[j]].begin == TFLM_NO_OP) {
+                    t = place(ip, w, g->calls[k].callee[j], t);
+                }
+            }
+            w->end[n] = t++;
+            k++;
+        }
+    }
+    sg->end = t;
+    return (uint16_t)(t + 1);
+}
+
+// Stretches subgraph c over positions lo..hi.
+static bool stretch(tflm_subgraph_t *c, uint16_t lo, uint16_t hi) {
+    bool more = lo < c->lo || hi > c->hi;
+    c->lo = lo < c->lo ? lo : c->lo;
+    c->hi = hi > c->hi ? hi : c->hi;
+    return more;
+}
+
+static void use_span(work_t *w, int16_t t, uint16_t first, uint16_t last) {
+    use(w, t, first);
+    use(w, t, last);
+}
+
+// Lifetimes with several subgraphs: the timeline (place), each subgraph's
+// stretch (`lo`..`hi`: the other ops calling it, and its callers'
+// stretches, to a fixed point: one round per call level), then the ops'
+// and subgraphs' inputs and outputs as in lifetimes().
+static void lifetimes_several(tflm_interp_t *ip, work_t *w) {
+    tflm_graph_t *g = ip->graph;
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        w->start[n] = w->end[n] = TFLM_NO_OP;
+    }
+    for (unsigned s = 0; s < g->n_subgraphs; s++) {
+        g->subgraphs[s].begin = TFLM_NO_OP;
+        g->subgraphs[s].lo = TFLM_NO_OP;
+        g->subgraphs[s].hi = 0;
+    }
+    place(ip, w, 0, 0);
+    for (bool more = true; more;) {
+        more = false;
+        unsigned caller = 0; // the subgraph of call k (both in node order)
+        for (unsigned k = 0; k < g->n_calls; k++) {
+            const tflm_call_t *c = &g->calls[k];
+            while (c->node >= g->subgraphs[caller].first_node + g->subgraphs[caller].n_nodes) {
+                caller++;
+            }
+            if (w->start[c->node] == TFLM_NO_OP) {
+                continue; // in a subgraph nothing calls
+            }
+            for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
+                tflm_subgraph_t *callee = &g->subgraphs[c->callee[j]];
+                if (callee->begin < w->start[c->node] || callee->end > w->end[c->node]) {
+                    more |= stretch(callee, w->start[c->node], w->end[c->node]);
+                }
+                if (g->subgraphs[caller].lo <= g->subgraphs[caller].hi) {
+                    more |= stretch(callee, g->subgraphs[caller].lo, g->subgraphs[caller].hi);
+                }
+            }
+        }
+    }
+    uint16_t end = g->subgraphs[0].end;
+    for (unsigned s = 0; s < g->n_subgraphs; s++) {
+        const tflm_subgraph_t *sg = &g->subgraphs[s];
+        if (sg->begin == TFLM_NO_OP) {
+            continue;
+        }
+        bool stretched = sg->lo <= sg->hi;
+        for (uint16_t n = sg->first_node; stretched && n < sg->first_node + sg->n_nodes; n++) {
+            w->start[n] = sg->lo < w->start[n] ? sg->lo : w->start[n];
+            w->end[n] = sg->hi > w->end[n] ? sg->hi : w->end[n];
+        }
+        for (uint16_t t = sg->first_tensor; t < sg->first_tensor + sg->n_tensors; t++) {
+            if (ip->tensors[t].flags & TFLM_T_VARIABLE) {
+                use_span(w, (int16_t)t, 0, end);
+            }
+        }
+        for (uint16_t i = 0; i < sg->n_inputs + sg->n_outputs; i++) {
+            use_span(w, sg->io[i], i < sg->n_inputs ? sg->begin : sg->end, i < sg->n_inputs ? sg->begin : sg->end);
+            if (stretched) {
+                use_span(w, sg->io[i], sg->lo, sg->hi);
+            }
+        }
+    }
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        const tflm_node_t *node = &ip->nodes[n];
+        for (uint16_t i = 0; w->start[n] != TFLM_NO_OP && i < node->n_inputs + node->n_outputs; i++) {
+            if (node->inputs[i] >= 0) {
+                use_span(w, node->inputs[i], w->start[n], w->end[n]);
+            }
+        }
+    }
+}
+#endif
+
 // Buffers are enumerated by index: tensors first, then one scratch per node.
 static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
     if (i < ip->n_tensors) {
@@ -80,20 +204,24 @@ static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
         r->first = w->first[i];
         r->last = w->last[i];
     } else {
-        tflm_node_t *n = &ip->nodes[i - ip->n_tensors];
-        if (n->scratch_size == 0) {
+        size_t n = i - ip->n_tensors;
+        tflm_node_t *node = &ip->nodes[n];
+        if (node->scratch_size == 0 || (w->start && w->start[n] == TFLM_NO_OP)) {
             return false;
         }
-        r->size = n->scratch_size;
-        r->first = r->last = (uint16_t)(i - ip->n_tensors);
+        r->size = node->scratch_size;
+        r->first = w->start ? w->start[n] : (uint16_t)n;
+        r->last = w->end ? w->end[n] : (uint16_t)n;
     }
     r->offset = &w->slots[i];
     return true;
 }
 
-size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes) {
-    // A slot per buffer, first and last use per tensor (see work_t).
-    return (n_tensors + n_nodes) * sizeof(uint32_t) + 2 * ALIGN_UP(n_tensors * sizeof(uint16_t));
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes, bool several) {
+    // A slot per buffer, first and last use per tensor, with several
+    // subgraphs each op's span (see work_t).
+    return (n_tensors + n_nodes) * sizeof(uint32_t) + 2 * ALIGN_UP(n_tensors * sizeof(uint16_t))
+           + (several ? 2 * ALIGN_UP(n_nodes * sizeof(uint16_t)) : 0);
 }
 
 static bool alive_together(const buf_ref_t *a, const buf_ref_t *b) {
@@ -151,7 +279,8 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     // persistent data needs (more, when init only measures; see interp.c).
     size_t base = ALIGN_UP(ip->persistent_used);
     size_t plan_base = ALIGN_UP(ip->arena_used);
-    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes);
+    bool several = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph && ip->graph->subgraphs;
+    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, several);
     if (base > ip->arena_size || ip->arena_size - base < slots_bytes) {
         ip->err.needed = 0;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small to plan the model",
@@ -161,8 +290,21 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     w.slots = (uint32_t *)(void *)(ip->arena + base);
     w.first = (uint16_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
     w.last = w.first + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
+    w.start = w.end = NULL;
     memset(w.slots, 0, n_bufs * sizeof(uint32_t));
-    lifetimes(ip, &w);
+    #if MICROPY_TFLM_OP_CONTROL_FLOW
+    if (several) {
+        w.start = w.last + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
+        w.end = w.start + ALIGN_UP((size_t)ip->n_nodes * sizeof(uint16_t)) / sizeof(uint16_t);
+        for (uint16_t t = 0; t < ip->n_tensors; t++) {
+            w.first[t] = w.last[t] = TFLM_NO_OP;
+        }
+        lifetimes_several(ip, &w);
+    } else
+    #endif
+    {
+        lifetimes(ip, &w);
+    }
     // With room past the workspace (there usually is: the plan region is
     // free until invoke), placed buffers are also kept sorted by offset,
     // which finds each offset in one pass. The plan is the same either way,

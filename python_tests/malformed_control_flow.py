@@ -306,7 +306,7 @@ def _second_subgraph_bad_tensor(m):
 
 
 def cases(seed=None):
-    return [
+    c = [
         ("if-then-index-out-of-range", _edit("cond_float", _if_options(thenSubgraphIndex=99)), VALUE),
         ("if-else-index-negative", _edit("cond_float", _if_options(elseSubgraphIndex=-1)), VALUE),
         ("if-calls-subgraph-0", _edit("cond_float", _if_options(thenSubgraphIndex=0)), VALUE),
@@ -332,3 +332,4 @@ def cases(seed=None):
         ("var-handle-not-resource", _edit("accumulate_float", _handle_not_resource), VALUE),
         ("second-subgraph-tensor-out-of-range", _edit("cond_float", _second_subgraph_bad_tensor), VALUE),
     ]
+    return [("control_flow/" + name, model, exc) for name, model, exc in c]

@@ -107,7 +107,7 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
     }
     // 8: the arena start is aligned to 8 bytes.
     size_t base = 8 + tables + graph;
-    size_t work = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, m.n_subgraphs > 1);
+    size_t work = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, m.n_subgraphs);
     size_t slot = op_data_max + MEASURE_SLACK;
     // Enough to measure the exact figure: tables, one op's data at a time,
     // the planner's workspace.

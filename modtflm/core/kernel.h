@@ -27,34 +27,24 @@ static inline tflm_tensor_t *tflm_node_output(tflm_interp_t *ip, const tflm_node
 // block each, subgraph 0's first: node inputs hold these global indices, so
 // kernels read any subgraph's tensors the usual way.
 typedef struct tflm_subgraph {
-    const int16_t *io;            // its inputs' tensor indices, then its outputs'
-    const uint8_t *model_tensors; // its tensor vector in the model
+    uint32_t io;           // its inputs' tensor indices, then its outputs', at
+                           // ip->inputs + io (the index pool; see tflm_subgraph_io)
     uint16_t first_tensor;
     uint16_t n_tensors;
     uint16_t first_node;
     uint16_t n_nodes;
     uint16_t n_inputs;
     uint16_t n_outputs;
-    // Plan (plan.c): positions of its start and end on the flattened
-    // timeline (TFLM_NO_OP: never called), and of the first and last other
-    // call site it must also stay alive over (lo > hi: none).
-    uint16_t begin;
-    uint16_t end;
-    uint16_t lo;
-    uint16_t hi;
-    // Call checks (model.c): the longest chain of calls below it, and the
-    // depth-first search's mark.
-    uint8_t height;
-    uint8_t mark;
 } tflm_subgraph_t;
 
 #define TFLM_NO_SUBGRAPH (0xffff)
 
 // A control-flow op (IF, WHILE, CALL_ONCE) and the subgraphs it runs
-// (TFLM_NO_SUBGRAPH when only one), from its options.
+// (TFLM_NO_SUBGRAPH when only one), from its options; the op's op_data.
 typedef struct {
     uint16_t node;
     uint16_t callee[2];
+    bool has_run;          // CALL_ONCE: its subgraph ran
 } tflm_call_t;
 
 // A resource variable: found by name by VAR_HANDLE, its storage sized by the
@@ -79,6 +69,10 @@ typedef struct tflm_graph {
     uint16_t n_vars;
     uint16_t max_vars;
 } tflm_graph_t;
+
+static inline const int16_t *tflm_subgraph_io(const tflm_interp_t *ip, const tflm_subgraph_t *sg) {
+    return ip->inputs + sg->io;
+}
 
 // The index of the first call of node n or a later one (g->calls is sorted
 // by node; g->n_calls when none).

@@ -537,17 +537,19 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
 static const uint8_t *model_tensor(tflm_interp_t *ip, int index) {
     fb_buf_t b = {ip->model, ip->model_len};
     const uint8_t *t = NULL, *tensors = ip->model_tensors;
-    int count = ip->n_tensors;
     const tflm_subgraph_t *sg = ip->graph ? ip->graph->subgraphs : NULL;
-    for (int s = 0; sg && s < ip->graph->n_subgraphs; s++, sg++) {
-        if (index >= sg->first_tensor && index < sg->first_tensor + sg->n_tensors) {
-            tensors = sg->model_tensors;
-            count = sg->n_tensors;
-            index -= sg->first_tensor;
+    for (unsigned s = 1; sg && s < ip->graph->n_subgraphs; s++) {
+        if (index >= sg[s].first_tensor && index < sg[s].first_tensor + sg[s].n_tensors) {
+            // Another subgraph's tensor (prepare of its ops): its vector.
+            tflm_model_t m;
+            tflm_model_view(&m, ip->model, ip->model_len);
+            tflm_model_select(&m, s);
+            tensors = m.tensors;
+            index -= sg[s].first_tensor;
             break;
         }
     }
-    if (index >= 0 && index < count) {
+    if (index >= 0 && index < ip->n_tensors) {
         fb_vector_table(&b, tensors, (uint32_t)index, &t);
     }
     return t;
@@ -726,52 +728,11 @@ static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, ui
     return TFLM_OK;
 }
 
-#if MICROPY_TFLM_OP_CONTROL_FLOW
-// Depth-first search of the calls below subgraph s, reached `depth` calls
-// below where the search started: a call into a subgraph still being
-// searched is recursion, a chain of calls deeper than TFLM_MAX_CALL_DEPTH is
-// refused (both ValueError: invoke would never end, or could overflow the C
-// stack). A subgraph is searched once and keeps the length of the longest
-// chain below it (`height`), so the search takes time linear in the calls
-// however many ops share a subgraph; its own recursion is bounded by the
-// depth limit.
-static tflm_status_t check_calls_from(tflm_interp_t *ip, unsigned s, unsigned depth) {
-    tflm_graph_t *g = ip->graph;
-    tflm_subgraph_t *sg = &g->subgraphs[s];
-    sg->mark = 1;
-    unsigned height = 0;
-    for (unsigned k = tflm_call_at(g, sg->first_node); k < g->n_calls && g->calls[k].node < sg->first_node + sg->n_nodes;
-         k++) {
-        const tflm_call_t *c = &g->calls[k];
-        for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
-            tflm_subgraph_t *callee = &g->subgraphs[c->callee[j]];
-            if (callee->mark == 1) {
-                return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
-                    "calls subgraph %d, which is already running (recursion)", c->callee[j]);
-            }
-            if (callee->mark == 0 && depth < TFLM_MAX_CALL_DEPTH) {
-                tflm_status_t st = check_calls_from(ip, c->callee[j], depth + 1);
-                if (st != TFLM_OK) {
-                    return st;
-                }
-            }
-            if (callee->mark == 0 || depth + 1 + callee->height > TFLM_MAX_CALL_DEPTH) {
-                return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
-                    "subgraph calls nest deeper than %d", TFLM_MAX_CALL_DEPTH);
-            }
-            height = callee->height + 1u > height ? callee->height + 1u : height;
-        }
-    }
-    sg->height = (uint8_t)height;
-    sg->mark = 2;
-    return TFLM_OK;
-}
-#endif
-
-// The control-flow ops' calls (subgraph indices from their options, checked)
-// and room for the resource variables, in ip->graph (made here for a model
-// of one subgraph); then recursion and nesting depth are checked from
-// subgraph 0, and from any subgraph nothing calls.
+// The control-flow ops' calls (subgraph indices from their options, in
+// range) and room for the resource variables, in ip->graph (made here for a
+// model of one subgraph). Recursion and the nesting depth are checked with
+// the timeline they shape, in the planner (plan.c), which has the workspace
+// for it.
 static tflm_status_t build_graph(tflm_interp_t *ip, unsigned n_subgraphs, uint16_t n_calls, uint16_t n_handles) {
     tflm_graph_t *g = ip->graph;
     if (g == NULL) {
@@ -805,12 +766,6 @@ static tflm_status_t build_graph(tflm_interp_t *ip, unsigned n_subgraphs, uint16
                     "calls subgraph %d, which is already running (recursion)", callee);
             }
             c->callee[j] = (uint16_t)callee;
-        }
-    }
-    for (unsigned s = 0; s < g->n_subgraphs; s++) {
-        tflm_status_t st = g->subgraphs[s].mark ? TFLM_OK : check_calls_from(ip, s, 0);
-        if (st != TFLM_OK) {
-            return st;
         }
     }
     #endif
@@ -847,8 +802,7 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, tflm_model_t *m, int16_t *poo
         }
         if (sgs) {
             tflm_subgraph_t *sg = &sgs[s];
-            sg->io = io;
-            sg->model_tensors = m->tensors;
+            sg->io = (uint32_t)(io - ip->inputs);
             sg->first_tensor = tbase;
             sg->n_tensors = (uint16_t)m->n_tensors;
             sg->first_node = nbase;

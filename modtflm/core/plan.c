@@ -9,9 +9,11 @@
 // offset where it overlaps no already-placed buffer that is alive at the same
 // time. When a candidate offset collides with such a buffer, any start below
 // that buffer's end would collide too, so the search jumps straight there.
-// Lifetimes and placements live in a workspace taken from the region being
-// planned (it is free until invoke), so they cost no persistent memory; the
-// arena must only be large enough to hold that workspace while planning.
+// Placements live in a workspace taken from the region being planned (it is
+// free until invoke), lifetimes in the tensor and op tables' pointer fields
+// that get their value only when planning ends (a tensor's `data`, an op's
+// `scratch`), so they cost no persistent memory; the arena must only be large
+// enough to hold that workspace while planning.
 //
 // Several subgraphs share the one arena on a flattened timeline, as TFLM
 // plans them: an op that runs subgraphs (IF, WHILE, CALL_ONCE) takes a
@@ -22,11 +24,20 @@
 // other (a WHILE's condition and body, an IF's branches) may share memory.
 // A subgraph is laid out where it is first called; another op calling it
 // too stretches its tensors over that op's positions (the subgraph's
-// `lo`..`hi`, passed on to the subgraphs it calls).
+// `lo`..`hi`, passed on to the subgraphs it calls). The calls are checked
+// here first, where the workspace is: no recursion (invoke would never end),
+// nesting at most TFLM_MAX_CALL_DEPTH deep (invoke recurses in C once per
+// level; laying out the timeline too).
 #include "model.h"
 
 #define ALIGN (8u)
 #define ALIGN_UP(x) (((x) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+// A lifetime or span, packed: first position in the low half, last in the
+// high half; TFLM_NO_OP in both halves: none.
+#define NO_LIFE (0xffffffffu)
+#define LIFE_FIRST(l) ((uint16_t)((l) & 0xffffu))
+#define LIFE_LAST(l) ((uint16_t)((l) >> 16))
 
 typedef struct {
     uint32_t size;
@@ -35,108 +46,158 @@ typedef struct {
     uint32_t *offset; // where the placement is recorded (as offset + 1; 0 = unplaced)
 } buf_ref_t;
 
+// Several subgraphs: per subgraph, its start and end on the timeline
+// (TFLM_NO_OP: not laid out: nothing calls it), its stretch (lo > hi:
+// none), and the call check's mark and height (the longest chain of calls
+// below it).
 typedef struct {
-    uint16_t *first; // per tensor: first and last op using it (TFLM_NO_OP: none)
-    uint16_t *last;
+    uint16_t begin;
+    uint16_t end;
+    uint16_t lo;
+    uint16_t hi;
+    uint8_t mark;
+    uint8_t height;
+} sg_plan_t;
+
+typedef struct {
     uint32_t *slots; // per buffer: placement
-    // Several subgraphs: per op, its first and last position on the
-    // timeline (TFLM_NO_OP: never runs); else NULL, an op's position is its
-    // index.
-    uint16_t *start;
-    uint16_t *end;
+    sg_plan_t *sg;   // several subgraphs: per subgraph (else NULL; an op's
+                     // position is its index)
 } work_t;
 
-static void use(work_t *w, int16_t t, uint16_t op) {
-    if (w->first[t] == TFLM_NO_OP || op < w->first[t]) {
-        w->first[t] = op;
+static uint32_t widen(uint32_t life, uint16_t first, uint16_t last) {
+    uint16_t f = LIFE_FIRST(life), l = LIFE_LAST(life);
+    f = f == TFLM_NO_OP || first < f ? first : f;
+    l = l == TFLM_NO_OP || last > l ? last : l;
+    return f | (uint32_t)l << 16;
+}
+
+// Tensor t is used from position first to last (constants are not planned).
+static void use_span(tflm_interp_t *ip, int16_t t, uint16_t first, uint16_t last) {
+    tflm_tensor_t *tensor = &ip->tensors[t];
+    if (!(tensor->flags & TFLM_T_CONST)) {
+        tensor->life = widen(tensor->life, first, last);
     }
-    if (w->last[t] == TFLM_NO_OP || op > w->last[t]) {
-        w->last[t] = op;
+}
+
+static void use(tflm_interp_t *ip, int16_t t, uint16_t op) {
+    use_span(ip, t, op, op);
+}
+
+static void clear_lifetimes(tflm_interp_t *ip) {
+    for (uint16_t t = 0; t < ip->n_tensors; t++) {
+        if (!(ip->tensors[t].flags & TFLM_T_CONST)) {
+            ip->tensors[t].life = NO_LIFE;
+        }
     }
 }
 
 // Lifetimes: graph inputs from before the first op, graph outputs and state
 // (variable tensors) to after the last; the rest from producer to last reader.
-static void lifetimes(tflm_interp_t *ip, work_t *w) {
+static void lifetimes(tflm_interp_t *ip) {
     uint16_t end = ip->n_nodes;
+    clear_lifetimes(ip);
     for (uint16_t t = 0; t < ip->n_tensors; t++) {
-        w->first[t] = w->last[t] = TFLM_NO_OP;
         if (ip->tensors[t].flags & TFLM_T_VARIABLE) {
-            use(w, (int16_t)t, 0);
-            use(w, (int16_t)t, end);
+            use_span(ip, (int16_t)t, 0, end);
         }
     }
     for (uint16_t i = 0; i < ip->n_inputs; i++) {
-        use(w, ip->inputs[i], 0);
+        use(ip, ip->inputs[i], 0);
     }
     for (uint16_t n = 0; n < ip->n_nodes; n++) {
         const tflm_node_t *node = &ip->nodes[n];
-        for (uint16_t i = 0; i < node->n_inputs; i++) {
+        for (uint16_t i = 0; i < node->n_inputs + node->n_outputs; i++) {
             if (node->inputs[i] >= 0) {
-                use(w, node->inputs[i], n);
+                use(ip, node->inputs[i], n);
             }
-        }
-        for (uint16_t i = 0; i < node->n_outputs; i++) {
-            use(w, node->inputs[node->n_inputs + i], n);
         }
     }
     for (uint16_t i = 0; i < ip->n_outputs; i++) {
-        use(w, ip->outputs[i], end);
+        use(ip, ip->outputs[i], end);
     }
 }
 
 #if MICROPY_TFLM_OP_CONTROL_FLOW
+// The calls of subgraph s's ops: g->calls[*k] to [*end - 1].
+static void calls_of(const tflm_graph_t *g, const tflm_subgraph_t *sg, unsigned *k, unsigned *end) {
+    *k = tflm_call_at(g, sg->first_node);
+    *end = tflm_call_at(g, sg->first_node + sg->n_nodes);
+}
+
+// Depth-first search of the calls below subgraph s, reached `depth` calls
+// below where the search started: a call into a subgraph still being
+// searched is recursion, a chain of calls deeper than TFLM_MAX_CALL_DEPTH is
+// refused (both a malformed model). A subgraph is searched once and keeps
+// its height, so the time is linear in the calls however many ops share a
+// subgraph; the search's own recursion is bounded by the depth limit.
+static tflm_status_t check_calls(tflm_interp_t *ip, work_t *w, unsigned s, unsigned depth) {
+    const tflm_graph_t *g = ip->graph;
+    w->sg[s].mark = 1;
+    unsigned height = 0, k, end;
+    for (calls_of(g, &g->subgraphs[s], &k, &end); k < end; k++) {
+        const tflm_call_t *c = &g->calls[k];
+        for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
+            sg_plan_t *callee = &w->sg[c->callee[j]];
+            if (callee->mark == 1) {
+                return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
+                    "calls subgraph %d, which is already running (recursion)", c->callee[j]);
+            }
+            if (callee->mark == 0 && depth < TFLM_MAX_CALL_DEPTH) {
+                tflm_status_t st = check_calls(ip, w, c->callee[j], depth + 1);
+                if (st != TFLM_OK) {
+                    return st;
+                }
+            }
+            if (callee->mark == 0 || depth + 1 + callee->height > TFLM_MAX_CALL_DEPTH) {
+                return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
+                    "subgraph calls nest deeper than %d", TFLM_MAX_CALL_DEPTH);
+            }
+            height = callee->height + 1u > height ? callee->height + 1u : height;
+        }
+    }
+    w->sg[s].height = (uint8_t)height;
+    w->sg[s].mark = 2;
+    return TFLM_OK;
+}
+
 // Lays out subgraph s from position t on (see the top); returns the next
-// free position. Recurses once per call level (bounded: model.c).
+// free position. Recurses once per call level (bounded: check_calls).
 static uint16_t place(tflm_interp_t *ip, work_t *w, unsigned s, uint16_t t) {
     const tflm_graph_t *g = ip->graph;
-    tflm_subgraph_t *sg = &g->subgraphs[s];
-    sg->begin = t;
-    unsigned k = tflm_call_at(g, sg->first_node);
+    const tflm_subgraph_t *sg = &g->subgraphs[s];
+    unsigned k, end;
+    calls_of(g, sg, &k, &end);
+    w->sg[s].begin = t;
     for (uint16_t n = sg->first_node; n < sg->first_node + sg->n_nodes; n++) {
-        w->start[n] = w->end[n] = t++;
-        if (k < g->n_calls && g->calls[k].node == n) {
+        uint16_t start = t++;
+        if (k < end && g->calls[k].node == n) {
             for (int j = 0; j < 2 && g->calls[k].callee[j] != TFLM_NO_SUBGRAPH; j++) {
-                if (g->subgraphs[g->calls[k].callee[j]].begin == TFLM_NO_OP) {
+                if (w->sg[g->calls[k].callee[j]].begin == TFLM_NO_OP) {
                     t = place(ip, w, g->calls[k].callee[j], t);
                 }
             }
-            w->end[n] = t++;
             k++;
+            t++;
         }
+        ip->nodes[n].span = start | (uint32_t)(t - 1) << 16;
     }
-    sg->end = t;
+    w->sg[s].end = t;
     return (uint16_t)(t + 1);
 }
 
-// Stretches subgraph c over positions lo..hi.
-static bool stretch(tflm_subgraph_t *c, uint16_t lo, uint16_t hi) {
+// Stretches subgraph c over positions lo..hi; whether it grew.
+static bool stretch(sg_plan_t *c, uint16_t lo, uint16_t hi) {
     bool more = lo < c->lo || hi > c->hi;
     c->lo = lo < c->lo ? lo : c->lo;
     c->hi = hi > c->hi ? hi : c->hi;
     return more;
 }
 
-static void use_span(work_t *w, int16_t t, uint16_t first, uint16_t last) {
-    use(w, t, first);
-    use(w, t, last);
-}
-
-// Lifetimes with several subgraphs: the timeline (place), each subgraph's
-// stretch (`lo`..`hi`: the other ops calling it, and its callers'
-// stretches, to a fixed point: one round per call level), then the ops'
-// and subgraphs' inputs and outputs as in lifetimes().
-static void lifetimes_several(tflm_interp_t *ip, work_t *w) {
-    tflm_graph_t *g = ip->graph;
-    for (uint16_t n = 0; n < ip->n_nodes; n++) {
-        w->start[n] = w->end[n] = TFLM_NO_OP;
-    }
-    for (unsigned s = 0; s < g->n_subgraphs; s++) {
-        g->subgraphs[s].begin = TFLM_NO_OP;
-        g->subgraphs[s].lo = TFLM_NO_OP;
-        g->subgraphs[s].hi = 0;
-    }
-    place(ip, w, 0, 0);
+// Every subgraph's stretch: the ops calling it other than where it was laid
+// out, and its callers' stretches, to a fixed point (a round per call level).
+static void stretch_all(tflm_interp_t *ip, work_t *w) {
+    const tflm_graph_t *g = ip->graph;
     for (bool more = true; more;) {
         more = false;
         unsigned caller = 0; // the subgraph of call k (both in node order)
@@ -145,51 +206,80 @@ static void lifetimes_several(tflm_interp_t *ip, work_t *w) {
             while (c->node >= g->subgraphs[caller].first_node + g->subgraphs[caller].n_nodes) {
                 caller++;
             }
-            if (w->start[c->node] == TFLM_NO_OP) {
+            uint32_t span = ip->nodes[c->node].span;
+            if (span == NO_LIFE) {
                 continue; // in a subgraph nothing calls
             }
             for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
-                tflm_subgraph_t *callee = &g->subgraphs[c->callee[j]];
-                if (callee->begin < w->start[c->node] || callee->end > w->end[c->node]) {
-                    more |= stretch(callee, w->start[c->node], w->end[c->node]);
+                sg_plan_t *callee = &w->sg[c->callee[j]];
+                if (callee->begin < LIFE_FIRST(span) || callee->end > LIFE_LAST(span)) {
+                    more |= stretch(callee, LIFE_FIRST(span), LIFE_LAST(span));
                 }
-                if (g->subgraphs[caller].lo <= g->subgraphs[caller].hi) {
-                    more |= stretch(callee, g->subgraphs[caller].lo, g->subgraphs[caller].hi);
+                if (w->sg[caller].lo <= w->sg[caller].hi) {
+                    more |= stretch(callee, w->sg[caller].lo, w->sg[caller].hi);
                 }
             }
         }
     }
-    uint16_t end = g->subgraphs[0].end;
+}
+
+// Lifetimes with several subgraphs: the call checks, the timeline, the
+// stretches; then every op's inputs and outputs over its span, every laid
+// out subgraph's inputs from its start and outputs to its end, state over
+// everything, as in lifetimes().
+static tflm_status_t lifetimes_several(tflm_interp_t *ip, work_t *w) {
+    const tflm_graph_t *g = ip->graph;
+    for (unsigned s = 0; s < g->n_subgraphs; s++) {
+        w->sg[s] = (sg_plan_t){TFLM_NO_OP, TFLM_NO_OP, TFLM_NO_OP, 0, 0, 0};
+    }
+    for (unsigned s = 0; s < g->n_subgraphs; s++) {
+        tflm_status_t st = w->sg[s].mark ? TFLM_OK : check_calls(ip, w, s, 0);
+        if (st != TFLM_OK) {
+            return st;
+        }
+    }
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        ip->nodes[n].span = NO_LIFE;
+    }
+    place(ip, w, 0, 0);
+    stretch_all(ip, w);
+    clear_lifetimes(ip);
+    uint16_t end = w->sg[0].end;
     for (unsigned s = 0; s < g->n_subgraphs; s++) {
         const tflm_subgraph_t *sg = &g->subgraphs[s];
-        if (sg->begin == TFLM_NO_OP) {
+        const sg_plan_t *p = &w->sg[s];
+        if (p->begin == TFLM_NO_OP) {
             continue;
         }
-        bool stretched = sg->lo <= sg->hi;
+        // Stretched: each op's span and the subgraph's inputs and outputs
+        // widen over the stretch.
+        bool stretched = p->lo <= p->hi;
         for (uint16_t n = sg->first_node; stretched && n < sg->first_node + sg->n_nodes; n++) {
-            w->start[n] = sg->lo < w->start[n] ? sg->lo : w->start[n];
-            w->end[n] = sg->hi > w->end[n] ? sg->hi : w->end[n];
+            ip->nodes[n].span = widen(ip->nodes[n].span, p->lo, p->hi);
         }
         for (uint16_t t = sg->first_tensor; t < sg->first_tensor + sg->n_tensors; t++) {
             if (ip->tensors[t].flags & TFLM_T_VARIABLE) {
-                use_span(w, (int16_t)t, 0, end);
+                use_span(ip, (int16_t)t, 0, end);
             }
         }
+        const int16_t *io = tflm_subgraph_io(ip, sg);
         for (uint16_t i = 0; i < sg->n_inputs + sg->n_outputs; i++) {
-            use_span(w, sg->io[i], i < sg->n_inputs ? sg->begin : sg->end, i < sg->n_inputs ? sg->begin : sg->end);
+            uint16_t at = i < sg->n_inputs ? p->begin : p->end;
+            use(ip, io[i], at);
             if (stretched) {
-                use_span(w, sg->io[i], sg->lo, sg->hi);
+                use_span(ip, io[i], p->lo, p->hi);
             }
         }
     }
     for (uint16_t n = 0; n < ip->n_nodes; n++) {
         const tflm_node_t *node = &ip->nodes[n];
-        for (uint16_t i = 0; w->start[n] != TFLM_NO_OP && i < node->n_inputs + node->n_outputs; i++) {
+        for (uint16_t i = 0; node->span != NO_LIFE && i < node->n_inputs + node->n_outputs; i++) {
             if (node->inputs[i] >= 0) {
-                use_span(w, node->inputs[i], w->start[n], w->end[n]);
+                use_span(ip, node->inputs[i], LIFE_FIRST(node->span), LIFE_LAST(node->span));
             }
         }
     }
+    return TFLM_OK;
 }
 #endif
 
@@ -197,31 +287,29 @@ static void lifetimes_several(tflm_interp_t *ip, work_t *w) {
 static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
     if (i < ip->n_tensors) {
         tflm_tensor_t *t = &ip->tensors[i];
-        if ((t->flags & TFLM_T_CONST) || w->first[i] == TFLM_NO_OP) {
+        if ((t->flags & TFLM_T_CONST) || t->life == NO_LIFE) {
             return false;
         }
         r->size = tflm_tensor_bytes(t);
-        r->first = w->first[i];
-        r->last = w->last[i];
+        r->first = LIFE_FIRST(t->life);
+        r->last = LIFE_LAST(t->life);
     } else {
         size_t n = i - ip->n_tensors;
         tflm_node_t *node = &ip->nodes[n];
-        if (node->scratch_size == 0 || (w->start && w->start[n] == TFLM_NO_OP)) {
+        if (node->scratch_size == 0 || (w->sg && node->span == NO_LIFE)) {
             return false;
         }
         r->size = node->scratch_size;
-        r->first = w->start ? w->start[n] : (uint16_t)n;
-        r->last = w->end ? w->end[n] : (uint16_t)n;
+        r->first = w->sg ? LIFE_FIRST(node->span) : (uint16_t)n;
+        r->last = w->sg ? LIFE_LAST(node->span) : (uint16_t)n;
     }
     r->offset = &w->slots[i];
     return true;
 }
 
-size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes, bool several) {
-    // A slot per buffer, first and last use per tensor, with several
-    // subgraphs each op's span (see work_t).
-    return (n_tensors + n_nodes) * sizeof(uint32_t) + 2 * ALIGN_UP(n_tensors * sizeof(uint16_t))
-           + (several ? 2 * ALIGN_UP(n_nodes * sizeof(uint16_t)) : 0);
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes, size_t n_subgraphs) {
+    // A slot per buffer; with several subgraphs, a record each (see work_t).
+    return (n_tensors + n_nodes) * sizeof(uint32_t) + (n_subgraphs > 1 ? ALIGN_UP(n_subgraphs * sizeof(sg_plan_t)) : 0);
 }
 
 static bool alive_together(const buf_ref_t *a, const buf_ref_t *b) {
@@ -279,8 +367,8 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     // persistent data needs (more, when init only measures; see interp.c).
     size_t base = ALIGN_UP(ip->persistent_used);
     size_t plan_base = ALIGN_UP(ip->arena_used);
-    bool several = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph && ip->graph->subgraphs;
-    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, several);
+    size_t n_subgraphs = ip->graph && ip->graph->subgraphs ? ip->graph->n_subgraphs : 1;
+    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, n_subgraphs);
     if (base > ip->arena_size || ip->arena_size - base < slots_bytes) {
         ip->err.needed = 0;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small to plan the model",
@@ -288,22 +376,19 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     }
     work_t w;
     w.slots = (uint32_t *)(void *)(ip->arena + base);
-    w.first = (uint16_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
-    w.last = w.first + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
-    w.start = w.end = NULL;
+    w.sg = NULL;
     memset(w.slots, 0, n_bufs * sizeof(uint32_t));
     #if MICROPY_TFLM_OP_CONTROL_FLOW
-    if (several) {
-        w.start = w.last + ALIGN_UP((size_t)ip->n_tensors * sizeof(uint16_t)) / sizeof(uint16_t);
-        w.end = w.start + ALIGN_UP((size_t)ip->n_nodes * sizeof(uint16_t)) / sizeof(uint16_t);
-        for (uint16_t t = 0; t < ip->n_tensors; t++) {
-            w.first[t] = w.last[t] = TFLM_NO_OP;
+    if (n_subgraphs > 1) {
+        w.sg = (sg_plan_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
+        tflm_status_t st = lifetimes_several(ip, &w);
+        if (st != TFLM_OK) {
+            return st;
         }
-        lifetimes_several(ip, &w);
     } else
     #endif
     {
-        lifetimes(ip, &w);
+        lifetimes(ip);
     }
     // With room past the workspace (there usually is: the plan region is
     // free until invoke), placed buffers are also kept sorted by offset,
@@ -314,7 +399,6 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
     if (ip->arena_size - base - slots_bytes >= n_bufs * sizeof(uint16_t)) {
         order = (uint16_t *)(void *)(ip->arena + base + slots_bytes);
     }
-
     size_t total = 0;
     for (;;) {
         // Largest unplaced buffer.
@@ -359,15 +443,17 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small, needs %u",
             (unsigned)ip->arena_size, (unsigned)needed);
     }
+    // Each buffer's address replaces its lifetime; a tensor or op that got
+    // none has no data (NULL) again.
     uint8_t *region = ip->arena + base;
     for (size_t i = 0; i < n_bufs; i++) {
         buf_ref_t r;
-        if (!get_buf(ip, &w, i, &r)) {
-            continue;
-        }
-        uint8_t *p = region + (*r.offset - 1);
+        bool placed = get_buf(ip, &w, i, &r);
+        uint8_t *p = placed ? region + (*r.offset - 1) : NULL;
         if (i < ip->n_tensors) {
-            ip->tensors[i].data = p;
+            if (!(ip->tensors[i].flags & TFLM_T_CONST)) {
+                ip->tensors[i].data = p;
+            }
         } else {
             ip->nodes[i - ip->n_tensors].scratch = p;
         }

@@ -81,7 +81,10 @@ typedef enum {
 
 // One per tensor, in the arena: kept small (20 bytes on 32-bit targets).
 typedef struct {
-    uint8_t *data;
+    union {
+        uint8_t *data;
+        uint32_t life;   // while planning: first and last op using it (plan.c)
+    };
     const int32_t *dims; // `rank` entries, in the model's verified shape vector
     float scale;         // per-tensor (first channel's when per-channel)
     int32_t zero_point;
@@ -132,6 +135,7 @@ typedef struct tflm_node {
         const uint8_t *options; // builtin options table in the model, or for a
                                 // custom op its custom_options vector (prepare only)
         uint8_t *scratch;       // scratch buffer (eval only)
+        uint32_t span;          // while planning: its first and last position (plan.c)
     };
 } tflm_node_t;
 

@@ -21,25 +21,20 @@
 
 #if MICROPY_TFLM_OP_CONTROL_FLOW
 
+// The call's subgraphs, in tflm_call_t's callee[] (from the options).
 enum { IF_THEN = 0, IF_ELSE = 1, WHILE_COND = 0, WHILE_BODY = 1, CALL_ONCE_INIT = 0 };
 
-typedef struct {
-    uint16_t subgraph[2]; // the call's subgraphs, in the order above
-    bool has_run;         // CALL_ONCE: its subgraph ran (reset() keeps it, as TFLM does)
-} call_data_t;
-
-static const tflm_subgraph_t *subgraph(tflm_interp_t *ip, const call_data_t *d, int which) {
-    return &ip->graph->subgraphs[d->subgraph[which]];
+static const tflm_subgraph_t *subgraph(tflm_interp_t *ip, const tflm_call_t *d, int which) {
+    return &ip->graph->subgraphs[d->callee[which]];
 }
 
-// The op's subgraphs, found in the core's call records.
-static call_data_t *find_calls(tflm_interp_t *ip, tflm_node_t *node) {
+// The op's data is its call record in the core's tables (which the planner
+// also reads, and which keeps CALL_ONCE's has_run): no op data of its own.
+static const tflm_call_t *find_calls(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_graph_t *g = ip->graph;
-    const tflm_call_t *c = &g->calls[tflm_call_at(g, (unsigned)(node - ip->nodes))];
-    call_data_t *d = node->op_data;
-    d->subgraph[0] = c->callee[0];
-    d->subgraph[1] = c->callee[1];
-    return d;
+    tflm_call_t *c = &g->calls[tflm_call_at(g, (unsigned)(node - ip->nodes))];
+    node->op_data = c;
+    return c;
 }
 
 // n tensors `ours` (the op's; -1: omitted) against a subgraph's `theirs`:
@@ -65,13 +60,14 @@ static tflm_status_t check_tensors(tflm_interp_t *ip, const tflm_node_t *node, c
 static tflm_status_t check_signature(tflm_interp_t *ip, const tflm_node_t *node, const tflm_subgraph_t *sg,
     const int16_t *ins, unsigned n_in, const int16_t *outs, unsigned n_out) {
     unsigned s = (unsigned)(sg - ip->graph->subgraphs);
+    const int16_t *io = tflm_subgraph_io(ip, sg);
     n_out = outs ? n_out : sg->n_outputs;
     if (sg->n_inputs != n_in || sg->n_outputs != n_out) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "subgraph %u has %d inputs and %d outputs, expected %u and %u",
             s, sg->n_inputs, sg->n_outputs, n_in, n_out);
     }
-    tflm_status_t st = check_tensors(ip, node, "input", ins, sg->io, n_in);
-    return st == TFLM_OK && outs ? check_tensors(ip, node, "output", outs, sg->io + n_in, n_out) : st;
+    tflm_status_t st = check_tensors(ip, node, "input", ins, io, n_in);
+    return st == TFLM_OK && outs ? check_tensors(ip, node, "output", outs, io + n_in, n_out) : st;
 }
 
 static const int16_t *node_outputs(const tflm_node_t *node) {
@@ -92,7 +88,7 @@ static void copy_tensors(tflm_interp_t *ip, const int16_t *to, const int16_t *fr
 // Inputs: the condition (bool, one element), then what the branch takes;
 // outputs: what it gives.
 static tflm_status_t if_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const call_data_t *d = find_calls(ip, node);
+    const tflm_call_t *d = find_calls(ip, node);
     const tflm_tensor_t *cond = tflm_node_input(ip, node, 0);
     if (cond->type != TFLM_BOOL || tflm_elem_count(cond) != 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "condition is %s of %d elements, expected one bool",
@@ -109,13 +105,14 @@ static tflm_status_t if_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 }
 
 static tflm_status_t if_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const call_data_t *d = node->op_data;
+    const tflm_call_t *d = node->op_data;
     int which = ip->tensors[node->inputs[0]].data[0] ? IF_THEN : IF_ELSE;
     const tflm_subgraph_t *sg = subgraph(ip, d, which);
-    copy_tensors(ip, sg->io, node->inputs + 1, sg->n_inputs);
-    tflm_status_t s = tflm_invoke_subgraph(ip, d->subgraph[which]);
+    const int16_t *io = tflm_subgraph_io(ip, sg);
+    copy_tensors(ip, io, node->inputs + 1, sg->n_inputs);
+    tflm_status_t s = tflm_invoke_subgraph(ip, d->callee[which]);
     if (s == TFLM_OK) {
-        copy_tensors(ip, node_outputs(node), sg->io + sg->n_inputs, sg->n_outputs);
+        copy_tensors(ip, node_outputs(node), io + sg->n_inputs, sg->n_outputs);
     }
     return s;
 }
@@ -123,7 +120,7 @@ static tflm_status_t if_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // The loop's values: n inputs, n outputs alike; the condition takes them
 // and gives a bool first, the body takes them and gives their next values.
 static tflm_status_t while_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const call_data_t *d = find_calls(ip, node);
+    const tflm_call_t *d = find_calls(ip, node);
     unsigned n = node->n_inputs;
     if (node->n_outputs != n) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%d inputs but %d outputs", node->n_inputs, node->n_outputs);
@@ -139,10 +136,10 @@ static tflm_status_t while_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (s != TFLM_OK) {
         return s;
     }
-    const tflm_tensor_t *c = cond->n_outputs ? &ip->tensors[cond->io[n]] : NULL;
+    const tflm_tensor_t *c = cond->n_outputs ? &ip->tensors[tflm_subgraph_io(ip, cond)[n]] : NULL;
     if (c == NULL || c->type != TFLM_BOOL || tflm_elem_count(c) != 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "condition subgraph %d does not give one bool",
-            d->subgraph[WHILE_COND]);
+            d->callee[WHILE_COND]);
     }
     return TFLM_OK;
 }
@@ -150,11 +147,11 @@ static tflm_status_t while_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // Copies the loop's values into the condition's inputs, runs it; *go is
 // its answer.
 static tflm_status_t while_test(tflm_interp_t *ip, const tflm_node_t *node, const int16_t *values, bool *go) {
-    const call_data_t *d = node->op_data;
-    const tflm_subgraph_t *cond = subgraph(ip, d, WHILE_COND);
-    copy_tensors(ip, cond->io, values, node->n_inputs);
-    tflm_status_t s = tflm_invoke_subgraph(ip, d->subgraph[WHILE_COND]);
-    *go = s == TFLM_OK && ip->tensors[cond->io[cond->n_inputs]].data[0];
+    const tflm_call_t *d = node->op_data;
+    const int16_t *io = tflm_subgraph_io(ip, subgraph(ip, d, WHILE_COND));
+    copy_tensors(ip, io, values, node->n_inputs);
+    tflm_status_t s = tflm_invoke_subgraph(ip, d->callee[WHILE_COND]);
+    *go = s == TFLM_OK && ip->tensors[io[node->n_inputs]].data[0];
     return s;
 }
 
@@ -162,8 +159,8 @@ static tflm_status_t while_test(tflm_interp_t *ip, const tflm_node_t *node, cons
 // then while the condition holds: the outputs into the body, the body's
 // results into the outputs, the condition on them.
 static tflm_status_t while_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const call_data_t *d = node->op_data;
-    const tflm_subgraph_t *body = subgraph(ip, d, WHILE_BODY);
+    const tflm_call_t *d = node->op_data;
+    const int16_t *body = tflm_subgraph_io(ip, subgraph(ip, d, WHILE_BODY));
     const int16_t *outs = node_outputs(node);
     unsigned n = node->n_inputs;
     bool go;
@@ -175,10 +172,10 @@ static tflm_status_t while_eval(tflm_interp_t *ip, const tflm_node_t *node) {
             return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "more than %d iterations", TFLM_WHILE_MAX_ITERATIONS);
         }
         #endif
-        copy_tensors(ip, body->io, outs, n);
-        s = tflm_invoke_subgraph(ip, d->subgraph[WHILE_BODY]);
+        copy_tensors(ip, body, outs, n);
+        s = tflm_invoke_subgraph(ip, d->callee[WHILE_BODY]);
         if (s == TFLM_OK) {
-            copy_tensors(ip, outs, body->io + n, n);
+            copy_tensors(ip, outs, body + n, n);
             s = while_test(ip, node, outs, &go);
         }
     }
@@ -188,26 +185,24 @@ static tflm_status_t while_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // No inputs or outputs; the subgraph takes none either (it would read
 // whatever its inputs last held).
 static tflm_status_t call_once_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const call_data_t *d = find_calls(ip, node);
+    const tflm_call_t *d = find_calls(ip, node);
     return check_signature(ip, node, subgraph(ip, d, CALL_ONCE_INIT), NULL, 0, NULL, 0);
 }
 
 // The first invoke runs the subgraph; later ones, and those after a
 // reset(), do nothing (TFLM's CALL_ONCE has no reset).
 static tflm_status_t call_once_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    call_data_t *d = node->op_data;
+    tflm_call_t *d = node->op_data;
     tflm_status_t s = TFLM_OK;
     if (!d->has_run) {
-        s = tflm_invoke_subgraph(ip, d->subgraph[CALL_ONCE_INIT]);
+        s = tflm_invoke_subgraph(ip, d->callee[CALL_ONCE_INIT]);
         d->has_run = s == TFLM_OK;
     }
     return s;
 }
 
-TFLM_KERNEL(if, IF, 1, IfOptions, 1, TFLM_IO_ANY, TFLM_IO_ANY, sizeof(call_data_t), if_prepare, if_eval);
-TFLM_KERNEL(while, WHILE, 1, WhileOptions, 0, TFLM_IO_ANY, TFLM_IO_ANY, sizeof(call_data_t), while_prepare,
-    while_eval);
-TFLM_KERNEL(call_once, CALL_ONCE, 1, CallOnceOptions, 0, 0, 0, sizeof(call_data_t), call_once_prepare,
-    call_once_eval);
+TFLM_KERNEL(if, IF, 1, IfOptions, 1, TFLM_IO_ANY, TFLM_IO_ANY, 0, if_prepare, if_eval);
+TFLM_KERNEL(while, WHILE, 1, WhileOptions, 0, TFLM_IO_ANY, TFLM_IO_ANY, 0, while_prepare, while_eval);
+TFLM_KERNEL(call_once, CALL_ONCE, 1, CallOnceOptions, 0, 0, 0, 0, call_once_prepare, call_once_eval);
 
 #endif // MICROPY_TFLM_OP_CONTROL_FLOW

@@ -49,7 +49,7 @@ int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char 
 // Plans activations and scratch into the arena after the persistent part.
 tflm_status_t tflm_plan(tflm_interp_t *ip);
 // Bytes of the planner's workspace, which the arena must hold while planning
-// (n_subgraphs: the model's).
-size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes, size_t n_subgraphs);
+// (n_scratch: ops with a scratch buffer, at most; n_subgraphs: the model's).
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_scratch, size_t n_subgraphs);
 
 #endif // TFLM_CORE_MODEL_H

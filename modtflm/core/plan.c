@@ -46,23 +46,31 @@ typedef struct {
     uint32_t *offset; // where the placement is recorded (as offset + 1; 0 = unplaced)
 } buf_ref_t;
 
-// Several subgraphs: per subgraph, its start and end on the timeline
-// (TFLM_NO_OP: not laid out: nothing calls it), its stretch (lo > hi:
-// none), and the call check's mark and height (the longest chain of calls
-// below it).
-typedef struct {
-    uint16_t begin;
-    uint16_t end;
-    uint16_t lo;
-    uint16_t hi;
-    uint8_t mark;
-    uint8_t height;
+// Several subgraphs: per subgraph, first the call check's mark and height
+// (the longest chain of calls below it), then its start and end on the
+// timeline (TFLM_NO_OP: not laid out: nothing calls it) and its stretch
+// (lo > hi: none).
+typedef union {
+    struct {
+        uint8_t mark;
+        uint8_t height;
+    } check;
+    struct {
+        uint16_t begin;
+        uint16_t end;
+        uint16_t lo;
+        uint16_t hi;
+    } t;
 } sg_plan_t;
 
+// Buffers: the tensors, then the scratch buffers (one per op that asked
+// for one, in op order).
 typedef struct {
-    uint32_t *slots; // per buffer: placement
-    sg_plan_t *sg;   // several subgraphs: per subgraph (else NULL; an op's
-                     // position is its index)
+    uint32_t *slots;          // per buffer: placement
+    uint16_t *scratch_nodes;  // per scratch buffer: its op
+    size_t n_scratch;
+    sg_plan_t *sg;            // several subgraphs: per subgraph (else NULL;
+                              // an op's position is its index)
 } work_t;
 
 static uint32_t widen(uint32_t life, uint16_t first, uint16_t last) {
@@ -133,31 +141,31 @@ static void calls_of(const tflm_graph_t *g, const tflm_subgraph_t *sg, unsigned 
 // subgraph; the search's own recursion is bounded by the depth limit.
 static tflm_status_t check_calls(tflm_interp_t *ip, work_t *w, unsigned s, unsigned depth) {
     const tflm_graph_t *g = ip->graph;
-    w->sg[s].mark = 1;
+    w->sg[s].check.mark = 1;
     unsigned height = 0, k, end;
     for (calls_of(g, &g->subgraphs[s], &k, &end); k < end; k++) {
         const tflm_call_t *c = &g->calls[k];
         for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
             sg_plan_t *callee = &w->sg[c->callee[j]];
-            if (callee->mark == 1) {
+            if (callee->check.mark == 1) {
                 return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
                     "calls subgraph %d, which is already running (recursion)", c->callee[j]);
             }
-            if (callee->mark == 0 && depth < TFLM_MAX_CALL_DEPTH) {
+            if (callee->check.mark == 0 && depth < TFLM_MAX_CALL_DEPTH) {
                 tflm_status_t st = check_calls(ip, w, c->callee[j], depth + 1);
                 if (st != TFLM_OK) {
                     return st;
                 }
             }
-            if (callee->mark == 0 || depth + 1 + callee->height > TFLM_MAX_CALL_DEPTH) {
+            if (callee->check.mark == 0 || depth + 1 + callee->check.height > TFLM_MAX_CALL_DEPTH) {
                 return tflm_op_fail(ip, &ip->nodes[c->node], TFLM_ERR_MODEL,
                     "subgraph calls nest deeper than %d", TFLM_MAX_CALL_DEPTH);
             }
-            height = callee->height + 1u > height ? callee->height + 1u : height;
+            height = callee->check.height + 1u > height ? callee->check.height + 1u : height;
         }
     }
-    w->sg[s].height = (uint8_t)height;
-    w->sg[s].mark = 2;
+    w->sg[s].check.height = (uint8_t)height;
+    w->sg[s].check.mark = 2;
     return TFLM_OK;
 }
 
@@ -168,12 +176,12 @@ static uint16_t place(tflm_interp_t *ip, work_t *w, unsigned s, uint16_t t) {
     const tflm_subgraph_t *sg = &g->subgraphs[s];
     unsigned k, end;
     calls_of(g, sg, &k, &end);
-    w->sg[s].begin = t;
+    w->sg[s].t.begin = t;
     for (uint16_t n = sg->first_node; n < sg->first_node + sg->n_nodes; n++) {
         uint16_t start = t++;
         if (k < end && g->calls[k].node == n) {
             for (int j = 0; j < 2 && g->calls[k].callee[j] != TFLM_NO_SUBGRAPH; j++) {
-                if (w->sg[g->calls[k].callee[j]].begin == TFLM_NO_OP) {
+                if (w->sg[g->calls[k].callee[j]].t.begin == TFLM_NO_OP) {
                     t = place(ip, w, g->calls[k].callee[j], t);
                 }
             }
@@ -182,15 +190,15 @@ static uint16_t place(tflm_interp_t *ip, work_t *w, unsigned s, uint16_t t) {
         }
         ip->nodes[n].span = start | (uint32_t)(t - 1) << 16;
     }
-    w->sg[s].end = t;
+    w->sg[s].t.end = t;
     return (uint16_t)(t + 1);
 }
 
 // Stretches subgraph c over positions lo..hi; whether it grew.
 static bool stretch(sg_plan_t *c, uint16_t lo, uint16_t hi) {
-    bool more = lo < c->lo || hi > c->hi;
-    c->lo = lo < c->lo ? lo : c->lo;
-    c->hi = hi > c->hi ? hi : c->hi;
+    bool more = lo < c->t.lo || hi > c->t.hi;
+    c->t.lo = lo < c->t.lo ? lo : c->t.lo;
+    c->t.hi = hi > c->t.hi ? hi : c->t.hi;
     return more;
 }
 
@@ -212,11 +220,11 @@ static void stretch_all(tflm_interp_t *ip, work_t *w) {
             }
             for (int j = 0; j < 2 && c->callee[j] != TFLM_NO_SUBGRAPH; j++) {
                 sg_plan_t *callee = &w->sg[c->callee[j]];
-                if (callee->begin < LIFE_FIRST(span) || callee->end > LIFE_LAST(span)) {
+                if (callee->t.begin < LIFE_FIRST(span) || callee->t.end > LIFE_LAST(span)) {
                     more |= stretch(callee, LIFE_FIRST(span), LIFE_LAST(span));
                 }
-                if (w->sg[caller].lo <= w->sg[caller].hi) {
-                    more |= stretch(callee, w->sg[caller].lo, w->sg[caller].hi);
+                if (w->sg[caller].t.lo <= w->sg[caller].t.hi) {
+                    more |= stretch(callee, w->sg[caller].t.lo, w->sg[caller].t.hi);
                 }
             }
         }
@@ -230,13 +238,17 @@ static void stretch_all(tflm_interp_t *ip, work_t *w) {
 static tflm_status_t lifetimes_several(tflm_interp_t *ip, work_t *w) {
     const tflm_graph_t *g = ip->graph;
     for (unsigned s = 0; s < g->n_subgraphs; s++) {
-        w->sg[s] = (sg_plan_t){TFLM_NO_OP, TFLM_NO_OP, TFLM_NO_OP, 0, 0, 0};
+        w->sg[s].check.mark = 0;
     }
     for (unsigned s = 0; s < g->n_subgraphs; s++) {
-        tflm_status_t st = w->sg[s].mark ? TFLM_OK : check_calls(ip, w, s, 0);
+        tflm_status_t st = w->sg[s].check.mark ? TFLM_OK : check_calls(ip, w, s, 0);
         if (st != TFLM_OK) {
             return st;
         }
+    }
+    for (unsigned s = 0; s < g->n_subgraphs; s++) {
+        w->sg[s].t.begin = w->sg[s].t.end = w->sg[s].t.lo = TFLM_NO_OP;
+        w->sg[s].t.hi = 0;
     }
     for (uint16_t n = 0; n < ip->n_nodes; n++) {
         ip->nodes[n].span = NO_LIFE;
@@ -244,18 +256,18 @@ static tflm_status_t lifetimes_several(tflm_interp_t *ip, work_t *w) {
     place(ip, w, 0, 0);
     stretch_all(ip, w);
     clear_lifetimes(ip);
-    uint16_t end = w->sg[0].end;
+    uint16_t end = w->sg[0].t.end;
     for (unsigned s = 0; s < g->n_subgraphs; s++) {
         const tflm_subgraph_t *sg = &g->subgraphs[s];
         const sg_plan_t *p = &w->sg[s];
-        if (p->begin == TFLM_NO_OP) {
+        if (p->t.begin == TFLM_NO_OP) {
             continue;
         }
         // Stretched: each op's span and the subgraph's inputs and outputs
         // widen over the stretch.
-        bool stretched = p->lo <= p->hi;
+        bool stretched = p->t.lo <= p->t.hi;
         for (uint16_t n = sg->first_node; stretched && n < sg->first_node + sg->n_nodes; n++) {
-            ip->nodes[n].span = widen(ip->nodes[n].span, p->lo, p->hi);
+            ip->nodes[n].span = widen(ip->nodes[n].span, p->t.lo, p->t.hi);
         }
         for (uint16_t t = sg->first_tensor; t < sg->first_tensor + sg->n_tensors; t++) {
             if (ip->tensors[t].flags & TFLM_T_VARIABLE) {
@@ -264,10 +276,9 @@ static tflm_status_t lifetimes_several(tflm_interp_t *ip, work_t *w) {
         }
         const int16_t *io = tflm_subgraph_io(ip, sg);
         for (uint16_t i = 0; i < sg->n_inputs + sg->n_outputs; i++) {
-            uint16_t at = i < sg->n_inputs ? p->begin : p->end;
-            use(ip, io[i], at);
+            use(ip, io[i], i < sg->n_inputs ? p->t.begin : p->t.end);
             if (stretched) {
-                use_span(ip, io[i], p->lo, p->hi);
+                use_span(ip, io[i], p->t.lo, p->t.hi);
             }
         }
     }
@@ -294,22 +305,24 @@ static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
         r->first = LIFE_FIRST(t->life);
         r->last = LIFE_LAST(t->life);
     } else {
-        size_t n = i - ip->n_tensors;
-        tflm_node_t *node = &ip->nodes[n];
-        if (node->scratch_size == 0 || (w->sg && node->span == NO_LIFE)) {
+        uint16_t n = w->scratch_nodes[i - ip->n_tensors];
+        const tflm_node_t *node = &ip->nodes[n];
+        if (w->sg && node->span == NO_LIFE) {
             return false;
         }
         r->size = node->scratch_size;
-        r->first = w->sg ? LIFE_FIRST(node->span) : (uint16_t)n;
-        r->last = w->sg ? LIFE_LAST(node->span) : (uint16_t)n;
+        r->first = w->sg ? LIFE_FIRST(node->span) : n;
+        r->last = w->sg ? LIFE_LAST(node->span) : n;
     }
     r->offset = &w->slots[i];
     return true;
 }
 
-size_t tflm_plan_workspace(size_t n_tensors, size_t n_nodes, size_t n_subgraphs) {
-    // A slot per buffer; with several subgraphs, a record each (see work_t).
-    return (n_tensors + n_nodes) * sizeof(uint32_t) + (n_subgraphs > 1 ? ALIGN_UP(n_subgraphs * sizeof(sg_plan_t)) : 0);
+size_t tflm_plan_workspace(size_t n_tensors, size_t n_scratch, size_t n_subgraphs) {
+    // A slot per buffer, the op of each scratch buffer; with several
+    // subgraphs, a record each (see work_t).
+    return (n_tensors + n_scratch) * sizeof(uint32_t) + ALIGN_UP(n_scratch * sizeof(uint16_t))
+           + (n_subgraphs > 1 ? n_subgraphs * sizeof(sg_plan_t) : 0);
 }
 
 static bool alive_together(const buf_ref_t *a, const buf_ref_t *b) {
@@ -362,25 +375,35 @@ static size_t lowest_offset_sorted(tflm_interp_t *ip, work_t *w, const uint16_t 
 }
 
 tflm_status_t tflm_plan(tflm_interp_t *ip) {
-    size_t n_bufs = (size_t)ip->n_tensors + ip->n_nodes;
+    work_t w;
+    w.n_scratch = 0;
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        w.n_scratch += ip->nodes[n].scratch_size != 0;
+    }
+    size_t n_bufs = ip->n_tensors + w.n_scratch;
     // The workspace follows what is written; the plan follows what the
     // persistent data needs (more, when init only measures; see interp.c).
     size_t base = ALIGN_UP(ip->persistent_used);
     size_t plan_base = ALIGN_UP(ip->arena_used);
     size_t n_subgraphs = ip->graph && ip->graph->subgraphs ? ip->graph->n_subgraphs : 1;
-    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, n_subgraphs);
+    size_t slots_bytes = tflm_plan_workspace(ip->n_tensors, w.n_scratch, n_subgraphs);
     if (base > ip->arena_size || ip->arena_size - base < slots_bytes) {
         ip->err.needed = 0;
         return tflm_fail(&ip->err, TFLM_ERR_ARENA, "arena of %u bytes too small to plan the model",
             (unsigned)ip->arena_size);
     }
-    work_t w;
     w.slots = (uint32_t *)(void *)(ip->arena + base);
+    w.scratch_nodes = (uint16_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
     w.sg = NULL;
     memset(w.slots, 0, n_bufs * sizeof(uint32_t));
+    for (uint16_t n = 0, k = 0; n < ip->n_nodes; n++) {
+        if (ip->nodes[n].scratch_size) {
+            w.scratch_nodes[k++] = n;
+        }
+    }
     #if MICROPY_TFLM_OP_CONTROL_FLOW
     if (n_subgraphs > 1) {
-        w.sg = (sg_plan_t *)(void *)(ip->arena + base + n_bufs * sizeof(uint32_t));
+        w.sg = (sg_plan_t *)(void *)((uint8_t *)w.scratch_nodes + ALIGN_UP(w.n_scratch * sizeof(uint16_t)));
         tflm_status_t st = lifetimes_several(ip, &w);
         if (st != TFLM_OK) {
             return st;
@@ -455,7 +478,13 @@ tflm_status_t tflm_plan(tflm_interp_t *ip) {
                 ip->tensors[i].data = p;
             }
         } else {
-            ip->nodes[i - ip->n_tensors].scratch = p;
+            ip->nodes[w.scratch_nodes[i - ip->n_tensors]].scratch = p;
+        }
+    }
+    // Ops without scratch: the span they held while planning goes.
+    for (uint16_t n = 0; w.sg && n < ip->n_nodes; n++) {
+        if (ip->nodes[n].scratch_size == 0) {
+            ip->nodes[n].scratch = NULL;
         }
     }
     // The slots are overwritten by activations from here on; the arena still

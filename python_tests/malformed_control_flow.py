@@ -147,17 +147,10 @@ def _edit(name, fn):
     return pack_model(m)
 
 
-def _if_options(**kw):
+def _options(op_name, **kw):
+    """Sets fields of the options of subgraph 0's op `op_name`."""
     def fn(m):
-        opts = _find(m, 0, "IF").builtinOptions
-        for k, v in kw.items():
-            setattr(opts, k, v)
-    return fn
-
-
-def _while_options(**kw):
-    def fn(m):
-        opts = _find(m, 0, "WHILE").builtinOptions
+        opts = _find(m, 0, op_name).builtinOptions
         for k, v in kw.items():
             setattr(opts, k, v)
     return fn
@@ -257,12 +250,6 @@ def _call_once_op(m):
     return _find(m, 0, "CALL_ONCE")
 
 
-def _call_once_index(value):
-    def fn(m):
-        _call_once_op(m).builtinOptions.initSubgraphIndex = value
-    return fn
-
-
 def _call_once_no_options(m):
     op = _call_once_op(m)
     op.builtinOptionsType = schema.BuiltinOptions.NONE
@@ -307,12 +294,12 @@ def _second_subgraph_bad_tensor(m):
 
 def cases(seed=None):
     c = [
-        ("if-then-index-out-of-range", _edit("cond_float", _if_options(thenSubgraphIndex=99)), VALUE),
-        ("if-else-index-negative", _edit("cond_float", _if_options(elseSubgraphIndex=-1)), VALUE),
-        ("if-calls-subgraph-0", _edit("cond_float", _if_options(thenSubgraphIndex=0)), VALUE),
-        ("while-body-index-out-of-range", _edit("while_loop_float", _while_options(bodySubgraphIndex=7)), VALUE),
-        ("while-cond-is-subgraph-0", _edit("while_loop_float", _while_options(condSubgraphIndex=0)), VALUE),
-        ("call-once-index-out-of-range", _edit("accumulate_float", _call_once_index(5)), VALUE),
+        ("if-then-index-out-of-range", _edit("cond_float", _options("IF", thenSubgraphIndex=99)), VALUE),
+        ("if-else-index-negative", _edit("cond_float", _options("IF", elseSubgraphIndex=-1)), VALUE),
+        ("if-calls-subgraph-0", _edit("cond_float", _options("IF", thenSubgraphIndex=0)), VALUE),
+        ("while-body-index-out-of-range", _edit("while_loop_float", _options("WHILE", bodySubgraphIndex=7)), VALUE),
+        ("while-cond-is-subgraph-0", _edit("while_loop_float", _options("WHILE", condSubgraphIndex=0)), VALUE),
+        ("call-once-index-out-of-range", _edit("accumulate_float", _options("CALL_ONCE", initSubgraphIndex=5)), VALUE),
         ("call-once-no-options", _edit("accumulate_float", _call_once_no_options), VALUE),
         ("subgraph-calls-itself", _edit("cond_float", _self_call), VALUE),
         ("subgraphs-call-each-other", _edit("cond_float", _cycle), VALUE),

@@ -1,10 +1,12 @@
 // Interpreter: builds the tables in the arena, prepares every op, plans the
 // activations, and runs the ops.
 //
-// Arena layout: [tensor table | op table | index pool | op data ... ] then the
-// planned activations and scratch buffers. Everything before the plan is
-// "persistent" and written once by init. The model itself (weights, shapes)
-// is read in place and must not change while the interpreter lives.
+// Arena layout: [tensor table | op table | index pool | (graph: subgraphs,
+// calls, variables) | op data and variables' values ... ] then the planned
+// activations and scratch buffers. Everything before the plan is
+// "persistent" and written by init (later only a resource variable's value
+// and CALL_ONCE's mark change). The model itself (weights, shapes) is read in
+// place and must not change while the interpreter lives.
 #include "model.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -79,7 +81,8 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
     size_t op_data = 0, op_data_max = 0, acts = 0, largest = 0;
     // Tables: tensors, ops, the index pool; with several subgraphs or
     // resource variables also ip->graph and its records (model.c).
-    size_t tables = PERSIST_UP(ip->n_tensors * sizeof(tflm_tensor_t)) + PERSIST_UP(ip->n_nodes * sizeof(tflm_node_t) + 1)
+    size_t tables = PERSIST_UP(ip->n_tensors * sizeof(tflm_tensor_t))
+                    + PERSIST_UP(ip->n_nodes * sizeof(tflm_node_t) + 1)
                     + PERSIST_UP(pool_count(&m) * sizeof(int16_t) + 1);
     size_t graph = m.n_subgraphs > 1 ? m.n_subgraphs * sizeof(tflm_subgraph_t) : 0, calls = 0;
     for (uint32_t s = 0; s < m.n_subgraphs; s++) {
@@ -93,7 +96,8 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
             op_data += d;
             op_data_max = d > op_data_max ? d : op_data_max;
             // At most one call record or variable each.
-            calls += code == TFLM_OP_IF || code == TFLM_OP_WHILE || code == TFLM_OP_CALL_ONCE || code == TFLM_OP_VAR_HANDLE;
+            calls += code == TFLM_OP_IF || code == TFLM_OP_WHILE || code == TFLM_OP_CALL_ONCE
+                     || code == TFLM_OP_VAR_HANDLE;
         }
         for (uint32_t i = 0; i < m.n_tensors; i++) {
             size_t b = tflm_model_activation_bytes(&m, i);

@@ -5,8 +5,10 @@
 // described by a vtable of 16-bit field offsets. Nothing in it can be trusted,
 // so verification goes top-down and checks every object before reading it:
 //   1. the envelope: size, identifier (optionally size-prefixed), root table;
-//   2. Model: schema version 3, operator codes, exactly one subgraph, buffers;
+//   2. Model: schema version 3, operator codes, subgraphs (several only with
+//      the control-flow family built in), buffers;
 //   3. each buffer's data vector (or out-of-line offset/size) lies in the file;
+//   then for every subgraph, called or not:
 //   4. each tensor: type, rank and dims, element count x type size without
 //      overflow, buffer index, constant data size == shape x type size, and
 //      quantization (finite positive scales, zero points in the type's range,
@@ -14,10 +16,14 @@
 //   5. each operator: opcode index, builtin code range, custom name, tensor
 //      indices, options table structure;
 //   6. subgraph inputs and outputs.
-// Building (tflm_build_tables) then fills the arena's tensor and op tables
-// and checks the graph: every op input produced before use (which also rules
-// out cycles), no tensor written twice, no op writing a constant or a graph
-// input, every graph output produced. After this nothing re-checks structure.
+// Building (tflm_build_tables) then fills the arena's tensor and op tables,
+// every subgraph's in one block each (subgraph 0's first), and checks each
+// subgraph's graph: every op input produced before use (which also rules out
+// cycles), no tensor written twice, no op writing a constant or a graph
+// input, every graph output produced; and the subgraph indices of the ops
+// that call subgraphs (IF, WHILE, CALL_ONCE). The calls' recursion and depth
+// are checked by the planner, which lays them out. After this nothing
+// re-checks structure.
 #include <math.h>
 #include "model.h"
 

@@ -740,13 +740,9 @@ static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, ui
 // the timeline they shape, in the planner (plan.c), which has the workspace
 // for it.
 static tflm_status_t build_graph(tflm_interp_t *ip, unsigned n_subgraphs, uint16_t n_calls, uint16_t n_handles) {
-    tflm_graph_t *g = ip->graph;
-    if (g == NULL) {
-        g = ip->graph = tflm_alloc_persistent(ip, sizeof(tflm_graph_t));
-    }
-    g->calls = g ? tflm_alloc_persistent(ip, n_calls * sizeof(tflm_call_t)) : NULL;
-    g->vars = g->calls ? tflm_alloc_persistent(ip, n_handles * sizeof(tflm_var_t)) : NULL;
-    if (g->vars == NULL) {
+    tflm_graph_t *g = ip->graph ? ip->graph : (ip->graph = tflm_alloc_persistent(ip, sizeof(tflm_graph_t)));
+    if (g == NULL || (g->calls = tflm_alloc_persistent(ip, n_calls * sizeof(tflm_call_t))) == NULL
+        || (g->vars = tflm_alloc_persistent(ip, n_handles * sizeof(tflm_var_t))) == NULL) {
         return TFLM_ERR_ARENA;
     }
     g->max_vars = n_handles;

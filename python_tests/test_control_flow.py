@@ -18,7 +18,7 @@ import pytest
 from conftest import project_model
 from harness import assert_match, io_details, load_each, oracle, random_inputs, run_raw
 from malformed_control_flow import MAX_CALL_DEPTH, call_chain, shared_branches, unreachable_subgraph
-from tflite_builder import unpack_model
+from tflite_builder import ModelBuilder, pack_model, schema, unpack_model
 
 MODELS = [f"{name}_{variant}" for name in ("cond", "while_loop", "accumulate", "ring_buffer")
           for variant in ("float", "int8")]
@@ -120,6 +120,42 @@ def test_ring_buffer_window(target):
     assert not np.array_equal(got_a[4][0], got_b[4][0])
     assert np.array_equal(got_a[5][0], got_b[5][0])
     assert np.array_equal(got_a[7][0], got_a[0][0])
+
+
+def int8_state_model():
+    """One subgraph, no CALL_ONCE: an int8 variable read, added to the
+    input, assigned back; outputs what was read and the sum. Its storage is
+    sized by the ASSIGN_VARIABLE and starts at (and reset() restores) that
+    value's zero point, 5: a read of 0.0 before anything is assigned."""
+    b = ModelBuilder()
+    x = b.tensor([1, 4], "int8", scale=0.1, zero_point=-3, name="x")
+    handle = b.tensor([], "int32", name="handle")
+    read = b.tensor([1, 4], "int8", scale=0.1, zero_point=5, name="read")
+    total = b.tensor([1, 4], "int8", scale=0.1, zero_point=5, name="total")
+    b.op("VAR_HANDLE", [], [handle], omit_options=True)
+    b.op("READ_VARIABLE", [handle], [read], omit_options=True)
+    b.op("ADD", [read, x], [total])
+    b.op("ASSIGN_VARIABLE", [handle, total], [], omit_options=True)
+    b.inputs([x])
+    b.outputs([read, total])
+    m = unpack_model(b.build())
+    g = m.subgraphs[0]
+    g.tensors[handle].type = schema.TensorType.RESOURCE
+    op = g.operators[0]
+    op.builtinOptionsType = schema.BuiltinOptions.VarHandleOptions
+    op.builtinOptions = schema.VarHandleOptionsT()
+    op.builtinOptions.container, op.builtinOptions.sharedName = "", "state"
+    return pack_model(m)
+
+
+def test_int8_variable_starts_at_zero_point(target):
+    model = int8_state_model()
+    batches = random_inputs(model, 5, seed=21)
+    batches.insert(3, None)
+    got = run_sequences(target, [(model, batches)])[0]
+    assert_match(got, oracle(model, batches), context="int8 state")
+    assert (got[0][0] == 5).all() and (got[4][0] == 5).all()
+    assert (got[1][0] == got[0][1]).all()
 
 
 @pytest.mark.parametrize("case", ["depth-limit", "shared-branches", "unreachable"])

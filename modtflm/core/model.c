@@ -369,6 +369,7 @@ static tflm_status_t open_subgraph(tflm_model_t *m, uint32_t s, tflm_error_t *er
     if (m->n_outputs == 0 && s == 0) {
         return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no outputs");
     }
+    m->selected = s;
     return TFLM_OK;
 }
 
@@ -410,7 +411,9 @@ void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len) {
 
 void tflm_model_select(tflm_model_t *m, uint32_t s) {
     tflm_error_t unused;
-    open_subgraph(m, s, &unused);
+    if (s != m->selected) {
+        open_subgraph(m, s, &unused);
+    }
 }
 
 // One subgraph: its tensors, operators, inputs and outputs.
@@ -457,7 +460,7 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     // towards the limits: the tables hold them all).
     uint32_t tensors = 0, ops = 0;
     for (uint32_t i = 0; i < m->n_subgraphs && s == TFLM_OK; i++) {
-        s = open_subgraph(m, i, err);
+        s = i ? open_subgraph(m, i, err) : TFLM_OK; // subgraph 0's: opened above
         tensors += m->n_tensors;
         ops += m->n_ops;
         if (s == TFLM_OK && (tensors > TFLM_MAX_TENSORS || ops > TFLM_MAX_OPS)) {

@@ -25,6 +25,7 @@ typedef struct {
     uint32_t n_ops;
     uint32_t n_inputs;
     uint32_t n_outputs;
+    uint32_t selected; // the subgraph the sections above are of
 } tflm_model_t;
 
 // Verifies the whole model (see model.c); on success m is its verified view

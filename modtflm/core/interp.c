@@ -63,7 +63,7 @@ tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t l
 // and outputs.
 static size_t pool_count(tflm_model_t *m) {
     size_t n = 0;
-    for (uint32_t s = 0; s < m->n_subgraphs; s++) {
+    for (uint32_t s = 0; s < tflm_model_subgraphs(m); s++) {
         tflm_model_select(m, s);
         n += m->n_inputs + m->n_outputs;
         for (uint32_t i = 0; i < m->n_ops; i++) {
@@ -85,7 +85,7 @@ void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *
                     + PERSIST_UP(ip->n_nodes * sizeof(tflm_node_t) + 1)
                     + PERSIST_UP(pool_count(&m) * sizeof(int16_t) + 1);
     size_t graph = m.n_subgraphs > 1 ? m.n_subgraphs * sizeof(tflm_subgraph_t) : 0, calls = 0;
-    for (uint32_t s = 0; s < m.n_subgraphs; s++) {
+    for (uint32_t s = 0; s < tflm_model_subgraphs(&m); s++) {
         tflm_model_select(&m, s);
         for (uint32_t i = 0; i < m.n_ops; i++) {
             const char *custom;
@@ -251,10 +251,12 @@ tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {
     return run_nodes(ip, 0, ip->n_main_nodes);
 }
 
+#if MICROPY_TFLM_OP_CONTROL_FLOW
 tflm_status_t tflm_invoke_subgraph(tflm_interp_t *ip, int s) {
     const tflm_subgraph_t *sg = &ip->graph->subgraphs[s];
     return run_nodes(ip, sg->first_node, (uint16_t)(sg->first_node + sg->n_nodes));
 }
+#endif
 
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     if (!ip->ready) {
@@ -278,7 +280,7 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     // Resource variables go back to their fill byte, as TFLM's do. (TFLM
     // does not run a CALL_ONCE subgraph again after a reset: the values its
     // init subgraph assigned are gone until the interpreter is made anew.)
-    for (uint16_t i = 0; ip->graph && i < ip->graph->n_vars; i++) {
+    for (uint16_t i = 0; MICROPY_TFLM_OP_VARIABLES && ip->graph && i < ip->graph->n_vars; i++) {
         tflm_var_t *v = &ip->graph->vars[i];
         if (v->allocated) {
             memset(v->data, v->fill, v->bytes);

@@ -459,7 +459,7 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
     // Every subgraph, called or not, gets the same checks (and counts
     // towards the limits: the tables hold them all).
     uint32_t tensors = 0, ops = 0;
-    for (uint32_t i = 0; i < m->n_subgraphs && s == TFLM_OK; i++) {
+    for (uint32_t i = 0; i < tflm_model_subgraphs(m) && s == TFLM_OK; i++) {
         s = i ? open_subgraph(m, i, err) : TFLM_OK; // subgraph 0's: opened above
         tensors += m->n_tensors;
         ops += m->n_ops;
@@ -546,7 +546,7 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
 static const uint8_t *model_tensor(tflm_interp_t *ip, int index) {
     fb_buf_t b = {ip->model, ip->model_len};
     const uint8_t *t = NULL, *tensors = ip->model_tensors;
-    const tflm_subgraph_t *sg = ip->graph ? ip->graph->subgraphs : NULL;
+    const tflm_subgraph_t *sg = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph ? ip->graph->subgraphs : NULL;
     for (unsigned s = 1; sg && s < ip->graph->n_subgraphs; s++) {
         if (index >= sg[s].first_tensor && index < sg[s].first_tensor + sg[s].n_tensors) {
             // Another subgraph's tensor (prepare of its ops): its vector.
@@ -654,7 +654,7 @@ static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, ui
         }
         node->kernel = k;
         *n_calls += call_count(code) != 0;
-        *n_handles += code == TFLM_OP_VAR_HANDLE;
+        *n_handles += MICROPY_TFLM_OP_VARIABLES && code == TFLM_OP_VAR_HANDLE;
         node->options_type = fb_field_u8(op, OP_OPTIONS_TYPE, 0);
         fb_table(&m->b, op, OP_OPTIONS, &node->options);
         if (node->options_type > TFLM_OPTIONS_MAX) {
@@ -790,7 +790,7 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, tflm_model_t *m, int16_t *poo
         ip->graph = g;
     }
     uint16_t tbase = 0, nbase = 0, n_calls = 0, n_handles = 0;
-    for (uint32_t s = 0; s < m->n_subgraphs; s++) {
+    for (uint32_t s = 0; s < tflm_model_subgraphs(m); s++) {
         tflm_model_select(m, s);
         int16_t *io = pool;
         tflm_status_t st = build_subgraph(ip, m, tbase, nbase, &pool, &n_calls, &n_handles);

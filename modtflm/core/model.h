@@ -36,6 +36,11 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
 void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len);
 // Points m's subgraph sections at subgraph s of a verified model.
 void tflm_model_select(tflm_model_t *m, uint32_t s);
+// The model's subgraphs (1 without the control-flow family: it refuses more,
+// and the loops over them compile to one pass).
+static inline uint32_t tflm_model_subgraphs(const tflm_model_t *m) {
+    return MICROPY_TFLM_OP_CONTROL_FLOW ? m->n_subgraphs : 1;
+}
 // The kernel registered for a builtin code (and for TFLM_OP_CUSTOM, the
 // custom op's name), NULL when none is built in.
 const tflm_kernel_t *tflm_find_kernel(int32_t code, const char *custom);

@@ -62,7 +62,7 @@ static tflm_status_t record(tflm_error_t *err, tflm_status_t status) {
 static size_t op_prefix(tflm_interp_t *ip, const tflm_node_t *node) {
     uint32_t n = (uint32_t)(node - ip->nodes);
     size_t pos = 0;
-    const tflm_subgraph_t *sg = ip->graph ? ip->graph->subgraphs : NULL;
+    const tflm_subgraph_t *sg = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph ? ip->graph->subgraphs : NULL;
     if (sg && n >= ip->n_main_nodes) {
         while (sg + 1 < ip->graph->subgraphs + ip->graph->n_subgraphs && n >= (uint32_t)sg[1].first_node) {
             sg++;

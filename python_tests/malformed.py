@@ -720,10 +720,15 @@ CLASSES = {
 
 # Cases for one op family live in python_tests/malformed_<family>.py, whose
 # cases(seed=None) returns triples named '<family>/<detail>' (models of
-# their own, so the seed is unused); each file is a class here.
+# their own, so the seed is unused); each file is a class here. A file whose
+# models are large sets NEEDS_RAM (bytes): boards with less RAM skip its
+# class (CLASS_RAM).
+CLASS_RAM = {}
 for _path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed_*.py"))):
     _family = os.path.basename(_path)[len("malformed_"):-3]
-    CLASSES[_family] = importlib.import_module("malformed_" + _family).cases
+    _module = importlib.import_module("malformed_" + _family)
+    CLASSES[_family] = _module.cases
+    CLASS_RAM[_family] = getattr(_module, "NEEDS_RAM", None)
 
 
 def all_cases(seed=None):

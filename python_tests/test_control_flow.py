@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from conftest import project_model
-from harness import assert_match, io_details, load_each, oracle, random_inputs, run_raw
+from harness import assert_match, io_details, load_each, oracle, random_inputs, ram_need, run_raw, skip_unless_fits
 from malformed_control_flow import MAX_CALL_DEPTH, call_chain, shared_branches, unreachable_subgraph
 from tflite_builder import ModelBuilder, pack_model, schema, unpack_model
 
@@ -41,8 +41,17 @@ def as_arrays(model, got):
     return arrays
 
 
+def ram_with_tables(model):
+    """harness.ram_need plus twice the tensor and op tables (about 20 and 36
+    bytes each on a 32-bit board): these models have many small tensors in
+    several subgraphs, and their tables outweigh their activations."""
+    g = unpack_model(model)
+    return ram_need(model) + 2 * sum(20 * len(sg.tensors) + 36 * len(sg.operators) for sg in g.subgraphs)
+
+
 def run_sequences(target, cases):
     """cases: [(model, batches)] -> per case the outputs of each batch."""
+    skip_unless_fits(target, [m for m, _ in cases], need=ram_with_tables)
     return [as_arrays(m, g) for (m, _), g in zip(cases, run_raw(target, cases))]
 
 
@@ -167,11 +176,13 @@ def test_edited_models_match_oracle(target, case):
     # reference there.
     reference = model_bytes("cond_float") if case == "unreachable" else model
     batches = random_inputs(reference, 6, seed=11)
+    skip_unless_fits(target, [model], need=ram_with_tables)
     got = as_arrays(reference, run_raw(target, [(model, batches)])[0])
     assert_match(got, oracle(reference, batches), float_rtol=FLOAT_TOL, float_atol=FLOAT_TOL, context=case)
 
 
 def test_nesting_over_the_limit_refused(target):
+    skip_unless_fits(target, [call_chain(MAX_CALL_DEPTH + 1)], need=ram_with_tables)
     got = load_each(target, [call_chain(MAX_CALL_DEPTH + 1)])[0]
     assert got.startswith("ValueError: ") and "deeper than %d" % MAX_CALL_DEPTH in got, got
 
@@ -192,6 +203,7 @@ for name in {names!r}:
 """
 
 
+@pytest.mark.needs_ram(32 * 1024, "the eight models in one script")
 def test_exact_arena(target):
     """arena_size=0 finds the exact size: the model loads in that many
     bytes, and one byte less is refused naming it."""

@@ -37,11 +37,17 @@ def _counts(model):
 
 
 def oracle(model, batches):
-    """Outputs of the wheel for each entry of `batches` (a list of input lists)."""
+    """Outputs of the wheel for each entry of `batches` (a list of input
+    lists, run in order on one interpreter; an entry None resets it, its
+    result [])."""
     it = runtime.Interpreter.from_bytes(bytes(model), arena_size=ORACLE_ARENA)
     _, n_out = _counts(model)
     results = []
     for inputs in batches:
+        if inputs is None:
+            it.reset()
+            results.append([])
+            continue
         for i, x in enumerate(inputs):
             it.set_input(x, i)
         it.invoke()
@@ -627,9 +633,13 @@ def case(k, batches):
         it = tflm.Interpreter(part(k))
     except Exception as e:
         print('ERR', k, '-', type(e).__name__, str(e).replace('\\n', ' '))
-        skip_inputs(sum(batches))
+        skip_inputs(sum(n for n in batches if n > 0))
         return
     for b, n in enumerate(batches):
+        if n < 0:
+            it.reset()
+            print('OUT %d %d' % (k, b))
+            continue
         try:
             set_inputs(it, n)
             it.invoke()
@@ -653,7 +663,8 @@ def run_raw(target, cases):
 
     `cases` is a list of (model bytes, batches), `batches` a list of input
     lists (arrays or bytes; each batch is set and invoked on the same
-    interpreter, one after the other). Returns per case either the string
+    interpreter, one after the other; a batch None resets the interpreter,
+    its result []). Returns per case either the string
     "ExceptionType: message" when constructing the interpreter raised, or
     per batch either the list of the raw bytes of every output or the
     string "ExceptionType: message" when setting the inputs or invoke raised.
@@ -665,8 +676,10 @@ def run_raw(target, cases):
     # budget allows.
     for part in _pieces(cases, lambda c: ENTRY_BYTES + 4 * len(c[1]), target.data_budget):
         files = _blob([m for m, _ in part])
-        files[INPUTS_FILE] = _inputs_file(inputs for _, batches in part for inputs in batches)
-        sizes = tuple(n for _, batches in part for n in [len(batches)] + [len(ins) for ins in batches])
+        files[INPUTS_FILE] = _inputs_file(inputs for _, batches in part for inputs in batches if inputs is not None)
+        # Per case: its batch count, then each batch's input count (-1: reset).
+        sizes = tuple(n for _, batches in part
+                      for n in [len(batches)] + [-1 if ins is None else len(ins) for ins in batches])
         text = target.run(RAW_SCRIPT.format(n=len(part), sizes=sizes), files=files)
         for line in text.splitlines():
             parts = line.split(" ", 3)

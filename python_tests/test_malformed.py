@@ -24,7 +24,9 @@ def run_cases(target, cases):
     return results, good, want
 
 
-@pytest.mark.parametrize("cls", sorted(malformed.CLASSES))
+@pytest.mark.parametrize("cls", [
+    pytest.param(c, marks=pytest.mark.needs_ram(malformed.CLASS_RAM[c], f"the {c} models"))
+    if malformed.CLASS_RAM.get(c) else c for c in sorted(malformed.CLASSES)])
 def test_malformed_class(target, cls):
     cases = malformed.CLASSES[cls]()
     results, good, want = run_cases(target, cases)

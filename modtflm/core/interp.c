@@ -1,10 +1,12 @@
 // Interpreter: builds the tables in the arena, prepares every op, plans the
 // activations, and runs the ops.
 //
-// Arena layout: [tensor table | op table | index pool | op data ... ] then the
-// planned activations and scratch buffers. Everything before the plan is
-// "persistent" and written once by init. The model itself (weights, shapes)
-// is read in place and must not change while the interpreter lives.
+// Arena layout: [tensor table | op table | index pool | (graph: subgraphs,
+// calls, variables) | op data and variables' values ... ] then the planned
+// activations and scratch buffers. Everything before the plan is
+// "persistent" and written by init (later only a resource variable's value
+// and CALL_ONCE's mark change). The model itself (weights, shapes) is read in
+// place and must not change while the interpreter lives.
 #include "model.h"
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
@@ -43,7 +45,8 @@ void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size) {
 tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t len) {
     memset(ip, 0, sizeof(*ip));
     tflm_model_t m;
-    tflm_status_t s = tflm_model_open(&m, model, len, &ip->err);
+    uint32_t n_tensors, n_ops;
+    tflm_status_t s = tflm_model_open(&m, model, len, &ip->err, &n_tensors, &n_ops);
     if (s != TFLM_OK) {
         return s;
     }
@@ -51,49 +54,64 @@ tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t l
     // stages find its sections again with tflm_model_view, unchecked.
     ip->model = m.b.base;
     ip->model_len = m.b.len;
-    ip->n_tensors = (uint16_t)m.n_tensors;
-    ip->n_nodes = (uint16_t)m.n_ops;
+    ip->n_tensors = (uint16_t)n_tensors;
+    ip->n_nodes = (uint16_t)n_ops;
     return TFLM_OK;
 }
 
-// Index pool entries: graph inputs/outputs and every op's inputs and outputs.
-static size_t pool_count(const tflm_model_t *m) {
-    size_t n = m->n_inputs + m->n_outputs;
-    for (uint32_t i = 0; i < m->n_ops; i++) {
-        const uint8_t *op = tflm_model_op(m, i);
-        n += tflm_model_op_io_count(m, op);
+// Index pool entries: every subgraph's inputs/outputs and every op's inputs
+// and outputs.
+static size_t pool_count(tflm_model_t *m) {
+    size_t n = 0;
+    for (uint32_t s = 0; s < tflm_model_subgraphs(m); s++) {
+        tflm_model_select(m, s);
+        n += m->n_inputs + m->n_outputs;
+        for (uint32_t i = 0; i < m->n_ops; i++) {
+            const uint8_t *op = tflm_model_op(m, i);
+            n += tflm_model_op_io_count(m, op);
+        }
     }
+    tflm_model_select(m, 0);
     return n;
-}
-
-// Bytes of the tables init puts first: tensor table, op table, index pool.
-static size_t tables_size(const tflm_model_t *m) {
-    return PERSIST_UP(m->n_tensors * sizeof(tflm_tensor_t)) + PERSIST_UP(m->n_ops * sizeof(tflm_node_t) + 1)
-           + PERSIST_UP(pool_count(m) * sizeof(int16_t) + 1);
 }
 
 void tflm_interp_arena_bounds(const tflm_interp_t *ip, size_t *measure, size_t *upper) {
     tflm_model_t m;
     tflm_model_view(&m, ip->model, ip->model_len);
-    size_t op_data = 0, op_data_max = 0;
-    for (uint32_t i = 0; i < m.n_ops; i++) {
-        const char *custom;
-        int version;
-        int32_t code = tflm_model_op_code(&m, tflm_model_op(&m, i), &custom, &version);
-        const tflm_kernel_t *k = tflm_find_kernel(code, custom);
-        size_t d = k ? PERSIST_UP(k->op_data_size) : 0;
-        op_data += d;
-        op_data_max = d > op_data_max ? d : op_data_max;
+    size_t op_data = 0, op_data_max = 0, acts = 0, largest = 0;
+    // Tables: tensors, ops, the index pool; with several subgraphs or
+    // resource variables also ip->graph and its records (model.c).
+    size_t tables = PERSIST_UP(ip->n_tensors * sizeof(tflm_tensor_t))
+                    + PERSIST_UP(ip->n_nodes * sizeof(tflm_node_t) + 1)
+                    + PERSIST_UP(pool_count(&m) * sizeof(int16_t) + 1);
+    size_t graph = m.n_subgraphs > 1 ? m.n_subgraphs * sizeof(tflm_subgraph_t) : 0, calls = 0;
+    for (uint32_t s = 0; s < tflm_model_subgraphs(&m); s++) {
+        tflm_model_select(&m, s);
+        for (uint32_t i = 0; i < m.n_ops; i++) {
+            const char *custom;
+            int version;
+            int32_t code = tflm_model_op_code(&m, tflm_model_op(&m, i), &custom, &version);
+            const tflm_kernel_t *k = tflm_find_kernel(code, custom);
+            size_t d = k ? PERSIST_UP(k->op_data_size) : 0;
+            op_data += d;
+            op_data_max = d > op_data_max ? d : op_data_max;
+            // At most one call record or variable each.
+            calls += code == TFLM_OP_IF || code == TFLM_OP_WHILE || code == TFLM_OP_CALL_ONCE
+                     || code == TFLM_OP_VAR_HANDLE;
+        }
+        for (uint32_t i = 0; i < m.n_tensors; i++) {
+            size_t b = tflm_model_activation_bytes(&m, i);
+            acts += ALIGN8(b);
+            largest = b > largest ? b : largest;
+        }
     }
-    size_t acts = 0, largest = 0;
-    for (uint32_t i = 0; i < m.n_tensors; i++) {
-        size_t b = tflm_model_activation_bytes(&m, i);
-        acts += ALIGN8(b);
-        largest = b > largest ? b : largest;
+    if (graph || calls) {
+        graph = PERSIST_UP(sizeof(tflm_graph_t) + graph) + PERSIST_UP(calls * sizeof(tflm_call_t) + 1)
+                + PERSIST_UP(calls * sizeof(tflm_var_t) + 1);
     }
     // 8: the arena start is aligned to 8 bytes.
-    size_t base = 8 + tables_size(&m);
-    size_t work = tflm_plan_workspace(m.n_tensors, m.n_ops);
+    size_t base = 8 + tables + graph;
+    size_t work = tflm_plan_workspace(ip->n_tensors, ip->n_nodes, m.n_subgraphs);
     size_t slot = op_data_max + MEASURE_SLACK;
     // Enough to measure the exact figure: tables, one op's data at a time,
     // the planner's workspace.
@@ -123,8 +141,8 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
     ip->arena = arena + skip;
     ip->arena_size = arena_size - skip;
 
-    ip->tensors = tflm_alloc_persistent(ip, m.n_tensors * sizeof(tflm_tensor_t));
-    ip->nodes = ip->tensors ? tflm_alloc_persistent(ip, m.n_ops * sizeof(tflm_node_t) + 1) : NULL;
+    ip->tensors = tflm_alloc_persistent(ip, ip->n_tensors * sizeof(tflm_tensor_t));
+    ip->nodes = ip->tensors ? tflm_alloc_persistent(ip, ip->n_nodes * sizeof(tflm_node_t) + 1) : NULL;
     int16_t *pool = ip->nodes ? tflm_alloc_persistent(ip, pool_count(&m) * sizeof(int16_t) + 1) : NULL;
     if (pool == NULL) {
         return TFLM_ERR_ARENA;
@@ -204,14 +222,15 @@ void tflm_interp_release(tflm_interp_t *ip) {
     ip->nodes = NULL;
     ip->inputs = ip->outputs = NULL;
     ip->model_tensors = NULL;
-    ip->n_inputs = ip->n_outputs = 0;
+    ip->graph = NULL;
+    ip->n_inputs = ip->n_outputs = ip->n_main_nodes = 0;
 }
 
-tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {
-    if (!ip->ready) {
-        return tflm_fail(&ip->err, TFLM_ERR_STATE, "interpreter is not initialised");
-    }
-    for (uint16_t i = 0; i < ip->n_nodes; i++) {
+// Runs ops first..end-1 (with per-op ticks when profiling). Inlined in
+// both callers: invoke's loop stays as lean as a loop of its own.
+__attribute__((always_inline))
+static inline tflm_status_t run_nodes(tflm_interp_t *ip, uint16_t first, uint16_t end) {
+    for (uint16_t i = first; i < end; i++) {
         const tflm_node_t *node = &ip->nodes[i];
         uint32_t t0 = ip->profile ? ip->ticks() : 0;
         tflm_status_t s = node->kernel->eval(ip, node);
@@ -224,6 +243,20 @@ tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {
     }
     return TFLM_OK;
 }
+
+tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {
+    if (!ip->ready) {
+        return tflm_fail(&ip->err, TFLM_ERR_STATE, "interpreter is not initialised");
+    }
+    return run_nodes(ip, 0, ip->n_main_nodes);
+}
+
+#if MICROPY_TFLM_OP_CONTROL_FLOW
+tflm_status_t tflm_invoke_subgraph(tflm_interp_t *ip, int s) {
+    const tflm_subgraph_t *sg = &ip->graph->subgraphs[s];
+    return run_nodes(ip, sg->first_node, (uint16_t)(sg->first_node + sg->n_nodes));
+}
+#endif
 
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     if (!ip->ready) {
@@ -242,6 +275,15 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
         tflm_tensor_t *v = &ip->tensors[t];
         if ((v->flags & (TFLM_T_VARIABLE | TFLM_T_CONST)) == TFLM_T_VARIABLE && v->type == TFLM_INT8 && v->data) {
             memset(v->data, (int)(uint8_t)v->zero_point, tflm_tensor_bytes(v));
+        }
+    }
+    // Resource variables go back to their fill byte, as TFLM's do. (TFLM
+    // does not run a CALL_ONCE subgraph again after a reset: the values its
+    // init subgraph assigned are gone until the interpreter is made anew.)
+    for (uint16_t i = 0; MICROPY_TFLM_OP_VARIABLES && ip->graph && i < ip->graph->n_vars; i++) {
+        tflm_var_t *v = &ip->graph->vars[i];
+        if (v->allocated) {
+            memset(v->data, v->fill, v->bytes);
         }
     }
     return TFLM_OK;

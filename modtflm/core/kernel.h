@@ -19,6 +19,79 @@ static inline tflm_tensor_t *tflm_node_output(tflm_interp_t *ip, const tflm_node
     return &ip->tensors[node->inputs[node->n_inputs + i]];
 }
 
+// A model's subgraphs beyond the first, its control-flow calls and its
+// resource variables: ip->graph, in the arena's tables (NULL for a model of
+// one subgraph without variables, which pays nothing for them).
+//
+// Every subgraph's tensors and ops sit in ip->tensors and ip->nodes, one
+// block each, subgraph 0's first: node inputs hold these global indices, so
+// kernels read any subgraph's tensors the usual way.
+typedef struct tflm_subgraph {
+    uint32_t io;           // its inputs' tensor indices, then its outputs', at
+                           // ip->inputs + io (the index pool; see tflm_subgraph_io)
+    uint16_t first_tensor;
+    uint16_t n_tensors;
+    uint16_t first_node;
+    uint16_t n_nodes;
+    uint16_t n_inputs;
+    uint16_t n_outputs;
+} tflm_subgraph_t;
+
+#define TFLM_NO_SUBGRAPH (0xffff)
+
+// A control-flow op (IF, WHILE, CALL_ONCE) and the subgraphs it runs
+// (TFLM_NO_SUBGRAPH when only one), from its options; the op's op_data.
+typedef struct {
+    uint16_t node;
+    uint16_t callee[2];
+    bool has_run;          // CALL_ONCE: its subgraph ran
+} tflm_call_t;
+
+// A resource variable: found by name by VAR_HANDLE, its storage sized by the
+// first ASSIGN_VARIABLE prepared (persistent: it keeps its value across
+// invokes); a resource tensor holds its id (the index in ip->graph->vars).
+typedef struct tflm_var {
+    const char *container; // NUL-terminated strings in the model ("" if none)
+    const char *name;
+    uint8_t *data;         // `bytes` bytes once allocated, else NULL
+    uint32_t bytes;
+    int32_t id;
+    uint8_t fill;          // byte it starts from and reset() restores
+    bool allocated;
+} tflm_var_t;
+
+typedef struct tflm_graph {
+    tflm_subgraph_t *subgraphs; // n_subgraphs records, or NULL for one
+    tflm_call_t *calls;         // by node index
+    tflm_var_t *vars;           // room for max_vars (one per VAR_HANDLE op)
+    uint16_t n_subgraphs;
+    uint16_t n_calls;
+    uint16_t n_vars;
+    uint16_t max_vars;
+} tflm_graph_t;
+
+static inline const int16_t *tflm_subgraph_io(const tflm_interp_t *ip, const tflm_subgraph_t *sg) {
+    return ip->inputs + sg->io;
+}
+
+// The index of the first call of node n or a later one (g->calls is sorted
+// by node; g->n_calls when none).
+static inline unsigned tflm_call_at(const tflm_graph_t *g, unsigned n) {
+    unsigned lo = 0, hi = g->n_calls;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (g->calls[mid].node < n) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+// Runs subgraph s's ops (a control-flow op's eval); fails only as an op does.
+tflm_status_t tflm_invoke_subgraph(tflm_interp_t *ip, int s);
+
 static inline int32_t tflm_elem_count(const tflm_tensor_t *t) {
     int32_t n = 1;
     for (int i = 0; i < t->rank; i++) {

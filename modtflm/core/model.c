@@ -5,8 +5,10 @@
 // described by a vtable of 16-bit field offsets. Nothing in it can be trusted,
 // so verification goes top-down and checks every object before reading it:
 //   1. the envelope: size, identifier (optionally size-prefixed), root table;
-//   2. Model: schema version 3, operator codes, exactly one subgraph, buffers;
+//   2. Model: schema version 3, operator codes, subgraphs (several only with
+//      the control-flow family built in), buffers;
 //   3. each buffer's data vector (or out-of-line offset/size) lies in the file;
+//   then for every subgraph, called or not:
 //   4. each tensor: type, rank and dims, element count x type size without
 //      overflow, buffer index, constant data size == shape x type size, and
 //      quantization (finite positive scales, zero points in the type's range,
@@ -14,10 +16,14 @@
 //   5. each operator: opcode index, builtin code range, custom name, tensor
 //      indices, options table structure;
 //   6. subgraph inputs and outputs.
-// Building (tflm_build_tables) then fills the arena's tensor and op tables
-// and checks the graph: every op input produced before use (which also rules
-// out cycles), no tensor written twice, no op writing a constant or a graph
-// input, every graph output produced. After this nothing re-checks structure.
+// Building (tflm_build_tables) then fills the arena's tensor and op tables,
+// every subgraph's in one block each (subgraph 0's first), and checks each
+// subgraph's graph: every op input produced before use (which also rules out
+// cycles), no tensor written twice, no op writing a constant or a graph
+// input, every graph output produced; and the subgraph indices of the ops
+// that call subgraphs (IF, WHILE, CALL_ONCE). The calls' recursion and depth
+// are checked by the planner, which lays them out. After this nothing
+// re-checks structure.
 #include <math.h>
 #include "model.h"
 
@@ -275,9 +281,6 @@ static tflm_status_t verify_op(const tflm_model_t *m, const uint8_t *op, int oi,
         return s;
     }
     CHECK(fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &n), "outputs of op", oi);
-    if (n == 0) {
-        return tflm_fail(err, TFLM_ERR_MODEL, "op %d: no outputs", oi);
-    }
     s = verify_index_vector(m, vec, n, false, "output", oi, err);
     if (s != TFLM_OK) {
         return s;
@@ -348,8 +351,30 @@ static tflm_status_t open_envelope(tflm_model_t *m, const uint8_t *data, size_t 
     return TFLM_OK;
 }
 
-// The model's sections: operator codes, buffers, the subgraph and its
-// tensors, operators, inputs and outputs.
+// Subgraph s's sections: tensors, operators, inputs and outputs. Only
+// subgraph 0, the model's, must have outputs (an init subgraph that
+// CALL_ONCE runs has none).
+static tflm_status_t open_subgraph(tflm_model_t *m, uint32_t s, tflm_error_t *err) {
+    CHECK(fb_vector_table(&m->b, m->subgraphs, s, &m->subgraph), "subgraph", (int)s);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_TENSORS, 4, &m->tensors, &m->n_tensors), "tensors", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_OPERATORS, 4, &m->ops, &m->n_ops), "operators", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_INPUTS, 4, &m->inputs, &m->n_inputs), "subgraph inputs", -1);
+    CHECK(fb_vector(&m->b, m->subgraph, SG_OUTPUTS, 4, &m->outputs, &m->n_outputs), "subgraph outputs", -1);
+    if (m->tensors == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph %d has no tensors section", (int)s);
+    }
+    if (m->ops == NULL) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph %d has no operators section", (int)s);
+    }
+    if (m->n_outputs == 0 && s == 0) {
+        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no outputs");
+    }
+    m->selected = s;
+    return TFLM_OK;
+}
+
+// The model's sections: operator codes, buffers, the subgraphs, and
+// subgraph 0's tensors, operators, inputs and outputs.
 static tflm_status_t open_sections(tflm_model_t *m, tflm_error_t *err) {
     uint32_t version = fb_field_u32(m->root, MODEL_VERSION, 0);
     if (version != SCHEMA_VERSION) {
@@ -357,41 +382,23 @@ static tflm_status_t open_sections(tflm_model_t *m, tflm_error_t *err) {
     }
     CHECK(fb_vector(&m->b, m->root, MODEL_OPCODES, 4, &m->opcodes, &m->n_opcodes), "operator codes", -1);
     CHECK(fb_vector(&m->b, m->root, MODEL_BUFFERS, 4, &m->buffers, &m->n_buffers), "buffers", -1);
-    const uint8_t *sgs;
-    uint32_t n_sgs;
-    CHECK(fb_vector(&m->b, m->root, MODEL_SUBGRAPHS, 4, &sgs, &n_sgs), "subgraphs", -1);
+    CHECK(fb_vector(&m->b, m->root, MODEL_SUBGRAPHS, 4, &m->subgraphs, &m->n_subgraphs), "subgraphs", -1);
     if (m->opcodes == NULL) {
         return tflm_fail(err, TFLM_ERR_MODEL, "model has no operator codes section");
     }
     if (m->buffers == NULL) {
         return tflm_fail(err, TFLM_ERR_MODEL, "model has no buffers section");
     }
-    if (n_sgs == 0) {
+    if (m->n_subgraphs == 0) {
         return tflm_fail(err, TFLM_ERR_MODEL, "model has no subgraph");
     }
-    if (n_sgs > 1) {
-        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "model has %u subgraphs; control flow is not supported",
-            (unsigned)n_sgs);
+    // Without the control-flow family nothing could run another subgraph.
+    if (m->n_subgraphs > (MICROPY_TFLM_OP_CONTROL_FLOW ? TFLM_MAX_SUBGRAPHS : 1)) {
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, MICROPY_TFLM_OP_CONTROL_FLOW
+            ? "model has %u subgraphs; the limit is %d" : "model has %u subgraphs; control flow is not supported",
+            (unsigned)m->n_subgraphs, TFLM_MAX_SUBGRAPHS);
     }
-    CHECK(fb_vector_table(&m->b, sgs, 0, &m->subgraph), "subgraph", 0);
-    CHECK(fb_vector(&m->b, m->subgraph, SG_TENSORS, 4, &m->tensors, &m->n_tensors), "tensors", -1);
-    CHECK(fb_vector(&m->b, m->subgraph, SG_OPERATORS, 4, &m->ops, &m->n_ops), "operators", -1);
-    CHECK(fb_vector(&m->b, m->subgraph, SG_INPUTS, 4, &m->inputs, &m->n_inputs), "subgraph inputs", -1);
-    CHECK(fb_vector(&m->b, m->subgraph, SG_OUTPUTS, 4, &m->outputs, &m->n_outputs), "subgraph outputs", -1);
-    if (m->tensors == NULL) {
-        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no tensors section");
-    }
-    if (m->ops == NULL) {
-        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no operators section");
-    }
-    if (m->n_tensors > TFLM_MAX_TENSORS || m->n_ops > TFLM_MAX_OPS) {
-        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "model has %u tensors and %u ops; the limit is %d each",
-            (unsigned)m->n_tensors, (unsigned)m->n_ops, TFLM_MAX_TENSORS);
-    }
-    if (m->n_outputs == 0) {
-        return tflm_fail(err, TFLM_ERR_MODEL, "subgraph has no outputs");
-    }
-    return TFLM_OK;
+    return open_subgraph(m, 0, err);
 }
 
 void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len) {
@@ -402,7 +409,30 @@ void tflm_model_view(tflm_model_t *m, const uint8_t *data, size_t len) {
     open_sections(m, &unused);
 }
 
-tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err) {
+void tflm_model_select(tflm_model_t *m, uint32_t s) {
+    tflm_error_t unused;
+    if (s != m->selected) {
+        open_subgraph(m, s, &unused);
+    }
+}
+
+// One subgraph: its tensors, operators, inputs and outputs.
+static tflm_status_t verify_subgraph(const tflm_model_t *m, tflm_error_t *err) {
+    tflm_status_t s = verify_each(m, m->tensors, m->n_tensors, "tensor", verify_tensor, err);
+    if (s == TFLM_OK) {
+        s = verify_each(m, m->ops, m->n_ops, "op", verify_op, err);
+    }
+    if (s == TFLM_OK) {
+        s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
+    }
+    if (s == TFLM_OK) {
+        s = verify_index_vector(m, m->outputs, m->n_outputs, false, "output", -1, err);
+    }
+    return s;
+}
+
+tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, tflm_error_t *err,
+    uint32_t *n_tensors, uint32_t *n_ops) {
     tflm_status_t s = open_envelope(m, data, len, err);
     if (s == TFLM_OK) {
         s = open_sections(m, err);
@@ -426,19 +456,24 @@ tflm_status_t tflm_model_open(tflm_model_t *m, const uint8_t *data, size_t len, 
         }
     }
     s = verify_each(m, m->buffers, m->n_buffers, "buffer", verify_buffer_entry, err);
-    if (s == TFLM_OK) {
-        s = verify_each(m, m->tensors, m->n_tensors, "tensor", verify_tensor, err);
+    // Every subgraph, called or not, gets the same checks (and counts
+    // towards the limits: the tables hold them all).
+    uint32_t tensors = 0, ops = 0;
+    for (uint32_t i = 0; i < tflm_model_subgraphs(m) && s == TFLM_OK; i++) {
+        s = i ? open_subgraph(m, i, err) : TFLM_OK; // subgraph 0's: opened above
+        tensors += m->n_tensors;
+        ops += m->n_ops;
+        if (s == TFLM_OK && (tensors > TFLM_MAX_TENSORS || ops > TFLM_MAX_OPS)) {
+            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "model has %u tensors and %u ops; the limit is %d each",
+                (unsigned)tensors, (unsigned)ops, TFLM_MAX_TENSORS);
+        }
+        if (s == TFLM_OK) {
+            s = verify_subgraph(m, err);
+        }
     }
-    if (s == TFLM_OK) {
-        s = verify_each(m, m->ops, m->n_ops, "op", verify_op, err);
-    }
-    if (s != TFLM_OK) {
-        return s;
-    }
-    s = verify_index_vector(m, m->inputs, m->n_inputs, false, "input", -1, err);
-    if (s == TFLM_OK) {
-        s = verify_index_vector(m, m->outputs, m->n_outputs, false, "output", -1, err);
-    }
+    *n_tensors = tensors;
+    *n_ops = ops;
+    tflm_model_select(m, 0);
     return s;
 }
 
@@ -506,12 +541,25 @@ static void fill_tensor(const tflm_model_t *m, const uint8_t *t, tflm_tensor_t *
     }
 }
 
-// Verified model-side details of tensor `index`, read only outside invoke.
+// Verified model-side details of tensor `index` (of any subgraph), read only
+// outside invoke.
 static const uint8_t *model_tensor(tflm_interp_t *ip, int index) {
     fb_buf_t b = {ip->model, ip->model_len};
-    const uint8_t *t = NULL;
+    const uint8_t *t = NULL, *tensors = ip->model_tensors;
+    const tflm_subgraph_t *sg = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph ? ip->graph->subgraphs : NULL;
+    for (unsigned s = 1; sg && s < ip->graph->n_subgraphs; s++) {
+        if (index >= sg[s].first_tensor && index < sg[s].first_tensor + sg[s].n_tensors) {
+            // Another subgraph's tensor (prepare of its ops): its vector.
+            tflm_model_t m;
+            tflm_model_view(&m, ip->model, ip->model_len);
+            tflm_model_select(&m, s);
+            tensors = m.tensors;
+            index -= sg[s].first_tensor;
+            break;
+        }
+    }
     if (index >= 0 && index < ip->n_tensors) {
-        fb_vector_table(&b, ip->model_tensors, (uint32_t)index, &t);
+        fb_vector_table(&b, tensors, (uint32_t)index, &t);
     }
     return t;
 }
@@ -542,36 +590,48 @@ const uint8_t *tflm_channel_scales(tflm_interp_t *ip, const tflm_tensor_t *tenso
     return scales;
 }
 
-tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_t *pool) {
+// How many subgraphs an op of this builtin code runs (IF, WHILE: two,
+// CALL_ONCE: one), found in its options' first fields.
+static unsigned call_count(int builtin) {
+    if (!MICROPY_TFLM_OP_CONTROL_FLOW) {
+        return 0;
+    }
+    return builtin == TFLM_OP_IF || builtin == TFLM_OP_WHILE ? 2 : builtin == TFLM_OP_CALL_ONCE;
+}
+
+// The tables of the selected subgraph of m: its tensors from ip->tensors[tbase]
+// and ops from ip->nodes[nbase], its inputs' and outputs' indices then its
+// ops' from *pool (moved past them), with the graph checks. Counts the ops
+// that call subgraphs and the VAR_HANDLE ops. Messages name the model's
+// (per-subgraph) indices.
+static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, uint16_t tbase, uint16_t nbase,
+    int16_t **pool_p, uint16_t *n_calls, uint16_t *n_handles) {
     tflm_error_t *err = &ip->err;
-    ip->model_tensors = m->tensors;
+    int16_t *pool = *pool_p;
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         const uint8_t *t;
         fb_vector_table(&m->b, m->tensors, i, &t);
-        fill_tensor(m, t, &ip->tensors[i]);
+        fill_tensor(m, t, &ip->tensors[tbase + i]);
     }
     int16_t *in = pool;
     for (uint32_t i = 0; i < m->n_inputs; i++) {
-        in[i] = (int16_t)fb_i32(m->inputs + 4 * i);
+        int32_t ti = fb_i32(m->inputs + 4 * i);
+        in[i] = (int16_t)(tbase + ti);
         tflm_tensor_t *t = &ip->tensors[in[i]];
         if (t->flags & TFLM_T_CONST) {
-            return tflm_fail(err, TFLM_ERR_MODEL, "graph input tensor %d is a constant", in[i]);
+            return tflm_fail(err, TFLM_ERR_MODEL, "graph input tensor %d is a constant", ti);
         }
         t->flags |= TFLM_T_INPUT;
     }
     int16_t *out = in + m->n_inputs;
     for (uint32_t i = 0; i < m->n_outputs; i++) {
-        out[i] = (int16_t)fb_i32(m->outputs + 4 * i);
+        out[i] = (int16_t)(tbase + fb_i32(m->outputs + 4 * i));
         ip->tensors[out[i]].flags |= TFLM_T_OUTPUT;
     }
-    ip->inputs = in;
-    ip->outputs = out;
-    ip->n_inputs = (uint16_t)m->n_inputs;
-    ip->n_outputs = (uint16_t)m->n_outputs;
     pool = out + m->n_outputs;
 
     for (uint32_t i = 0; i < m->n_ops; i++) {
-        tflm_node_t *node = &ip->nodes[i];
+        tflm_node_t *node = &ip->nodes[nbase + i];
         const uint8_t *op;
         fb_vector_table(&m->b, m->ops, i, &op);
         const char *custom;
@@ -593,6 +653,8 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
                 (int)i, tflm_kernel_name(k), version, k->max_version);
         }
         node->kernel = k;
+        *n_calls += call_count(code) != 0;
+        *n_handles += MICROPY_TFLM_OP_VARIABLES && code == TFLM_OP_VAR_HANDLE;
         node->options_type = fb_field_u8(op, OP_OPTIONS_TYPE, 0);
         fb_table(&m->b, op, OP_OPTIONS, &node->options);
         if (node->options_type > TFLM_OPTIONS_MAX) {
@@ -620,12 +682,12 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         node->inputs = pool;
         node->n_inputs = (uint16_t)n;
         for (uint32_t j = 0; j < n; j++) {
-            int16_t ti = (int16_t)fb_i32(vec + 4 * j);
-            pool[j] = ti;
+            int32_t ti = fb_i32(vec + 4 * j);
+            pool[j] = (int16_t)(ti < 0 ? ti : tbase + ti);
             if (ti < 0) {
                 continue;
             }
-            tflm_tensor_t *t = &ip->tensors[ti];
+            tflm_tensor_t *t = &ip->tensors[pool[j]];
             if (t->flags & (TFLM_T_CONST | TFLM_T_INPUT | TFLM_T_VARIABLE | TFLM_T_PRODUCED)) {
                 continue;
             }
@@ -641,11 +703,16 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
         }
         pool += n;
         fb_vector(&m->b, op, OP_OUTPUTS, 4, &vec, &n);
+        // Only ops that write no tensor (ASSIGN_VARIABLE, CALL_ONCE) may
+        // have no outputs.
+        if (n == 0 && k->n_outputs != 0) {
+            return tflm_fail(err, TFLM_ERR_MODEL, "op %d: no outputs", (int)i);
+        }
         node->n_outputs = (uint16_t)n;
         for (uint32_t j = 0; j < n; j++) {
-            int16_t ti = (int16_t)fb_i32(vec + 4 * j);
-            pool[j] = ti;
-            tflm_tensor_t *t = &ip->tensors[ti];
+            int32_t ti = fb_i32(vec + 4 * j);
+            pool[j] = (int16_t)(tbase + ti);
+            tflm_tensor_t *t = &ip->tensors[pool[j]];
             if (t->flags & TFLM_T_CONST) {
                 return tflm_fail(err, TFLM_ERR_MODEL, "op %d: output tensor %d is a constant", (int)i, ti);
             }
@@ -663,10 +730,96 @@ tflm_status_t tflm_build_tables(tflm_interp_t *ip, const tflm_model_t *m, int16_
     for (uint32_t i = 0; i < m->n_outputs; i++) {
         tflm_tensor_t *t = &ip->tensors[out[i]];
         if (!(t->flags & (TFLM_T_CONST | TFLM_T_INPUT | TFLM_T_VARIABLE | TFLM_T_PRODUCED))) {
-            return tflm_fail(err, TFLM_ERR_MODEL, "graph output tensor %d is never produced", out[i]);
+            return tflm_fail(err, TFLM_ERR_MODEL, "graph output tensor %d is never produced", out[i] - tbase);
         }
     }
+    *pool_p = pool;
     return TFLM_OK;
+}
+
+// The control-flow ops' calls (subgraph indices from their options, in
+// range) and room for the resource variables, in ip->graph (made here for a
+// model of one subgraph). Recursion and the nesting depth are checked with
+// the timeline they shape, in the planner (plan.c), which has the workspace
+// for it.
+static tflm_status_t build_graph(tflm_interp_t *ip, unsigned n_subgraphs, uint16_t n_calls, uint16_t n_handles) {
+    tflm_graph_t *g = ip->graph ? ip->graph : (ip->graph = tflm_alloc_persistent(ip, sizeof(tflm_graph_t)));
+    if (g == NULL || (g->calls = tflm_alloc_persistent(ip, n_calls * sizeof(tflm_call_t))) == NULL
+        || (g->vars = tflm_alloc_persistent(ip, n_handles * sizeof(tflm_var_t))) == NULL) {
+        return TFLM_ERR_ARENA;
+    }
+    g->max_vars = n_handles;
+    #if MICROPY_TFLM_OP_CONTROL_FLOW
+    for (uint16_t n = 0; n < ip->n_nodes; n++) {
+        tflm_node_t *node = &ip->nodes[n];
+        unsigned count = call_count(node->builtin);
+        if (count == 0) {
+            continue;
+        }
+        tflm_call_t *c = &g->calls[g->n_calls++];
+        c->node = n;
+        c->callee[1] = TFLM_NO_SUBGRAPH;
+        for (unsigned j = 0; j < count; j++) {
+            int32_t callee = tflm_opt_i32(node, j, 0);
+            if (callee < 0 || (unsigned)callee >= n_subgraphs) {
+                return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "subgraph %d out of range (model has %u)",
+                    callee, n_subgraphs);
+            }
+            if (g->subgraphs == NULL) {
+                // One subgraph: the op would call the subgraph it is in.
+                return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+                    "calls subgraph %d, which is already running (recursion)", callee);
+            }
+            c->callee[j] = (uint16_t)callee;
+        }
+    }
+    #endif
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_build_tables(tflm_interp_t *ip, tflm_model_t *m, int16_t *pool) {
+    ip->graph = NULL;
+    tflm_subgraph_t *sgs = NULL;
+    if (MICROPY_TFLM_OP_CONTROL_FLOW && m->n_subgraphs > 1) {
+        tflm_graph_t *g = tflm_alloc_persistent(ip, sizeof(tflm_graph_t) + m->n_subgraphs * sizeof(tflm_subgraph_t));
+        if (g == NULL) {
+            return TFLM_ERR_ARENA;
+        }
+        sgs = g->subgraphs = (tflm_subgraph_t *)(void *)(g + 1);
+        g->n_subgraphs = (uint16_t)m->n_subgraphs;
+        ip->graph = g;
+    }
+    uint16_t tbase = 0, nbase = 0, n_calls = 0, n_handles = 0;
+    for (uint32_t s = 0; s < tflm_model_subgraphs(m); s++) {
+        tflm_model_select(m, s);
+        int16_t *io = pool;
+        tflm_status_t st = build_subgraph(ip, m, tbase, nbase, &pool, &n_calls, &n_handles);
+        if (st != TFLM_OK) {
+            return st;
+        }
+        if (s == 0) {
+            ip->model_tensors = m->tensors;
+            ip->inputs = io;
+            ip->outputs = io + m->n_inputs;
+            ip->n_inputs = (uint16_t)m->n_inputs;
+            ip->n_outputs = (uint16_t)m->n_outputs;
+            ip->n_main_nodes = (uint16_t)m->n_ops;
+        }
+        if (sgs) {
+            tflm_subgraph_t *sg = &sgs[s];
+            sg->io = (uint32_t)(io - ip->inputs);
+            sg->first_tensor = tbase;
+            sg->n_tensors = (uint16_t)m->n_tensors;
+            sg->first_node = nbase;
+            sg->n_nodes = (uint16_t)m->n_ops;
+            sg->n_inputs = (uint16_t)m->n_inputs;
+            sg->n_outputs = (uint16_t)m->n_outputs;
+        }
+        tbase = (uint16_t)(tbase + m->n_tensors);
+        nbase = (uint16_t)(nbase + m->n_ops);
+    }
+    tflm_model_select(m, 0);
+    return sgs || n_calls || n_handles ? build_graph(ip, m->n_subgraphs, n_calls, n_handles) : TFLM_OK;
 }
 
 const uint8_t *tflm_model_op(const tflm_model_t *m, uint32_t i) {

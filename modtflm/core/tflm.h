@@ -25,6 +25,13 @@
 #define TFLM_MAX_TENSORS (8191)
 #define TFLM_MAX_OPS (8191)
 #define TFLM_MAX_OP_IO (1024)
+#define TFLM_MAX_SUBGRAPHS (1024)
+// Subgraph calls (IF, WHILE, CALL_ONCE) nest at most this deep below
+// subgraph 0; deeper nesting and recursion are refused (ValueError). Invoke
+// recurses in C once per level, so this also bounds the stack invoke takes.
+#ifndef TFLM_MAX_CALL_DEPTH
+#define TFLM_MAX_CALL_DEPTH (8)
+#endif
 #define TFLM_ERR_MSG_LEN (120)
 
 typedef enum {
@@ -58,6 +65,7 @@ typedef enum {
     TFLM_INT16 = 7,
     TFLM_INT8 = 9,
     TFLM_FLOAT64 = 10,
+    TFLM_RESOURCE = 13, // a resource variable's handle: its int32 id
 } tflm_type_t;
 
 // Tensor flags.
@@ -73,7 +81,10 @@ typedef enum {
 
 // One per tensor, in the arena: kept small (20 bytes on 32-bit targets).
 typedef struct {
-    uint8_t *data;
+    union {
+        uint8_t *data;
+        uint32_t life;   // while planning: first and last op using it (plan.c)
+    };
     const int32_t *dims; // `rank` entries, in the model's verified shape vector
     float scale;         // per-tensor (first channel's when per-channel)
     int32_t zero_point;
@@ -85,6 +96,7 @@ typedef struct {
 
 struct tflm_interp;
 struct tflm_node;
+struct tflm_graph; // kernel.h
 
 typedef tflm_status_t (*tflm_prepare_fn)(struct tflm_interp *ip, struct tflm_node *node);
 // eval only fails on runtime data (e.g. a gather index out of range).
@@ -123,6 +135,7 @@ typedef struct tflm_node {
         const uint8_t *options; // builtin options table in the model, or for a
                                 // custom op its custom_options vector (prepare only)
         uint8_t *scratch;       // scratch buffer (eval only)
+        uint32_t span;          // while planning: its first and last position (plan.c)
     };
 } tflm_node_t;
 
@@ -137,16 +150,23 @@ typedef struct tflm_interp {
     size_t arena_used;      // persistent + planned activations and scratch;
                             // during init, what the persistent data needs
                             // (more than written while only measuring)
+    // Every subgraph's tensors and ops in one table each, subgraph 0's
+    // first (their indices are the model's); inputs and outputs are
+    // subgraph 0's, the model's.
     tflm_tensor_t *tensors;
     tflm_node_t *nodes;
     const int16_t *inputs;
     const int16_t *outputs;
-    const uint8_t *model_tensors; // the subgraph's tensor vector (details on demand)
+    const uint8_t *model_tensors; // subgraph 0's tensor vector (details on demand)
     uint16_t n_tensors;
     uint16_t n_nodes;
     uint16_t n_inputs;
     uint16_t n_outputs;
+    uint16_t n_main_nodes;        // subgraph 0's: what invoke runs
     bool ready;
+    // Several subgraphs, resource variables (in the arena); NULL for a model
+    // with one subgraph and no variables.
+    struct tflm_graph *graph;
     // Optional per-op profiling: when ticks and profile are set, invoke
     // stores the ticks each op took in profile[op].
     tflm_ticks_fn ticks;

@@ -110,6 +110,22 @@
 #ifndef MICROPY_TFLM_OP_LSTM
 #define MICROPY_TFLM_OP_LSTM (1)
 #endif
+// IF, WHILE, CALL_ONCE, and with them models of several subgraphs (0: such
+// models are refused, and the core leaves out what plans and runs them).
+#ifndef MICROPY_TFLM_OP_CONTROL_FLOW
+#define MICROPY_TFLM_OP_CONTROL_FLOW (1)
+#endif
+// Resource variables: VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE.
+#ifndef MICROPY_TFLM_OP_VARIABLES
+#define MICROPY_TFLM_OP_VARIABLES (1)
+#endif
+
+// A cap on one WHILE's iterations, failing the invoke past it (0: none,
+// as in TFLM, where only the model's condition ends a loop). The fuzz
+// build sets one so that a model looping forever ends.
+#ifndef TFLM_WHILE_MAX_ITERATIONS
+#define TFLM_WHILE_MAX_ITERATIONS (0)
+#endif
 
 // The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
 // family that reads its options is.

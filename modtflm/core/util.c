@@ -60,10 +60,23 @@ static tflm_status_t record(tflm_error_t *err, tflm_status_t status) {
     return status;
 }
 
-// "op <index> (<NAME>): " at the start of the message buffer.
+// "op <index> (<NAME>): " at the start of the message buffer; for an op of
+// another subgraph than the model's, "subgraph <s> op <index in it> ...".
 static size_t op_prefix(tflm_interp_t *ip, const tflm_node_t *node) {
-    size_t pos = put_str(tflm_msg_buf, 0, "op ");
-    pos = put_num(tflm_msg_buf, pos, (uint32_t)(node - ip->nodes), false);
+    uint32_t n = (uint32_t)(node - ip->nodes);
+    size_t pos = 0;
+    const tflm_subgraph_t *sg = MICROPY_TFLM_OP_CONTROL_FLOW && ip->graph ? ip->graph->subgraphs : NULL;
+    if (sg && n >= ip->n_main_nodes) {
+        while (sg + 1 < ip->graph->subgraphs + ip->graph->n_subgraphs && n >= (uint32_t)sg[1].first_node) {
+            sg++;
+        }
+        pos = put_str(tflm_msg_buf, pos, "subgraph ");
+        pos = put_num(tflm_msg_buf, pos, (uint32_t)(sg - ip->graph->subgraphs), false);
+        pos = put_str(tflm_msg_buf, pos, " ");
+        n -= sg->first_node;
+    }
+    pos = put_str(tflm_msg_buf, pos, "op ");
+    pos = put_num(tflm_msg_buf, pos, n, false);
     pos = put_str(tflm_msg_buf, pos, " (");
     const char *name = node->kernel ? tflm_kernel_name(node->kernel) : tflm_op_name(node->builtin);
     pos = put_str(tflm_msg_buf, pos, name ? name : "?");
@@ -116,10 +129,11 @@ const char *tflm_kernel_name(const tflm_kernel_t *k) {
 
 static const char *const type_names[] = {
     "float32", "float16", "int32", "uint8", "int64", "string", "bool", "int16",
-    "complex64", "int8", "float64",
+    "complex64", "int8", "float64", "complex128", "uint64", "resource",
 };
 
-static const uint8_t type_sizes[] = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8};
+// A resource tensor holds its variable's int32 id (kernels/variables.c).
+static const uint8_t type_sizes[] = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8, 0, 0, 4};
 
 uint32_t tflm_tensor_bytes(const tflm_tensor_t *t) {
     uint32_t n = (uint32_t)tflm_type_size(t->type);

@@ -129,6 +129,16 @@
 #else
 #define FAMILY_LSTM(K)
 #endif
+#if MICROPY_TFLM_OP_CONTROL_FLOW
+#define FAMILY_CONTROL_FLOW(K) K(if, IF) K(while, WHILE) K(call_once, CALL_ONCE)
+#else
+#define FAMILY_CONTROL_FLOW(K)
+#endif
+#if MICROPY_TFLM_OP_VARIABLES
+#define FAMILY_VARIABLES(K) K(var_handle, VAR_HANDLE) K(read_variable, READ_VARIABLE) K(assign_variable, ASSIGN_VARIABLE)
+#else
+#define FAMILY_VARIABLES(K)
+#endif
 
 #define ALL_KERNELS(K) \
     FAMILY_FULLY_CONNECTED(K) \
@@ -152,7 +162,9 @@
     FAMILY_INDEX(K) \
     FAMILY_LAYOUT(K) \
     FAMILY_SVDF(K) \
-    FAMILY_LSTM(K)
+    FAMILY_LSTM(K) \
+    FAMILY_CONTROL_FLOW(K) \
+    FAMILY_VARIABLES(K)
 
 // Custom ops: found by name.
 #define ALL_CUSTOM_KERNELS(K) \

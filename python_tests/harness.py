@@ -145,13 +145,21 @@ def _unhex(h):
     return b"" if h in ("-", "") else bytes.fromhex(h)
 
 
-def ram_need(model):
+def ram_need(model, tables=None):
     """Bytes a test of a model takes on a board, about: the file, and twice
     every tensor without constant data (the arena, without the planner's
     reuse, and the copies the script makes of inputs and outputs); just the
-    file for a model too malformed to read."""
+    file for a model too malformed to read. With `tables` (default: for a
+    model of several subgraphs, whose many small tensors make the tables
+    outweigh the activations) also twice the tensor and op tables, about 20
+    and 36 bytes an entry on a 32-bit board."""
     try:
-        return len(model) + 2 * _activation_bytes(schema.Model.GetRootAs(bytes(model), 0))
+        m = schema.Model.GetRootAs(bytes(model), 0)
+        need = len(model) + 2 * _activation_bytes(m)
+        if tables or (tables is None and m.SubgraphsLength() > 1):
+            need += 2 * sum(20 * m.Subgraphs(g).TensorsLength() + 36 * m.Subgraphs(g).OperatorsLength()
+                            for g in range(m.SubgraphsLength()))
+        return need
     except Exception:
         return len(model)
 

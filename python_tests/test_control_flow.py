@@ -42,11 +42,8 @@ def as_arrays(model, got):
 
 
 def ram_with_tables(model):
-    """harness.ram_need plus twice the tensor and op tables (about 20 and 36
-    bytes each on a 32-bit board): these models have many small tensors in
-    several subgraphs, and their tables outweigh their activations."""
-    g = unpack_model(model)
-    return ram_need(model) + 2 * sum(20 * len(sg.tensors) + 36 * len(sg.operators) for sg in g.subgraphs)
+    """harness.ram_need with the tables counted, single-subgraph models too."""
+    return ram_need(model, tables=True)
 
 
 def run_sequences(target, cases):

@@ -98,12 +98,10 @@ def port_make(b, jobs, sd, module=True):
     bd = our_board_dir(b)
     if bd:
         cmd.append("BOARD_DIR=" + bd)
-    if not module:
-        pass  # the port's own modules only
-    elif b.port in ("rp2", "esp32"):  # CMake ports
-        cmd.append("USER_C_MODULES=" + os.path.join(ROOT, "modtflm", "micropython.cmake"))
-    else:
-        cmd.append("USER_C_MODULES=" + ROOT)
+    if module:
+        # CMake ports (rp2, esp32) take the CMake fragment, make ports the folder.
+        cmake = b.port in ("rp2", "esp32")
+        cmd.append("USER_C_MODULES=" + (os.path.join(ROOT, "modtflm", "micropython.cmake") if cmake else ROOT))
     if b.port == "rp2":
         env.setdefault("picotool_DIR", PICOTOOL_DIR)
     if b.port == "nrf":

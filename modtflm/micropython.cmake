@@ -3,6 +3,9 @@
 # micropython.mk reads, so these ports compile what `make bench` measures.
 add_library(usermod_tflm INTERFACE)
 
+# Re-run the configure step when the list changes (else an existing build
+# folder keeps the old list and fails to link new kernels).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/sources.txt)
 file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/sources.txt TFLM_SOURCE_LINES REGEX "^[a-z]+ +[^ ]+\\.c$")
 foreach(TFLM_LINE ${TFLM_SOURCE_LINES})
     string(REGEX MATCH "^([a-z]+) +(.+)$" TFLM_MATCH "${TFLM_LINE}")

@@ -28,8 +28,13 @@ from tables import natmod_arch  # noqa: E402
 
 
 @pytest.fixture
-def served_index(tmp_path):
-    """The mip packages, served on 127.0.0.1; yields the index URL."""
+def served_index(request, tmp_path):
+    """The mip packages, served on 127.0.0.1; yields the index URL.
+
+    Skips before packaging: without --natmod nothing is built under
+    build/natmod (a clean clone's `make test` pytest runs)."""
+    if not request.config.getoption("--natmod") or request.config.getoption("--target") not in QEMU_TARGETS:
+        pytest.skip("mip over a pty: the emulated boards with --natmod only")
     out = tmp_path / "mip"
     natmod_mip.package(str(out))
 
@@ -49,8 +54,6 @@ def served_index(tmp_path):
 
 def test_mip_install_on_stock_board(request, served_index):
     name = request.config.getoption("--target")
-    if not request.config.getoption("--natmod") or name not in QEMU_TARGETS:
-        pytest.skip("mip over a pty: the emulated boards with --natmod only")
     board = QEMU_TARGETS[name].board
     firmware = os.path.join(ROOT, "build", f"stock-qemu-{board}", "firmware.elf")
     url, out = served_index

@@ -809,6 +809,17 @@ def extract_layers(data, op_names):
 # Python copies of TFLite's QuantizeMultiplier and 32-bit
 # MultiplyByQuantizedMultiplier (double rounding), for expected values and
 # for picking test data.
+def qparams(rng, dtype, scale_range=None, zp_range=(-40, 40)):
+    """(scale, zero_point) for a quantized activation, None for float/int32."""
+    if dtype == "int8":
+        lo, hi = scale_range or (0.004, 0.08)
+        return float(rng.uniform(lo, hi)), int(rng.integers(*zp_range))
+    if dtype == "int16":
+        lo, hi = scale_range or (1e-4, 2e-3)
+        return float(rng.uniform(lo, hi)), 0
+    return None
+
+
 def quantize_multiplier(real):
     """(31-bit fixed-point multiplier, shift) of a real multiplier; (0, 0)
     for 0 or a multiplier too small to represent."""

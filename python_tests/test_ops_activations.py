@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import (check_cases, check_loads, check_sweep, extract_layers, io_details, oracle,
+from harness import (check_cases, qparams, check_loads, check_sweep, extract_layers, io_details, oracle,
                      multiply_by_quantized_multiplier, quantize_multiplier, read_csv_ints, run_many, run_raw_each)
 from tables import model_paths
 from tflite_builder import ModelBuilder
@@ -97,11 +97,7 @@ def pool_model(op, dtype, in_shape, filt, strides, padding, act="NONE", q=None, 
 
 
 def _pool_q(rng, dtype):
-    if dtype == "int8":
-        return (float(rng.uniform(0.005, 0.1)), int(rng.integers(-128, 60)))
-    if dtype == "int16":
-        return (float(rng.uniform(1e-4, 2e-3)), 0)
-    return None
+    return qparams(rng, dtype, (0.005, 0.1) if dtype == "int8" else None, zp_range=(-128, 60))
 
 
 # (input NHWC, filter (h, w), strides (h, w)): edge sizes, odd sizes, windows

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MODELS, shared_model
-from harness import (assert_match, check_cases, check_numpy, check_sweep, io_details, oracle, read_csv_ints, run_many,
+from harness import (assert_match, qparams, check_cases, check_numpy, check_sweep, io_details, oracle, read_csv_ints, run_many,
                      run_on_target, run_raw_each)
 from tflite_builder import ModelBuilder
 
@@ -19,17 +19,6 @@ QRANGE = {"int8": (-128, 127), "int16": (-32768, 32767)}
 
 # ---------------------------------------------------------------------------
 # Model builders
-
-
-def qparams(rng, dtype, scale_range=None):
-    """(scale, zero_point) for a quantized activation, None for float/int32."""
-    if dtype == "int8":
-        lo, hi = scale_range or (0.004, 0.08)
-        return float(rng.uniform(lo, hi)), int(rng.integers(-40, 40))
-    if dtype == "int16":
-        lo, hi = scale_range or (1e-4, 2e-3)
-        return float(rng.uniform(lo, hi)), 0
-    return None
 
 
 def add_tensor(b, shape, dtype, q):
@@ -354,14 +343,21 @@ def reduce_cases(sweep):
             op, dtype = specs[i % len(specs)]
             rank = int(rng.integers(1, 7))
             shape = tuple(int(d) for d in rng.integers(1, 6, size=rank))
-            axes = [int(a) for a in rng.choice(np.arange(-rank, rank), size=int(rng.integers(1, rank + 1)))]
-            keep = bool(rng.random() < 0.5)
+            axes, keep = random_reduction(rng, rank)
             qi = qparams(rng, dtype)
             qo = qi if op == "REDUCE_MAX" else qparams(rng, dtype)
             m = reduce_model(op, shape, axes, dtype, keep, qi, qo)
             cases.append((m, [[random_data(rng, shape, dtype)] for _ in range(2)]))
             ids.append(f"rand{i}-{op}-{dtype}-{shape}-{axes}-{keep}")
     return cases, ids
+
+
+def random_reduction(rng, rank):
+    """Random REDUCE_* arguments for a rank-`rank` input: 1 to `rank` axes
+    in [-rank, rank) (repeats allowed, as a model may hold them) and
+    keep_dims."""
+    axes = [int(a) for a in rng.choice(np.arange(-rank, rank), size=int(rng.integers(1, rank + 1)))]
+    return axes, bool(rng.random() < 0.5)
 
 
 def test_reduce_sweep(target, sweep):

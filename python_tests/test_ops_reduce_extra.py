@@ -14,9 +14,9 @@ from TFLite's semantics (min over the axes; wrapping running sums).
 """
 import numpy as np
 
-from harness import check_numpy, check_sweep, oracle, run_raw
+from harness import qparams, check_numpy, check_sweep, oracle, run_raw
 from test_ops_activations import ACTS, POOL_FAST, _data, _tensor, pool_model
-from test_ops_elementwise import REDUCE_SHAPES
+from test_ops_elementwise import REDUCE_SHAPES, random_reduction
 from test_ops_elementwise import reduce_model as _reduce_model
 from tflite_builder import ModelBuilder
 
@@ -73,11 +73,7 @@ def _random_shape(rng, max_rank, max_dim=5):
 
 
 def _q(rng, dtype):
-    if dtype == "int8":
-        return (float(rng.uniform(0.005, 0.2)), int(rng.integers(-60, 60)))
-    if dtype == "int16":
-        return (float(rng.uniform(1e-4, 2e-3)), 0)
-    return None
+    return qparams(rng, dtype, (0.005, 0.2) if dtype == "int8" else None, zp_range=(-60, 60))
 
 
 # ---------------------------------------------------------------------------
@@ -129,8 +125,7 @@ def reduce_cases(sweep):
             op, dtype = specs[i % len(specs)]
             shape = _random_shape(rng, 6)
             rank = len(shape)
-            axes = [int(a) for a in rng.choice(np.arange(-rank, rank), size=int(rng.integers(1, rank + 1)))]
-            keep = bool(rng.random() < 0.5)
+            axes, keep = random_reduction(rng, rank)
             m = reduce_model(op, shape, axes, dtype, keep, q=_q(rng, dtype))
             cases.append((m, [[_values(rng, shape, dtype)] for _ in range(2)]))
             ids.append(f"rand{i}-{op}-{dtype}-{shape}-{axes}-{keep}")

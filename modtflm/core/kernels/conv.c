@@ -358,6 +358,16 @@ static tflm_status_t dw_channels(tflm_interp_t *ip, const tflm_node_t *node, con
     return TFLM_OK;
 }
 
+// The input's and the filter's spatial sizes, as every window op reads them.
+static inline void geom_input(conv_geom_t *g, const tflm_tensor_t *in, const tflm_tensor_t *filter) {
+    g->batches = in->dims[0];
+    g->in_h = in->dims[1];
+    g->in_w = in->dims[2];
+    g->in_c = in->dims[3];
+    g->f_h = filter->dims[1];
+    g->f_w = filter->dims[2];
+}
+
 // CONV_2D (dw false) and DEPTHWISE_CONV_2D (dw true) share everything but
 // the channel layout and their options' field numbers.
 static tflm_status_t conv_dw_prepare(tflm_interp_t *ip, tflm_node_t *node, bool dw) {
@@ -376,12 +386,7 @@ static tflm_status_t conv_dw_prepare(tflm_interp_t *ip, tflm_node_t *node, bool 
     if (!is_rank4(in) || !is_rank4(filter)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input and weights must be 4-D and non-empty");
     }
-    g->batches = in->dims[0];
-    g->in_h = in->dims[1];
-    g->in_w = in->dims[2];
-    g->in_c = in->dims[3];
-    g->f_h = filter->dims[1];
-    g->f_w = filter->dims[2];
+    geom_input(g, in, filter);
     // int16: conv takes an int64 or int32 bias, depthwise int64.
     const unsigned int16_bias = dw ? 1u << TFLM_INT64 : (1u << TFLM_INT64) | (1u << TFLM_INT32);
     if ((s = (dw ? dw_channels : conv_channels)(ip, node, filter, g)) != TFLM_OK
@@ -738,13 +743,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             }
         }
     }
-    g->batches = in->dims[0];
-    g->in_h = in->dims[1];
-    g->in_w = in->dims[2];
-    g->in_c = in->dims[3];
+    geom_input(g, in, filter);
     g->out_c = filter->dims[0];
-    g->f_h = filter->dims[1];
-    g->f_w = filter->dims[2];
     g->f_c = filter->dims[3];
     g->out_h = out->dims[1];
     g->out_w = out->dims[2];

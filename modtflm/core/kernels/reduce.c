@@ -325,6 +325,42 @@ static tflm_status_t red_eval_plan(tflm_interp_t *ip, const tflm_node_t *node, c
     return TFLM_OK;
 }
 
+// REDUCE_MAX, REDUCE_MIN and REDUCE_ALL (`step`, a constant): every output
+// starts at the step's identity (the type's lowest or highest value, true),
+// kept for an empty reduction as in TFLM; then the input is reduced into it.
+TFLM_INLINE_LOOP void red_select(const red_plan_t *p, const void *x, void *out, const int type, const int step) {
+    const bool max = step == RED_MAX;
+    if (type == TFLM_INT8 || type == TFLM_UINT8) {
+        memset(out, type == TFLM_UINT8 ? 1 : max ? 0x80 : 0x7f, (size_t)p->out_count);
+    } else {
+        for (int32_t i = 0; i < p->out_count; i++) {
+            if (type == TFLM_FLOAT32) {
+                ((float *)out)[i] = max ? -FLT_MAX : FLT_MAX;
+            } else {
+                ((int16_t *)out)[i] = max ? INT16_MIN : INT16_MAX;
+            }
+        }
+    }
+    if (p->in_count != 0) {
+        red_run(p, x, out, type, step);
+    }
+}
+
+// REDUCE_MAX or REDUCE_MIN (`step`) for the input's type.
+TFLM_INLINE_LOOP void red_select_typed(const red_plan_t *p, const tflm_tensor_t *in, void *out, const int step) {
+    switch (in->type) {
+        case TFLM_FLOAT32:
+            red_select(p, in->data, out, TFLM_FLOAT32, step);
+            break;
+        case TFLM_INT8:
+            red_select(p, in->data, out, TFLM_INT8, step);
+            break;
+        default: // int16
+            red_select(p, in->data, out, TFLM_INT16, step);
+            break;
+    }
+}
+
 static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const red_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
@@ -335,54 +371,38 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     if (s != TFLM_OK) {
         return s;
     }
-    const bool empty = p->in_count == 0;
-    switch (in->type) {
-        case TFLM_FLOAT32: {
-            float *o = (float *)out->data;
-            const float init = d->op == RED_MAX ? -FLT_MAX : 0.0f;
-            for (int32_t i = 0; i < p->out_count; i++) {
-                o[i] = init;
-            }
-            if (empty) {
-                return TFLM_OK;
-            }
-            if (d->op == RED_MAX) {
-                red_run(p, in->data, o, TFLM_FLOAT32, RED_MAX);
-            } else {
-                red_run(p, in->data, o, TFLM_FLOAT32, RED_SUM);
-            }
-            if (d->op == RED_MEAN && p->red_count > 0) {
-                const float n = (float)p->red_count;
-                for (int32_t i = 0; i < p->out_count; i++) {
-                    o[i] = o[i] / n;
-                }
-            }
+    switch (d->op) {
+        case RED_MAX:
+            red_select_typed(p, in, out->data, RED_MAX);
             return TFLM_OK;
-        }
-        case TFLM_INT8:
-            if (d->op == RED_MAX) {
-                memset(out->data, 0x80, (size_t)p->out_count);
-                if (!empty) {
-                    red_run(p, in->data, out->data, TFLM_INT8, RED_MAX);
-                }
-                return TFLM_OK;
-            }
-            break;
-        default: // int16
-            if (d->op == RED_MAX) {
-                int16_t *o = (int16_t *)out->data;
-                for (int32_t i = 0; i < p->out_count; i++) {
-                    o[i] = INT16_MIN;
-                }
-                if (!empty) {
-                    red_run(p, in->data, o, TFLM_INT16, RED_MAX);
-                }
-                return TFLM_OK;
-            }
+        case RED_MIN:
+            red_select_typed(p, in, out->data, RED_MIN);
+            return TFLM_OK;
+        case RED_ALL: // bool
+            red_select(p, in->data, out->data, TFLM_UINT8, RED_ALL);
+            return TFLM_OK;
+        default:
             break;
     }
-    // Quantized MEAN / SUM.
-    if (empty || p->red_count == 0) {
+    // MEAN and SUM.
+    if (in->type == TFLM_FLOAT32) {
+        float *o = (float *)out->data;
+        for (int32_t i = 0; i < p->out_count; i++) {
+            o[i] = 0.0f;
+        }
+        if (p->in_count == 0) {
+            return TFLM_OK;
+        }
+        red_run(p, in->data, o, TFLM_FLOAT32, RED_SUM);
+        if (d->op == RED_MEAN && p->red_count > 0) {
+            const float n = (float)p->red_count;
+            for (int32_t i = 0; i < p->out_count; i++) {
+                o[i] = o[i] / n;
+            }
+        }
+        return TFLM_OK;
+    }
+    if (p->in_count == 0 || p->red_count == 0) {
         memset(out->data, 0, (size_t)p->out_count * tflm_type_size(out->type));
         return TFLM_OK;
     }
@@ -394,55 +414,6 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         red_run(p, in->data, sum, TFLM_INT16, RED_SUM);
     }
     red_requantize(d, p, sum, out);
-    return TFLM_OK;
-}
-
-// REDUCE_MIN and REDUCE_ALL: every output starts at the step's identity (the
-// type's highest value, true), kept for an empty reduction as in TFLM.
-static tflm_status_t red_min_all_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    red_plan_t local;
-    const red_plan_t *p;
-    tflm_status_t s = red_eval_plan(ip, node, in, out, &local, &p);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    const bool empty = p->in_count == 0;
-    switch (in->type) {
-        case TFLM_FLOAT32: {
-            float *o = (float *)out->data;
-            for (int32_t i = 0; i < p->out_count; i++) {
-                o[i] = FLT_MAX;
-            }
-            if (!empty) {
-                red_run(p, in->data, o, TFLM_FLOAT32, RED_MIN);
-            }
-            break;
-        }
-        case TFLM_INT8:
-            memset(out->data, 0x7f, (size_t)p->out_count);
-            if (!empty) {
-                red_run(p, in->data, out->data, TFLM_INT8, RED_MIN);
-            }
-            break;
-        case TFLM_INT16: {
-            int16_t *o = (int16_t *)out->data;
-            for (int32_t i = 0; i < p->out_count; i++) {
-                o[i] = INT16_MAX;
-            }
-            if (!empty) {
-                red_run(p, in->data, o, TFLM_INT16, RED_MIN);
-            }
-            break;
-        }
-        default: // bool
-            memset(out->data, 1, (size_t)p->out_count);
-            if (!empty) {
-                red_run(p, in->data, out->data, TFLM_UINT8, RED_ALL);
-            }
-            break;
-    }
     return TFLM_OK;
 }
 
@@ -462,6 +433,18 @@ static int axis_resolve(const tflm_tensor_t *axis_t, int rank, int64_t *bad) {
     return (int)r;
 }
 
+// The element counts of `in` before and after its dimension r.
+static void axis_split(const tflm_tensor_t *in, int r, int32_t *outer, int32_t *inner) {
+    *outer = 1;
+    *inner = 1;
+    for (int i = 0; i < r; i++) {
+        *outer *= in->dims[i];
+    }
+    for (int i = r + 1; i < in->rank; i++) {
+        *inner *= in->dims[i];
+    }
+}
+
 typedef struct {
     int32_t outer;
     int32_t axis_size;
@@ -475,27 +458,19 @@ typedef struct {
 // 2 wrong output shape.
 static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out,
     arg_data_t *d, int64_t *bad) {
-    int64_t a = tflm_index_at(axis_t, 0);
-    int64_t r = a < 0 ? a + in->rank : a;
-    if (r < 0 || r >= in->rank) {
-        *bad = a;
+    const int r = axis_resolve(axis_t, in->rank, bad);
+    if (r < 0) {
         return 1;
     }
     if (out->rank != in->rank - 1) {
         return 2;
     }
-    d->outer = 1;
-    d->inner = 1;
     for (int i = 0; i < in->rank; i++) {
-        if (i < r) {
-            d->outer *= in->dims[i];
-        } else if (i > r) {
-            d->inner *= in->dims[i];
-        }
         if (i != r && out->dims[i < r ? i : i - 1] != in->dims[i]) {
             return 2;
         }
     }
+    axis_split(in, r, &d->outer, &d->inner);
     d->axis_size = in->dims[r];
     d->axis = (int8_t)r;
     return 0;
@@ -656,15 +631,7 @@ static int cumsum_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, cum
     if (r < 0) {
         return 1;
     }
-    d->outer = 1;
-    d->inner = 1;
-    for (int i = 0; i < in->rank; i++) {
-        if (i < r) {
-            d->outer *= in->dims[i];
-        } else if (i > r) {
-            d->inner *= in->dims[i];
-        }
-    }
+    axis_split(in, r, &d->outer, &d->inner);
     d->depth = in->dims[r];
     d->axis = (int8_t)r;
     return 0;
@@ -806,8 +773,8 @@ static tflm_status_t cumsum_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 TFLM_KERNEL(mean, MEAN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
 TFLM_KERNEL(sum, SUM, 2, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
 TFLM_KERNEL(reduce_max, REDUCE_MAX, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
-TFLM_KERNEL(reduce_min, REDUCE_MIN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_min_all_eval);
-TFLM_KERNEL(reduce_all, REDUCE_ALL, 1, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_min_all_eval);
+TFLM_KERNEL(reduce_min, REDUCE_MIN, 3, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
+TFLM_KERNEL(reduce_all, REDUCE_ALL, 1, ReducerOptions, 2, 2, 1, sizeof(red_data_t), red_prepare, red_eval);
 TFLM_KERNEL(arg_max, ARG_MAX, 2, ArgMaxOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
 TFLM_KERNEL(arg_min, ARG_MIN, 2, ArgMinOptions, 2, 2, 1, sizeof(arg_data_t), arg_prepare, arg_eval);
 TFLM_KERNEL(cumsum, CUMSUM, 1, CumsumOptions, 2, 2, 1, sizeof(cumsum_data_t), cumsum_prepare, cumsum_eval);

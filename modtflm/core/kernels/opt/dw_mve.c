@@ -49,12 +49,7 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     for (int32_t k = 0; k < 4; k++) {
         int32_t oc = oc0 + (k < n ? k : 0);
         chan_rq_init(&rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = 0;
-        for (int32_t t = 0; t < FH * FW; t++) {
-            s += (uint32_t)w[(size_t)t * OC + oc];
-        }
-        b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
-        b_int[k] = b_bord[k] + s * (uint32_t)off;
+        dw_chan_bias(w + oc, FH * FW, OC, bias, oc, off, &b_bord[k], &b_int[k]);
     }
     const mve_pred16_t pred = vctp32q((uint32_t)n);
     const int32x4_t v_mult = { rq[0].mult, rq[1].mult, rq[2].mult, rq[3].mult };
@@ -69,15 +64,12 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
-            fy1 = fy1 > fy0 ? fy1 : fy0;
+            int32_t fy0;
+            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                const int32_t ny = fy1 - fy0, nx = fx1 - fx0;
+                int32_t fx0;
+                const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
                 const int8_t *px = in_b + ((size_t)(iy0 + fy0) * W + (ix0 + fx0)) * C;
                 const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
                 const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
@@ -129,6 +121,23 @@ static TFLM_ALWAYS_INLINE int32x4_t dw_rq4s(int32x4_t acc, const dw_rq4_t *r, bo
     int32x4_t v = vqrdmulhq_s32(shl ? vshlq_s32(acc, r->ls) : acc, r->mult);
     v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), r->fix));
     return vrshlq_s32(v, r->rs);
+}
+
+// The lane values of output channel oc (weights w, w_step bytes apart),
+// value i at v[i * stride]: dw_rq4_t's mult, ls, rs, fix, then the bias at
+// the border and inside (dw_chan_bias).
+static void dw_lane(const conv_data_t *d, const conv_geom_t *g, const int8_t *w, int32_t w_step,
+    const int32_t *bias, int32_t oc, int32_t *v, size_t stride) {
+    chan_rq_t rq;
+    chan_rq_init(&rq, d->mult[oc], conv_shifts(d, g)[oc]);
+    uint32_t bb, bi;
+    dw_chan_bias(w, g->f_h * g->f_w, w_step, bias, oc, d->in_offset, &bb, &bi);
+    v[0] = rq.mult;
+    v[stride] = rq.ls;
+    v[2 * stride] = -rq.rs;
+    v[3 * stride] = -(rq.rs > 0);
+    v[4 * stride] = (int32_t)bb;
+    v[5 * stride] = (int32_t)bi;
 }
 
 enum { DW16_FULL = 1, DW16_NOSHL = 2 };
@@ -219,20 +228,7 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
     int32_t v[6][2][4];
     for (int32_t k = 0; k < 8; k++) {
         int32_t oc = c0 + (k < n ? k : 0);
-        chan_rq_t rq;
-        chan_rq_init(&rq, d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = 0;
-        for (int32_t t = 0; t < FH * FW; t++) {
-            s += (uint32_t)w[(size_t)t * OC + oc];
-        }
-        uint32_t bb = bias ? (uint32_t)bias[oc] : 0;
-        int32_t h = k & 1, j = k >> 1;
-        v[0][h][j] = rq.mult;
-        v[1][h][j] = rq.ls;
-        v[2][h][j] = -rq.rs;
-        v[3][h][j] = -(rq.rs > 0);
-        v[4][h][j] = (int32_t)bb;
-        v[5][h][j] = (int32_t)(bb + s * (uint32_t)ps.off);
+        dw_lane(d, g, w + oc, OC, bias, oc, &v[0][k & 1][k >> 1], 8);
     }
     for (int32_t h = 0; h < 2; h++) {
         ps.r[h].mult = vldrwq_s32(v[0][h]);
@@ -242,24 +238,15 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
         ps.r[h].bb = vldrwq_s32(v[4][h]);
         ps.r[h].bi = vldrwq_s32(v[5][h]);
     }
-    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
-    int32_t ox_a = 0, ox_b;
-    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
-        ox_a++;
-    }
-    ox_b = ox_a;
-    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
-        ox_b++;
-    }
+    int32_t ox_a, ox_b;
+    dw_inside_cols(g, &ox_a, &ox_b);
     int8_t *o = out + c0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + c0;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
-            fy1 = fy1 > fy0 ? fy1 : fy0;
-            const int32_t ny = fy1 - fy0;
+            int32_t fy0;
+            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
             if (ny == FH && oy + 1 < g->out_h && iy0 + g->stride_h + FH <= H) {
@@ -294,12 +281,11 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                         continue;
                     }
                     const int32_t ix0 = ox * SW - PW;
-                    const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                    int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                    fx1 = fx1 > fx0 ? fx1 : fx0;
+                    int32_t fx0;
+                    const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
                     const int8_t *px = in_r + (ix0 + fx0) * C;
-                    if (fx1 - fx0 < FW) {
-                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, fx1 - fx0, true, 2, sy, o2);
+                    if (nx < FW) {
+                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, nx, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
                         dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
                     } else {
@@ -345,10 +331,9 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     continue;
                 }
                 const int32_t ix0 = ox * SW - PW;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, fx1 - fx0, true, 1, ps.sx, OC);
+                int32_t fx0;
+                const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
+                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, nx, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
@@ -422,20 +407,12 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
     memset(w1, 0, (size_t)FH * DW1_DM * DW1_FW);
     int32_t v[6][DW1_DM];
     for (int32_t m = 0; m < DW1_DM; m++) {
-        uint32_t s = 0;
-        for (int32_t t = 0; t < FH * FW; t++) {
-            s += (uint32_t)w[(size_t)t * dm + m];
-            w1[((t / FW) * DW1_DM + m) * DW1_FW + t % FW] = w[(size_t)t * dm + m];
+        for (int32_t fy = 0; fy < FH; fy++) {
+            for (int32_t fx = 0; fx < FW; fx++) {
+                w1[(fy * DW1_DM + m) * DW1_FW + fx] = w[((size_t)fy * FW + fx) * dm + m];
+            }
         }
-        chan_rq_t rq;
-        chan_rq_init(&rq, d->mult[m], conv_shifts(d, g)[m]);
-        uint32_t bb = bias ? (uint32_t)bias[m] : 0;
-        v[0][m] = rq.mult;
-        v[1][m] = rq.ls;
-        v[2][m] = -rq.rs;
-        v[3][m] = -(rq.rs > 0);
-        v[4][m] = (int32_t)bb;
-        v[5][m] = (int32_t)(bb + s * (uint32_t)d->in_offset);
+        dw_lane(d, g, w + m, dm, bias, m, &v[0][m], DW1_DM);
     }
     dw_rq4_t r[2];
     for (int32_t h = 0; h < 2; h++) {
@@ -449,17 +426,13 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
         const int8_t *in_b = in + (size_t)b * H * W;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
-            fy1 = fy1 > fy0 ? fy1 : fy0;
-            const int32_t ny = fy1 - fy0;
+            int32_t fy0;
+            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * SW - PW;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                const int32_t nx = fx1 - fx0;
+                int32_t fx0;
+                const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
                 const int8_t *px = in_r + ix0 + fx0, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
                 int32_t acc[DW1_DM];
                 if (ny == FH && nx == FW) {

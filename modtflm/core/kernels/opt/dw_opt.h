@@ -78,6 +78,43 @@ static TFLM_ALWAYS_INLINE void dw_eval_passes(const conv_data_t *d, const conv_g
     }
 }
 
+// The taps of a filter of `taps` (dilation 1) whose first one reads input
+// position `i0` (stride * output position - padding) that fall inside an
+// input of `size`: returns how many, 0 when none, and the first in *first.
+static TFLM_ALWAYS_INLINE int32_t dw_taps_inside(int32_t i0, int32_t size, int32_t taps, int32_t *first) {
+    const int32_t f0 = i0 < 0 ? -i0 : 0;
+    const int32_t f1 = size - i0 < taps ? size - i0 : taps;
+    *first = f0;
+    return f1 > f0 ? f1 - f0 : 0;
+}
+
+// Output columns [*a, *b) have the whole filter width inside the input.
+static inline void dw_inside_cols(const conv_geom_t *g, int32_t *a, int32_t *b) {
+    int32_t x = 0;
+    while (x < g->out_w && x * g->stride_w - g->pad_w < 0) {
+        x++;
+    }
+    *a = x;
+    while (x < g->out_w && x * g->stride_w - g->pad_w + g->f_w <= g->in_w) {
+        x++;
+    }
+    *b = x;
+}
+
+// The accumulator start of an output channel whose `taps` weights lie
+// `w_step` bytes apart from w: the bias at the border (where the input
+// offset is added per tap that is inside) and, for pixels with every tap
+// inside, the bias plus the offset times the sum of the weights.
+static inline void dw_chan_bias(const int8_t *w, int32_t taps, int32_t w_step, const int32_t *bias, int32_t oc,
+    int32_t off, uint32_t *b_bord, uint32_t *b_int) {
+    uint32_t s = 0;
+    for (int32_t t = 0; t < taps; t++) {
+        s += (uint32_t)w[(size_t)t * w_step];
+    }
+    *b_bord = bias ? (uint32_t)bias[oc] : 0;
+    *b_int = *b_bord + s * (uint32_t)off;
+}
+
 #if !TFLM_CPU_MVE
 // ---------------------------------------------------------------------------
 // dw_dsp.c and dw_c.c: the types and the exact requantization their

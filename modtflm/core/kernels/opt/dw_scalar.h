@@ -135,32 +135,18 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     for (int32_t k = 0; k < n; k++) {
         int32_t oc = oc0 + k;
         chan_rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        uint32_t s = 0;
-        for (int32_t t = 0; t < FH * FW; t++) {
-            s += (uint32_t)w[(size_t)t * OC + oc];
-        }
-        ps.b_bord[k] = bias ? (uint32_t)bias[oc] : 0;
-        ps.b_int[k] = ps.b_bord[k] + s * (uint32_t)ps.off;
+        dw_chan_bias(w + oc, FH * FW, OC, bias, oc, ps.off, &ps.b_bord[k], &ps.b_int[k]);
     }
     dw_rq_setup(&ps, n);
-    // Output columns [ox_a, ox_b) have the whole filter width inside the input.
-    int32_t ox_a = 0, ox_b = 0;
-    while (ox_a < g->out_w && ox_a * SW - PW < 0) {
-        ox_a++;
-    }
-    ox_b = ox_a;
-    while (ox_b < g->out_w && ox_b * SW - PW + FW <= W) {
-        ox_b++;
-    }
+    int32_t ox_a, ox_b;
+    dw_inside_cols(g, &ox_a, &ox_b);
     int8_t *o = out + oc0;
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-            int32_t fy1 = H - iy0 < FH ? H - iy0 : FH;
-            fy1 = fy1 > fy0 ? fy1 : fy0;
-            const int32_t ny = fy1 - fy0;
+            int32_t fy0;
+            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
             const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
             const int8_t *w_r = w + (size_t)fy0 * FW * OC + oc0;
             for (int32_t ox = 0; ox < g->out_w; ox++) {
@@ -179,10 +165,8 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                     continue;
                 }
                 const int32_t ix0 = ox * SW - PW;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-                int32_t fx1 = W - ix0 < FW ? W - ix0 : FW;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                const int32_t nx = fx1 - fx0;
+                int32_t fx0;
+                const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
                 if (ny > 0 && nx > 0) {
                     seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
                 } else {

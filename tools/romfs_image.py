@@ -96,6 +96,21 @@ def build(folder, align=16):
     return bytes(out)
 
 
+def hostfs_deploy_code(path, size, piece=1024):
+    """MicroPython code that writes the image file `path` (on the host, of
+    `size` bytes) into an emulated board's ROMFS partition through
+    vfs.rom_ioctl, `piece` bytes at a time read through hostfs
+    (ports/qemu/boards/common/modhostfs.c). For the micro:bit: mpremote's
+    romfs deploy sends 4 KiB chunks and decodes each on the board, more than
+    its 16 KiB of RAM can hold. Writes are padded to whole words (flash)."""
+    return ("import vfs, hostfs\n"
+            "if vfs.rom_ioctl(3, 0, %d) < 0:\n raise OSError('prepare')\n"
+            "for i in range(0, %d, %d):\n"
+            " b = hostfs.read(%r, i, %d)\n"
+            " if vfs.rom_ioctl(4, 0, i, b + bytes(-len(b) %% 4)) < 0:\n  raise OSError('write')\n"
+            "vfs.rom_ioctl(5, 0)\nprint('ROMFS image deployed')\n" % (size, size, piece, path, piece))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("src", help="folder to put in the image")

@@ -122,3 +122,19 @@ def test_folder_deploy_any_alignment(target, deploy, tmp_path):
     # Misaligned: one copy into an aligned heap block.
     check_copied(heap, "misaligned_path", model)
     check_copied(heap, "misaligned_file", model)
+
+
+def test_model_from_any_file(target):
+    """Every target: a file that is not memory-mapped (littlefs, the unix
+    port's) is read into RAM from its position; a path likewise; an object
+    that is neither a buffer, a file nor a path is a TypeError."""
+    model = project_model("hello_world", "hello_world_int8.tflite")
+    setup = "def at(n):\n f = open('p.bin', 'rb')\n f.seek(n)\n return f"
+    heap, _ = run_heap_cases(target, model, {
+        "file_at_5": "at(5)",
+        "path": "'m.tflite'",
+    }, files={"p.bin": b"\x01\x02\x03\x04\x05" + model, "m.tflite": model}, setup=setup)
+    check_copied(heap, "file_at_5", model)
+    check_copied(heap, "path", model)
+    out = target.run("import tflm\ntry:\n tflm.Interpreter(42)\nexcept TypeError as e:\n print('TYPE', e)\n")
+    assert "TYPE model must be a buffer, a file or a path" in out, out

@@ -8,15 +8,22 @@
 //   - on the micro:bit, whose 16 KiB of RAM cannot spare one, a flash disk:
 //     the flash pages the linker script sets aside, written and erased
 //     through the nRF51's NVMC as on the real part.
+//
+// Beside it, a ROMFS partition (MicroPython's read-only, memory-mapped
+// filesystem): a static buffer outside .bss (.romfs in sections.ld) or, on
+// the micro:bit, flash pages. "mpremote romfs deploy" writes it through
+// vfs.rom_ioctl (below), mp_init() mounts it at /rom on the next soft
+// reset, and its files are read in place: tflm.Interpreter('/rom/x.tflite')
+// uses the model's bytes where they lie, as from flash on a real board.
 
 #include <string.h>
 
 #include "py/mperrno.h"
+#include "py/objarray.h"
 #include "py/runtime.h"
 #include "py/stackctrl.h"
 #include "extmod/vfs.h"
 #include "extmod/vfs_lfs.h"
-#include "py/objarray.h"
 #include "qemu_soc.h"
 
 // Leaves headroom below the Python-level limit for C code (e.g. TFLM kernels)

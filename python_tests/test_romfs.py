@@ -38,6 +38,7 @@ import romfs_image  # noqa: E402
 from mpremote.romfs import make_romfs  # noqa: E402
 from qemu import PIECE  # noqa: E402
 
+
 @pytest.fixture(scope="module")
 def deploy(target, request):
     """deploy(path): `mpremote romfs deploy path` (a folder or an image)

@@ -5,6 +5,9 @@
 #                                  RISC-V: ports/qemu/boards)
 #   make firmware TARGET=rp2 BOARD=RPI_PICO      a real port's firmware (stm32, rp2,
 #                                  nrf, samd, esp32: ports/boards.txt)
+#   make firmware ... FROZEN_MODELS="a.tflite b.tflite"   (unix, qemu) models frozen
+#                                  into the firmware as module tflm_models, in
+#                                  build/<unix|qemu-BOARD>-models
 #   make boards                    every real port's firmware that can be built here
 #   make flash TARGET=esp32 BOARD=ESP32_GENERIC_S3 PORT=/dev/ttyUSB0
 #   make run                       boot the default emulated board and run the demo
@@ -49,12 +52,30 @@ TEST_JOBS ?= $(JOBS)
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
 
-UNIX_BUILD := $(TOP)/build/unix
+# Model files frozen into the firmware: module tflm_models, one constant
+# bytes object per file, used in place (tools/freeze_models.py writes its C
+# source into the build folder, modtflm/micropython.mk compiles it). Such a
+# firmware has a build folder of its own (suffix -models), so the normal one
+# is untouched.
+FROZEN_MODELS ?=
+MODELS_SUFFIX := $(if $(strip $(FROZEN_MODELS)),-models)
+# What make test freezes into the emulated M4's second firmware
+# (python_tests/test_frozen_models.py): hello_world, and person_detect when
+# the shared models are there.
+TEST_FROZEN_MODELS := models/hello_world/hello_world_int8.tflite \
+	$(wildcard $(TOP)/../shared/models/tflm/person_detect.tflite)
+
+UNIX_BUILD := $(TOP)/build/unix$(MODELS_SUFFIX)
 UNIX_FW := $(UNIX_BUILD)/micropython
-QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)
+QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(MODELS_SUFFIX)
 QEMU_FW = $(QEMU_BUILD)/firmware.elf
 
 MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
+# $(call freeze_models,<build folder>): the step that writes the folder's
+# tflm_models.c (only when the list or a model changed), and
+# $(call models_flag,<build folder>) the flag that compiles it in.
+freeze_models = $(if $(MODELS_SUFFIX),$(PYTHON) tools/freeze_models.py -o $(1)/tflm_models.c $(abspath $(FROZEN_MODELS)))
+models_flag = $(if $(MODELS_SUFFIX),TFLM_FROZEN_MODELS_C=$(1)/tflm_models.c)
 
 .PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test FORCE
 
@@ -81,17 +102,20 @@ firmware:
 endif
 
 unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(MPY_MAKE_FLAGS) \
+	$(call freeze_models,$(UNIX_BUILD))
+	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(MPY_MAKE_FLAGS) $(call models_flag,$(UNIX_BUILD)) \
 		VARIANT_DIR=$(TOP)/ports/unix/variants/tflm BUILD=$(UNIX_BUILD) \
 		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
 
 qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) \
+	$(call freeze_models,$(QEMU_BUILD))
+	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) $(call models_flag,$(QEMU_BUILD)) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(QEMU_BUILD)
 
 # A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
 # download first; see the README).
 port: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(if $(MODELS_SUFFIX),$(error FROZEN_MODELS: TARGET=unix or qemu only))
 	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD))
 
 # Every real port that can be built here (submodules present; ESP32 only
@@ -114,6 +138,7 @@ test: deps
 	@for b in $(foreach t,$(TEST_TARGETS),$(or $(call target_board,$(t)),$(error $(t) not in ports/targets.txt))); do \
 		if [ "$$b" != "-" ]; then $(MAKE) firmware TARGET=qemu BOARD=$$b || exit 1; fi; \
 	done
+	$(if $(filter qemu-m4,$(TEST_TARGETS)),$(MAKE) firmware TARGET=qemu BOARD=MPS2_AN386 FROZEN_MODELS="$(TEST_FROZEN_MODELS)")
 	TFLM_SAVE_MODELS=$(TOP)/build/fuzz/test-models \
 		$(PYTHON) tools/run_pytest.py -j $(TEST_JOBS) $(foreach t,$(TEST_TARGETS),--target $(t)) -- $(PYTEST_ARGS)
 	$(PYTHON) fuzz/fuzz.py --runs $(FUZZ_SMOKE_RUNS) --seed 1 --binary $(TOP)/build/host/fuzz_model

@@ -18,3 +18,9 @@ TFLM_OBJ = $(patsubst $(USER_C_MODULES)/%.c,$(BUILD)/%.o,$(1))
 $(call TFLM_OBJ,$(TFLM_SRC_BINDING) $(TFLM_SRC_SIZE) $(TFLM_SRC_SPEED)): CFLAGS += -ffp-contract=off
 $(call TFLM_OBJ,$(TFLM_SRC_SIZE)): CFLAGS += -Os
 $(call TFLM_OBJ,$(TFLM_SRC_SPEED)): CFLAGS += -O2
+
+# Frozen models (the top Makefile's FROZEN_MODELS=): module tflm_models,
+# whose C source tools/freeze_models.py wrote into the build folder.
+ifneq ($(TFLM_FROZEN_MODELS_C),)
+SRC_USERMOD_C += $(TFLM_FROZEN_MODELS_C)
+endif

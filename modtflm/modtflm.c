@@ -278,27 +278,68 @@ static uint32_t profile_ticks(void) {
 }
 #endif
 
-static mp_obj_t read_file(mp_obj_t path) {
-    mp_obj_t args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
-    mp_obj_t f = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
-    // The size first, so that the model is read into one block of its size:
-    // read() without one grows its buffer 256 bytes at a time, which can
-    // take twice the model's size at the peak (too much on a small board).
-    int err;
-    mp_off_t size = mp_stream_seek(f, 0, MP_SEEK_END, &err);
-    if (size == (mp_off_t)-1 || mp_stream_seek(f, 0, MP_SEEK_SET, &err) == (mp_off_t)-1) {
-        mp_raise_OSError(err);
-    }
+// f.seek(offset, whence) through the method, so that any file-like object
+// works (and the native module needs no stream internals).
+static mp_int_t file_seek(mp_obj_t f, mp_int_t offset, int whence) {
+    mp_obj_t dest[4];
+    mp_load_method(f, MP_QSTR_seek, dest);
+    dest[2] = mp_obj_new_int(offset);
+    dest[3] = MP_OBJ_NEW_SMALL_INT(whence);
+    return mp_obj_get_int(mp_call_method_n_kw(2, 0, dest));
+}
+
+// The rest of an open file, from its position, as one bytes object. The
+// size first, so that the model is read into one block of its size: read()
+// without one grows its buffer 256 bytes at a time, which can take twice
+// the model's size at the peak (too much on a small board).
+static mp_obj_t read_rest(mp_obj_t f) {
+    mp_int_t pos = file_seek(f, 0, MP_SEEK_CUR);
+    mp_int_t end = file_seek(f, 0, MP_SEEK_END);
+    file_seek(f, pos, MP_SEEK_SET);
     mp_obj_t dest[3];
     mp_load_method(f, MP_QSTR_read, dest);
-    dest[2] = mp_obj_new_int_from_uint((mp_uint_t)size);
-    mp_obj_t data = mp_call_method_n_kw(1, 0, dest);
-    mp_load_method(f, MP_QSTR_close, dest);
-    mp_call_method_n_kw(0, 0, dest);
+    dest[2] = mp_obj_new_int(end - pos);
+    return mp_call_method_n_kw(1, 0, dest);
+}
+
+// The model argument as an object with a read buffer:
+// - a buffer as given: bytes (frozen ones too), a bytearray, a memoryview;
+// - a file whose data is memory-mapped, i.e. a ROMFS file (/rom): the file
+//   object itself, whose buffer is its bytes in place;
+// - any other file (littlefs, FAT, the unix port's): its contents from its
+//   position, read into a bytes object;
+// - a path (str): the file it names, opened as above (and closed after a
+//   read).
+static mp_obj_t model_buffer(mp_obj_t model) {
+    bool opened = mp_obj_is_str(model);
+    if (opened) {
+        mp_obj_t args[2] = {model, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
+        model = mp_builtin_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    }
+    mp_buffer_info_t buf;
+    if (mp_get_buffer(model, &buf, MP_BUFFER_READ)) {
+        return model;
+    }
+    mp_obj_t dest[3];
+    mp_load_method_maybe(model, MP_QSTR_read, dest);
+    if (dest[0] == MP_OBJ_NULL) {
+        mp_raise_TypeError(MP_ERROR_TEXT("model must be a buffer, a file or a path"));
+    }
+    mp_obj_t data = read_rest(model);
+    if (opened) {
+        mp_load_method(model, MP_QSTR_close, dest);
+        mp_call_method_n_kw(0, 0, dest);
+    }
     return data;
 }
 
 // Interpreter(model, arena_size=0, *, profile=False, arena=None)
+//
+// model: a buffer, a file or a path (model_buffer). A read-only buffer that
+// is 8-byte aligned is used in place, with no copy: bytes, frozen bytes, a
+// ROMFS file (its mapped bytes); the interpreter references the object, so
+// the GC cannot free it. A writable or misaligned buffer is copied once;
+// other files are read into RAM.
 //
 // arena=buf: the interpreter builds its arena in the caller's buffer instead
 // of a heap block of its own (a static bytearray made early, or memory the
@@ -366,10 +407,7 @@ static mp_obj_t interpreter_make_new(const mp_obj_type_t *type, size_t n_args, s
         user = &abuf;
     }
 
-    mp_obj_t model = args[ARG_model].u_obj;
-    if (mp_obj_is_str(model)) {
-        model = read_file(model);
-    }
+    mp_obj_t model = model_buffer(args[ARG_model].u_obj);
     mp_buffer_info_t buf;
     mp_get_buffer_raise(model, &buf, MP_BUFFER_READ);
 

@@ -145,16 +145,6 @@ static mp_obj_t mp_call_function_2_dyn(mp_obj_t f, mp_obj_t a, mp_obj_t b) {
 // open() ignores the keyword map here: the binding passes none.
 #define mp_builtin_open(n_args, args, kw) (mp_call_function_n_kw(mp_load_global(MP_QSTR_open), (n_args), 0, (args)))
 
-// f.seek(offset, whence); a failing seek raises OSError itself.
-static mp_off_t mp_stream_seek_dyn(mp_obj_t f, mp_off_t offset, int whence) {
-    mp_obj_t dest[4];
-    mp_load_method(f, MP_QSTR_seek, dest);
-    dest[2] = mp_obj_new_int(offset);
-    dest[3] = MP_OBJ_NEW_SMALL_INT(whence);
-    return (mp_off_t)mp_obj_get_int_truncated(mp_call_method_n_kw(2, 0, dest));
-}
-#define mp_stream_seek(f, offset, whence, err) (*(err) = 0, mp_stream_seek_dyn((f), (offset), (whence)))
-
 // array.array, from the firmware's array module.
 static mp_obj_t array_type_dyn(void) {
     mp_obj_t mod = mp_import_name(MP_QSTR_array, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));

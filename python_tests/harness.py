@@ -841,3 +841,66 @@ def multiply_by_quantized_multiplier(x, m, shift):
     e = max(-shift, 0)
     mask = (1 << e) - 1
     return (h >> e) + (1 if (h & mask) > (mask >> 1) + (1 if h < 0 else 0) else 0)
+
+
+# Models in place or copied (test_romfs.py, test_frozen_models.py): one
+# interpreter per case, made in a function and closed, so that no stale
+# reference keeps the one before alive while the heap is measured. HEAP:
+# bytes the heap grew by while the interpreter was made, and its arena.
+HEAP_SCRIPT = """
+import tflm, gc
+""" + PRINT_OUTPUTS + READ_INPUTS + """
+{setup}
+def run(tag, make):
+    gc.collect()
+    before = gc.mem_alloc()
+    it = tflm.Interpreter(make())
+    gc.collect()
+    print('HEAP', tag, gc.mem_alloc() - before, it.arena_used)
+    inputs.seek(0)
+    set_inputs(it, {n_in})
+    it.invoke()
+    print_outputs('OUT ' + tag, it, {n_out})
+    it.close()
+{runs}
+"""
+
+
+def run_heap_cases(target, model, cases, files=None, setup=""):
+    """Runs `cases` ({tag: expression making the model argument on the
+    board) on one input set, after `setup` (code); checks each output
+    against the oracle and returns ({tag: (heap growth, arena_used)}, the
+    board's output)."""
+    batches = random_inputs(model, 1, seed=3)
+    want = oracle(model, batches)
+    ins, outs = io_details(model)
+    runs = "\n".join(f"run({tag!r}, lambda: {expr})" for tag, expr in cases.items())
+    script = HEAP_SCRIPT.format(setup=setup, n_in=len(ins), n_out=len(outs), runs=runs)
+    text = target.run(script, files={**(files or {}), INPUTS_FILE: _inputs_file(batches)})
+    heap, got = {}, {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts[:1] == ["HEAP"]:
+            heap[parts[1]] = (int(parts[2]), int(parts[3]))
+        elif parts[:1] == ["OUT"]:
+            hexes = parts[2:] + [""] * (len(outs) - len(parts[2:]))
+            got[parts[1]] = [[np.frombuffer(_unhex(h), dtype=d["dtype"]).reshape(d["shape"])
+                               for h, d in zip(hexes, outs)]]
+    assert set(got) == set(cases), f"cases without output; device said:\n{text[-2000:]}"
+    for tag in cases:
+        assert_match(got[tag], want, context=tag)
+    return heap, text
+
+
+def check_in_place(heap, tag, model):
+    grew, arena = heap[tag]
+    # The interpreter object, the file object and the arena's block; far
+    # below the model (10 % of it would be a partial copy).
+    assert grew - arena < len(model) // 10, f"{tag}: heap grew by {grew} for a {len(model)}-byte model " \
+        f"and a {arena}-byte arena: a copy?"
+
+
+def check_copied(heap, tag, model):
+    grew, arena = heap[tag]
+    assert grew - arena >= len(model), f"{tag}: heap grew by {grew}, less than the {len(model)}-byte model " \
+        f"plus the {arena}-byte arena: not read into RAM?"

@@ -45,6 +45,11 @@ $(BUILD)/main.o: $(filter %.mk,$(MAKEFILE_LIST))
 QEMU_RAMDISK_SIZE ?= 2097152
 CFLAGS += -DQEMU_RAMDISK_SIZE=$(QEMU_RAMDISK_SIZE)
 
+# ROMFS partition size (RAM boards; the micro:bit's is in microbit.ld);
+# REGION_DISK must hold it after the RAM disk.
+QEMU_ROMFS_SIZE ?= 1048576
+CFLAGS += -DQEMU_ROMFS_SIZE=$(QEMU_ROMFS_SIZE)
+
 MICROPY_VFS_LFS2 = 1
 
 # Deterministic virtual time for the stock "make run/repl/test" targets too

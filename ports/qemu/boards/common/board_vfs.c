@@ -8,10 +8,18 @@
 //   - on the micro:bit, whose 16 KiB of RAM cannot spare one, a flash disk:
 //     the flash pages the linker script sets aside, written and erased
 //     through the nRF51's NVMC as on the real part.
+//
+// Beside it, a ROMFS partition (MicroPython's read-only, memory-mapped
+// filesystem): a static buffer outside .bss (.romfs in sections.ld) or, on
+// the micro:bit, flash pages. "mpremote romfs deploy" writes it through
+// vfs.rom_ioctl (below), mp_init() mounts it at /rom on the next soft
+// reset, and its files are read in place: tflm.Interpreter('/rom/x.tflite')
+// uses the model's bytes where they lie, as from flash on a real board.
 
 #include <string.h>
 
 #include "py/mperrno.h"
+#include "py/objarray.h"
 #include "py/runtime.h"
 #include "py/stackctrl.h"
 #include "extmod/vfs.h"
@@ -38,9 +46,9 @@ extern uint8_t _qemu_flashdisk_start[], _qemu_flashdisk_end[];
 
 // Flash takes whole words, and can only clear bits (littlefs erases first).
 // QEMU does both at once, so there is no READY to wait for.
-static void disk_write(size_t addr, const uint8_t *src, size_t len) {
+static void flash_write(uint8_t *dest, const uint8_t *src, size_t len) {
     NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_WRITE;
-    volatile uint32_t *dst = (volatile uint32_t *)(DISK_BASE + addr);
+    volatile uint32_t *dst = (volatile uint32_t *)dest;
     for (size_t i = 0; i < len / 4; ++i) {
         uint32_t w;
         memcpy(&w, src + 4 * i, 4);
@@ -49,10 +57,33 @@ static void disk_write(size_t addr, const uint8_t *src, size_t len) {
     NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_READ_ONLY;
 }
 
-static void disk_erase(size_t block) {
+static void flash_erase(uint8_t *page) {
     NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_ERASE;
-    NVMC_REG(QEMU_SOC_NVMC_ERASEPAGE) = (uint32_t)(uintptr_t)(DISK_BASE + block * DISK_BLOCK_SIZE);
+    NVMC_REG(QEMU_SOC_NVMC_ERASEPAGE) = (uint32_t)(uintptr_t)page;
     NVMC_REG(QEMU_SOC_NVMC_CONFIG) = NVMC_READ_ONLY;
+}
+
+static void disk_write(size_t addr, const uint8_t *src, size_t len) {
+    flash_write(DISK_BASE + addr, src, len);
+}
+
+static void disk_erase(size_t block) {
+    flash_erase(DISK_BASE + block * DISK_BLOCK_SIZE);
+}
+
+// The ROMFS partition: the flash pages the linker script sets aside for it.
+extern uint8_t _qemu_romfs_start[], _qemu_romfs_end[];
+#define ROMFS_BASE (_qemu_romfs_start)
+#define ROMFS_SIZE ((size_t)(_qemu_romfs_end - _qemu_romfs_start))
+#define ROMFS_ERASE_SIZE (QEMU_SOC_FLASH_PAGE_SIZE)
+#define ROMFS_WRITE_ALIGN (4)
+
+static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
+    flash_write(ROMFS_BASE + offset, src, len);
+}
+
+static void romfs_erase(size_t offset) {
+    flash_erase(ROMFS_BASE + offset);
 }
 
 // littlefs writes whole program units (32 bytes, vfs_lfs.c's default).
@@ -82,6 +113,27 @@ static void disk_erase(size_t block) {
 }
 
 #define DISK_WRITE_ALIGN (1)
+
+// The ROMFS partition: a static buffer outside .bss (.romfs in sections.ld),
+// 16-byte aligned so that file data aligned within the image
+// (tools/romfs_image.py) is aligned in memory.
+#ifndef QEMU_ROMFS_SIZE
+#define QEMU_ROMFS_SIZE (1024 * 1024)
+#endif
+static uint8_t romfs_buf[QEMU_ROMFS_SIZE] __attribute__((section(".bss.qemu_romfs"), aligned(16)));
+#define ROMFS_BASE (romfs_buf)
+#define ROMFS_SIZE ((size_t)QEMU_ROMFS_SIZE)
+#define ROMFS_ERASE_SIZE (ROMFS_SIZE)
+#define ROMFS_WRITE_ALIGN (1)
+
+static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
+    memcpy(romfs_buf + offset, src, len);
+}
+
+// RAM needs no erase before being written.
+static void romfs_erase(size_t offset) {
+    (void)offset;
+}
 
 #endif
 
@@ -189,6 +241,66 @@ static void ramdisk_mount(void) {
         mp_printf(&mp_plat_print, "MPY: can't mount RAM disk (error %d)\n", ret);
     }
 }
+
+#if MICROPY_VFS_ROM_IOCTL
+
+// Read-only (no MP_OBJ_ARRAY_TYPECODE_FLAG_RW): the files VfsRom opens from
+// it give read-only buffers, which tflm uses in place. On the micro:bit its
+// size is no C constant (linker symbols), so the view is filled in on use.
+static mp_obj_array_t romfs_obj = { { &mp_type_memoryview }, 'B', 0, 0, NULL };
+
+// One partition. The protocol (extmod/vfs.h, used by mpremote's romfs
+// deploy): 1 = number of partitions, 2 = the partition's memoryview,
+// 3 = prepare to write <len> bytes (erase; returns the smallest write),
+// 4 = write <buf> at <offset>, 5 = writing done.
+mp_obj_t mp_vfs_rom_ioctl(size_t n_args, const mp_obj_t *args) {
+    mp_int_t cmd = mp_obj_get_int(args[0]);
+    if (cmd == MP_VFS_ROM_IOCTL_GET_NUMBER_OF_SEGMENTS) {
+        return MP_OBJ_NEW_SMALL_INT(1);
+    }
+    if (n_args < 2 || mp_obj_get_int(args[1]) != 0) {
+        return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+    }
+    switch (cmd) {
+        case MP_VFS_ROM_IOCTL_GET_SEGMENT:
+            romfs_obj.items = ROMFS_BASE;
+            romfs_obj.len = ROMFS_SIZE;
+            return MP_OBJ_FROM_PTR(&romfs_obj);
+        case MP_VFS_ROM_IOCTL_WRITE_PREPARE: {
+            if (n_args < 3) {
+                return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+            }
+            mp_int_t len = mp_obj_get_int(args[2]);
+            if (len < 0 || (size_t)len > ROMFS_SIZE) {
+                return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+            }
+            for (size_t off = 0; off < (size_t)len; off += ROMFS_ERASE_SIZE) {
+                romfs_erase(off);
+            }
+            return MP_OBJ_NEW_SMALL_INT(ROMFS_WRITE_ALIGN);
+        }
+        case MP_VFS_ROM_IOCTL_WRITE: {
+            if (n_args < 4) {
+                return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+            }
+            mp_int_t offset = mp_obj_get_int(args[2]);
+            mp_buffer_info_t bufinfo;
+            mp_get_buffer_raise(args[3], &bufinfo, MP_BUFFER_READ);
+            if (offset < 0 || (size_t)offset > ROMFS_SIZE || bufinfo.len > ROMFS_SIZE - (size_t)offset
+                || ((size_t)offset | bufinfo.len) % ROMFS_WRITE_ALIGN != 0) {
+                return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+            }
+            romfs_write((size_t)offset, bufinfo.buf, bufinfo.len);
+            return MP_OBJ_NEW_SMALL_INT(0);
+        }
+        case MP_VFS_ROM_IOCTL_WRITE_COMPLETE:
+            return MP_OBJ_NEW_SMALL_INT(0);
+        default:
+            return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
+    }
+}
+
+#endif // MICROPY_VFS_ROM_IOCTL
 
 void qemu_board_port_init(void) {
     // main() caps Python recursion at 10 KiB of stack; the linker script

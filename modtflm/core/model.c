@@ -599,6 +599,22 @@ static unsigned call_count(int builtin) {
     return builtin == TFLM_OP_IF || builtin == TFLM_OP_WHILE ? 2 : builtin == TFLM_OP_CALL_ONCE;
 }
 
+// Why op i (builtin `code`, its custom name, `version`) has no usable
+// kernel `k` in this build.
+static tflm_status_t kernel_missing(tflm_error_t *err, const tflm_kernel_t *k, int32_t code, const char *custom,
+    int version, uint32_t i) {
+    if (k == NULL && code == TFLM_OP_CUSTOM) {
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
+    }
+    if (k == NULL) {
+        const char *name = tflm_op_name(code);
+        return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s (builtin %d) is not supported",
+            (int)i, name ? name : "op", code);
+    }
+    return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
+        (int)i, tflm_kernel_name(k), version, k->max_version);
+}
+
 // The tables of the selected subgraph of m: its tensors from ip->tensors[tbase]
 // and ops from ip->nodes[nbase], its inputs' and outputs' indices then its
 // ops' from *pool (moved past them), with the graph checks. Counts the ops
@@ -640,17 +656,14 @@ static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, ui
         node->builtin = (uint16_t)code;
         node->version = (uint8_t)(version < 0 ? 0 : version > 255 ? 255 : version);
         const tflm_kernel_t *k = tflm_find_kernel(code, custom);
-        if (k == NULL && code == TFLM_OP_CUSTOM) {
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
-        }
-        if (k == NULL) {
-            const char *name = tflm_op_name(code);
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s (builtin %d) is not supported",
-                (int)i, name ? name : "op", code);
-        }
-        if (version < 1 || version > k->max_version) {
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
-                (int)i, tflm_kernel_name(k), version, k->max_version);
+        if (k == NULL || version < 1 || version > k->max_version) {
+            tflm_status_t st = kernel_missing(err, k, code, custom, version, i);
+            #if TFLM_CHECK_ALL_OPS
+            (void)st;
+            k = tflm_check_stub(ip, nbase + i, fb_field_u8(op, OP_OPTIONS_TYPE, 0));
+            #else
+            return st;
+            #endif
         }
         node->kernel = k;
         *n_calls += call_count(code) != 0;

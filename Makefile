@@ -3,6 +3,10 @@
 #   make firmware TARGET=unix      host firmware (build/unix/micropython)
 #   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated board firmware (Cortex-M,
 #                                  RISC-V: ports/qemu/boards)
+#   make firmware TARGET=qemu BOARD=MPS2_AN386 OPS_FROM="a.tflite b.tflite"
+#                                  only the op families those models need
+#                                  (build/qemu-MPS2_AN386-ops-<hash>; also
+#                                  TARGET=unix and make natmod)
 #   make firmware TARGET=rp2 BOARD=RPI_PICO      a real port's firmware (stm32, rp2,
 #                                  nrf, samd, esp32: ports/boards.txt)
 #   make boards                    every real port's firmware that can be built here
@@ -49,12 +53,26 @@ TEST_JOBS ?= $(JOBS)
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
 
-UNIX_BUILD := $(TOP)/build/unix
+UNIX_BUILD := $(TOP)/build/unix$(OPS_TAG)
 UNIX_FW := $(UNIX_BUILD)/micropython
-QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)
+QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(OPS_TAG)
 QEMU_FW = $(QEMU_BUILD)/firmware.elf
 
 MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
+
+# OPS_FROM="a.tflite b.tflite": a firmware (unix, qemu) or tflm.mpy with only
+# the op families and activation types those models need (the
+# MICROPY_TFLM_OP_* / MICROPY_TFLM_TYPE_* flags tools/tflm_check.py derives),
+# in a build folder of its own per flag set (-ops-<hash>): MicroPython's
+# make does not rebuild objects when only the flags change.
+ifneq ($(strip $(OPS_FROM)),)
+OPS_CFLAGS := $(shell $(PYTHON) $(TOP)/tools/tflm_check.py --ops-cflags $(OPS_FROM))
+ifneq ($(.SHELLSTATUS),0)
+$(error OPS_FROM: tools/tflm_check.py --ops-cflags $(OPS_FROM) failed (message above))
+endif
+OPS_TAG := -ops-$(shell echo '$(OPS_CFLAGS)' | md5sum | cut -c1-8)
+MPY_MAKE_FLAGS += CFLAGS_EXTRA="$(strip $(CFLAGS_EXTRA) $(OPS_CFLAGS))"
+endif
 
 .PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test FORCE
 
@@ -92,6 +110,7 @@ qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 # A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
 # download first; see the README).
 port: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(if $(OPS_TAG),$(error OPS_FROM builds TARGET=unix, TARGET=qemu and make natmod))
 	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD))
 
 # Every real port that can be built here (submodules present; ESP32 only
@@ -176,8 +195,9 @@ stock-qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(STOCK_QEMU_BUILD)
 
 natmod: deps
-	mkdir -p build/natmod/$(ARCH)
-	$(MAKE) -C build/natmod/$(ARCH) -f $(TOP)/natmod/Makefile TOP=$(TOP) ARCH=$(ARCH) MPY_DIR=$(MICROPY_DIR)
+	mkdir -p build/natmod/$(ARCH)$(OPS_TAG)
+	$(MAKE) -C build/natmod/$(ARCH)$(OPS_TAG) -f $(TOP)/natmod/Makefile TOP=$(TOP) ARCH=$(ARCH) MPY_DIR=$(MICROPY_DIR) \
+		$(if $(OPS_TAG),CFLAGS_EXTRA="$(strip $(CFLAGS_EXTRA) $(OPS_CFLAGS))")
 
 natmod-all: deps
 	@for a in $(NATMOD_ARCHS); do $(MAKE) natmod ARCH=$$a || exit 1; done

@@ -118,6 +118,9 @@ def checker(bits, kernels):
 Op = collections.namedtuple("Op", "subgraph index name version inputs outputs status reason message")
 
 STATUS_NAMES = {1: "malformed", 2: "unsupported", 3: "arena", 4: "index", 5: "value", 6: "state"}
+# The Python exception the module raises for each (README "Errors").
+EXCEPTIONS = {"malformed": "ValueError", "unsupported": "NotImplementedError", "arena": "MemoryError",
+              "index": "IndexError", "value": "ValueError", "state": "RuntimeError"}
 
 
 def classify(name, msg, builtin_fam, custom_fam):
@@ -157,13 +160,13 @@ def run_check(exe, model):
             else:
                 code, msg = rest.split(" ", 1)
                 status = STATUS_NAMES.get(int(code), code)
-                reason = "type not supported" if status == "unsupported" else "refused (%s)" % status
+                reason = "type not supported" if status == "unsupported" else "invalid (%s)" % EXCEPTIONS[status]
             res["ops"].append(Op(int(sg), int(idx), name, int(ver), ins.split(",") if ins != "-" else [],
                                  outs.split(",") if outs != "-" else [], status, reason, msg))
         elif f[0] == "arena":
             res["arena"], res["persistent"] = int(f[1]), int(f[3])
         elif f[0] == "error":
-            res["error"] = (STATUS_NAMES.get(int(f[1]), f[1]), " ".join(f[2:]))
+            res["error"] = (EXCEPTIONS.get(STATUS_NAMES.get(int(f[1])), f[1]), " ".join(f[2:]))
     return res
 
 
@@ -275,20 +278,16 @@ def check_model(model, board_list, do_measure, log):
     if not by_board:
         return False
     first = next(iter(by_board.values()))[1]
-    if first["error"]:
-        kind, msg = first["error"]
-        print("  cannot run: %s: %s" % ("malformed model (ValueError)" if kind == "malformed" else
-                                        "not supported (NotImplementedError)" if kind == "unsupported" else kind,
-                                        msg))
-        return False
-    print("  %d op(s)%s:" % (len(first["ops"]), ", %d subgraphs" % first["subgraphs"]
-                              if first["subgraphs"] > 1 else ""))
+    if first["ops"]:
+        print("  %d op(s)%s:" % (len(first["ops"]), ", %d subgraphs" % first["subgraphs"]
+                                  if first["subgraphs"] > 1 else ""))
     for op in first["ops"]:
         print(fmt_op(op))
-    bad = [op for op in first["ops"] if op.status != "ok"]
-    if bad:
-        print("  cannot run: %d op(s) not supported by this build" % len(bad))
-        ok = False
+    if first["error"]:
+        bad = [op for op in first["ops"] if op.status != "ok"]
+        print("  cannot run%s; tflm.Interpreter raises %s: %s" % (
+            ": %d op(s) not supported" % len(bad) if bad else "", *first["error"]))
+        return False
     families = families_of(first["ops"])
     print("  op families: %s" % " ".join(sorted(families)))
     measured = {}

@@ -60,11 +60,11 @@ int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char 
 #define TFLM_CHECK_ALL_OPS (0)
 #endif
 #if TFLM_CHECK_ALL_OPS
-// Op `node` (index in ip->nodes) has no usable kernel (ip->err says why):
-// the checker records it and gives a stand-in taking any inputs, outputs
-// and options of `options_type`, so that the graph checks and the other
-// ops' prepare still run.
-const tflm_kernel_t *tflm_check_stub(tflm_interp_t *ip, unsigned node, unsigned options_type);
+// Op `node` (index in ip->nodes) has no usable kernel (`status`, ip->err
+// says why): the checker records it and gives a stand-in taking any inputs,
+// outputs and options of `options_type`, so that the graph checks and the
+// other ops' prepare still run.
+const tflm_kernel_t *tflm_check_stub(tflm_interp_t *ip, unsigned node, tflm_status_t status, unsigned options_type);
 // Op `node`'s checks or prepare failed (ip->err says why).
 void tflm_check_failed(tflm_interp_t *ip, unsigned node);
 // The status of the first op handed to the two above (TFLM_OK: none): init

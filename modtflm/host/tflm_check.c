@@ -12,7 +12,8 @@
 //   op ... missing <message>           no kernel for the op (or its version)
 //   op ... failed <status> <message>   its checks or prepare refused it
 //   arena <bytes> persistent <bytes>   all ops can run
-//   error <status> <message>           the model itself was refused
+//   error <status> <message>           what the runtime raises otherwise (op
+//                                      lines precede it when the ops were read)
 // Types are comma-separated names ("none": an omitted optional input; "-":
 // no tensors). Exit status 0 when the model can run, 2 when not, 1 on a
 // usage or file error.
@@ -42,7 +43,8 @@ static tflm_status_t stub_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // checks that an op's options are of its kernel's type).
 static tflm_kernel_t stubs[TFLM_OPTIONS_MAX + 1];
 
-const tflm_kernel_t *tflm_check_stub(tflm_interp_t *ip, unsigned node, unsigned options_type) {
+const tflm_kernel_t *tflm_check_stub(tflm_interp_t *ip, unsigned node, tflm_status_t status, unsigned options_type) {
+    (void)status; // ip->err.status
     record(ip, node, true);
     tflm_kernel_t *k = &stubs[options_type <= TFLM_OPTIONS_MAX ? options_type : 0];
     *k = (tflm_kernel_t){.builtin = TFLM_OP_CUSTOM, .max_version = 255, .options_type = (uint8_t)options_type,
@@ -54,13 +56,24 @@ void tflm_check_failed(tflm_interp_t *ip, unsigned node) {
     record(ip, node, false);
 }
 
-tflm_status_t tflm_check_result(const tflm_interp_t *ip) {
+// The op the runtime stops at: kernels are looked up for every op before
+// any op is prepared, so the first op without one, else the first refused.
+static int first_failed(const tflm_interp_t *ip) {
+    int first = -1;
     for (unsigned i = 0; i < ip->n_nodes; i++) {
-        if (op_status[i] != TFLM_OK) {
-            return op_status[i];
+        if (op_status[i] != TFLM_OK && op_missing[i]) {
+            return (int)i;
+        }
+        if (op_status[i] != TFLM_OK && first < 0) {
+            first = (int)i;
         }
     }
-    return TFLM_OK;
+    return first;
+}
+
+tflm_status_t tflm_check_result(const tflm_interp_t *ip) {
+    int i = first_failed(ip);
+    return i < 0 ? TFLM_OK : op_status[i];
 }
 
 static void print_types(const tflm_interp_t *ip, const int16_t *idx, unsigned n) {
@@ -122,19 +135,13 @@ int main(int argc, char **argv) {
     }
     if (s == TFLM_OK) {
         printf("arena %u persistent %u\n", (unsigned)ip.arena_used, (unsigned)ip.persistent_used);
-    } else if (!tables) {
-        // A graph check failed past an op without a kernel (its inputs and
-        // outputs are checked as the stand-in's): the runtime stops at that
-        // op first, and so does the report.
-        const char *msg = ip.err.msg ? ip.err.msg : "";
-        for (unsigned i = 0; i < ip.n_nodes; i++) {
-            if (op_missing[i]) {
-                s = op_status[i];
-                msg = op_message[i];
-                break;
-            }
-        }
-        printf("error %d %s\n", s, msg);
+    } else {
+        // What the runtime raises. When a graph check failed past an op
+        // without a kernel (its inputs and outputs checked as the
+        // stand-in's), the runtime stops at that op first.
+        int i = first_failed(&ip);
+        bool at_op = i >= 0 && (tables || op_missing[i]);
+        printf("error %d %s\n", at_op ? op_status[i] : s, at_op ? op_message[i] : ip.err.msg ? ip.err.msg : "");
     }
     free(arena);
     free(model);

@@ -73,8 +73,12 @@ endif
 OPS_TAG := -ops-$(shell echo '$(OPS_CFLAGS)' | md5sum | cut -c1-8)
 MPY_MAKE_FLAGS += CFLAGS_EXTRA="$(strip $(CFLAGS_EXTRA) $(OPS_CFLAGS))"
 endif
+# The first OPS_FROM build of a board starts from a copy of its full build
+# without the module's objects (the flags reach only modtflm/): only those
+# compile again. $(call ops_seed,<full build>,<OPS_FROM build>)
+ops_seed = $(if $(OPS_TAG),if [ ! -d $(2) ] && [ -d $(1) ]; then cp -a $(1) $(2) && rm -rf $(2)/modtflm; fi)
 
-.PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test FORCE
+.PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test print-build-dir FORCE
 
 all: firmware
 
@@ -99,13 +103,19 @@ firmware:
 endif
 
 unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(call ops_seed,$(TOP)/build/unix,$(UNIX_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(MPY_MAKE_FLAGS) \
 		VARIANT_DIR=$(TOP)/ports/unix/variants/tflm BUILD=$(UNIX_BUILD) \
 		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
 
 qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(call ops_seed,$(TOP)/build/qemu-$(BOARD),$(QEMU_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(QEMU_BUILD)
+
+# The build folder `make firmware` uses for these TARGET, BOARD and OPS_FROM.
+print-build-dir:
+	@echo $(if $(filter unix,$(TARGET)),$(UNIX_BUILD),$(QEMU_BUILD))
 
 # A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
 # download first; see the README).
@@ -187,10 +197,12 @@ STOCK_QEMU_BUILD = $(TOP)/build/stock-qemu-$(BOARD)
 STOCK_MAKE_FLAGS := FROZEN_MANIFEST= -j$(JOBS)
 
 stock-unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(call ops_seed,$(TOP)/build/unix,$(UNIX_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(STOCK_MAKE_FLAGS) BUILD=$(STOCK_UNIX_BUILD) \
 		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
 
 stock-qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
+	$(call ops_seed,$(TOP)/build/qemu-$(BOARD),$(QEMU_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(STOCK_MAKE_FLAGS) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(STOCK_QEMU_BUILD)
 

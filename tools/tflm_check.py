@@ -25,6 +25,7 @@ natmod ... OPS_FROM="..."` compile with.
 """
 import argparse
 import collections
+import functools
 import os
 import re
 import subprocess
@@ -71,6 +72,7 @@ def _read(path):
         return f.read()
 
 
+@functools.lru_cache(maxsize=None)
 def op_families():
     """({builtin op name: family}, {custom op name: family}) from
     support/registry.c's FAMILY_<F>(K) lists (the first, fullest list of
@@ -92,6 +94,7 @@ def op_families():
     return builtin, custom
 
 
+@functools.lru_cache(maxsize=None)
 def op_flags():
     """Every MICROPY_TFLM_OP_* flag (families and the sub-family flags whose
     default is their family's, e.g. TRANSPOSE_CONV), from tflm_config.h."""
@@ -101,6 +104,7 @@ def op_flags():
 
 # ------------------------------------------------------------ the core's answer
 
+@functools.lru_cache(maxsize=None)
 def checker(bits, kernels):
     """Path of the host check program for a word size and kernel variant,
     built when missing or stale (None, reason when it cannot be)."""
@@ -186,6 +190,7 @@ def families_of(ops):
 
 # ------------------------------------------------------------ flash
 
+@functools.lru_cache(maxsize=None)
 def kernel_objects():
     """{kernel object (relative to modtflm/): [families]}: each kernel
     file's families, from its first #if on MICROPY_TFLM_OP_* flags."""

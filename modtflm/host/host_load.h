@@ -3,6 +3,7 @@
 #ifndef TFLM_HOST_LOAD_H
 #define TFLM_HOST_LOAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "../core/tflm.h"
@@ -19,6 +20,20 @@ static uint8_t *read_file(const char *path, size_t *len) {
     *len = fread(buf, 1, (size_t)n, f);
     fclose(f);
     return buf;
+}
+
+// The model named by argv[1], or NULL after saying why (the usage line
+// when `args_ok` is false: the arguments do not fit it).
+static uint8_t *read_model_arg(bool args_ok, char **argv, const char *usage, size_t *len) {
+    if (!args_ok) {
+        fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+        return NULL;
+    }
+    uint8_t *model = read_file(argv[1], len);
+    if (!model) {
+        perror(argv[1]);
+    }
+    return model;
 }
 
 // Arena sizing as the binding does it: verify once, build in a block of the

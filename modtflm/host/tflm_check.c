@@ -112,14 +112,9 @@ static void print_ops(const tflm_interp_t *ip) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s model.tflite\n", argv[0]);
-        return 1;
-    }
     size_t len;
-    uint8_t *model = read_file(argv[1], &len);
+    uint8_t *model = read_model_arg(argc == 2, argv, "model.tflite", &len);
     if (!model) {
-        perror(argv[1]);
         return 1;
     }
     static tflm_interp_t ip;

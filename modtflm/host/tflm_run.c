@@ -14,14 +14,9 @@
 
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s model.tflite [-i in.bin]... [-o prefix] [-n invokes]\n", argv[0]);
-        return 1;
-    }
     size_t len;
-    uint8_t *model = read_file(argv[1], &len);
+    uint8_t *model = read_model_arg(argc >= 2, argv, "model.tflite [-i in.bin]... [-o prefix] [-n invokes]", &len);
     if (!model) {
-        perror(argv[1]);
         return 1;
     }
     const char *inputs[16];

@@ -38,10 +38,10 @@ M4 = "MPS2_AN386"
 M4_FULL = os.path.join(ROOT, "build", "qemu-" + M4)
 
 
-@pytest.fixture(autouse=True)
-def _host_only(target):
-    if target.name != "unix":
-        pytest.skip("host tool and builds: checked once, with the unix target")
+# Evaluated before any fixture: no board is started only to skip.
+pytestmark = pytest.mark.skipif(
+    "config.getoption('--target') != 'unix' or config.getoption('--port') or config.getoption('--natmod')",
+    reason="host tool and builds: checked once, with the unix target")
 
 
 def check(*args):
@@ -264,3 +264,16 @@ def test_ops_from_m4_build(target):
     assert rc == 0, out
     assert "OUT " + want in out, (want, out)
     assert re.search(r"REFUSED op 0: %s \(builtin \d+\) is not supported" % first_op, out), out
+
+
+def test_measure_on_emulated_m4():
+    """--measure: instructions per invoke on the emulated M4 (bench/), and
+    the board's arena_used is the host's 32-bit figure."""
+    if not os.path.exists(os.path.join(M4_FULL, "firmware.elf")):
+        pytest.skip(f"{M4_FULL}/firmware.elf missing: make firmware TARGET=qemu BOARD={M4}")
+    rc, out = check(HELLO, "--board", "m4", "--measure")
+    assert rc == 0, out
+    m = re.search(r"instructions per invoke: ([\d,]+) \(arena_used on the board: (\d+)\)", out)
+    assert m, out
+    assert int(m.group(1).replace(",", "")) > 0
+    assert int(m.group(2)) == arena_of(out, "m4")

@@ -235,11 +235,16 @@ def test_ops_from_m4_build(target):
     full, trimmed = module_size(os.path.join(M4_FULL, "firmware.map")), module_size(os.path.join(build, "firmware.map"))
     assert trimmed < full // 2, (trimmed, full)
 
-    # A model whose ops hello_world lacks: its first op, as the check names it.
+    # A model of other op families: the check against this build names
+    # them as left out, and what the firmware will raise.
     other = os.path.join(ROOT, "models", "ops", "unary_int8.tflite")
-    rc, out = check(other)
-    first_op = re.search(r"^\s+0 (\w+) ", out, re.M).group(1)
+    rc, out = check(other, "--ops-from", HELLO, "--board", "m4")
+    assert rc == 1, out
+    first_op = re.search(r"^\s+0 (\w+) .* NO: op not compiled in \(MICROPY_TFLM_OP_\w+=0\)", out, re.M).group(1)
     assert first_op != "FULLY_CONNECTED"
+    raised = re.search(r"raises NotImplementedError: (.*)$", out, re.M).group(1)
+    rc, out = check(HELLO, "--ops-from", HELLO, "--board", "m4")
+    assert rc == 0 and "(%s)" % os.path.relpath(os.path.join(build, "firmware.map"), ROOT) in out, out
 
     with open(HELLO, "rb") as f:
         model = f.read()
@@ -264,6 +269,7 @@ def test_ops_from_m4_build(target):
     assert rc == 0, out
     assert "OUT " + want in out, (want, out)
     assert re.search(r"REFUSED op 0: %s \(builtin \d+\) is not supported" % first_op, out), out
+    assert "REFUSED " + raised in out, (raised, out)
 
 
 def test_measure_on_emulated_m4():

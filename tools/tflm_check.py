@@ -5,7 +5,7 @@ it needs, and (--measure) the instructions per invoke on the emulated board.
 
     python tools/tflm_check.py model.tflite [more.tflite ...]
         [--board unix|m3|m4|m7|m55|rv32|m0|esp32s3|<ports/boards.txt board> ...]
-        [--measure]
+        [--measure] [--ops-from a.tflite ...]
 
 Every answer comes from the runtime core itself: modtflm/host/tflm_check.c,
 built for the host with the board's word size and kernel variant (make -C
@@ -26,6 +26,7 @@ natmod ... OPS_FROM="..."` compile with.
 import argparse
 import collections
 import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -105,18 +106,32 @@ def op_flags():
 # ------------------------------------------------------------ the core's answer
 
 @functools.lru_cache(maxsize=None)
-def checker(bits, kernels):
-    """Path of the host check program for a word size and kernel variant,
-    built when missing or stale (None, reason when it cannot be)."""
-    exe = os.path.join(HOST_OUT, "tflm_check_%d_%s" % (bits, kernels))
-    r = subprocess.run(["make", "-s", "-C", os.path.join(ROOT, "modtflm", "host"), exe],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def checker(bits, kernels, cflags=""):
+    """Path of the host check program for a word size and kernel variant
+    (and build flags: an OPS_FROM build's), built when missing or stale
+    (None, reason when it cannot be)."""
+    out = HOST_OUT if not cflags else os.path.join(HOST_OUT, "ops-" + hashlib.md5(cflags.encode()).hexdigest()[:8])
+    exe = os.path.join(out, "tflm_check_%d_%s" % (bits, kernels))
+    r = subprocess.run(["make", "-s", "-C", os.path.join(ROOT, "modtflm", "host"), exe, "OUT=" + out,
+                        "CFLAGS_EXTRA=" + cflags], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:
         why = r.stdout.strip().splitlines()[-1:] or ["make failed"]
         if bits == 32:
             why = ["the 32-bit host build failed (gcc -m32 needs Debian's gcc-multilib): " + why[0]]
         return None, why[0]
     return exe, None
+
+
+def ops_from_board(board, models):
+    """The board as built with OPS_FROM=models: the firmware folder the
+    Makefile gives such a build (make print-build-dir), none for the real
+    boards (OPS_FROM builds unix, qemu and the natmod)."""
+    if board.name == "unix" or board.qemu_board:
+        target = ["TARGET=unix"] if board.name == "unix" else ["TARGET=qemu", "BOARD=" + board.qemu_board]
+        r = subprocess.run(["make", "-s", "--no-print-directory", "print-build-dir", *target,
+                            "OPS_FROM=" + " ".join(models)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        return board._replace(firmware_dirs=[r.stdout.strip()] if r.returncode == 0 else [])
+    return board._replace(firmware_dirs=[])
 
 
 Op = collections.namedtuple("Op", "subgraph index name version inputs outputs status reason message")
@@ -211,6 +226,8 @@ def flash(board, families):
     module) from the board's linker map, or (None, reason)."""
     maps = [os.path.join(d, n) for d in board.firmware_dirs for n in ("firmware.map", "micropython.map")]
     path = next((p for p in maps if os.path.exists(p)), None)
+    if not board.firmware_dirs:
+        return None, "no OPS_FROM build of %s (OPS_FROM builds unix, the emulated boards and the natmod)" % board.name
     if path is None:
         return None, "no firmware built for %s (no linker map in %s)" % (
             board.name, " or ".join(os.path.relpath(d, ROOT) for d in board.firmware_dirs))
@@ -243,10 +260,9 @@ def measure(board, models, log):
     if elf is None:
         return "no firmware for %s: make firmware TARGET=qemu BOARD=%s" % (board.name, board.qemu_board)
     sys.path.insert(0, os.path.join(ROOT, "bench"))
-    import common
     import runs
-    # bench/ finds a board's firmware below its build prefix.
-    common.BUILD_PREFIX = os.path.dirname(elf)[:-len("-" + board.qemu_board)]
+    # bench/ looks for the board's firmware in its own build folder.
+    runs.board_dir = lambda _: os.path.dirname(elf)
     names = collections.OrderedDict((os.path.basename(m), m) for m in models)
     results, skipped = runs.run_boards([board.qemu_board], names, log, timeout=600)
     out = {}
@@ -268,13 +284,13 @@ def fmt_op(op):
     return line + "NO: %s: %s" % (op.reason, op.message)
 
 
-def check_model(model, board_list, do_measure, log):
+def check_model(model, board_list, do_measure, log, cflags=""):
     """Prints the report of one model; True when it can run on every board."""
     print("%s (%d bytes)" % (model, os.path.getsize(model)))
     ok = True
     by_board = {}
     for b in board_list:
-        exe, why = checker(b.bits, b.kernels if b.kernels != "mve" else "c")
+        exe, why = checker(b.bits, b.kernels if b.kernels != "mve" else "c", cflags)
         if exe is None:
             print("  %s: cannot check: %s" % (b.name, why))
             ok = False
@@ -356,6 +372,8 @@ def main(argv=None):
                     % " ".join(all_boards))
     ap.add_argument("--measure", action="store_true",
                     help="also run the model on the emulated board: instructions per invoke")
+    ap.add_argument("--ops-from", nargs="+", metavar="MODEL",
+                    help="check against the build made with OPS_FROM=\"MODEL ...\" (its op families and types)")
     ap.add_argument("--ops-cflags", action="store_true",
                     help="print the -D flags of a build with only the models' op families (OPS_FROM)")
     args = ap.parse_args(argv)
@@ -366,13 +384,18 @@ def main(argv=None):
     if unknown:
         ap.error("unknown board %s (known: %s)" % (", ".join(unknown), " ".join(all_boards)))
     board_list = [all_boards[b] for b in (args.board or ["unix"])]
+    cflags = ""
+    if args.ops_from:
+        cflags = " ".join(ops_cflags(args.ops_from))
+        board_list = [ops_from_board(b, args.ops_from) for b in board_list]
+        print("the build with OPS_FROM=\"%s\": %s" % (" ".join(args.ops_from), cflags))
     ok = True
     for m in args.models:
         if not os.path.isfile(m):
             print("%s: no such file" % m)
             ok = False
             continue
-        ok = check_model(m, board_list, args.measure, lambda msg: sys.stderr.write(msg + "\n")) and ok
+        ok = check_model(m, board_list, args.measure, lambda msg: sys.stderr.write(msg + "\n"), cflags) and ok
     return 0 if ok else 1
 
 

@@ -135,13 +135,13 @@ def test_arena_equals_emulated_m4(tmp_path):
         assert arena_of(out, "m4") == want[name], (name, out)
 
 
-def test_malformed_corpus_messages(target):
+def test_malformed_corpus_messages(target, tmp_path):
     """Every malformed or unsupported case: exit 1, and the exception and
     message the unix firmware raises for it."""
     seed = malformed.fc_model()
     cases = malformed.all_cases(seed)
     got = load_each(target, [data for _, data, _ in cases])
-    path = os.path.join(ROOT, "build", "host", "malformed_case.tflite")
+    path = str(tmp_path / "case.tflite")
     wrong = []
     for (name, data, expected), fw in zip(cases, got):
         with open(path, "wb") as f:

@@ -3,7 +3,8 @@ builds.
 
 The check answers with the runtime core built for the host: its arena figure
 must be the one the firmware reports (`arena_used`: 64-bit on the unix
-firmware, 32-bit on the emulated Cortex-M4), and for a model the firmware
+firmware, 32-bit on the emulated M4, M3 and RV32: one board per kernel
+variant), and for a model the firmware
 refuses it must exit non-zero with the exception and message the firmware
 raises, never a traceback. An M4 firmware built with OPS_FROM=hello_world
 links, is smaller, runs hello_world as the oracle does and refuses an op it
@@ -107,12 +108,16 @@ def test_arena_equals_unix_firmware(target):
         assert arena_of(out, "unix") == want[name], (name, out)
 
 
-def test_arena_equals_emulated_m4(tmp_path):
-    """The 32-bit figure (the DSP kernels' host build with -m32) is the
-    emulated Cortex-M4's arena_used, on a few models of different kinds."""
-    elf = os.path.join(M4_FULL, "firmware.elf")
+# One emulated board per kernel variant the host builds (-m32): DSP, portable
+# C, RISC-V.
+@pytest.mark.parametrize("short", ["m4", "m3", "rv32"])
+def test_arena_equals_emulated_board(tmp_path, short):
+    """The 32-bit figure (the board's kernel variant built for the host with
+    -m32) is the emulated board's arena_used, on models of different kinds."""
+    board = tflm_check.boards()[short].qemu_board
+    elf = os.path.join(ROOT, "build", "qemu-" + board, "firmware.elf")
     if not os.path.exists(elf):
-        pytest.skip(f"{elf} missing: make firmware TARGET=qemu BOARD={M4}")
+        pytest.skip(f"{elf} missing: make firmware TARGET=qemu BOARD={board}")
     from qemu import Qemu
     models = [(n, p) for n, p in runnable_models()
               if n in ("hello_world_int8.tflite", "person_detect.tflite", "kws_ref_model.tflite",
@@ -126,13 +131,13 @@ def test_arena_equals_emulated_m4(tmp_path):
         assert rc == 0, out
         return out
 
-    with Qemu(M4, elf) as vm:
+    with Qemu(board, elf) as vm:
         want = firmware_arenas(run, models, reader)
     assert len(want) == len(models)
     for name, path in models:
-        rc, out = check(path, "--board", "m4")
+        rc, out = check(path, "--board", short)
         assert rc == 0, out
-        assert arena_of(out, "m4") == want[name], (name, out)
+        assert arena_of(out, short) == want[name], (name, out)
 
 
 def test_malformed_corpus_messages(target, tmp_path):

@@ -335,8 +335,13 @@ def check_model(model, board_list, do_measure, log, cflags=""):
                 print("    instructions per invoke: %s (arena_used on the board: %d)" % (
                     "{:,}".format(r["instructions"]), r["arena_used"]))
                 measured[name] = r
+            elif isinstance(r, dict):
+                # The board's script failed: its exception, e.g. an invoke
+                # refusing the bench's pattern inputs (runtime data checks).
+                last = [line for line in r.get("error", "").splitlines() if line.strip()][-1:] or ["failed"]
+                print("    instructions: not measured (bench/ inputs on the board: %s)" % last[0])
             else:
-                print("    instructions: %s" % (r.get("error", r) if isinstance(r, dict) else r))
+                print("    instructions: %s" % r)
     return ok
 
 

@@ -53,11 +53,6 @@ TEST_JOBS ?= $(JOBS)
 FUZZ_SMOKE_RUNS ?= 300000
 FUZZ_SECONDS ?= 3600
 
-UNIX_BUILD := $(TOP)/build/unix$(OPS_TAG)
-UNIX_FW := $(UNIX_BUILD)/micropython
-QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(OPS_TAG)
-QEMU_FW = $(QEMU_BUILD)/firmware.elf
-
 MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
 
 # OPS_FROM="a.tflite b.tflite": a firmware (unix, qemu) or tflm.mpy with only
@@ -77,6 +72,11 @@ endif
 # without the module's objects (the flags reach only modtflm/): only those
 # compile again. $(call ops_seed,<full build>,<OPS_FROM build>)
 ops_seed = $(if $(OPS_TAG),if [ ! -d $(2) ] && [ -d $(1) ]; then cp -a $(1) $(2) && rm -rf $(2)/modtflm; fi)
+
+UNIX_BUILD := $(TOP)/build/unix$(OPS_TAG)
+UNIX_FW := $(UNIX_BUILD)/micropython
+QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(OPS_TAG)
+QEMU_FW = $(QEMU_BUILD)/firmware.elf
 
 .PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test print-build-dir FORCE
 
@@ -197,12 +197,10 @@ STOCK_QEMU_BUILD = $(TOP)/build/stock-qemu-$(BOARD)
 STOCK_MAKE_FLAGS := FROZEN_MANIFEST= -j$(JOBS)
 
 stock-unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(call ops_seed,$(TOP)/build/unix,$(UNIX_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(STOCK_MAKE_FLAGS) BUILD=$(STOCK_UNIX_BUILD) \
 		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
 
 stock-qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(call ops_seed,$(TOP)/build/qemu-$(BOARD),$(QEMU_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(STOCK_MAKE_FLAGS) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(STOCK_QEMU_BUILD)
 

@@ -288,3 +288,39 @@ def test_measure_on_emulated_m4():
     assert m, out
     assert int(m.group(1).replace(",", "")) > 0
     assert int(m.group(2)) == arena_of(out, "m4")
+
+
+def test_ops_from_unix_build(tmp_path):
+    """make firmware TARGET=unix OPS_FROM=hello_world: its own folder, a
+    smaller binary, hello_world as the oracle runs it, other families
+    refused by name."""
+    full = os.path.join(ROOT, "build", "unix", "micropython")
+    if not os.path.exists(full):
+        pytest.skip(f"{full} missing: make firmware TARGET=unix (the OPS_FROM build starts from it)")
+    args = ["TARGET=unix", "OPS_FROM=" + HELLO]
+    r = subprocess.run(["make", "-s", "firmware", "JOBS=1", *args], cwd=ROOT, capture_output=True, text=True,
+                       timeout=1200)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    build = subprocess.run(["make", "-s", "print-build-dir", *args], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    exe = os.path.join(build, "micropython")
+    assert build != os.path.dirname(full) and os.path.getsize(exe) < os.path.getsize(full)
+    other = os.path.join(ROOT, "models", "ops", "unary_int8.tflite")
+    rc, out = check(other, "--ops-from", HELLO)
+    assert rc == 1, out
+    raised = re.search(r"raises NotImplementedError: (.*)$", out, re.M).group(1)
+    with open(HELLO, "rb") as f:
+        want = oracle(f.read(), [[np.array([[-50]], dtype=np.int8)]])[0][0].tobytes().hex()
+    script = tmp_path / "main.py"
+    script.write_text("import tflm\n"
+                      "it = tflm.Interpreter(open(%r, 'rb').read())\n"
+                      "it.set_input(bytes([206]), 0)\n"
+                      "it.invoke()\n"
+                      "print('OUT', bytes(it.get_output(0)).hex())\n"
+                      "try:\n"
+                      "    tflm.Interpreter(open(%r, 'rb').read())\n"
+                      "except NotImplementedError as e:\n"
+                      "    print('REFUSED', e)\n" % (HELLO, other))
+    r = subprocess.run([exe, str(script)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "OUT " + want in r.stdout and "REFUSED " + raised in r.stdout, r.stdout

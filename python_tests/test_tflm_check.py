@@ -218,6 +218,17 @@ def test_flash_from_map():
     assert "flash: %d bytes of kernels for its op families (FULLY_CONNECTED %d)" % (want, want) in out, out
 
 
+def ops_from_build(*target):
+    """Builds `make firmware <target> OPS_FROM=hello_world` (from the full
+    build's objects: seconds) and returns its build folder."""
+    args = [*target, "OPS_FROM=" + HELLO]
+    r = subprocess.run(["make", "-s", "firmware", "JOBS=1", *args], cwd=ROOT, capture_output=True, text=True,
+                       timeout=1200)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    return subprocess.run(["make", "-s", "print-build-dir", *args], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def module_size(map_path):
     return codesize.code_size(map_path)["all"]["total"]
 
@@ -228,12 +239,7 @@ def test_ops_from_m4_build(target):
     does, and refuses a left-out op by name (NotImplementedError)."""
     if not os.path.exists(os.path.join(M4_FULL, "firmware.map")):
         pytest.skip(f"{M4_FULL} missing: make firmware TARGET=qemu BOARD={M4} (the OPS_FROM build starts from it)")
-    args = ["TARGET=qemu", "BOARD=" + M4, "OPS_FROM=" + HELLO]
-    r = subprocess.run(["make", "-s", "firmware", "JOBS=1", *args], cwd=ROOT, capture_output=True, text=True,
-                       timeout=1200)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    build = subprocess.run(["make", "-s", "print-build-dir", *args], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    build = ops_from_build("TARGET=qemu", "BOARD=" + M4)
     assert build != M4_FULL and os.path.basename(build).startswith("qemu-%s-ops-" % M4)
     elf = os.path.join(build, "firmware.elf")
     assert os.path.exists(elf)
@@ -297,12 +303,7 @@ def test_ops_from_unix_build(tmp_path):
     full = os.path.join(ROOT, "build", "unix", "micropython")
     if not os.path.exists(full):
         pytest.skip(f"{full} missing: make firmware TARGET=unix (the OPS_FROM build starts from it)")
-    args = ["TARGET=unix", "OPS_FROM=" + HELLO]
-    r = subprocess.run(["make", "-s", "firmware", "JOBS=1", *args], cwd=ROOT, capture_output=True, text=True,
-                       timeout=1200)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    build = subprocess.run(["make", "-s", "print-build-dir", *args], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    build = ops_from_build("TARGET=unix")
     exe = os.path.join(build, "micropython")
     assert build != os.path.dirname(full) and os.path.getsize(exe) < os.path.getsize(full)
     other = os.path.join(ROOT, "models", "ops", "unary_int8.tflite")

@@ -3,6 +3,10 @@
 #   make firmware TARGET=unix      host firmware (build/unix/micropython)
 #   make firmware TARGET=qemu BOARD=MPS2_AN386   emulated board firmware (Cortex-M,
 #                                  RISC-V: ports/qemu/boards)
+#   make firmware TARGET=qemu BOARD=MPS2_AN386 OPS_FROM="a.tflite b.tflite"
+#                                  only the op families those models need
+#                                  (build/qemu-MPS2_AN386-ops-<hash>; also
+#                                  TARGET=unix and make natmod)
 #   make firmware TARGET=rp2 BOARD=RPI_PICO      a real port's firmware (stm32, rp2,
 #                                  nrf, samd, esp32: ports/boards.txt)
 #   make firmware ... FROZEN_MODELS="a.tflite b.tflite"   (unix, qemu) models frozen
@@ -65,11 +69,6 @@ MODELS_SUFFIX := $(if $(strip $(FROZEN_MODELS)),-models)
 TEST_FROZEN_MODELS := models/hello_world/hello_world_int8.tflite \
 	$(wildcard $(TOP)/../shared/models/tflm/person_detect.tflite)
 
-UNIX_BUILD := $(TOP)/build/unix$(MODELS_SUFFIX)
-UNIX_FW := $(UNIX_BUILD)/micropython
-QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(MODELS_SUFFIX)
-QEMU_FW = $(QEMU_BUILD)/firmware.elf
-
 MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
 # $(call freeze_models,<build folder>): the step that writes the folder's
 # tflm_models.c (only when the list or a model changed), and
@@ -77,7 +76,30 @@ MPY_MAKE_FLAGS := USER_C_MODULES=$(TOP) FROZEN_MANIFEST= -j$(JOBS)
 freeze_models = $(if $(MODELS_SUFFIX),$(PYTHON) tools/freeze_models.py -o $(1)/tflm_models.c $(abspath $(FROZEN_MODELS)))
 models_flag = $(if $(MODELS_SUFFIX),TFLM_FROZEN_MODELS_C=$(1)/tflm_models.c)
 
-.PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test FORCE
+# OPS_FROM="a.tflite b.tflite": a firmware (unix, qemu) or tflm.mpy with only
+# the op families and activation types those models need (the
+# MICROPY_TFLM_OP_* / MICROPY_TFLM_TYPE_* flags tools/tflm_check.py derives),
+# in a build folder of its own per flag set (-ops-<hash>): MicroPython's
+# make does not rebuild objects when only the flags change.
+ifneq ($(strip $(OPS_FROM)),)
+OPS_CFLAGS := $(shell $(PYTHON) $(TOP)/tools/tflm_check.py --ops-cflags $(OPS_FROM))
+ifneq ($(.SHELLSTATUS),0)
+$(error OPS_FROM: tools/tflm_check.py --ops-cflags $(OPS_FROM) failed (message above))
+endif
+OPS_TAG := -ops-$(shell echo '$(OPS_CFLAGS)' | md5sum | cut -c1-8)
+MPY_MAKE_FLAGS += CFLAGS_EXTRA="$(strip $(CFLAGS_EXTRA) $(OPS_CFLAGS))"
+endif
+# The first OPS_FROM build of a board starts from a copy of its full build
+# without the module's objects (the flags reach only modtflm/): only those
+# compile again. $(call ops_seed,<full build>,<OPS_FROM build>)
+ops_seed = $(if $(OPS_TAG),if [ ! -d $(2) ] && [ -d $(1) ]; then cp -a $(1) $(2) && rm -rf $(2)/modtflm; fi)
+
+UNIX_BUILD := $(TOP)/build/unix$(MODELS_SUFFIX)$(OPS_TAG)
+UNIX_FW := $(UNIX_BUILD)/micropython
+QEMU_BUILD = $(TOP)/build/qemu-$(BOARD)$(MODELS_SUFFIX)$(OPS_TAG)
+QEMU_FW = $(QEMU_BUILD)/firmware.elf
+
+.PHONY: all deps firmware unix qemu port boards flash run test models bench fuzz clean host-test print-build-dir FORCE
 
 all: firmware
 
@@ -103,19 +125,26 @@ endif
 
 unix: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 	$(call freeze_models,$(UNIX_BUILD))
+	$(call ops_seed,$(TOP)/build/unix,$(UNIX_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/unix $(MPY_MAKE_FLAGS) $(call models_flag,$(UNIX_BUILD)) \
 		VARIANT_DIR=$(TOP)/ports/unix/variants/tflm BUILD=$(UNIX_BUILD) \
 		MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_PY_FFI=1
 
 qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 	$(call freeze_models,$(QEMU_BUILD))
+	$(call ops_seed,$(TOP)/build/qemu-$(BOARD),$(QEMU_BUILD))
 	$(MAKE) -C $(MICROPY_DIR)/ports/qemu $(MPY_MAKE_FLAGS) $(call models_flag,$(QEMU_BUILD)) \
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(QEMU_BUILD)
+
+# The build folder `make firmware` uses for these TARGET, BOARD and OPS_FROM.
+print-build-dir:
+	@echo $(if $(filter unix,$(TARGET)),$(UNIX_BUILD),$(QEMU_BUILD))
 
 # A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
 # download first; see the README).
 port: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 	$(if $(MODELS_SUFFIX),$(error FROZEN_MODELS: TARGET=unix or qemu only))
+	$(if $(OPS_TAG),$(error OPS_FROM builds TARGET=unix, TARGET=qemu and make natmod))
 	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD))
 
 # Every real port that can be built here (submodules present; ESP32 only
@@ -201,8 +230,9 @@ stock-qemu: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
 		BOARD=$(BOARD) BOARD_DIR=$(TOP)/ports/qemu/boards/$(BOARD) BUILD=$(STOCK_QEMU_BUILD)
 
 natmod: deps
-	mkdir -p build/natmod/$(ARCH)
-	$(MAKE) -C build/natmod/$(ARCH) -f $(TOP)/natmod/Makefile TOP=$(TOP) ARCH=$(ARCH) MPY_DIR=$(MICROPY_DIR)
+	mkdir -p build/natmod/$(ARCH)$(OPS_TAG)
+	$(MAKE) -C build/natmod/$(ARCH)$(OPS_TAG) -f $(TOP)/natmod/Makefile TOP=$(TOP) ARCH=$(ARCH) MPY_DIR=$(MICROPY_DIR) \
+		$(if $(OPS_TAG),CFLAGS_EXTRA="$(strip $(CFLAGS_EXTRA) $(OPS_CFLAGS))")
 
 natmod-all: deps
 	@for a in $(NATMOD_ARCHS); do $(MAKE) natmod ARCH=$$a || exit 1; done

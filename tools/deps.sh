@@ -11,7 +11,9 @@ SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 # Real ports: cmake and g++ (rp2's CMake build and its host tool picotool).
 # Xtensa: ESP8266's GCC and picolibc, for a portability compile of the core
 # (not ESP32's compiler, which ESP-IDF brings).
-pkgs="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf cmake g++ libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
+# gcc-multilib: tools/tflm_check.py's 32-bit host builds of the core (-m32),
+# whose tables have the 32-bit boards' sizes.
+pkgs="gcc-multilib gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gcc-xtensa-lx106 picolibc-xtensa-lx106-elf cmake g++ libffi-dev pkg-config clang libclang-rt-dev make git xz-utils python3-venv"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

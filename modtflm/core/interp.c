@@ -184,6 +184,12 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
             node->options = options;
             node->scratch_size = 0;
         }
+        #if TFLM_CHECK_ALL_OPS
+        if (s != TFLM_OK && s != TFLM_ERR_ARENA) {
+            tflm_check_failed(ip, i);
+            s = TFLM_OK;
+        }
+        #endif
         if (s != TFLM_OK) {
             if (s == TFLM_ERR_ARENA && measure_at) {
                 ip->err.needed = 0; // even one op's data does not fit
@@ -193,6 +199,12 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
         // Options live in the model; nothing reads them after prepare.
         node->options = NULL;
     }
+    #if TFLM_CHECK_ALL_OPS
+    s = tflm_check_result(ip);
+    if (s != TFLM_OK) {
+        return s;
+    }
+    #endif
     if (measure_at) {
         ip->persistent_used = measure_at; // the planner's workspace goes there
     }

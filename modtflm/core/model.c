@@ -599,6 +599,15 @@ static unsigned call_count(int builtin) {
     return builtin == TFLM_OP_IF || builtin == TFLM_OP_WHILE ? 2 : builtin == TFLM_OP_CALL_ONCE;
 }
 
+// An op without a usable kernel ends building the tables (its status
+// returned), except in the host model check, which notes it and goes on with
+// the checker's stand-in (model.h).
+#if TFLM_CHECK_ALL_OPS
+#define KERNEL_MISSING(status) k = tflm_check_stub(ip, nbase + i, (status), fb_field_u8(op, OP_OPTIONS_TYPE, 0))
+#else
+#define KERNEL_MISSING(status) return (status)
+#endif
+
 // The tables of the selected subgraph of m: its tensors from ip->tensors[tbase]
 // and ops from ip->nodes[nbase], its inputs' and outputs' indices then its
 // ops' from *pool (moved past them), with the graph checks. Counts the ops
@@ -641,16 +650,15 @@ static tflm_status_t build_subgraph(tflm_interp_t *ip, const tflm_model_t *m, ui
         node->version = (uint8_t)(version < 0 ? 0 : version > 255 ? 255 : version);
         const tflm_kernel_t *k = tflm_find_kernel(code, custom);
         if (k == NULL && code == TFLM_OP_CUSTOM) {
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported", (int)i, custom);
-        }
-        if (k == NULL) {
+            KERNEL_MISSING(tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: custom op '%s' is not supported",
+                (int)i, custom));
+        } else if (k == NULL) {
             const char *name = tflm_op_name(code);
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s (builtin %d) is not supported",
-                (int)i, name ? name : "op", code);
-        }
-        if (version < 1 || version > k->max_version) {
-            return tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
-                (int)i, tflm_kernel_name(k), version, k->max_version);
+            KERNEL_MISSING(tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s (builtin %d) is not supported",
+                (int)i, name ? name : "op", code));
+        } else if (version < 1 || version > k->max_version) {
+            KERNEL_MISSING(tflm_fail(err, TFLM_ERR_UNSUPPORTED, "op %d: %s version %d is not supported (up to %d)",
+                (int)i, tflm_kernel_name(k), version, k->max_version));
         }
         node->kernel = k;
         *n_calls += call_count(code) != 0;

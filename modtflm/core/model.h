@@ -52,6 +52,26 @@ uint32_t tflm_model_op_io_count(const tflm_model_t *m, const uint8_t *op);
 uint32_t tflm_model_activation_bytes(const tflm_model_t *m, uint32_t i);
 int32_t tflm_model_op_code(const tflm_model_t *m, const uint8_t *op, const char **custom, int *version);
 
+// The host model check (modtflm/host/tflm_check.c) builds the core with
+// TFLM_CHECK_ALL_OPS=1: init then goes on past every op this build cannot
+// run (no kernel, version, types), handing each to the checker, so that one
+// pass names them all. 0 on every port: none of this is compiled in.
+#ifndef TFLM_CHECK_ALL_OPS
+#define TFLM_CHECK_ALL_OPS (0)
+#endif
+#if TFLM_CHECK_ALL_OPS
+// Op `node` (index in ip->nodes) has no usable kernel (`status`, ip->err
+// says why): the checker records it and gives a stand-in taking any inputs,
+// outputs and options of `options_type`, so that the graph checks and the
+// other ops' prepare still run.
+const tflm_kernel_t *tflm_check_stub(tflm_interp_t *ip, unsigned node, tflm_status_t status, unsigned options_type);
+// Op `node`'s checks or prepare failed (ip->err says why).
+void tflm_check_failed(tflm_interp_t *ip, unsigned node);
+// The status of the first op handed to the two above (TFLM_OK: none): init
+// returns it before planning.
+tflm_status_t tflm_check_result(const tflm_interp_t *ip);
+#endif
+
 // Plans activations and scratch into the arena after the persistent part.
 tflm_status_t tflm_plan(tflm_interp_t *ip);
 // Bytes of the planner's workspace, which the arena must hold while planning

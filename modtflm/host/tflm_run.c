@@ -10,55 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/tflm.h"
+#include "host_load.h"
 
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
-
-// Arena sizing as the binding does it: verify once, build in a block of the
-// core's upper bound; when that falls short, init has measured the exact
-// size, which the second block gets.
-static int init_sized(tflm_interp_t *ip, const uint8_t *model, size_t len, uint8_t **arena) {
-    *arena = NULL;
-    tflm_status_t s = tflm_interp_open(ip, model, len);
-    if (s != TFLM_OK) {
-        return s;
-    }
-    size_t measure, size;
-    tflm_interp_arena_bounds(ip, &measure, &size);
-    for (int tries = 0; tries < 40; tries++) {
-        *arena = malloc(size);
-        s = tflm_interp_init(ip, *arena, size);
-        if (s != TFLM_ERR_ARENA) {
-            return s;
-        }
-        tflm_interp_release(ip);
-        free(*arena);
-        *arena = NULL;
-        size = ip->err.needed ? ip->err.needed : size * 2;
-    }
-    return TFLM_ERR_ARENA;
-}
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s model.tflite [-i in.bin]... [-o prefix] [-n invokes]\n", argv[0]);
-        return 1;
-    }
     size_t len;
-    uint8_t *model = read_file(argv[1], &len);
+    uint8_t *model = read_model_arg(argc >= 2, argv, "model.tflite [-i in.bin]... [-o prefix] [-n invokes]", &len);
     if (!model) {
-        perror(argv[1]);
         return 1;
     }
     const char *inputs[16];

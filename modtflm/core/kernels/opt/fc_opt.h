@@ -28,6 +28,19 @@ static TFLM_ALWAYS_INLINE uint32_t fc_row_const(const fc_data_t *d, const int8_t
     return row;
 }
 
+#if TFLM_CPU_RV
+// Bytes of scratch fc_rv.c takes for the input row plus its offset (uint8
+// for an offset of 128, else int16): when there is an offset and more than
+// three blocks of eight units share the row (writing it costs up to four
+// instructions an element, each block saves one).
+static inline uint32_t fc_rv_scratch(const fc_data_t *d) {
+    if (d->in_offset == 0 || d->units <= 24) {
+        return 0;
+    }
+    return (d->in_offset == 128 ? 1u : 2u) * (uint32_t)d->depth;
+}
+#endif
+
 #if !TFLM_CPU_MVE
 #if TFLM_CPU_SAT
 #include <arm_acle.h>

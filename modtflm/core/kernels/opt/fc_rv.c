@@ -1,11 +1,19 @@
 // Optimized int8 FULLY_CONNECTED, RISC-V (RV32IM; see fc_opt.c): eight
-// units per pass over the input row (four when there are fewer than eight),
-// one depth per step.
+// units per pass over the input row (four when there are fewer than eight,
+// one at a time below four), one depth per step.
 //
 // With batch 1 every weight is used once: a product costs its byte load, a
-// mul and an add, and the input value (loaded and offset once per step) and
-// the pointer increments are shared by the block's units. 8 accumulators
-// and 9 pointers fit the registers with the step's values.
+// mul and an add, and the input value (loaded once per step) and the
+// pointer increments are shared by the block's units. 8 accumulators and 9
+// pointers fit the registers with the step's values.
+//
+// The input offset: a block adds it to each input value it loads, one add
+// per step. With many blocks to a row (more than 24 units, fc_rv_scratch)
+// the row plus its offset is written once as int16 to scratch (about four
+// instructions an element) and the blocks load those (lh): one add per
+// step and block saved, at 2 * depth bytes of scratch.
+#include <string.h>
+
 #include "fc_opt.h"
 #if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS && TFLM_CPU_RV
 
@@ -21,6 +29,7 @@ typedef struct {
 // What every block of a row shares.
 typedef struct {
     const int8_t *x;         // the input row
+    const void *xs;          // the row plus the offset in scratch (X8U, X16), or NULL
     const int8_t *w;
     const int32_t *bias;     // or NULL
     int8_t *out;             // the output row
@@ -30,6 +39,15 @@ typedef struct {
     const int8_t *shifts;    // per-channel shifts
     fc_rq_t rq;
 } fc_blk_t;
+
+// Input kinds of a block (a constant after inlining): the int8 row (its
+// offset added at each load), the row plus an offset of 128 as uint8
+// (x ^ 0x80), the row plus any other offset as int16; both in scratch.
+enum { X8, X8U, X16 };
+
+static TFLM_ALWAYS_INLINE int32_t x_size(const int xk) {
+    return xk == X16 ? 2 : 1;
+}
 
 // Unit u's accumulator before the products.
 static TFLM_ALWAYS_INLINE uint32_t fc_init(const fc_blk_t *b, int32_t u) {
@@ -60,90 +78,178 @@ static TFLM_ALWAYS_INLINE void fc_out(const fc_blk_t *b, const fc_rq_t *q, const
 // On RISC-V a step is an asm statement, volatile so that the steps stay in
 // order: gcc's own schedule of the C form loads an iteration's weights
 // first and spills (as in conv_rv.c). The statement computes what the C
-// below it does; elsewhere (the host builds) that C is compiled.
+// below it does; elsewhere (the host builds) that C is compiled. The
+// product goes to the weight's register (one register fewer).
 #if defined(__riscv)
-#define RV_X "lb %[v], %[x]\n\tadd %[v], %[v], %[off]\n\t"
-#define RV_UNIT(u) "lb %[w], %[m" #u "]\n\tmul %[t], %[v], %[w]\n\tadd %[a" #u "], %[a" #u "], %[t]\n\t"
+#define RV_X8 "lb %[v], %[x]\n\tadd %[v], %[v], %[off]\n\t"
+#define RV_X16 "lh %[v], %[x]\n\t"
+#define RV_X8U "lbu %[v], %[x]\n\t"
+#define RV_UNIT(u) "lb %[w], %[m" #u "]\n\tmul %[w], %[v], %[w]\n\tadd %[a" #u "], %[a" #u "], %[w]\n\t"
+#define RV_UNITS4 RV_UNIT(0) RV_UNIT(1) RV_UNIT(2) RV_UNIT(3)
+#define RV_UNITS8 RV_UNITS4 RV_UNIT(4) RV_UNIT(5) RV_UNIT(6) RV_UNIT(7)
+#define RV_UNITS5(a, b, c, d, e) RV_UNIT(a) RV_UNIT(b) RV_UNIT(c) RV_UNIT(d) RV_UNIT(e)
 #endif
 
 // A block's accumulators and weight pointers (named fields: gcc keeps them
 // in registers).
 typedef struct {
-    uint32_t a0, a1, a2, a3, a4, a5, a6, a7;
-} acc8_t;
+    uint32_t a0, a1, a2, a3, a4, a5, a6, a7, a8, a9;
+} acc_t;
 
 typedef struct {
-    const int8_t *p0, *p1, *p2, *p3, *p4, *p5, *p6, *p7;
-} rows8_t;
+    const int8_t *p0, *p1, *p2, *p3, *p4, *p5, *p6, *p7, *p8, *p9;
+} rows_t;
 
-// One depth step of n units (8 or 4): a_u += (x[j] + off) * p_u[j].
-static TFLM_ALWAYS_INLINE void fc_step(acc8_t *a, const int8_t *x, const rows8_t *r, int j, int32_t off,
-    const int n) {
+// Input value j of a row of kind xk.
+static TFLM_ALWAYS_INLINE int32_t fc_xval(const void *x, int j, int32_t off, const int xk) {
+    return xk == X16 ? ((const int16_t *)x)[j] : xk == X8U ? ((const uint8_t *)x)[j] : ((const int8_t *)x)[j] + off;
+}
+
+// One depth step of n units (8, 4 or 1): a_u += x_j * p_u[j] (x_j:
+// fc_xval).
+static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r, int j, int32_t off,
+    const int n, const int xk) {
     #if defined(__riscv)
-    int32_t v, w, t;
-    if (n == 8) {
-        __asm__ volatile (RV_X RV_UNIT(0) RV_UNIT(1) RV_UNIT(2) RV_UNIT(3) RV_UNIT(4) RV_UNIT(5) RV_UNIT(6)
-            RV_UNIT(7)
+    int32_t v, w;
+    const int8_t *x8 = x;
+    const uint8_t *xu = x;
+    const int16_t *x16 = x;
+    if (n == 10) {
+        // Two statements (an asm takes at most 30 operands), the second
+        // using the first's input value.
+        if (xk == X8U) {
+            __asm__ volatile (RV_X8U RV_UNITS5(0, 1, 2, 3, 4)
+                : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
+                [a4] "+r" (a->a4), [v] "=&r" (v), [w] "=&r" (w)
+                : [x] "m" (xu[j]), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
+                [m3] "m" (r->p3[j]), [m4] "m" (r->p4[j]));
+        } else {
+            __asm__ volatile (RV_X16 RV_UNITS5(0, 1, 2, 3, 4)
+                : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
+                [a4] "+r" (a->a4), [v] "=&r" (v), [w] "=&r" (w)
+                : [x] "m" (x16[j]), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
+                [m3] "m" (r->p3[j]), [m4] "m" (r->p4[j]));
+        }
+        __asm__ volatile (RV_UNITS5(5, 6, 7, 8, 9)
+            : [a5] "+r" (a->a5), [a6] "+r" (a->a6), [a7] "+r" (a->a7), [a8] "+r" (a->a8),
+            [a9] "+r" (a->a9), [w] "=&r" (w)
+            : [v] "r" (v), [m5] "m" (r->p5[j]), [m6] "m" (r->p6[j]), [m7] "m" (r->p7[j]),
+            [m8] "m" (r->p8[j]), [m9] "m" (r->p9[j]));
+    } else if (n == 8) {
+        __asm__ volatile (RV_X8 RV_UNITS8
             : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
             [a4] "+r" (a->a4), [a5] "+r" (a->a5), [a6] "+r" (a->a6), [a7] "+r" (a->a7),
-            [v] "=&r" (v), [w] "=&r" (w), [t] "=&r" (t)
-            : [x] "m" (x[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
+            [v] "=&r" (v), [w] "=&r" (w)
+            : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]), [m4] "m" (r->p4[j]), [m5] "m" (r->p5[j]), [m6] "m" (r->p6[j]),
             [m7] "m" (r->p7[j]));
-    } else {
-        __asm__ volatile (RV_X RV_UNIT(0) RV_UNIT(1) RV_UNIT(2) RV_UNIT(3)
+    } else if (n == 4) {
+        __asm__ volatile (RV_X8 RV_UNITS4
             : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
-            [v] "=&r" (v), [w] "=&r" (w), [t] "=&r" (t)
-            : [x] "m" (x[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
+            [v] "=&r" (v), [w] "=&r" (w)
+            : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]));
+    } else {
+        __asm__ volatile (RV_X8 RV_UNIT(0)
+            : [a0] "+r" (a->a0), [v] "=&r" (v), [w] "=&r" (w)
+            : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]));
     }
     #else
-    const int32_t v = x[j] + off;
+    const int32_t v = fc_xval(x, j, off, xk);
     a->a0 += (uint32_t)(v * r->p0[j]);
-    a->a1 += (uint32_t)(v * r->p1[j]);
-    a->a2 += (uint32_t)(v * r->p2[j]);
-    a->a3 += (uint32_t)(v * r->p3[j]);
-    if (n == 8) {
+    if (n >= 4) {
+        a->a1 += (uint32_t)(v * r->p1[j]);
+        a->a2 += (uint32_t)(v * r->p2[j]);
+        a->a3 += (uint32_t)(v * r->p3[j]);
+    }
+    if (n >= 8) {
         a->a4 += (uint32_t)(v * r->p4[j]);
         a->a5 += (uint32_t)(v * r->p5[j]);
         a->a6 += (uint32_t)(v * r->p6[j]);
         a->a7 += (uint32_t)(v * r->p7[j]);
     }
+    if (n == 10) {
+        a->a8 += (uint32_t)(v * r->p8[j]);
+        a->a9 += (uint32_t)(v * r->p9[j]);
+    }
     #endif
 }
 
-// Depth j0 .. j0 + 7 (x[j], r_u[j]).
-static TFLM_ALWAYS_INLINE void fc_steps8(acc8_t *a, const int8_t *x, const rows8_t *r, int j0, int32_t off,
-    const int n) {
-    fc_step(a, x, r, j0, off, n);
-    fc_step(a, x, r, j0 + 1, off, n);
-    fc_step(a, x, r, j0 + 2, off, n);
-    fc_step(a, x, r, j0 + 3, off, n);
-    fc_step(a, x, r, j0 + 4, off, n);
-    fc_step(a, x, r, j0 + 5, off, n);
-    fc_step(a, x, r, j0 + 6, off, n);
-    fc_step(a, x, r, j0 + 7, off, n);
+static TFLM_ALWAYS_INLINE void rows_advance(rows_t *r, int32_t k, const int n) {
+    r->p0 += k;
+    if (n >= 4) {
+        r->p1 += k, r->p2 += k, r->p3 += k;
+    }
+    if (n >= 8) {
+        r->p4 += k, r->p5 += k, r->p6 += k, r->p7 += k;
+    }
+    if (n == 10) {
+        r->p8 += k, r->p9 += k;
+    }
 }
 
-static TFLM_ALWAYS_INLINE void rows_advance(rows8_t *r, int32_t n) {
-    r->p0 += n, r->p1 += n, r->p2 += n, r->p3 += n, r->p4 += n, r->p5 += n, r->p6 += n, r->p7 += n;
+// The products of a block's units over the whole depth: iterations of 16
+// steps, then the depth % 16 last ones as a jump into a chain of 15 steps
+// (the last r of them run; no tail loop, whose pointer copies gcc spilled).
+static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, const int n, const int xk) {
+    const int32_t off = b->in_off;
+    const uint8_t *x = xk == X8 ? (const void *)b->x : b->xs;
+    for (const uint8_t *x_end = x + (b->depth & ~15) * x_size(xk); x != x_end; x += 16 * x_size(xk)) {
+        fc_step(a, x, r, 0, off, n, xk);
+        fc_step(a, x, r, 1, off, n, xk);
+        fc_step(a, x, r, 2, off, n, xk);
+        fc_step(a, x, r, 3, off, n, xk);
+        fc_step(a, x, r, 4, off, n, xk);
+        fc_step(a, x, r, 5, off, n, xk);
+        fc_step(a, x, r, 6, off, n, xk);
+        fc_step(a, x, r, 7, off, n, xk);
+        fc_step(a, x, r, 8, off, n, xk);
+        fc_step(a, x, r, 9, off, n, xk);
+        fc_step(a, x, r, 10, off, n, xk);
+        fc_step(a, x, r, 11, off, n, xk);
+        fc_step(a, x, r, 12, off, n, xk);
+        fc_step(a, x, r, 13, off, n, xk);
+        fc_step(a, x, r, 14, off, n, xk);
+        fc_step(a, x, r, 15, off, n, xk);
+        rows_advance(r, 16, n);
+    }
+    switch (b->depth & 15) {
+        case 15: fc_step(a, x, r, 14, off, n, xk); // fallthrough
+        case 14: fc_step(a, x, r, 13, off, n, xk); // fallthrough
+        case 13: fc_step(a, x, r, 12, off, n, xk); // fallthrough
+        case 12: fc_step(a, x, r, 11, off, n, xk); // fallthrough
+        case 11: fc_step(a, x, r, 10, off, n, xk); // fallthrough
+        case 10: fc_step(a, x, r, 9, off, n, xk); // fallthrough
+        case 9: fc_step(a, x, r, 8, off, n, xk); // fallthrough
+        case 8: fc_step(a, x, r, 7, off, n, xk); // fallthrough
+        case 7: fc_step(a, x, r, 6, off, n, xk); // fallthrough
+        case 6: fc_step(a, x, r, 5, off, n, xk); // fallthrough
+        case 5: fc_step(a, x, r, 4, off, n, xk); // fallthrough
+        case 4: fc_step(a, x, r, 3, off, n, xk); // fallthrough
+        case 3: fc_step(a, x, r, 2, off, n, xk); // fallthrough
+        case 2: fc_step(a, x, r, 1, off, n, xk); // fallthrough
+        case 1: fc_step(a, x, r, 0, off, n, xk); // fallthrough
+        default: break;
+    }
 }
 
-// Units u0 .. u0 + n - 1 (n: 8 or 4, a constant after inlining).
-static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int n) {
-    const int32_t depth = b->depth, off = b->in_off;
-    acc8_t a = { 0, 0, 0, 0, 0, 0, 0, 0 };
+// Units u0 .. u0 + n - 1 (n: 8, 4 or 1, a constant after inlining).
+static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int n, const int xk) {
+    const int32_t depth = b->depth;
+    acc_t a = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    rows_t r;
     a.a0 = fc_init(b, u0);
-    a.a1 = fc_init(b, u0 + 1);
-    a.a2 = fc_init(b, u0 + 2);
-    a.a3 = fc_init(b, u0 + 3);
-    rows8_t r;
     r.p0 = b->w + (size_t)u0 * depth;
-    r.p1 = r.p0 + depth;
-    r.p2 = r.p1 + depth;
-    r.p3 = r.p2 + depth;
-    r.p4 = r.p5 = r.p6 = r.p7 = r.p3;
-    if (n == 8) {
+    r.p1 = r.p2 = r.p3 = r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p0;
+    if (n >= 4) {
+        a.a1 = fc_init(b, u0 + 1);
+        a.a2 = fc_init(b, u0 + 2);
+        a.a3 = fc_init(b, u0 + 3);
+        r.p1 = r.p0 + depth;
+        r.p2 = r.p1 + depth;
+        r.p3 = r.p2 + depth;
+    }
+    if (n >= 8) {
         a.a4 = fc_init(b, u0 + 4);
         a.a5 = fc_init(b, u0 + 5);
         a.a6 = fc_init(b, u0 + 6);
@@ -153,71 +259,107 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
         r.p6 = r.p5 + depth;
         r.p7 = r.p6 + depth;
     }
-    // Steps of 8 depth (8 units: 16 first, the fewer pointer increments
-    // count there), then single ones.
-    const int8_t *x = b->x;
-    if (n == 8) {
-        for (const int8_t *x_end = x + (depth & ~15); x != x_end; x += 16) {
-            fc_steps8(&a, x, &r, 0, off, n);
-            fc_steps8(&a, x, &r, 8, off, n);
-            rows_advance(&r, 16);
-        }
-        if (depth & 8) {
-            fc_steps8(&a, x, &r, 0, off, n);
-            x += 8;
-            rows_advance(&r, 8);
-        }
-    } else {
-        for (const int8_t *x_end = x + (depth & ~7); x != x_end; x += 8) {
-            fc_steps8(&a, x, &r, 0, off, n);
-            rows_advance(&r, 8);
-        }
+    if (n == 10) {
+        a.a8 = fc_init(b, u0 + 8);
+        a.a9 = fc_init(b, u0 + 9);
+        r.p8 = r.p7 + depth;
+        r.p9 = r.p8 + depth;
     }
-    for (const int8_t *x_end = x + (depth & 7); x != x_end; x++) {
-        fc_step(&a, x, &r, 0, off, n);
-        rows_advance(&r, 1);
-    }
+    fc_dot(&a, b, &r, n, xk);
     const fc_rq_t q = b->rq;
     const opt_r2_consts_t k = opt_r2_consts();
     int8_t *o = b->out + u0;
     fc_out(b, &q, &k, o, u0, a.a0);
-    fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
-    fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
-    fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
-    if (n == 8) {
+    if (n >= 4) {
+        fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
+        fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
+        fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
+    }
+    if (n >= 8) {
         fc_out(b, &q, &k, o + 4, u0 + 4, a.a4);
         fc_out(b, &q, &k, o + 5, u0 + 5, a.a5);
         fc_out(b, &q, &k, o + 6, u0 + 6, a.a6);
         fc_out(b, &q, &k, o + 7, u0 + 7, a.a7);
     }
+    if (n == 10) {
+        fc_out(b, &q, &k, o + 8, u0 + 8, a.a8);
+        fc_out(b, &q, &k, o + 9, u0 + 9, a.a9);
+    }
 }
 
-// Every block of a row: blocks of n units from unit 0 on, the last one
-// ending at unit `last` + n - 1 (overlapping the one before). Out of line,
-// once per row: the loops have the registers to themselves.
-static TFLM_ALWAYS_INLINE void fc_blocks(const fc_blk_t *b, int32_t last, const int n) {
-    for (int32_t u0 = 0;; u0 += n) {
+// Blocks of n units from unit `first` on, the last one starting at unit
+// `last` (overlapping the one before: the same results written again).
+// Out of line, once per row: the loops have the registers to themselves.
+static TFLM_ALWAYS_INLINE void fc_blocks(const fc_blk_t *b, int32_t first, int32_t last, const int n,
+    const int xk) {
+    for (int32_t u0 = first;; u0 += n) {
         u0 = u0 < last ? u0 : last;
-        fc_block(b, u0, n);
+        fc_block(b, u0, n, xk);
         if (u0 == last) {
             break;
         }
     }
 }
 
-static void __attribute__((noinline)) fc_blocks8(const fc_blk_t *b, int32_t last) {
-    fc_blocks(b, last, 8);
+static void __attribute__((noinline)) fc_blocks8(const fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 8, X8);
 }
 
-static void __attribute__((noinline)) fc_blocks4(const fc_blk_t *b, int32_t last) {
-    fc_blocks(b, last, 4);
+static void __attribute__((noinline)) fc_blocks4(const fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 4, X8);
+}
+
+static void __attribute__((noinline)) fc_blocks1(const fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 1, X8);
+}
+
+// With the offset row in scratch: 10 units a block (two more registers
+// free without the offset: the input value is loaded once per ten
+// products).
+static void __attribute__((noinline)) fc_blocks10_x8u(const fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 10, X8U);
+}
+
+static void __attribute__((noinline)) fc_blocks10_x16(const fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 10, X16);
+}
+
+// xu[i] = x[i] + 128 = x[i] ^ 0x80 as uint8, a word a step where aligned.
+static void fc_offset_row_u8(uint8_t *xu, const int8_t *x, int32_t depth) {
+    int32_t i = 0;
+    if (((uintptr_t)x & 3) == 0) {
+        // Word copies (lw, sw: both ends aligned, the scratch by the planner).
+        const uint8_t *xa = __builtin_assume_aligned(x, 4);
+        uint8_t *xua = __builtin_assume_aligned(xu, 4);
+        for (; i + 4 <= depth; i += 4) {
+            uint32_t v;
+            memcpy(&v, xa + i, 4);
+            v ^= 0x80808080u;
+            memcpy(xua + i, &v, 4);
+        }
+    }
+    for (; i < depth; i++) {
+        xu[i] = (uint8_t)((uint8_t)x[i] ^ 0x80u);
+    }
+}
+
+// x16[i] = x[i] + off, four elements a step.
+static void fc_offset_row(int16_t *x16, const int8_t *x, int32_t depth, int32_t off) {
+    int32_t i = 0;
+    for (; i + 4 <= depth; i += 4) {
+        x16[i] = (int16_t)(x[i] + off);
+        x16[i + 1] = (int16_t)(x[i + 1] + off);
+        x16[i + 2] = (int16_t)(x[i + 2] + off);
+        x16[i + 3] = (int16_t)(x[i + 3] + off);
+    }
+    for (; i < depth; i++) {
+        x16[i] = (int16_t)(x[i] + off);
+    }
 }
 
 void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
-    (void)scratch;
     fc_blk_t b;
-    b.x = in;
     b.w = w;
     b.bias = bias;
     b.out = out;
@@ -232,14 +374,32 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     b.rq.act_min = d->act_min;
     b.rq.act_max = d->act_max;
     b.rq.out_off = d->out_offset;
-    // Blocks of 8 units (of 4 when there are fewer; prepare: at least 4).
+    // Blocks of 8 units (of 4 when there are fewer, of 1 below 4); with
+    // scratch (fc_rv_scratch: more than 24 units) blocks of 10 on the
+    // offset row, and for the last units % 10 (when not 9: then a block of
+    // 10 redoing one) a block of 8 on the int8 row.
     const int32_t units = d->units;
-    for (int32_t r = 0; r < d->batches; r++, b.x += b.depth, b.out += units) {
-        b.row = fc_row_const(d, b.x);
+    const int32_t rest = units % 10, last10 = rest == 9 ? units - 10 : units - rest - 10;
+    for (int32_t r = 0; r < d->batches; r++, in += b.depth, b.out += units) {
+        b.row = fc_row_const(d, in);
+        b.x = in;
+        b.xs = scratch;
+        if (scratch && b.in_off == 128) {
+            fc_offset_row_u8(scratch, in, b.depth);
+            fc_blocks10_x8u(&b, 0, last10);
+        } else if (scratch) {
+            fc_offset_row((int16_t *)(void *)scratch, in, b.depth, b.in_off);
+            fc_blocks10_x16(&b, 0, last10);
+        }
+        if (scratch && (rest == 0 || rest == 9)) {
+            continue;
+        }
         if (units >= 8) {
-            fc_blocks8(&b, units - 8);
+            fc_blocks8(&b, scratch ? units - 8 : 0, units - 8);
+        } else if (units >= 4) {
+            fc_blocks4(&b, 0, units - 4);
         } else {
-            fc_blocks4(&b, units - 4);
+            fc_blocks1(&b, 0, units - 1);
         }
     }
 }

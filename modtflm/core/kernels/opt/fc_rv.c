@@ -1,6 +1,6 @@
 // Optimized int8 FULLY_CONNECTED, RISC-V (RV32IM; see fc_opt.c): eight
 // units per pass over the input row (four when there are fewer than eight,
-// one at a time below four), one depth per step.
+// ten with the offset row below), one depth per step.
 //
 // With batch 1 every weight is used once: a product costs its byte load, a
 // mul and an add, and the input value (loaded once per step) and the
@@ -29,7 +29,7 @@ typedef struct {
 // What every block of a row shares.
 typedef struct {
     const int8_t *x;         // the input row
-    const void *xs;          // the row plus the offset in scratch (X8U, X16), or NULL
+    void *xs;                // the row plus the offset in scratch (X8U, X16), or NULL
     const int8_t *w;
     const int32_t *bias;     // or NULL
     int8_t *out;             // the output row
@@ -105,7 +105,7 @@ static TFLM_ALWAYS_INLINE int32_t fc_xval(const void *x, int j, int32_t off, con
     return xk == X16 ? ((const int16_t *)x)[j] : xk == X8U ? ((const uint8_t *)x)[j] : ((const int8_t *)x)[j] + off;
 }
 
-// One depth step of n units (8, 4 or 1): a_u += x_j * p_u[j] (x_j:
+// One depth step of n units (10, 8 or 4): a_u += x_j * p_u[j] (x_j:
 // fc_xval).
 static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r, int j, int32_t off,
     const int n, const int xk) {
@@ -143,25 +143,19 @@ static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r,
             : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]), [m4] "m" (r->p4[j]), [m5] "m" (r->p5[j]), [m6] "m" (r->p6[j]),
             [m7] "m" (r->p7[j]));
-    } else if (n == 4) {
+    } else {
         __asm__ volatile (RV_X8 RV_UNITS4
             : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
             [v] "=&r" (v), [w] "=&r" (w)
             : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]));
-    } else {
-        __asm__ volatile (RV_X8 RV_UNIT(0)
-            : [a0] "+r" (a->a0), [v] "=&r" (v), [w] "=&r" (w)
-            : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]));
     }
     #else
     const int32_t v = fc_xval(x, j, off, xk);
     a->a0 += (uint32_t)(v * r->p0[j]);
-    if (n >= 4) {
-        a->a1 += (uint32_t)(v * r->p1[j]);
-        a->a2 += (uint32_t)(v * r->p2[j]);
-        a->a3 += (uint32_t)(v * r->p3[j]);
-    }
+    a->a1 += (uint32_t)(v * r->p1[j]);
+    a->a2 += (uint32_t)(v * r->p2[j]);
+    a->a3 += (uint32_t)(v * r->p3[j]);
     if (n >= 8) {
         a->a4 += (uint32_t)(v * r->p4[j]);
         a->a5 += (uint32_t)(v * r->p5[j]);
@@ -176,10 +170,7 @@ static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r,
 }
 
 static TFLM_ALWAYS_INLINE void rows_advance(rows_t *r, int32_t k, const int n) {
-    r->p0 += k;
-    if (n >= 4) {
-        r->p1 += k, r->p2 += k, r->p3 += k;
-    }
+    r->p0 += k, r->p1 += k, r->p2 += k, r->p3 += k;
     if (n >= 8) {
         r->p4 += k, r->p5 += k, r->p6 += k, r->p7 += k;
     }
@@ -213,6 +204,9 @@ static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, co
         fc_step(a, x, r, 15, off, n, xk);
         rows_advance(r, 16, n);
     }
+    if ((b->depth & 15) == 0) {
+        return;
+    }
     switch (b->depth & 15) {
         case 15: fc_step(a, x, r, 14, off, n, xk); // fallthrough
         case 14: fc_step(a, x, r, 13, off, n, xk); // fallthrough
@@ -233,22 +227,20 @@ static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, co
     }
 }
 
-// Units u0 .. u0 + n - 1 (n: 8, 4 or 1, a constant after inlining).
+// Units u0 .. u0 + n - 1 (n: 10, 8 or 4, a constant after inlining).
 static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int n, const int xk) {
     const int32_t depth = b->depth;
     acc_t a = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     rows_t r;
     a.a0 = fc_init(b, u0);
+    a.a1 = fc_init(b, u0 + 1);
+    a.a2 = fc_init(b, u0 + 2);
+    a.a3 = fc_init(b, u0 + 3);
     r.p0 = b->w + (size_t)u0 * depth;
-    r.p1 = r.p2 = r.p3 = r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p0;
-    if (n >= 4) {
-        a.a1 = fc_init(b, u0 + 1);
-        a.a2 = fc_init(b, u0 + 2);
-        a.a3 = fc_init(b, u0 + 3);
-        r.p1 = r.p0 + depth;
-        r.p2 = r.p1 + depth;
-        r.p3 = r.p2 + depth;
-    }
+    r.p1 = r.p0 + depth;
+    r.p2 = r.p1 + depth;
+    r.p3 = r.p2 + depth;
+    r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p3;
     if (n >= 8) {
         a.a4 = fc_init(b, u0 + 4);
         a.a5 = fc_init(b, u0 + 5);
@@ -270,11 +262,9 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
     const opt_r2_consts_t k = opt_r2_consts();
     int8_t *o = b->out + u0;
     fc_out(b, &q, &k, o, u0, a.a0);
-    if (n >= 4) {
-        fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
-        fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
-        fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
-    }
+    fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
+    fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
+    fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
     if (n >= 8) {
         fc_out(b, &q, &k, o + 4, u0 + 4, a.a4);
         fc_out(b, &q, &k, o + 5, u0 + 5, a.a5);
@@ -309,10 +299,6 @@ static void __attribute__((noinline)) fc_blocks4(const fc_blk_t *b, int32_t firs
     fc_blocks(b, first, last, 4, X8);
 }
 
-static void __attribute__((noinline)) fc_blocks1(const fc_blk_t *b, int32_t first, int32_t last) {
-    fc_blocks(b, first, last, 1, X8);
-}
-
 // With the offset row in scratch: 10 units a block (two more registers
 // free without the offset: the input value is loaded once per ten
 // products).
@@ -325,7 +311,8 @@ static void __attribute__((noinline)) fc_blocks10_x16(const fc_blk_t *b, int32_t
 }
 
 // xu[i] = x[i] + 128 = x[i] ^ 0x80 as uint8, a word a step where aligned.
-static void fc_offset_row_u8(uint8_t *xu, const int8_t *x, int32_t depth) {
+static void fc_offset_row_u8(void *xs, const int8_t *x, int32_t depth) {
+    uint8_t *xu = xs;
     int32_t i = 0;
     if (((uintptr_t)x & 3) == 0) {
         // Word copies (lw, sw: both ends aligned, the scratch by the planner).
@@ -344,7 +331,8 @@ static void fc_offset_row_u8(uint8_t *xu, const int8_t *x, int32_t depth) {
 }
 
 // x16[i] = x[i] + off, four elements a step.
-static void fc_offset_row(int16_t *x16, const int8_t *x, int32_t depth, int32_t off) {
+static void fc_offset_row(void *xs, const int8_t *x, int32_t depth, int32_t off) {
+    int16_t *x16 = xs;
     int32_t i = 0;
     for (; i + 4 <= depth; i += 4) {
         x16[i] = (int16_t)(x[i] + off);
@@ -354,6 +342,23 @@ static void fc_offset_row(int16_t *x16, const int8_t *x, int32_t depth, int32_t 
     }
     for (; i < depth; i++) {
         x16[i] = (int16_t)(x[i] + off);
+    }
+}
+
+// A row's blocks with the offset row in scratch: blocks of 10 on it, and
+// for the last units % 10 (when not 9: then a block of 10 redoing one) a
+// block of 8 on the int8 row.
+static void fc_blocks_scratch(fc_blk_t *b, int32_t units) {
+    const int32_t rest = units % 10, last10 = rest == 9 ? units - 10 : units - rest - 10;
+    if (b->in_off == 128) {
+        fc_offset_row_u8(b->xs, b->x, b->depth);
+        fc_blocks10_x8u(b, 0, last10);
+    } else {
+        fc_offset_row(b->xs, b->x, b->depth, b->in_off);
+        fc_blocks10_x16(b, 0, last10);
+    }
+    if (rest != 0 && rest != 9) {
+        fc_blocks8(b, units - 8, units - 8);
     }
 }
 
@@ -379,27 +384,16 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     // offset row, and for the last units % 10 (when not 9: then a block of
     // 10 redoing one) a block of 8 on the int8 row.
     const int32_t units = d->units;
-    const int32_t rest = units % 10, last10 = rest == 9 ? units - 10 : units - rest - 10;
     for (int32_t r = 0; r < d->batches; r++, in += b.depth, b.out += units) {
         b.row = fc_row_const(d, in);
         b.x = in;
         b.xs = scratch;
-        if (scratch && b.in_off == 128) {
-            fc_offset_row_u8(scratch, in, b.depth);
-            fc_blocks10_x8u(&b, 0, last10);
-        } else if (scratch) {
-            fc_offset_row((int16_t *)(void *)scratch, in, b.depth, b.in_off);
-            fc_blocks10_x16(&b, 0, last10);
-        }
-        if (scratch && (rest == 0 || rest == 9)) {
-            continue;
-        }
-        if (units >= 8) {
-            fc_blocks8(&b, scratch ? units - 8 : 0, units - 8);
-        } else if (units >= 4) {
-            fc_blocks4(&b, 0, units - 4);
+        if (scratch) {
+            fc_blocks_scratch(&b, units);
+        } else if (units >= 8) {
+            fc_blocks8(&b, 0, units - 8);
         } else {
-            fc_blocks1(&b, 0, units - 1);
+            fc_blocks4(&b, 0, units - 4);
         }
     }
 }

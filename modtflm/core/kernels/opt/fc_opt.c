@@ -29,11 +29,14 @@
 #if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS
 
 tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_t *d) {
-    (void)ip;
     d->opt = d->units >= 4;
     #if TFLM_CPU_RV
     node->scratch_size = fc_rv_scratch(d);
+    if (d->opt && tflm_fc_rv_small_acc(ip, node, d)) {
+        d->opt = FC_OPT_SMALL_ACC;
+    }
     #else
+    (void)ip;
     (void)node;
     #endif
     return TFLM_OK;

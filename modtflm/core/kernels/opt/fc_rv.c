@@ -22,8 +22,10 @@
 typedef struct {
     int32_t mult, shift;
     uint32_t khi;            // opt_requant_r2's
+    int32_t k2, r1;          // opt_requant_r3's
     int32_t act_min, act_max, out_off;
     bool r2;                 // per-tensor and opt_r2_ok
+    bool r3;                 // r2 and accumulators below 2^29 (fc_rv_small_acc)
 } fc_rq_t;
 
 // What every block of a row shares.
@@ -55,23 +57,27 @@ static TFLM_ALWAYS_INLINE uint32_t fc_init(const fc_blk_t *b, int32_t u) {
 }
 
 // Unit u's output from its accumulator, any multiplier and shift. Out of
-// line: rare (see fc_rq_t.r2).
-static void __attribute__((noinline)) fc_out_exact(const fc_blk_t *b, int32_t u, uint32_t acc) {
+// line: rare (see fc_rq_t.r3).
+static void __attribute__((noinline)) fc_out_any(const fc_blk_t *b, int32_t u, uint32_t acc) {
     const fc_rq_t *q = &b->rq;
-    const int32_t v = (int32_t)((uint32_t)tflm_requant((int32_t)acc, b->cm ? b->cm[u] : q->mult,
-        b->cm ? b->shifts[u] : q->shift) + (uint32_t)q->out_off);
+    int32_t v;
+    if (q->r2) {
+        v = opt_requant_r2(acc, q->mult, q->khi, -q->shift - 1);
+    } else {
+        v = (int32_t)((uint32_t)tflm_requant((int32_t)acc, b->cm ? b->cm[u] : q->mult,
+            b->cm ? b->shifts[u] : q->shift) + (uint32_t)q->out_off);
+    }
     b->out[u] = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
 }
 
 // Unit u's output from its accumulator, stored at o (q: the block's copy
 // of b->rq).
-static TFLM_ALWAYS_INLINE void fc_out(const fc_blk_t *b, const fc_rq_t *q, const opt_r2_consts_t *k, int8_t *o,
-    int32_t u, uint32_t acc) {
-    if (!q->r2) {
-        fc_out_exact(b, u, acc);
+static TFLM_ALWAYS_INLINE void fc_out(const fc_blk_t *b, const fc_rq_t *q, int8_t *o, int32_t u, uint32_t acc) {
+    if (!q->r3) {
+        fc_out_any(b, u, acc);
         return;
     }
-    const int32_t v = opt_requant_r2k(acc, q->mult, q->khi, -q->shift - 1, k->k31, k->k30);
+    const int32_t v = opt_requant_r3((int32_t)acc, q->mult, q->k2, q->r1);
     *o = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
 }
 
@@ -259,21 +265,20 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
     }
     fc_dot(&a, b, &r, n, xk);
     const fc_rq_t q = b->rq;
-    const opt_r2_consts_t k = opt_r2_consts();
     int8_t *o = b->out + u0;
-    fc_out(b, &q, &k, o, u0, a.a0);
-    fc_out(b, &q, &k, o + 1, u0 + 1, a.a1);
-    fc_out(b, &q, &k, o + 2, u0 + 2, a.a2);
-    fc_out(b, &q, &k, o + 3, u0 + 3, a.a3);
+    fc_out(b, &q, o, u0, a.a0);
+    fc_out(b, &q, o + 1, u0 + 1, a.a1);
+    fc_out(b, &q, o + 2, u0 + 2, a.a2);
+    fc_out(b, &q, o + 3, u0 + 3, a.a3);
     if (n >= 8) {
-        fc_out(b, &q, &k, o + 4, u0 + 4, a.a4);
-        fc_out(b, &q, &k, o + 5, u0 + 5, a.a5);
-        fc_out(b, &q, &k, o + 6, u0 + 6, a.a6);
-        fc_out(b, &q, &k, o + 7, u0 + 7, a.a7);
+        fc_out(b, &q, o + 4, u0 + 4, a.a4);
+        fc_out(b, &q, o + 5, u0 + 5, a.a5);
+        fc_out(b, &q, o + 6, u0 + 6, a.a6);
+        fc_out(b, &q, o + 7, u0 + 7, a.a7);
     }
     if (n == 10) {
-        fc_out(b, &q, &k, o + 8, u0 + 8, a.a8);
-        fc_out(b, &q, &k, o + 9, u0 + 9, a.a9);
+        fc_out(b, &q, o + 8, u0 + 8, a.a8);
+        fc_out(b, &q, o + 9, u0 + 9, a.a9);
     }
 }
 
@@ -362,6 +367,22 @@ static void fc_blocks_scratch(fc_blk_t *b, int32_t units) {
     }
 }
 
+bool tflm_fc_rv_small_acc(tflm_interp_t *ip, const tflm_node_t *node, const fc_data_t *d) {
+    // |x + in_off| and |w + w_off| are at most 255 (int8 data, offsets
+    // the negated int8 zero points); a computed bias has no bound.
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
+    if (bias && !(bias->flags & TFLM_T_CONST)) {
+        return false;
+    }
+    uint32_t max_bias = 0;
+    for (int32_t u = 0; bias && u < d->units; u++) {
+        const int32_t v = ((const int32_t *)bias->data)[u];
+        const uint32_t mag = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+        max_bias = mag > max_bias ? mag : max_bias;
+    }
+    return (uint64_t)d->depth * 255 * 255 + max_bias < (1u << 29);
+}
+
 void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     fc_blk_t b;
@@ -376,6 +397,9 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     b.rq.shift = d->shift;
     b.rq.r2 = !b.cm && opt_r2_ok(b.rq.mult, b.rq.shift);
     b.rq.khi = opt_r2_khi(b.rq.shift, d->out_offset);
+    b.rq.r3 = b.rq.r2 && d->opt == FC_OPT_SMALL_ACC;
+    b.rq.k2 = opt_r3_k2(b.rq.shift, d->out_offset);
+    b.rq.r1 = 1 - b.rq.shift;
     b.rq.act_min = d->act_min;
     b.rq.act_max = d->act_max;
     b.rq.out_off = d->out_offset;

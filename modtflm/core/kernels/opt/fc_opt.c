@@ -32,8 +32,8 @@ tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_
     d->opt = d->units >= 4;
     #if TFLM_CPU_RV
     node->scratch_size = fc_rv_scratch(d);
-    if (d->opt && tflm_fc_rv_small_acc(ip, node, d)) {
-        d->opt = FC_OPT_SMALL_ACC;
+    if (d->opt && tflm_fc_rv_r3(ip, node, d)) {
+        d->opt = FC_OPT_R3;
     }
     #else
     (void)ip;

@@ -19,13 +19,11 @@
 
 // The per-tensor requantization (copied to a local in each block: the
 // int8 stores could alias it, gcc would reload it after each).
+// (The other forms, rare, read fc_data_t: fc_out_any.)
 typedef struct {
-    int32_t mult, shift;
-    uint32_t khi;            // opt_requant_r2's
-    int32_t k2, r1;          // opt_requant_r3's
-    int32_t act_min, act_max, out_off;
-    bool r2;                 // per-tensor and opt_r2_ok
-    bool r3;                 // r2 and accumulators below 2^29 (fc_rv_small_acc)
+    int32_t mult, k2, r1;    // opt_requant_r3's
+    int32_t act_min, act_max;
+    bool r3;                 // opt_requant_r3 applies (FC_OPT_R3)
 } fc_rq_t;
 
 // What every block of a row shares.
@@ -37,8 +35,7 @@ typedef struct {
     int8_t *out;             // the output row
     int32_t depth, in_off;
     uint32_t row;            // fc_row_const
-    const int32_t *cm;       // per-channel multipliers, or NULL
-    const int8_t *shifts;    // per-channel shifts
+    const fc_data_t *d;
     fc_rq_t rq;
 } fc_blk_t;
 
@@ -57,17 +54,18 @@ static TFLM_ALWAYS_INLINE uint32_t fc_init(const fc_blk_t *b, int32_t u) {
 }
 
 // Unit u's output from its accumulator, any multiplier and shift. Out of
-// line: rare (see fc_rq_t.r3).
+// line: rare (see fc_rq_t.r3): the other forms, from fc_data_t.
 static void __attribute__((noinline)) fc_out_any(const fc_blk_t *b, int32_t u, uint32_t acc) {
-    const fc_rq_t *q = &b->rq;
+    const fc_data_t *d = b->d;
+    const int32_t *cm = d->channel_mult;
     int32_t v;
-    if (q->r2) {
-        v = opt_requant_r2(acc, q->mult, q->khi, -q->shift - 1);
+    if (!cm && opt_r2_ok(d->multiplier, d->shift)) {
+        v = opt_requant_r2(acc, d->multiplier, opt_r2_khi(d->shift, d->out_offset), -d->shift - 1);
     } else {
-        v = (int32_t)((uint32_t)tflm_requant((int32_t)acc, b->cm ? b->cm[u] : q->mult,
-            b->cm ? b->shifts[u] : q->shift) + (uint32_t)q->out_off);
+        v = (int32_t)((uint32_t)tflm_requant((int32_t)acc, cm ? cm[u] : d->multiplier,
+            cm ? fc_shifts(d)[u] : d->shift) + (uint32_t)d->out_offset);
     }
-    b->out[u] = (int8_t)opt_clamp_i32(v, q->act_min, q->act_max);
+    b->out[u] = (int8_t)opt_clamp_i32(v, d->act_min, d->act_max);
 }
 
 // Unit u's output from its accumulator, stored at o (q: the block's copy
@@ -283,36 +281,45 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
 }
 
 // Blocks of n units from unit `first` on, the last one starting at unit
-// `last` (overlapping the one before: the same results written again).
-// Out of line, once per row: the loops have the registers to themselves.
-static TFLM_ALWAYS_INLINE void fc_blocks(const fc_blk_t *b, int32_t first, int32_t last, const int n,
+// `last` (overlapping the one before: the same results written again), in
+// `rows` rows (at least one) from b->x, b->out on (left at the last).
+// Out of line: the loops have the registers to themselves.
+static TFLM_ALWAYS_INLINE void fc_blocks(fc_blk_t *b, int32_t first, int32_t last, int32_t rows, const int n,
     const int xk) {
-    for (int32_t u0 = first;; u0 += n) {
-        u0 = u0 < last ? u0 : last;
-        fc_block(b, u0, n, xk);
-        if (u0 == last) {
+    for (;;) {
+        b->row = fc_row_const(b->d, b->x);
+        for (int32_t u0 = first;; u0 += n) {
+            u0 = u0 < last ? u0 : last;
+            fc_block(b, u0, n, xk);
+            if (u0 == last) {
+                break;
+            }
+        }
+        if (--rows == 0) {
             break;
         }
+        b->x += b->depth;
+        b->out += b->d->units;
     }
 }
 
-static void __attribute__((noinline)) fc_blocks8(const fc_blk_t *b, int32_t first, int32_t last) {
-    fc_blocks(b, first, last, 8, X8);
+static void __attribute__((noinline)) fc_blocks8(fc_blk_t *b, int32_t first, int32_t last, int32_t rows) {
+    fc_blocks(b, first, last, rows, 8, X8);
 }
 
-static void __attribute__((noinline)) fc_blocks4(const fc_blk_t *b, int32_t first, int32_t last) {
-    fc_blocks(b, first, last, 4, X8);
+static void __attribute__((noinline)) fc_blocks4(fc_blk_t *b, int32_t first, int32_t last, int32_t rows) {
+    fc_blocks(b, first, last, rows, 4, X8);
 }
 
 // With the offset row in scratch: 10 units a block (two more registers
 // free without the offset: the input value is loaded once per ten
 // products).
-static void __attribute__((noinline)) fc_blocks10_x8u(const fc_blk_t *b, int32_t first, int32_t last) {
-    fc_blocks(b, first, last, 10, X8U);
+static void __attribute__((noinline)) fc_blocks10_x8u(fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 1, 10, X8U);
 }
 
-static void __attribute__((noinline)) fc_blocks10_x16(const fc_blk_t *b, int32_t first, int32_t last) {
-    fc_blocks(b, first, last, 10, X16);
+static void __attribute__((noinline)) fc_blocks10_x16(fc_blk_t *b, int32_t first, int32_t last) {
+    fc_blocks(b, first, last, 1, 10, X16);
 }
 
 // xu[i] = x[i] + 128 = x[i] ^ 0x80 as uint8, a word a step where aligned.
@@ -350,28 +357,38 @@ static void fc_offset_row(void *xs, const int8_t *x, int32_t depth, int32_t off)
     }
 }
 
-// A row's blocks with the offset row in scratch: blocks of 10 on it, and
-// for the last units % 10 (when not 9: then a block of 10 redoing one) a
-// block of 8 on the int8 row.
-static void fc_blocks_scratch(fc_blk_t *b, int32_t units) {
+// Rows with the offset row in scratch: blocks of 10 on it, and for the
+// last units % 10 (when not 9: then a block of 10 redoing one) a block of
+// 8 on the int8 row.
+static void __attribute__((noinline)) fc_blocks_scratch(fc_blk_t *b, int32_t rows) {
+    const int32_t units = b->d->units;
     const int32_t rest = units % 10, last10 = rest == 9 ? units - 10 : units - rest - 10;
-    if (b->in_off == 128) {
-        fc_offset_row_u8(b->xs, b->x, b->depth);
-        fc_blocks10_x8u(b, 0, last10);
-    } else {
-        fc_offset_row(b->xs, b->x, b->depth, b->in_off);
-        fc_blocks10_x16(b, 0, last10);
-    }
-    if (rest != 0 && rest != 9) {
-        fc_blocks8(b, units - 8, units - 8);
+    for (;;) {
+        if (b->in_off == 128) {
+            fc_offset_row_u8(b->xs, b->x, b->depth);
+            fc_blocks10_x8u(b, 0, last10);
+        } else {
+            fc_offset_row(b->xs, b->x, b->depth, b->in_off);
+            fc_blocks10_x16(b, 0, last10);
+        }
+        if (rest != 0 && rest != 9) {
+            fc_blocks8(b, units - 8, units - 8, 1);
+        }
+        if (--rows == 0) {
+            break;
+        }
+        b->x += b->depth;
+        b->out += units;
     }
 }
 
-bool tflm_fc_rv_small_acc(tflm_interp_t *ip, const tflm_node_t *node, const fc_data_t *d) {
-    // |x + in_off| and |w + w_off| are at most 255 (int8 data, offsets
-    // the negated int8 zero points); a computed bias has no bound.
+bool tflm_fc_rv_r3(tflm_interp_t *ip, const tflm_node_t *node, const fc_data_t *d) {
+    // Per-tensor, a multiplier and shift opt_requant_r2 takes, and every
+    // accumulator below 2^29 in magnitude: |x + in_off| and |w + w_off| are
+    // at most 255 (int8 data, offsets the negated int8 zero points), a
+    // computed bias has no bound.
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    if (bias && !(bias->flags & TFLM_T_CONST)) {
+    if (d->channel_mult || !opt_r2_ok(d->multiplier, d->shift) || (bias && !(bias->flags & TFLM_T_CONST))) {
         return false;
     }
     uint32_t max_bias = 0;
@@ -385,40 +402,33 @@ bool tflm_fc_rv_small_acc(tflm_interp_t *ip, const tflm_node_t *node, const fc_d
 
 void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
+    if (d->batches <= 0) {
+        return;
+    }
     fc_blk_t b;
+    b.x = in;
     b.w = w;
     b.bias = bias;
     b.out = out;
+    b.xs = scratch;
     b.depth = d->depth;
     b.in_off = d->in_offset;
-    b.cm = d->channel_mult;
-    b.shifts = b.cm ? fc_shifts(d) : NULL;
+    b.d = d;
     b.rq.mult = d->multiplier;
-    b.rq.shift = d->shift;
-    b.rq.r2 = !b.cm && opt_r2_ok(b.rq.mult, b.rq.shift);
-    b.rq.khi = opt_r2_khi(b.rq.shift, d->out_offset);
-    b.rq.r3 = b.rq.r2 && d->opt == FC_OPT_SMALL_ACC;
-    b.rq.k2 = opt_r3_k2(b.rq.shift, d->out_offset);
-    b.rq.r1 = 1 - b.rq.shift;
+    b.rq.r3 = d->opt == FC_OPT_R3;
+    b.rq.k2 = opt_r3_k2(d->shift, d->out_offset);
+    b.rq.r1 = 1 - d->shift;
     b.rq.act_min = d->act_min;
     b.rq.act_max = d->act_max;
-    b.rq.out_off = d->out_offset;
-    // Blocks of 8 units (of 4 when there are fewer, of 1 below 4); with
-    // scratch (fc_rv_scratch: more than 24 units) blocks of 10 on the
-    // offset row, and for the last units % 10 (when not 9: then a block of
-    // 10 redoing one) a block of 8 on the int8 row.
-    const int32_t units = d->units;
-    for (int32_t r = 0; r < d->batches; r++, in += b.depth, b.out += units) {
-        b.row = fc_row_const(d, in);
-        b.x = in;
-        b.xs = scratch;
-        if (scratch) {
-            fc_blocks_scratch(&b, units);
-        } else if (units >= 8) {
-            fc_blocks8(&b, 0, units - 8);
-        } else {
-            fc_blocks4(&b, 0, units - 4);
-        }
+    // Blocks of 8 units (of 4 when there are fewer); with scratch
+    // (fc_rv_scratch: more than 24 units) fc_blocks_scratch. Each does all
+    // rows (nothing here stays live across the call: no registers saved).
+    if (scratch) {
+        fc_blocks_scratch(&b, d->batches);
+    } else if (d->units >= 8) {
+        fc_blocks8(&b, 0, d->units - 8, d->batches);
+    } else {
+        fc_blocks4(&b, 0, d->units - 4, d->batches);
     }
 }
 

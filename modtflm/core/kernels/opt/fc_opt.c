@@ -29,8 +29,8 @@
 #if MICROPY_TFLM_OP_FULLY_CONNECTED && MICROPY_TFLM_OPT_KERNELS
 
 tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_t *d) {
-    d->opt = d->units >= 4;
     #if TFLM_CPU_RV
+    d->opt = 1;
     node->scratch_size = fc_rv_scratch(d);
     if (d->opt && tflm_fc_rv_r3(ip, node, d)) {
         d->opt = FC_OPT_R3;
@@ -38,6 +38,7 @@ tflm_status_t tflm_fc_opt_prepare(tflm_interp_t *ip, tflm_node_t *node, fc_data_
     #else
     (void)ip;
     (void)node;
+    d->opt = d->units >= 4;
     #endif
     return TFLM_OK;
 }

@@ -109,7 +109,7 @@ static TFLM_ALWAYS_INLINE int32_t fc_xval(const void *x, int j, int32_t off, con
     return xk == X16 ? ((const int16_t *)x)[j] : xk == X8U ? ((const uint8_t *)x)[j] : ((const int8_t *)x)[j] + off;
 }
 
-// One depth step of n units (10, 8 or 4): a_u += x_j * p_u[j] (x_j:
+// One depth step of n units (10, 8, 4 or 1): a_u += x_j * p_u[j] (x_j:
 // fc_xval).
 static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r, int j, int32_t off,
     const int n, const int xk) {
@@ -147,19 +147,25 @@ static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r,
             : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]), [m4] "m" (r->p4[j]), [m5] "m" (r->p5[j]), [m6] "m" (r->p6[j]),
             [m7] "m" (r->p7[j]));
-    } else {
+    } else if (n == 4) {
         __asm__ volatile (RV_X8 RV_UNITS4
             : [a0] "+r" (a->a0), [a1] "+r" (a->a1), [a2] "+r" (a->a2), [a3] "+r" (a->a3),
             [v] "=&r" (v), [w] "=&r" (w)
             : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]), [m1] "m" (r->p1[j]), [m2] "m" (r->p2[j]),
             [m3] "m" (r->p3[j]));
+    } else {
+        __asm__ volatile (RV_X8 RV_UNIT(0)
+            : [a0] "+r" (a->a0), [v] "=&r" (v), [w] "=&r" (w)
+            : [x] "m" (x8[j]), [off] "r" (off), [m0] "m" (r->p0[j]));
     }
     #else
     const int32_t v = fc_xval(x, j, off, xk);
     a->a0 += (uint32_t)(v * r->p0[j]);
-    a->a1 += (uint32_t)(v * r->p1[j]);
-    a->a2 += (uint32_t)(v * r->p2[j]);
-    a->a3 += (uint32_t)(v * r->p3[j]);
+    if (n >= 4) {
+        a->a1 += (uint32_t)(v * r->p1[j]);
+        a->a2 += (uint32_t)(v * r->p2[j]);
+        a->a3 += (uint32_t)(v * r->p3[j]);
+    }
     if (n >= 8) {
         a->a4 += (uint32_t)(v * r->p4[j]);
         a->a5 += (uint32_t)(v * r->p5[j]);
@@ -174,7 +180,10 @@ static TFLM_ALWAYS_INLINE void fc_step(acc_t *a, const void *x, const rows_t *r,
 }
 
 static TFLM_ALWAYS_INLINE void rows_advance(rows_t *r, int32_t k, const int n) {
-    r->p0 += k, r->p1 += k, r->p2 += k, r->p3 += k;
+    r->p0 += k;
+    if (n >= 4) {
+        r->p1 += k, r->p2 += k, r->p3 += k;
+    }
     if (n >= 8) {
         r->p4 += k, r->p5 += k, r->p6 += k, r->p7 += k;
     }
@@ -231,20 +240,22 @@ static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, co
     }
 }
 
-// Units u0 .. u0 + n - 1 (n: 10, 8 or 4, a constant after inlining).
+// Units u0 .. u0 + n - 1 (n: 10, 8, 4 or 1, a constant after inlining).
 static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int n, const int xk) {
     const int32_t depth = b->depth;
     acc_t a = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     rows_t r;
     a.a0 = fc_init(b, u0);
-    a.a1 = fc_init(b, u0 + 1);
-    a.a2 = fc_init(b, u0 + 2);
-    a.a3 = fc_init(b, u0 + 3);
     r.p0 = b->w + (size_t)u0 * depth;
-    r.p1 = r.p0 + depth;
-    r.p2 = r.p1 + depth;
-    r.p3 = r.p2 + depth;
-    r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p3;
+    r.p1 = r.p2 = r.p3 = r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p0;
+    if (n >= 4) {
+        a.a1 = fc_init(b, u0 + 1);
+        a.a2 = fc_init(b, u0 + 2);
+        a.a3 = fc_init(b, u0 + 3);
+        r.p1 = r.p0 + depth;
+        r.p2 = r.p1 + depth;
+        r.p3 = r.p2 + depth;
+    }
     if (n >= 8) {
         a.a4 = fc_init(b, u0 + 4);
         a.a5 = fc_init(b, u0 + 5);
@@ -265,9 +276,11 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
     const fc_rq_t q = b->rq;
     int8_t *o = b->out + u0;
     fc_out(b, &q, o, u0, a.a0);
-    fc_out(b, &q, o + 1, u0 + 1, a.a1);
-    fc_out(b, &q, o + 2, u0 + 2, a.a2);
-    fc_out(b, &q, o + 3, u0 + 3, a.a3);
+    if (n >= 4) {
+        fc_out(b, &q, o + 1, u0 + 1, a.a1);
+        fc_out(b, &q, o + 2, u0 + 2, a.a2);
+        fc_out(b, &q, o + 3, u0 + 3, a.a3);
+    }
     if (n >= 8) {
         fc_out(b, &q, o + 4, u0 + 4, a.a4);
         fc_out(b, &q, o + 5, u0 + 5, a.a5);
@@ -309,6 +322,10 @@ static void __attribute__((noinline)) fc_blocks8(fc_blk_t *b, int32_t first, int
 
 static void __attribute__((noinline)) fc_blocks4(fc_blk_t *b, int32_t first, int32_t last, int32_t rows) {
     fc_blocks(b, first, last, rows, 4, X8);
+}
+
+static void __attribute__((noinline)) fc_blocks1(fc_blk_t *b, int32_t first, int32_t last, int32_t rows) {
+    fc_blocks(b, first, last, rows, 1, X8);
 }
 
 // With the offset row in scratch: 10 units a block (two more registers
@@ -420,15 +437,17 @@ void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, con
     b.rq.r1 = 1 - d->shift;
     b.rq.act_min = d->act_min;
     b.rq.act_max = d->act_max;
-    // Blocks of 8 units (of 4 when there are fewer); with scratch
+    // Blocks of 8 units (of 4 when there are fewer, of 1 below 4); with scratch
     // (fc_rv_scratch: more than 24 units) fc_blocks_scratch. Each does all
     // rows (nothing here stays live across the call: no registers saved).
     if (scratch) {
         fc_blocks_scratch(&b, d->batches);
     } else if (d->units >= 8) {
         fc_blocks8(&b, 0, d->units - 8, d->batches);
-    } else {
+    } else if (d->units >= 4) {
         fc_blocks4(&b, 0, d->units - 4, d->batches);
+    } else {
+        fc_blocks1(&b, 0, d->units - 1, d->batches);
     }
 }
 

@@ -193,8 +193,9 @@ static TFLM_ALWAYS_INLINE void rows_advance(rows_t *r, int32_t k, const int n) {
 }
 
 // The products of a block's units over the whole depth: iterations of 16
-// steps, then the depth % 16 last ones as a jump into a chain of 15 steps
-// (the last r of them run; no tail loop, whose pointer copies gcc spilled).
+// steps, then the depth % 16 last ones: with 8 units as a jump into a
+// chain of 15 steps (the last r of them run: a tail loop's pointer copies
+// gcc spilled there), else a loop (less code).
 static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, const int n, const int xk) {
     const int32_t off = b->in_off;
     const uint8_t *x = xk == X8 ? (const void *)b->x : b->xs;
@@ -218,6 +219,14 @@ static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, co
         rows_advance(r, 16, n);
     }
     if ((b->depth & 15) == 0) {
+        return;
+    }
+    if (n != 8) {
+        // A loop (less code; with fewer or offset-free units no spills).
+        for (const uint8_t *x_end = x + (b->depth & 15) * x_size(xk); x != x_end; x += x_size(xk)) {
+            fc_step(a, x, r, 0, off, n, xk);
+            rows_advance(r, 1, n);
+        }
         return;
     }
     switch (b->depth & 15) {

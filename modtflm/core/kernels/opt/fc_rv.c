@@ -249,6 +249,13 @@ static TFLM_ALWAYS_INLINE void fc_dot(acc_t *a, const fc_blk_t *b, rows_t *r, co
     }
 }
 
+// Unit u's accumulator and weight row (the one after `prev`).
+static TFLM_ALWAYS_INLINE void fc_unit_start(const fc_blk_t *b, int32_t u, uint32_t *acc, const int8_t **p,
+    const int8_t *prev) {
+    *acc = fc_init(b, u);
+    *p = prev + b->depth;
+}
+
 // Units u0 .. u0 + n - 1 (n: 10, 8, 4 or 1, a constant after inlining).
 static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int n, const int xk) {
     const int32_t depth = b->depth;
@@ -258,28 +265,19 @@ static TFLM_ALWAYS_INLINE void fc_block(const fc_blk_t *b, int32_t u0, const int
     r.p0 = b->w + (size_t)u0 * depth;
     r.p1 = r.p2 = r.p3 = r.p4 = r.p5 = r.p6 = r.p7 = r.p8 = r.p9 = r.p0;
     if (n >= 4) {
-        a.a1 = fc_init(b, u0 + 1);
-        a.a2 = fc_init(b, u0 + 2);
-        a.a3 = fc_init(b, u0 + 3);
-        r.p1 = r.p0 + depth;
-        r.p2 = r.p1 + depth;
-        r.p3 = r.p2 + depth;
+        fc_unit_start(b, u0 + 1, &a.a1, &r.p1, r.p0);
+        fc_unit_start(b, u0 + 2, &a.a2, &r.p2, r.p1);
+        fc_unit_start(b, u0 + 3, &a.a3, &r.p3, r.p2);
     }
     if (n >= 8) {
-        a.a4 = fc_init(b, u0 + 4);
-        a.a5 = fc_init(b, u0 + 5);
-        a.a6 = fc_init(b, u0 + 6);
-        a.a7 = fc_init(b, u0 + 7);
-        r.p4 = r.p3 + depth;
-        r.p5 = r.p4 + depth;
-        r.p6 = r.p5 + depth;
-        r.p7 = r.p6 + depth;
+        fc_unit_start(b, u0 + 4, &a.a4, &r.p4, r.p3);
+        fc_unit_start(b, u0 + 5, &a.a5, &r.p5, r.p4);
+        fc_unit_start(b, u0 + 6, &a.a6, &r.p6, r.p5);
+        fc_unit_start(b, u0 + 7, &a.a7, &r.p7, r.p6);
     }
     if (n == 10) {
-        a.a8 = fc_init(b, u0 + 8);
-        a.a9 = fc_init(b, u0 + 9);
-        r.p8 = r.p7 + depth;
-        r.p9 = r.p8 + depth;
+        fc_unit_start(b, u0 + 8, &a.a8, &r.p8, r.p7);
+        fc_unit_start(b, u0 + 9, &a.a9, &r.p9, r.p8);
     }
     fc_dot(&a, b, &r, n, xk);
     const fc_rq_t q = b->rq;

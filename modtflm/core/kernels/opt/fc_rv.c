@@ -1,6 +1,7 @@
 // Optimized int8 FULLY_CONNECTED, RISC-V (RV32IM; see fc_opt.c): eight
 // units per pass over the input row (four when there are fewer than eight,
-// ten with the offset row below), one depth per step.
+// one at a time below four; ten with the offset row below), one depth per
+// step.
 //
 // With batch 1 every weight is used once: a product costs its byte load, a
 // mul and an add, and the input value (loaded once per step) and the
@@ -9,9 +10,15 @@
 //
 // The input offset: a block adds it to each input value it loads, one add
 // per step. With many blocks to a row (more than 24 units, fc_rv_scratch)
-// the row plus its offset is written once as int16 to scratch (about four
-// instructions an element) and the blocks load those (lh): one add per
-// step and block saved, at 2 * depth bytes of scratch.
+// the row plus its offset is written once to scratch, as uint8 for an
+// offset of 128 (x ^ 0x80, a word at a time) and as int16 for any other
+// (about four instructions an element), and the blocks load those: no add,
+// and two registers freed, so ten units a pass. Scratch: depth or
+// 2 * depth bytes while the op runs.
+//
+// Requantization: when every accumulator stays below 2^29 (checked in
+// prepare, tflm_fc_rv_r3) one high multiply (opt_requant_r3), else
+// fc_out_any out of line.
 #include <string.h>
 
 #include "fc_opt.h"

@@ -5,7 +5,8 @@ The optimized kernel does four units per pass (a unit count that is not a
 multiple of four redoes the last four), 16 (MVE) or 4 (DSP) depth per step
 with a tail, folds the weights zero point into a per-row constant and, on
 MVE, takes the input offset 128 through a complemented input. So: depths
-around multiples of 4 and 16, unit counts 1..13, several batches (rows at
+around multiples of 4 and 16, unit counts 1..13 and 25..128 (RISC-V: an
+offset input row in scratch and ten units per pass), several batches (rows at
 odd byte offsets), input zero points -128 / 127 / others, per-tensor
 weights with a zero point, per-channel weights with left and right shifts,
 no bias, accumulators that wrap, every fused activation, computed weights.
@@ -89,6 +90,21 @@ def test_fc_opt_shapes(target, sweep):
                 continue
             specs.append(dict(depth=d, units=u, batches=1 + (i + 2 * j) % 3,
                               in_zp=[0, -128, 127, 5, -77][(i + j) % 5]))
+    _run(target, specs)
+
+
+def test_fc_opt_wide(target):
+    """More than 24 units: on RISC-V the input row plus its offset goes to
+    scratch (uint8 for input zero point -128, int16 for others; none for 0)
+    and units are done ten at a time, the last units % 10 by a block of
+    eight (none left, or nine: a block of ten redoing one)."""
+    specs = []
+    for i, (depth, units) in enumerate(((1, 25), (17, 26), (16, 29), (33, 30), (8, 37), (31, 40), (64, 48),
+                                        (5, 128), (130, 49))):
+        for k, in_zp in enumerate((-128, 89, 0)):
+            specs.append(dict(depth=depth, units=units, batches=1 + (i + k) % 3, in_zp=in_zp,
+                              w_zp=3 if (i + k) % 4 == 1 else 0, per_channel=(i + k) % 4 == 2,
+                              bias=(i + k) % 5 != 3))
     _run(target, specs)
 
 

@@ -1,5 +1,5 @@
 // Checks the optimized kernels' requantization (tflm_requant, and
-// opt_requant and opt_requant_r2 of kernels/opt/requant.h) against the
+// opt_requant, opt_requant_r2 and opt_requant_r3 of kernels/opt/requant.h) against the
 // reference tflm_mul_by_quant_mul on edge values and a random sweep, for
 // every multiplier form tflm_quantize_multiplier produces.
 #include <stdio.h>
@@ -11,7 +11,7 @@
 int main(void) {
     static const int32_t edges[] = {
         0, 1, -1, 2, -2, 3, -3, 127, -128, 255, -255, 1 << 15, -(1 << 15), 0x3fffffff, -0x40000000,
-        0x40000000, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1,
+        0x40000000, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1, (1 << 29) - 1, -(1 << 29) + 1,
     };
     const int n_edges = (int)(sizeof(edges) / sizeof(edges[0]));
     unsigned long checked = 0, bad = 0;
@@ -62,6 +62,18 @@ int main(void) {
                         if (want != got) {
                             if (bad++ < 10) {
                                 printf("x=%ld m=%ld shift=%d off=%ld: reference %ld, opt_requant_r2 %ld\n",
+                                    (long)x, (long)m, shift, (long)offs[o], (long)want, (long)got);
+                            }
+                        }
+                        // opt_requant_r3: accumulators below 2^29 in magnitude.
+                        if (x >= (1 << 29) || x <= -(1 << 29)) {
+                            continue;
+                        }
+                        got = opt_requant_r3(x, m, opt_r3_k2(shift, offs[o]), 1 - shift) - offs[o];
+                        checked++;
+                        if (want != got) {
+                            if (bad++ < 10) {
+                                printf("x=%ld m=%ld shift=%d off=%ld: reference %ld, opt_requant_r3 %ld\n",
                                     (long)x, (long)m, shift, (long)offs[o], (long)want, (long)got);
                             }
                         }

@@ -28,6 +28,27 @@ static TFLM_ALWAYS_INLINE uint32_t fc_row_const(const fc_data_t *d, const int8_t
     return row;
 }
 
+#if TFLM_CPU_RV
+// Bytes of scratch fc_rv.c takes for the input row plus its offset (uint8
+// for an offset of 128, else int16): when there is an offset and more than
+// three blocks of eight units share the row (writing it costs up to four
+// instructions an element, each block saves one).
+// fc_data_t.opt when the outputs take opt_requant_r3 (tflm_fc_rv_r3).
+#define FC_OPT_R3 (2)
+
+// Whether the outputs take opt_requant_r3: per-tensor, opt_r2_ok and
+// |accumulator| < 2^29 for every input (depth * 255^2 plus the largest
+// constant bias; RISC-V, fc_rv.c).
+bool tflm_fc_rv_r3(tflm_interp_t *ip, const tflm_node_t *node, const fc_data_t *d);
+
+static inline uint32_t fc_rv_scratch(const fc_data_t *d) {
+    if (d->in_offset == 0 || d->units <= 24) {
+        return 0;
+    }
+    return (d->in_offset == 128 ? 1u : 2u) * (uint32_t)d->depth;
+}
+#endif
+
 #if !TFLM_CPU_MVE
 #if TFLM_CPU_SAT
 #include <arm_acle.h>

@@ -67,6 +67,25 @@ static inline opt_r2_consts_t opt_r2_consts(void) {
     return c;
 }
 
+// The same (plus the output offset) for an accumulator |x| < 2^29, in one
+// high multiply and three adds: with p = x * m, t = floor(4x * m / 2^32) =
+// floor(p / 2^30) (4x fits int32), hm = floor((p + 2^30) / 2^31) =
+// floor((t + 1) / 2), so (as in opt_requant_r2, [x < 0] for [hm < 0])
+//   floor((hm + 2^(r-1) - [x < 0]) / 2^r) + off
+//     = floor((t + 1 + 2^r - 2 [x < 0] + off * 2^(r+1)) / 2^(r+1)),
+// k2 = 1 + 2^r + off * 2^(r+1) from opt_r3_k2, r1 = r + 1. For m in
+// [0, 2^31), r in [2, 21], |off| <= 2^8 (opt_r2_ok): |t| < 2^30 and
+// |k2| < 2^30, no int32 wrap.
+static inline int32_t opt_requant_r3(int32_t x, int32_t m, int32_t k2, int32_t r1) {
+    const int32_t t = (int32_t)(((int64_t)(int32_t)((uint32_t)x << 2) * m) >> 32);
+    const int32_t s = x >> 31;
+    return (int32_t)((uint32_t)t + (uint32_t)k2 + ((uint32_t)s << 1)) >> r1;
+}
+
+static inline int32_t opt_r3_k2(int32_t shift, int32_t off) {
+    return (int32_t)(1u + (1u << ((-shift) & 31)) + ((uint32_t)off << ((1 - shift) & 31)));
+}
+
 // Whether a channel's multiplier and shift take opt_requant_r2.
 static inline bool opt_r2_ok(int32_t m, int32_t shift) {
     return m >= 0 && shift <= -2 && shift >= -21;

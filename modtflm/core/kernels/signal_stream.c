@@ -43,6 +43,16 @@
 // tflm_flex_option_t rows for a field of `type` (the ops' data structs).
 #define OPT(type, key, field, kind) { key, offsetof(type, field), TFLM_FLEX_OPT_##kind, TFLM_FLEX_REQUIRED }
 
+// Prepare's start for every op: the options into op_data, the input and
+// the (first) output.
+static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts, size_t n,
+    const tflm_tensor_t **in, const tflm_tensor_t **out) {
+    *in = tflm_node_input(ip, node, 0);
+    *out = tflm_node_output(ip, node, 0);
+    return tflm_custom_options_read(ip, node, opts, n, node->op_data);
+}
+#define BEGIN(opts) begin(ip, node, opts, sizeof(opts) / sizeof(opts[0]), &in, &out)
+
 // Channels and samples of a tensor split at its innermost dimension; fails
 // on rank 0 or an empty tensor (TFLM divides by the innermost size).
 static tflm_status_t split_channels(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t,
@@ -134,9 +144,8 @@ static const tflm_flex_option_t framer_options[] = {
 
 static tflm_status_t framer_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     framer_t *d = node->op_data;
-    tflm_status_t s = tflm_custom_options_read(ip, node, framer_options, 3, d);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in, *out;
+    tflm_status_t s = BEGIN(framer_options);
     int32_t inner = 0;
     if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK || (s = check_valid_output(ip, node)) != TFLM_OK
         || (s = split_channels(ip, node, in, "input", &d->outer, &inner)) != TFLM_OK) {
@@ -220,9 +229,8 @@ static const tflm_flex_option_t overlap_add_options[] = {
 
 static tflm_status_t overlap_add_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     overlap_add_t *d = node->op_data;
-    tflm_status_t s = tflm_custom_options_read(ip, node, overlap_add_options, 2, d);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in, *out;
+    tflm_status_t s = BEGIN(overlap_add_options);
     if (s != TFLM_OK || (s = tflm_check_same_type(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
@@ -325,9 +333,8 @@ static const tflm_flex_option_t stacker_options[] = {
 
 static tflm_status_t stacker_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     stacker_t *d = node->op_data;
-    tflm_status_t s = tflm_custom_options_read(ip, node, stacker_options, 4, d);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in, *out;
+    tflm_status_t s = BEGIN(stacker_options);
     if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK
         || (s = check_valid_output(ip, node)) != TFLM_OK) {
         return s;
@@ -397,9 +404,8 @@ static const tflm_flex_option_t delay_options[] = {
 
 static tflm_status_t delay_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     delay_t *d = node->op_data;
-    tflm_status_t s = tflm_custom_options_read(ip, node, delay_options, 1, d);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in, *out;
+    tflm_status_t s = BEGIN(delay_options);
     if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK
         || (s = split_channels(ip, node, in, "input", &d->outer, &d->frame)) != TFLM_OK) {
         return s;

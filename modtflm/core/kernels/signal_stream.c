@@ -428,10 +428,12 @@ static tflm_status_t delay_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     for (int32_t c = 0; c < d->outer; c++) {
         const int16_t *x = in + (size_t)c * n;
         int16_t *y = out + (size_t)c * n;
-        int16_t *line = (int16_t *)(void *)node->scratch + (size_t)c * delay;
         if (delay == 0) {
             memcpy(y, x, n * sizeof(int16_t)); // (no state: scratch is NULL)
-        } else if (delay <= n) {
+            continue;
+        }
+        int16_t *line = (int16_t *)(void *)node->scratch + (size_t)c * delay;
+        if (delay <= n) {
             // The held samples, then the input's first n - delay; its last
             // delay are held.
             memcpy(y, line, delay * sizeof(int16_t));

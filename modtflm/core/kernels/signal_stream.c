@@ -170,7 +170,9 @@ static tflm_status_t framer_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output must be the input's shape with its last dimension "
             "replaced by [%d frames, %d]", d->n_frames, d->frame_size);
     }
-    int64_t cap = ((int64_t)d->frame_size + d->frame_step - 1) / d->frame_step * d->frame_step;
+    // (32-bit division: the core calls no libgcc 64-bit division.)
+    int32_t steps = d->frame_size / d->frame_step + (d->frame_size % d->frame_step != 0);
+    int64_t cap = (int64_t)steps * d->frame_step;
     if (cap > INT32_MAX) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "frame_size %d too large", d->frame_size);
     }

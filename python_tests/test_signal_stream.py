@@ -247,3 +247,39 @@ def test_signal_stream_chained(target):
     b.outputs([oa, valid])
     rng = np.random.default_rng(16)
     check_each(target, [("chain", b.build())], lambda k, m: int16_batches(rng, [2, 6], low=-9000, high=9000))
+
+
+def test_signal_stream_in_branches(target):
+    """Stateful ops in the branches of an IF (subgraphs on the planner's
+    flattened timeline): each branch's state is kept while the other runs,
+    and reset() clears both."""
+    from flatbuffers import flexbuffers
+
+    from malformed_control_flow import _if
+    from tflite_builder import ModelBuilder, pack_model
+
+    def branch(delay_length, opcode):
+        bb = ModelBuilder()
+        x, y = bb.tensor([4], "int16"), bb.tensor([4], "int16")
+        bb.custom_op("SignalDelay", [x], [y], bytes(flexbuffers.Dumps(dict(delay_length=delay_length))))
+        bb.inputs([x])
+        bb.outputs([y])
+        sg = bb.model_t().subgraphs[0]
+        sg.operators[0].opcodeIndex = opcode
+        return sg
+
+    b = ModelBuilder()
+    cond, x, y = b.tensor([], "bool"), b.tensor([4], "int16"), b.tensor([4], "int16")
+    opcode = b.opcode(None, 1, custom_code="SignalDelay")
+    b.inputs([cond, x])
+    b.outputs([y])
+    m = b.model_t()
+    m.subgraphs[0].operators = [_if(m, int(cond), [int(x)], [int(y)], 1, 2)]
+    m.subgraphs += [branch(6, opcode), branch(1, opcode)]
+    rng = np.random.default_rng(17)
+    conds = [True, True, False, True, False, False, True, True]
+
+    def batches(k, model):
+        return [[np.array(c), x[0]] for c, x in zip(conds, int16_batches(rng, [4], n=len(conds)))]
+
+    check_each(target, [("if-delays", pack_model(m))], batches)

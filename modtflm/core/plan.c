@@ -310,9 +310,14 @@ static bool get_buf(tflm_interp_t *ip, work_t *w, size_t i, buf_ref_t *r) {
         if (w->sg && node->span == NO_LIFE) {
             return false;
         }
-        r->size = node->scratch_size;
+        r->size = node->scratch_size & ~TFLM_SCRATCH_STATE;
         r->first = w->sg ? LIFE_FIRST(node->span) : n;
         r->last = w->sg ? LIFE_LAST(node->span) : n;
+        if (node->scratch_size & TFLM_SCRATCH_STATE) {
+            // State: alive over everything, as a variable tensor.
+            r->first = 0;
+            r->last = w->sg ? w->sg[0].t.end : ip->n_nodes;
+        }
     }
     r->offset = &w->slots[i];
     return true;

@@ -120,6 +120,13 @@ typedef struct tflm_kernel {
     const char *custom;    // a custom op's name (matched with the model's), else NULL
 } tflm_kernel_t;
 
+// A scratch_size with this bit set asks for the op's state rather than
+// scratch: the planner keeps the buffer alive over the whole timeline (so
+// it holds its bytes from one invoke to the next) and reset() zeroes it
+// with the other planned memory: an op whose initial state is all zero
+// bytes needs no reset hook of its own.
+#define TFLM_SCRATCH_STATE (0x80000000u)
+
 typedef struct tflm_node {
     const tflm_kernel_t *kernel;
     void *op_data;
@@ -131,6 +138,7 @@ typedef struct tflm_node {
     uint8_t version;
     uint8_t options_type;
     uint32_t scratch_size;  // requested by prepare, placed by the planner
+                            // (| TFLM_SCRATCH_STATE: the op's state)
     union {
         const uint8_t *options; // builtin options table in the model, or for a
                                 // custom op its custom_options vector (prepare only)

@@ -104,6 +104,11 @@
 #ifndef MICROPY_TFLM_OP_DETECTION_POSTPROCESS
 #define MICROPY_TFLM_OP_DETECTION_POSTPROCESS (1)
 #endif
+// The signal library's streaming custom ops: SignalFramer,
+// SignalOverlapAdd, SignalStacker, SignalDelay.
+#ifndef MICROPY_TFLM_OP_SIGNAL_STREAM
+#define MICROPY_TFLM_OP_SIGNAL_STREAM (1)
+#endif
 #ifndef MICROPY_TFLM_OP_SVDF
 #define MICROPY_TFLM_OP_SVDF (1)
 #endif
@@ -129,6 +134,6 @@
 
 // The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
 // family that reads its options is.
-#define TFLM_CUSTOM_OPTIONS (MICROPY_TFLM_OP_DETECTION_POSTPROCESS)
+#define TFLM_CUSTOM_OPTIONS (MICROPY_TFLM_OP_DETECTION_POSTPROCESS || MICROPY_TFLM_OP_SIGNAL_STREAM)
 
 #endif // TFLM_CORE_CONFIG_H

@@ -1,6 +1,7 @@
 // FlexBuffers reader (see flexbuffer.h). Positions are offsets into the
 // buffer (size_t), checked before every read, so no pointer is ever formed
 // outside the bytes.
+#include <math.h>
 #include <string.h>
 #include "flexbuffer.h"
 #include "quant.h"
@@ -281,6 +282,9 @@ tflm_status_t tflm_custom_options_read(tflm_interp_t *ip, const tflm_node_t *nod
         }
         uint8_t *field = (uint8_t *)out + o->offset;
         bool absent = v.type == TFLM_FLEX_NULL;
+        if (absent && isnan(o->def)) {
+            return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "custom option '%s' missing", o->key);
+        }
         if (o->kind == TFLM_FLEX_OPT_I32) {
             int64_t x;
             c = tflm_flex_int(&v, &x);

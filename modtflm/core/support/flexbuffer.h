@@ -79,8 +79,13 @@ typedef struct {
     const char *key;
     uint16_t offset; // offsetof the field in `out`
     uint8_t kind;    // tflm_flex_kind_t
-    float def;       // the value when the key is absent or null
+    float def;       // the value when the key is absent or null, or
+                     // TFLM_FLEX_REQUIRED
 } tflm_flex_option_t;
+
+// An option's `def` when the key must be there (absent or null: ValueError
+// naming it).
+#define TFLM_FLEX_REQUIRED (__builtin_nanf(""))
 
 // Reads every option of `opts` from the map at the root of the node's
 // custom options. ValueError (naming the key) when the options are absent,

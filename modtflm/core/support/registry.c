@@ -119,6 +119,11 @@
 #else
 #define FAMILY_DETECTION_POSTPROCESS(K)
 #endif
+#if MICROPY_TFLM_OP_SIGNAL_STREAM
+#define FAMILY_SIGNAL_STREAM(K) K(signal_framer, CUSTOM) K(signal_overlap_add, CUSTOM) K(signal_stacker, CUSTOM) K(signal_delay, CUSTOM)
+#else
+#define FAMILY_SIGNAL_STREAM(K)
+#endif
 #if MICROPY_TFLM_OP_SVDF
 #define FAMILY_SVDF(K) K(svdf, SVDF)
 #else
@@ -168,7 +173,8 @@
 
 // Custom ops: found by name.
 #define ALL_CUSTOM_KERNELS(K) \
-    FAMILY_DETECTION_POSTPROCESS(K)
+    FAMILY_DETECTION_POSTPROCESS(K) \
+    FAMILY_SIGNAL_STREAM(K)
 
 #define DECLARE(name, op) extern const tflm_kernel_t tflm_kernel_##name;
 ALL_KERNELS(DECLARE)

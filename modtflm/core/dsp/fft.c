@@ -41,19 +41,21 @@ static void cos_sin_turns(int64_t num, int64_t den, double *c, double *s) {
     // angle = quarter * pi/2 + a: a = t/den * pi/4 for an even octant,
     // -(den - t)/den * pi/4 for an odd one.
     double a = (double)(octant % 2 ? t - den : t) / (double)den * double_bits(0x3fe921fb54442d18ull);
-    // sin: a - a^3/3! + ... - a^19/19!; cos: 1 - a^2/2! + ... + a^20/20!
-    // (|a| <= pi/4: the first term left out is below 1e-20). The
-    // coefficients from n! as exact integers, one rounding each.
-    static const int64_t fact[] = {
-        1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600, 6227020800ll,
-        87178291200ll, 1307674368000ll, 20922789888000ll, 355687428096000ll, 6402373705728000ll,
-        121645100408832000ll, 2432902008176640000ll,
+    // sin: a - a^3/3! + ... + a^17/17!; cos: 1 - a^2/2! + ... + a^18/18!
+    // (|a| <= pi/4: the first terms left out are below 1e-19). 1/n! from
+    // exact integers, folded by the compiler (no division at run time: on
+    // a soft-float target each costs hundreds of instructions).
+    static const double inv_fact[19] = {
+        (double)1, (double)1, (double)1 / 2, (double)1 / 6, (double)1 / 24, (double)1 / 120, (double)1 / 720,
+        (double)1 / 5040, (double)1 / 40320, (double)1 / 362880, (double)1 / 3628800, (double)1 / 39916800,
+        (double)1 / 479001600, (double)1 / 6227020800ll, (double)1 / 87178291200ll, (double)1 / 1307674368000ll,
+        (double)1 / 20922789888000ll, (double)1 / 355687428096000ll, (double)1 / 6402373705728000ll,
     };
     double a2 = a * a, sa = 0, ca = 0;
-    for (int k = 19; k >= 1; k -= 2) {
-        double sign = (k / 2) % 2 ? -1 : 1; // of a^k/k!; a^(k+1)/(k+1)! has the other
-        sa = sa * a2 + sign / (double)fact[k - 1];
-        ca = ca * a2 - sign / (double)fact[k];
+    for (int k = 17; k >= 1; k -= 2) {
+        // a^k/k! has sign (-1)^(k/2); a^(k+1)/(k+1)! the opposite one.
+        sa = sa * a2 + ((k / 2) % 2 ? -inv_fact[k] : inv_fact[k]);
+        ca = ca * a2 + ((k / 2) % 2 ? inv_fact[k + 1] : -inv_fact[k + 1]);
     }
     sa *= a;
     ca = ca * a2 + 1;
@@ -144,16 +146,6 @@ static inline int16_t half_diff16(int16_t a, int16_t b) {
 #define HALF_SUM half_sum16
 #define HALF_DIFF half_diff16
 #include "fft_tmpl.h"
-#undef T
-#undef CPX
-#undef NAME
-#undef ADD
-#undef SUB
-#undef NEG
-#undef CMUL
-#undef FIXDIV
-#undef HALF_SUM
-#undef HALF_DIFF
 
 // int32, Q31 (FIXED_POINT 32): sums wrap (through unsigned, where kissfft's
 // would overflow), products in 64 bits.
@@ -195,16 +187,6 @@ static inline int32_t half_diff32(int32_t a, int32_t b) {
 #define HALF_SUM half_sum32
 #define HALF_DIFF half_diff32
 #include "fft_tmpl.h"
-#undef T
-#undef CPX
-#undef NAME
-#undef ADD
-#undef SUB
-#undef NEG
-#undef CMUL
-#undef FIXDIV
-#undef HALF_SUM
-#undef HALF_DIFF
 
 // float: no scaling.
 static inline float addf(float a, float b) {

@@ -7,6 +7,7 @@
 //   FIXDIV(x, k)   kissfft's DIVSCALAR: x / k rounded (fixed point) or x
 //   HALF_SUM(a, b), HALF_DIFF(a, b)  kissfft's HALF_OF(a + b), HALF_OF(a - b)
 //                  (in int16 the sum is not wrapped first: C promotes it to int)
+// (all of them #undef'd at the end, for the next type).
 // The order of operations is kissfft's (kf_work, kf_bfly2, kf_bfly4,
 // kiss_fftr, kiss_fftri): that is what makes the fixed-point results equal.
 
@@ -149,3 +150,14 @@ void NAME(dsp_irfft)(const void *state, int32_t n, const CPX *in, T *out, CPX *w
     }
     NAME(cfft)(tw, nc, work, (CPX *)(void *)out, true);
 }
+
+#undef T
+#undef CPX
+#undef NAME
+#undef ADD
+#undef SUB
+#undef NEG
+#undef CMUL
+#undef FIXDIV
+#undef HALF_SUM
+#undef HALF_DIFF

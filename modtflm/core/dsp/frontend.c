@@ -69,16 +69,15 @@ void dsp_filter_bank(const uint32_t *energy, const int16_t *weights, const int16
     }
 }
 
-// TFLM's Sqrt32: bit by bit, then rounded up when the remainder exceeds the
-// root (unless that would pass 0xffff).
-static uint32_t sqrt32(uint32_t x) {
-    if (x == 0) {
-        return 0;
-    }
-    uint32_t res = 0;
-    int top = (32 - bits32(x)) | 1;
-    uint32_t bit = (uint32_t)1 << (31 - top);
-    for (int i = (31 - top) / 2 + 1; i > 0; i--) {
+// TFLM's Sqrt32 and Sqrt64 (one `width` bits wide): the root bit by bit,
+// then rounded up when the remainder exceeds it (unless that would pass the
+// largest root of the width, where it saturates). In 64-bit arithmetic for
+// both: the 32-bit one's sums stay below 2^32, so nothing differs.
+static uint32_t root(uint64_t x, int width) {
+    uint64_t res = 0;
+    int top = (width - bits64(x)) | 1;
+    uint64_t bit = (uint64_t)1 << (width - 1 - top);
+    for (int i = (width - 1 - top) / 2 + 1; i > 0; i--) {
         if (x >= res + bit) {
             x -= res + bit;
             res = (res >> 1) + bit;
@@ -87,27 +86,13 @@ static uint32_t sqrt32(uint32_t x) {
         }
         bit >>= 2;
     }
-    return x > res && res != 0xffff ? res + 1 : res;
+    const uint64_t cap = width == 32 ? 0xffff : 0xffffffffu;
+    return (uint32_t)(x > res && res != cap ? res + 1 : res);
 }
 
 uint32_t dsp_sqrt64(uint64_t x) {
-    // TFLM's shortcut: values below 2^32 take the 32-bit root.
-    if ((x >> 32) == 0) {
-        return sqrt32((uint32_t)x);
-    }
-    uint64_t res = 0;
-    int top = (64 - bits64(x)) | 1;
-    uint64_t bit = (uint64_t)1 << (63 - top);
-    for (int i = (63 - top) / 2 + 1; i > 0; i--) {
-        if (x >= res + bit) {
-            x -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
-    }
-    return (uint32_t)(x > res && res != 0xffffffffu ? res + 1 : res);
+    // TFLM's shortcut: values below 2^32 take the 32-bit root (0 for 0).
+    return x == 0 ? 0 : root(x, (x >> 32) ? 64 : 32);
 }
 
 void dsp_filter_bank_sqrt(const uint64_t *in, int32_t n, int shift, uint32_t *out) {

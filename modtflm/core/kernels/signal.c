@@ -159,7 +159,9 @@ static tflm_status_t fft_prepare_common(tflm_interp_t *ip, tflm_node_t *node, bo
         return tflm_op_fail(ip, node, d->fft_length < 2 ? TFLM_ERR_MODEL : TFLM_ERR_UNSUPPORTED,
             "fft_length %d (a power of two from 4 to 32768 is supported)", d->fft_length);
     }
-    if (!tflm_type_built(d->type)) {
+    // int16 is these ops' own type: only a build without float32 kernels
+    // (MICROPY_TFLM_TYPE_FLOAT32=0) refuses an FFT type, the float one.
+    if (d->type == TFLM_FLOAT32 && !tflm_type_built(TFLM_FLOAT32)) {
         return tflm_check_type_built(ip, node, d->type);
     }
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
@@ -224,7 +226,9 @@ static tflm_status_t rfft_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                 dsp_rfft32(d->state, d->fft_length, (const int32_t *)(void *)frame, o, (dsp_cpx32_t *)(void *)work);
                 break;
             default:
-                dsp_rfftf(d->state, d->fft_length, (const float *)(void *)frame, o, (dsp_cpxf_t *)(void *)work);
+                if (tflm_type_built(TFLM_FLOAT32)) { // (else refused in prepare, the code left out)
+                    dsp_rfftf(d->state, d->fft_length, (const float *)(void *)frame, o, (dsp_cpxf_t *)(void *)work);
+                }
                 break;
         }
     }
@@ -247,6 +251,9 @@ static tflm_status_t irfft_eval(tflm_interp_t *ip, const tflm_node_t *node) {
                 dsp_irfft32(d->state, d->fft_length, i, o, (dsp_cpx32_t *)(void *)node->scratch);
                 break;
             default: {
+                if (!tflm_type_built(TFLM_FLOAT32)) {
+                    break; // refused in prepare, the code left out
+                }
                 dsp_irfftf(d->state, d->fft_length, i, o, (dsp_cpxf_t *)(void *)node->scratch);
                 // TFLM's float inverse divides kissfft's result by the length.
                 float *x = o;

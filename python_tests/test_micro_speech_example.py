@@ -35,7 +35,7 @@ def wav_bytes(word):
 def model_files(target):
     files = {"audio_preprocessor_int8.tflite": shared_model("tflm", "audio_preprocessor_int8.tflite"),
              "micro_speech_quantized.tflite": shared_model("tflm", "micro_speech_quantized.tflite")}
-    skip_unless_fits(target, list(files.values()), "the two models")
+    skip_unless_fits(target, list(files.values()), "the preprocessor with the classifier")
     return files
 
 

@@ -100,7 +100,7 @@ def wheel_pipeline(pre_model, cls_model, word):
 def test_micro_speech_pipeline(target):
     pre_model = shared_model("tflm", "audio_preprocessor_int8.tflite")
     cls_model = shared_model("tflm", "micro_speech_quantized.tflite")
-    skip_unless_fits(target, [pre_model, cls_model], "the two models")
+    skip_unless_fits(target, [pre_model, cls_model], "the preprocessor with the classifier")
     pcm = b"".join(audio(w)[:16000].tobytes() for w in WORDS)
     out = target.run(PIPELINE.format(words=WORDS),
                      files={"pre.tflite": pre_model, "cls.tflite": cls_model, "pcm.bin": pcm})

@@ -1,7 +1,7 @@
 """Turn a 1 s, 16 kHz mono WAV into the 49 x 40 int8 feature array that
 TFLM's micro_speech model takes, using TFLM's own audio preprocessor model
-run by the tflite_micro wheel on the host (its Signal custom ops are not
-something tflm runs on the device).
+run by the tflite_micro wheel on the host (the oracle; on the device tflm
+runs the same model: examples/micro_speech.py).
 
     python tools/make_features.py yes_1000ms.wav yes.features [--preprocessor path]
 

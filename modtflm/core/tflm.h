@@ -65,7 +65,9 @@ typedef enum {
     TFLM_INT16 = 7,
     TFLM_INT8 = 9,
     TFLM_FLOAT64 = 10,
+    TFLM_UINT64 = 12,
     TFLM_RESOURCE = 13, // a resource variable's handle: its int32 id
+    TFLM_UINT32 = 15,
 } tflm_type_t;
 
 // Tensor flags.
@@ -202,7 +204,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
 // verified model stays for another init.
 void tflm_interp_release(tflm_interp_t *ip);
 tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
-// Zeroes variable tensors (state) and activations.
+// Zeroes variable tensors, ops' state (TFLM_SCRATCH_STATE) and activations.
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip);
 
 tflm_tensor_t *tflm_input(tflm_interp_t *ip, int index);

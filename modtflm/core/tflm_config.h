@@ -109,6 +109,12 @@
 #ifndef MICROPY_TFLM_OP_SIGNAL_STREAM
 #define MICROPY_TFLM_OP_SIGNAL_STREAM (1)
 #endif
+
+// TFLM's signal library custom ops (the audio front end: SignalWindow ...
+// SignalFilterBankLog, kernels/signal.c on core/dsp).
+#ifndef MICROPY_TFLM_OP_SIGNAL
+#define MICROPY_TFLM_OP_SIGNAL (1)
+#endif
 #ifndef MICROPY_TFLM_OP_SVDF
 #define MICROPY_TFLM_OP_SVDF (1)
 #endif
@@ -134,6 +140,6 @@
 
 // The FlexBuffers reader (support/flexbuffer.c), built when a custom-op
 // family that reads its options is.
-#define TFLM_CUSTOM_OPTIONS (MICROPY_TFLM_OP_DETECTION_POSTPROCESS || MICROPY_TFLM_OP_SIGNAL_STREAM)
+#define TFLM_CUSTOM_OPTIONS (MICROPY_TFLM_OP_DETECTION_POSTPROCESS || MICROPY_TFLM_OP_SIGNAL || MICROPY_TFLM_OP_SIGNAL_STREAM)
 
 #endif // TFLM_CORE_CONFIG_H

@@ -828,6 +828,10 @@ MP_DEFINE_CONST_OBJ_TYPE(
     );
 #endif
 
+// AudioFrontend --------------------------------------------------------------
+
+#include "modtflm_frontend.c"
+
 // Module ---------------------------------------------------------------------
 
 static mp_obj_t tflm_ops(void) {
@@ -849,6 +853,9 @@ static const mp_rom_map_elem_t tflm_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_Interpreter), MP_ROM_PTR(&tflm_interpreter_type) },
     { MP_ROM_QSTR(MP_QSTR_Tensor), MP_ROM_PTR(&tflm_tensor_type) },
     { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tflm_ops_obj) },
+    #if MICROPY_TFLM_FRONTEND
+    { MP_ROM_QSTR(MP_QSTR_AudioFrontend), MP_ROM_PTR(&tflm_audiofrontend_type) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(tflm_module_globals, tflm_module_globals_table);
 

@@ -17,6 +17,7 @@
 #include "py/stream.h"
 
 #include "core/tflm.h"
+#include "core/tflm_config.h"
 
 // Arena sizing gives up after this many blocks (a heap short of even the
 // measuring block).
@@ -45,6 +46,7 @@ typedef struct _tflm_tensor_obj_t {
 #if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t tflm_interpreter_type;
 extern const mp_obj_type_t tflm_tensor_type;
+extern const mp_obj_type_t tflm_audiofrontend_type; // modtflm_frontend.c
 #endif
 
 static void close_interp(tflm_interp_obj_t *self);
@@ -828,10 +830,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     );
 #endif
 
-// AudioFrontend --------------------------------------------------------------
-
-#include "modtflm_frontend.c"
-
 // Module ---------------------------------------------------------------------
 
 static mp_obj_t tflm_ops(void) {
@@ -866,3 +864,7 @@ const mp_obj_module_t tflm_user_cmodule = {
 
 MP_REGISTER_MODULE(MP_QSTR_tflm, tflm_user_cmodule);
 #endif
+
+// AudioFrontend, last: MicroPython's qstr scan keeps only the part of a
+// file after its last #include of another .c file.
+#include "modtflm_frontend.c"

@@ -1,4 +1,4 @@
-// tflm.AudioFrontend: the binding of core/frontend.c, included by
+// tflm.AudioFrontend: the binding of core/audio_frontend.c, included by
 // modtflm.c (as extmod files include their parts). The object holds the
 // core's state and its whole block of tables and buffers, so the core never
 // keeps a pointer into GC memory: each call passes the block afresh.
@@ -6,15 +6,13 @@
 
 #if MICROPY_TFLM_FRONTEND && !MICROPY_ENABLE_DYNRUNTIME
 
-#include "core/frontend.h"
+#include "core/audio_frontend.h"
 
 typedef struct _tflm_frontend_obj_t {
     mp_obj_base_t base;
     tflm_frontend_t fe;
     uint64_t block[]; // 8-byte aligned: the filterbank accumulates in uint64
 } tflm_frontend_obj_t;
-
-extern const mp_obj_type_t tflm_audiofrontend_type;
 
 enum {
     FE_SAMPLE_RATE, FE_WINDOW_MS, FE_STEP_MS, FE_CHANNELS, FE_UPPER, FE_LOWER,
@@ -55,7 +53,7 @@ static mp_obj_t frontend_make_new(const mp_obj_type_t *type, size_t n_args, size
     // Integers beyond 32 bits are refused by the range checks as their
     // truncation could not be.
     for (int i = 0; i < FE_N_ARGS; i++) {
-        if (allowed_args[i].flags & MP_ARG_INT && (a[i].u_int < -0x7fffffff || a[i].u_int > 0x7fffffff)) {
+        if ((allowed_args[i].flags & MP_ARG_KIND_MASK) == MP_ARG_INT && (a[i].u_int < -0x7fffffff || a[i].u_int > 0x7fffffff)) {
             mp_raise_ValueError(MP_ERROR_TEXT("AudioFrontend argument out of range"));
         }
     }
@@ -100,8 +98,8 @@ static mp_obj_t frontend_make_new(const mp_obj_type_t *type, size_t n_args, size
 // bytearray, memoryview: 16-bit little-endian, as I2S and WAV deliver them).
 static size_t pcm_samples(mp_obj_t pcm, const uint8_t **data) {
     mp_buffer_info_t b;
-    mp_get_buffer_raise(pcm, &b, MP_BUFFER_READ);
-    if (b.typecode != 'h' && b.typecode != 'B') {
+    // (a str has a buffer too, but is no PCM)
+    if (mp_obj_is_str(pcm) || !mp_get_buffer(pcm, &b, MP_BUFFER_READ) || (b.typecode != 'h' && b.typecode != 'B')) {
         mp_raise_TypeError(MP_ERROR_TEXT("PCM must be int16: array('h') or bytes"));
     }
     if (b.len & 1) {
@@ -160,18 +158,19 @@ static mp_obj_t frontend_process(size_t n_args, const mp_obj_t *pos_args, mp_map
                 : new_array('H', fe->channels, 2, NULL);
         }
     }
+    // `frames` counted exactly how many complete: each gets its place.
     size_t done = 0;
     while (n) {
         size_t used;
-        void *dest;
-        if (out) {
-            dest = out + done * stride;
-        } else {
-            mp_buffer_info_t b;
-            mp_obj_list_t *list = MP_OBJ_TO_PTR(result);
-            // Past the last frame only samples are buffered: no frame to write.
-            mp_get_buffer_raise(list->items[done < frames ? done : 0], &b, MP_BUFFER_WRITE);
-            dest = b.buf;
+        void *dest = NULL;
+        if (done < frames) {
+            if (out) {
+                dest = out + done * stride;
+            } else {
+                mp_buffer_info_t b;
+                mp_get_buffer_raise(((mp_obj_list_t *)MP_OBJ_TO_PTR(result))->items[done], &b, MP_BUFFER_WRITE);
+                dest = b.buf;
+            }
         }
         if (tflm_frontend_push(fe, self->block, pcm, n, &used, dest, type)) {
             done++;

@@ -1,5 +1,5 @@
 // The audio micro frontend: configuration and stream buffering (see
-// frontend.h). The op computes its tables once, with double-precision cos
+// audio_frontend.h). The op computes its tables once, with double-precision cos
 // and log1p and single-precision powf; a board's libm may lack the double
 // ones or round differently, so the few functions needed here are computed
 // in double with plain arithmetic (IEEE double is the same everywhere,
@@ -7,14 +7,11 @@
 // results they are rounded to equal those of the host's libm.
 #include <string.h>
 
-#include "frontend.h"
+#include "audio_frontend.h"
+#include "dsp/dsp.h"
 #include "tflm_config.h"
 
 #if MICROPY_TFLM_FRONTEND
-
-size_t tflm_frontend_fft_state_bytes(int n);
-void tflm_frontend_fft_init(void *p, int n);
-uint32_t *tflm_frontend_frame(tflm_frontend_t *fe, void *block);
 
 // Bit widths fixed by the micro frontend.
 #define WINDOW_BITS (12)       // window coefficients, Q12
@@ -178,7 +175,7 @@ void tflm_frontend_defaults(tflm_frontend_config_t *cfg) {
 // (bin start, weight start, width) if chan is given, the bins each channel
 // really has if actual is given (int16[2 * (channels + 1)]: start, count),
 // and returns the number of weights, or -1 if the bins run past the
-// spectrum.
+// spectrum. The three tables are consecutive, channels + 1 entries each.
 typedef struct {
     float hz_per_bin;
     int start_index;
@@ -226,7 +223,7 @@ static int32_t bank_layout(const tflm_frontend_config_t *cfg, const bank_geom_t 
                 zeros = true;
                 if (chan) {
                     for (int j = 0; j < c; j++) {
-                        chan[3 * j + 1] += CHANNEL_BLOCK;
+                        chan[n + j] += CHANNEL_BLOCK;
                     }
                 }
                 weights += CHANNEL_BLOCK;
@@ -243,9 +240,9 @@ static int32_t bank_layout(const tflm_frontend_config_t *cfg, const bank_geom_t 
             *end_index = f;
         }
         if (chan) {
-            chan[3 * c] = bin;
-            chan[3 * c + 1] = wstart;
-            chan[3 * c + 2] = wwidth;
+            chan[c] = bin;
+            chan[n + c] = wstart;
+            chan[2 * n + c] = wwidth;
         }
         start = f;
     }
@@ -294,8 +291,8 @@ static uint32_t layout(const tflm_frontend_config_t *cfg, tflm_frontend_t *fe, c
     }
     int window = (int)((int64_t)cfg->window_ms * cfg->sample_rate / 1000);
     int step = (int)((int64_t)cfg->step_ms * cfg->sample_rate / 1000);
-    if (window < 2 || step < 1 || window > MAX_WINDOW) {
-        *msg = "window must be 2..4096 samples, step at least 1";
+    if (window < 3 || step < 1 || window > MAX_WINDOW) {
+        *msg = "window must be 3..4096 samples, step at least 1";
         return 0;
     }
     if (cfg->channels < 1 || cfg->channels > MAX_CHANNELS) {
@@ -371,6 +368,10 @@ static uint32_t layout(const tflm_frontend_config_t *cfg, tflm_frontend_t *fe, c
     off = align8(off + n * 8);
     fe->o_estimate = off;
     off = align8(off + (n - 1) * 4);
+    fe->o_feat = off;
+    off = align8(off + (n - 1) * 8);
+    fe->o_out = off;
+    off = align8(off + (n - 1) * 2);
     fe->o_coef = off;
     off = align8(off + window * 2);
     fe->o_input = off;
@@ -378,9 +379,15 @@ static uint32_t layout(const tflm_frontend_config_t *cfg, tflm_frontend_t *fe, c
     fe->o_fft_in = off;
     off = align8(off + fft * 2);
     fe->o_fft_out = off;
-    off = align8(off + (fft / 2 + 1) * 4);
+    off = align8(off + (fft / 2 + 1) * (uint32_t)sizeof(dsp_cpx16_t));
+    fe->o_fft_work = off;
+    off = align8(off + (fft / 2) * (uint32_t)sizeof(dsp_cpx16_t));
+    // The filterbank's padded runs read up to CHANNEL_BLOCK - 1 bins past
+    // the last one computed (with zero weights): kept zero.
+    fe->o_energy = off;
+    off = align8(off + (fft / 2 + 1 + CHANNEL_BLOCK) * 4);
     fe->o_fft_state = off;
-    off = align8(off + (uint32_t)tflm_frontend_fft_state_bytes(fft));
+    off = align8(off + (uint32_t)dsp_fft_state_bytes(fft, DSP_FFT_INT16));
     fe->o_chan = off;
     off = align8(off + 3 * n * 2);
     fe->o_weights = off;
@@ -426,7 +433,7 @@ static void init_weights(const tflm_frontend_t *fe, void *block, const tflm_fron
     for (int c = 0; c < n; c++) {
         int f = actual[2 * c];
         int count = actual[2 * c + 1];
-        int base = chan[3 * c + 1] + (f - chan[3 * c]);
+        int base = chan[n + c] + (f - chan[c]);
         float center = center_mel(&g, c);
         float lower = c == 0 ? g.mel_low : center_mel(&g, c - 1);
         for (int j = 0; j < count; j++, f++) {
@@ -468,7 +475,7 @@ void tflm_frontend_init(tflm_frontend_t *fe, void *block, const tflm_frontend_co
     layout(cfg, fe, &msg);
     memset(block, 0, fe->bytes);
     init_window(fe, block16(block, fe->o_coef));
-    tflm_frontend_fft_init((uint8_t *)block + fe->o_fft_state, fe->fft_size);
+    dsp_fft_init(fe->fft_size, DSP_FFT_INT16, (uint8_t *)block + fe->o_fft_state);
     init_weights(fe, block, cfg);
     if (fe->enable_pcan) {
         init_gain_lut(fe, block, cfg);
@@ -495,6 +502,57 @@ static int8_t to_int8(uint32_t v) {
     return (int8_t)(q > 127 ? 127 : q);
 }
 
+// One frame from the window's samples (the op's FrontendProcessSamples once
+// the window is full): its features, `channels` values, in the work array.
+static uint16_t *frame(tflm_frontend_t *fe, void *block) {
+    int16_t *fft_in = block16(block, fe->o_fft_in);
+    dsp_cpx16_t *bins = (dsp_cpx16_t *)((uint8_t *)block + fe->o_fft_out);
+    uint32_t *energy = (uint32_t *)((uint8_t *)block + fe->o_energy);
+    uint64_t *work = (uint64_t *)((uint8_t *)block + fe->o_work);
+    uint32_t *root = (uint32_t *)((uint8_t *)block + fe->o_feat);
+    uint32_t *feat = root + fe->channels;
+    uint16_t *out = (uint16_t *)((uint8_t *)block + fe->o_out);
+    const int16_t *chan = block16(block, fe->o_chan);
+    int n = fe->channels;
+
+    dsp_window(block16(block, fe->o_input), block16(block, fe->o_coef), fe->window, WINDOW_BITS, fft_in);
+    int shift = dsp_fft_auto_scale_frontend(fft_in, fe->window, fft_in);
+    // (the zero padding past the window stays zero from init)
+    dsp_rfft16((uint8_t *)block + fe->o_fft_state, fe->fft_size, fft_in, bins,
+        (dsp_cpx16_t *)((uint8_t *)block + fe->o_fft_work));
+    dsp_energy(bins, fe->start_index, fe->end_index, energy);
+    dsp_filter_bank(energy, block16(block, fe->o_weights), block16(block, fe->o_unweights),
+        chan, chan + n + 1, chan + 2 * (n + 1), n, work);
+    dsp_filter_bank_sqrt(work, n, shift, root);
+    uint32_t *noise = (uint32_t *)((uint8_t *)block + fe->o_estimate);
+    dsp_spectral_sub_t sub = {
+        .smoothing = fe->even_smoothing,
+        .one_minus_smoothing = (1u << NOISE_BITS) - fe->even_smoothing,
+        .alt_smoothing = fe->odd_smoothing,
+        .alt_one_minus_smoothing = (1u << NOISE_BITS) - fe->odd_smoothing,
+        .min_remaining = fe->min_signal_remaining,
+        .smoothing_bits = fe->smoothing_bits,
+        .bits = NOISE_BITS,
+        .clamping = false, // the op clamps the estimate it subtracts, not the one it keeps
+    };
+    dsp_spectral_subtraction(&sub, root, n, feat, noise);
+    if (fe->enable_pcan) {
+        dsp_pcan(feat, noise, block16(block, fe->o_gain_lut), n, fe->snr_shift, feat);
+    }
+    // The log of the features rescaled to undo the FFT's 1/fft_size;
+    // uint16 out (the signal library's log stops at int16).
+    int corr = fe->correction_bits;
+    for (int c = 0; c < n; c++) {
+        uint32_t v = feat[c];
+        if (fe->enable_log) {
+            v = corr < 0 ? v >> -corr : v << corr;
+            v = v > 1 ? dsp_log32(v, (uint32_t)1 << fe->scale_shift) : 0;
+        }
+        out[c] = (uint16_t)(v < 0xffff ? v : 0xffff);
+    }
+    return out;
+}
+
 bool tflm_frontend_push(tflm_frontend_t *fe, void *block, const uint8_t *pcm, size_t n,
     size_t *used, void *out, tflm_frontend_out_t type) {
     int16_t *input = block16(block, fe->o_input);
@@ -510,7 +568,7 @@ bool tflm_frontend_push(tflm_frontend_t *fe, void *block, const uint8_t *pcm, si
     if (fe->used < fe->window) {
         return false;
     }
-    uint32_t *features = tflm_frontend_frame(fe, block);
+    const uint16_t *features = frame(fe, block);
     // The window moves on by one step.
     memmove(input, input + fe->step, (fe->window - fe->step) * 2u);
     fe->used -= fe->step;

@@ -14,8 +14,8 @@
 // The caller owns the memory: one block of tflm_frontend_bytes() bytes
 // (8-byte aligned), passed to every call with the state that describes it,
 // so neither keeps a pointer into the other.
-#ifndef TFLM_CORE_FRONTEND_H
-#define TFLM_CORE_FRONTEND_H
+#ifndef TFLM_CORE_AUDIO_FRONTEND_H
+#define TFLM_CORE_AUDIO_FRONTEND_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,13 +82,17 @@ typedef struct {
     uint32_t o_coef;     // int16[window]: the window, Q12
     uint32_t o_input;    // int16[window]: the samples of the current window
     uint32_t o_fft_in;   // int16[fft_size]
-    uint32_t o_fft_out;  // int16[2 * (fft_size / 2 + 1)]: bins, then energies
+    uint32_t o_fft_out;  // complex int16[fft_size / 2 + 1]: the bins
+    uint32_t o_fft_work; // complex int16[fft_size / 2]: the FFT's scratch
+    uint32_t o_energy;   // uint32[fft_size / 2 + 5]: the bins' energies
     uint32_t o_fft_state;// the FFT's tables
-    uint32_t o_chan;     // int16[3 * (channels + 1)]: bin start, weight start, width
+    uint32_t o_chan;     // int16[3][channels + 1]: bin start, weight start, width
     uint32_t o_weights;  // int16[n_weights]
     uint32_t o_unweights;
     uint32_t o_work;     // uint64[channels + 1]
     uint32_t o_estimate; // uint32[channels]: the noise estimate
+    uint32_t o_feat;     // uint32[2][channels]: the stages' features
+    uint32_t o_out;      // uint16[channels]: the frame's features
     uint32_t o_gain_lut; // int16[125]: PCAN's gain, piecewise quadratic
 } tflm_frontend_t;
 
@@ -113,4 +117,4 @@ size_t tflm_frontend_frames_for(const tflm_frontend_t *fe, size_t n);
 bool tflm_frontend_push(tflm_frontend_t *fe, void *block, const uint8_t *pcm, size_t n,
     size_t *used, void *out, tflm_frontend_out_t type);
 
-#endif // TFLM_CORE_FRONTEND_H
+#endif // TFLM_CORE_AUDIO_FRONTEND_H

@@ -119,7 +119,7 @@
 #ifndef MICROPY_TFLM_OP_VARIABLES
 #define MICROPY_TFLM_OP_VARIABLES (1)
 #endif
-// tflm.AudioFrontend: TensorFlow's audio micro frontend (core/frontend.c).
+// tflm.AudioFrontend: TensorFlow's audio micro frontend (core/audio_frontend.c).
 #ifndef MICROPY_TFLM_FRONTEND
 #define MICROPY_TFLM_FRONTEND (1)
 #endif

@@ -95,11 +95,12 @@ static mp_obj_t frontend_make_new(const mp_obj_type_t *type, size_t n_args, size
 }
 
 // The samples of a PCM chunk: an array('h') or raw bytes (bytes,
-// bytearray, memoryview: 16-bit little-endian, as I2S and WAV deliver them).
+// bytearray, memoryview of them: 16-bit little-endian, as I2S and WAV
+// deliver them).
 static size_t pcm_samples(mp_obj_t pcm, const uint8_t **data) {
     mp_buffer_info_t b;
     // (a str has a buffer too, but is no PCM)
-    if (mp_obj_is_str(pcm) || !mp_get_buffer(pcm, &b, MP_BUFFER_READ) || (b.typecode != 'h' && b.typecode != 'B')) {
+    if (mp_obj_is_str(pcm) || !mp_get_buffer(pcm, &b, MP_BUFFER_READ) || (b.typecode != 'h' && b.typecode != 'B' && b.typecode != BYTEARRAY_TYPECODE)) {
         mp_raise_TypeError(MP_ERROR_TEXT("PCM must be int16: array('h') or bytes"));
     }
     if (b.len & 1) {

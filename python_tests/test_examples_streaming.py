@@ -13,7 +13,7 @@ import pytest
 from conftest import SHARED_MODELS, project_model
 from harness import check_with_reset, oracle
 from targets import ROOT
-from test_frontend import micro_speech_int8, oracle as frontend_oracle
+from test_frontend import NEEDS_RAM, micro_speech_int8, oracle as frontend_oracle
 
 MODEL = project_model("frontend", "streaming_kws.tflite")
 
@@ -55,6 +55,7 @@ def expected_lines(path, word):
     return lines, fired
 
 
+@NEEDS_RAM
 def test_streaming_kws_example(target):
     files = {"streaming_kws.tflite": MODEL}
     for word in ("yes", "silence"):

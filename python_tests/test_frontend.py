@@ -5,10 +5,9 @@ models/frontend/make_frontend_reference.py with TensorFlow: see
 reference.json for the parameter sets and the TensorFlow version); the four
 WAVs they were computed from are shared reference data, not in the
 repository, and the tests skip without them. Each WAV is fed in chunks of 1,
-160, 320 and 16000 samples and every frame must equal the oracle's. On the
-emulated boards, single samples are fed only for the first 1600 samples (the
-rest in one chunk): a Python call per sample is slow there, and the buffering
-across calls is the same from the first frames on.
+160, 320 and 16000 samples (on every target: all 16000 single samples too,
+about 3 s per parameter set on the emulated Cortex-M4) and every frame must
+equal the oracle's.
 """
 import json
 import os
@@ -46,22 +45,21 @@ def kwargs(set_name):
 
 # Feeds one WAV in chunks and compares every frame with the oracle's; prints
 # one line per (wav, chunk). Frames go through into= (no allocation per call
-# beyond the memoryview slice) except for the largest chunk, which takes the
-# list form.
+# beyond the memoryview slice) except for chunks longer than 4 steps, which
+# take the list form.
 FEED = """
 import tflm, array
 fe = tflm.AudioFrontend({kwargs})
 C = fe.channels
-def feed(pcm, chunk, single):
+def feed(pcm, chunk):
     got = array.array('H')
     buf = array.array('H', bytes(2 * C * 4))
     mv = memoryview(pcm)
     n = len(pcm) // 2
     i = 0
     while i < n:
-        step = chunk if i < single or chunk > 1 else n - i
-        j = min(i + step, n)
-        if chunk == 16000:
+        j = min(i + chunk, n)
+        if j - i > 4 * fe.step:
             for f in fe.process(mv[2 * i:2 * j]):
                 got.extend(f)
         else:
@@ -74,7 +72,7 @@ for word in {wavs}:
     ref = array.array('H', open(word + '.ref', 'rb').read())
     for chunk in {chunks}:
         fe.reset()
-        got = feed(pcm, chunk, {single})
+        got = feed(pcm, chunk)
         if got == ref:
             print('MATCH', word, chunk)
         else:
@@ -83,15 +81,18 @@ for word in {wavs}:
 """
 
 
+# The WAV (32 kB), the oracle's frames and a 10 kB AudioFrontend at once.
+NEEDS_RAM = pytest.mark.needs_ram(96 * 1024, "a second of audio, the oracle's frames and the 10 kB frontend")
+
+
+@NEEDS_RAM
 @pytest.mark.parametrize("set_name", sorted(REFERENCE["sets"]))
 def test_frontend_equals_oracle(target, set_name):
     files = {}
     for word in WAVS:
         files[word + ".pcm"] = pcm(word)
         files[word + ".ref"] = oracle(set_name, word).astype("<u2").tobytes()
-    single = 16000 if target.name == "unix" else 1600
-    out = target.run(FEED.format(kwargs=kwargs(set_name), wavs=WAVS, chunks=CHUNKS, single=single),
-                     files=files)
+    out = target.run(FEED.format(kwargs=kwargs(set_name), wavs=WAVS, chunks=CHUNKS), files=files)
     for word in WAVS:
         for chunk in CHUNKS:
             assert f"MATCH {word} {chunk}\n" in out, out
@@ -125,6 +126,7 @@ print('LIST', got == exp, len(got))
 """
 
 
+@NEEDS_RAM
 def test_frontend_int8(target):
     ref = oracle("default", "yes")
     exp = micro_speech_int8(ref)
@@ -160,6 +162,7 @@ print('EMPTY', fe.process(b''), fe.process(array.array('h')))
 """
 
 
+@NEEDS_RAM
 def test_frontend_reset(target):
     out = target.run(RESET, files={"yes.pcm": pcm("yes"),
                                    "yes.ref": oracle("default", "yes").astype("<u2").tobytes()})
@@ -211,6 +214,7 @@ print('SAME', fe.process(bytes(range(256)) * 8) == g.process(bytes(range(256)) *
 """
 
 
+@pytest.mark.needs_ram(48 * 1024, "two 10 kB frontends")
 def test_frontend_bad_arguments(target):
     out = target.run(BAD)
     expect = {

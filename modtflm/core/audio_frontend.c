@@ -281,16 +281,17 @@ static int fft_size_for(int window) {
 static uint32_t layout(const tflm_frontend_config_t *cfg, tflm_frontend_t *fe, const char **msg) {
     memset(fe, 0, sizeof(*fe));
     *msg = NULL;
-    if (cfg->sample_rate <= 0 || cfg->sample_rate > 1000000) {
-        *msg = "sample_rate must be 1..1000000";
+    // (so window_ms * sample_rate stays in 32 bits, as in the op)
+    if (cfg->sample_rate <= 0 || cfg->sample_rate > 192000) {
+        *msg = "sample_rate must be 1..192000";
         return 0;
     }
     if (cfg->window_ms <= 0 || cfg->step_ms <= 0 || cfg->window_ms > 10000 || cfg->step_ms > cfg->window_ms) {
         *msg = "need 0 < step_ms <= window_ms";
         return 0;
     }
-    int window = (int)((int64_t)cfg->window_ms * cfg->sample_rate / 1000);
-    int step = (int)((int64_t)cfg->step_ms * cfg->sample_rate / 1000);
+    int window = (int)(cfg->window_ms * cfg->sample_rate / 1000);
+    int step = (int)(cfg->step_ms * cfg->sample_rate / 1000);
     if (window < 3 || step < 1 || window > MAX_WINDOW) {
         *msg = "window must be 3..4096 samples, step at least 1";
         return 0;

@@ -70,7 +70,8 @@ sys.path.insert(0, HERE)
 from build import build  # noqa: E402
 from codesize import KWS_ONLY_CFLAGS, code_size  # noqa: E402
 from common import BOARDS, MODELS, SIZE_BOARD, board_dir, kws_only_dir  # noqa: E402
-from render import render_cpu_sizes, render_host, render_per_op, render_size, render_table  # noqa: E402
+from render import (render_cpu_sizes, render_host, render_per_op, render_pipeline, render_size,  # noqa: E402
+                    render_table)
 from runs import run_boards, run_host  # noqa: E402
 
 
@@ -187,6 +188,12 @@ def main():
     print(render_size(size))
     print(render_cpu_sizes(cpu_sizes))
     print(render_host(host_res))
+    host_arena = {m: r["ours_arena"] for m, r in (host_res or {}).items() if r.get("ours_arena")}
+    pipeline, pipeline_checks = render_pipeline(boards_res, host_arena)
+    checks += pipeline_checks
+    if pipeline:
+        print()
+        print(pipeline)
     if args.per_op:
         print(render_per_op(boards_res))
     print()

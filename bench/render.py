@@ -3,9 +3,10 @@ import os
 
 from codesize import KWS_KERNEL_FAMILIES
 from common import BOARD_CPU, BOARDS, HOST_RUNS, SIZE_BOARD
-from reference import (REF_CMSIS_M4, REF_CMSIS_M55, REF_KWS_FLASH_CMSIS, REF_TFLM_ARENA32, REF_TFLM_REF_M4,
-                       REF_TFLM_REF_RV32, TARGET_CORE_TEXT, TARGET_KWS_FLASH, TARGET_M3, TARGET_M4, TARGET_M55,
-                       TARGET_OVERHEAD, TARGET_RV32)
+from reference import (PIPELINE_CLS, PIPELINE_PRE, PIPELINE_WINDOWS, REF_CMSIS_M4, REF_CMSIS_M55,
+                       REF_KWS_FLASH_CMSIS, REF_TFLM_ARENA32, REF_TFLM_ARENA64, REF_TFLM_REF_M4, REF_TFLM_REF_RV32,
+                       TARGET_CORE_TEXT, TARGET_KWS_FLASH, TARGET_M3, TARGET_M4, TARGET_M55, TARGET_OVERHEAD,
+                       TARGET_PIPELINE_M4, TARGET_RV32)
 
 # The instruction-count targets: (column, board short name, reference
 # figures, limit, what the check is called).
@@ -118,6 +119,41 @@ def render_table(models, boards_res, host_res, size):
         lines.append("| model | Interpreter() |")
         lines.append("|:---|---:|")
         lines += ["| %s | %s |" % (m, fmt(c)) for m, c in cons]
+    return "\n".join(lines), checks
+
+
+def render_pipeline(boards_res, host_arena=None):
+    """micro_speech end to end per board: PIPELINE_WINDOWS preprocessor
+    invokes + 1 classifier invoke (each measured once, on the bench's
+    input), the preprocessor's per-op-type shares, and the two arenas
+    together. `host_arena`: {model: arena_used} on the 64-bit unix build,
+    compared with the wheel's (TFLM's 32-bit preprocessor figure is not on
+    record). Returns (text, checks)."""
+    lines, checks = [], []
+    for board, rb in boards_res.items():
+        pre, cls = rb.get(PIPELINE_PRE), rb.get(PIPELINE_CLS)
+        if not pre or not cls or "error" in pre or "error" in cls:
+            continue
+        total = PIPELINE_WINDOWS * pre["instructions"] + cls["instructions"]
+        line = "micro_speech pipeline on %s: %d x %s + %s = %s instructions per second of audio" % (
+            board, PIPELINE_WINDOWS, fmt(pre["instructions"]), fmt(cls["instructions"]), fmt(total))
+        if board == BOARDS.get("m4"):
+            ok = total <= TARGET_PIPELINE_M4
+            line += " (target <= %s: %s)" % (fmt(TARGET_PIPELINE_M4), verdict(ok))
+            checks.append(("micro_speech pipeline M4 instructions", ok))
+        lines.append(line)
+        lines.append("  arena: preprocessor %s + classifier %s = %s bytes" % (
+            fmt(pre["arena_used"]), fmt(cls["arena_used"]), fmt(pre["arena_used"] + cls["arena_used"])))
+        ptotal = pre["profile_sum"]
+        for n, (k, s) in sorted(pre["per_type"].items(), key=lambda kv: -kv[1][1]):
+            lines.append("  %-36s %3d %10s %6.1f%%" % (n, k, fmt(s), 100.0 * s / ptotal if ptotal else 0))
+    if host_arena and all(m in host_arena for m in REF_TFLM_ARENA64):
+        ours = sum(host_arena[m] for m in REF_TFLM_ARENA64)
+        ref = sum(REF_TFLM_ARENA64.values())
+        ok = ours <= ref
+        lines.append("pipeline arena on the 64-bit host: %s vs TFLM's %s (<= 1.0: %.2f %s)" % (
+            fmt(ours), fmt(ref), ours / ref, verdict(ok)))
+        checks.append(("micro_speech pipeline arena vs TFLM (64-bit)", ok))
     return "\n".join(lines), checks
 
 

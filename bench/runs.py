@@ -125,7 +125,7 @@ for _ in range(@RUNS@):
     inv()
     t1 = time.ticks_us()
     ts.append(time.ticks_diff(t1, t0))
-print('HOST', repr({'outputs': outs, 'us': ts}))
+print('HOST', repr({'outputs': outs, 'us': ts, 'arena': it.arena_used}))
 """
 
 
@@ -262,6 +262,7 @@ def run_host(models, log, runs=HOST_RUNS):
                 else:
                     r["ours_us"] = statistics.median(res["us"])
                     r["ours_outputs"] = [_hex(h) for h in res["outputs"]]
+                    r["ours_arena"] = res.get("arena")
                     # ticks_us has 1 us resolution: no ratio for tiny models.
                     r["ratio"] = r["ours_us"] / r["wheel_us"] if r["ours_us"] >= 20 else None
             results[name] = r

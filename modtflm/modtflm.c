@@ -143,9 +143,13 @@ static char type_code(int type) {
             return 'h';
         case TFLM_INT32:
             return sizeof(int) == 4 ? 'i' : 'l';
+        case TFLM_UINT32:
+            return sizeof(int) == 4 ? 'I' : 'L';
         #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
         case TFLM_INT64:
             return 'q';
+        case TFLM_UINT64:
+            return 'Q';
         #endif
         default:
             return 0;

@@ -42,6 +42,23 @@ void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size) {
     return ip->arena + at;
 }
 
+// A state block's header: the next block in ip->states, then its size.
+typedef struct tflm_state {
+    struct tflm_state *next;
+    size_t size;
+} tflm_state_t;
+
+void *tflm_alloc_state(tflm_interp_t *ip, size_t size) {
+    tflm_state_t *s = tflm_alloc_persistent(ip, sizeof(tflm_state_t) + size);
+    if (s == NULL) {
+        return NULL;
+    }
+    s->next = ip->states;
+    s->size = size;
+    ip->states = s;
+    return s + 1;
+}
+
 tflm_status_t tflm_interp_open(tflm_interp_t *ip, const uint8_t *model, size_t len) {
     memset(ip, 0, sizeof(*ip));
     tflm_model_t m;
@@ -131,6 +148,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
     tflm_model_view(&m, ip->model, ip->model_len);
     ip->ready = false;
     ip->persistent_used = ip->arena_used = 0;
+    ip->states = NULL;
     ip->err.status = TFLM_OK;
     ip->err.needed = 0;
     // Align the arena start; the skipped bytes count as used.
@@ -223,6 +241,7 @@ void tflm_interp_release(tflm_interp_t *ip) {
     ip->inputs = ip->outputs = NULL;
     ip->model_tensors = NULL;
     ip->graph = NULL;
+    ip->states = NULL;
     ip->n_inputs = ip->n_outputs = ip->n_main_nodes = 0;
 }
 
@@ -276,6 +295,9 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
         if ((v->flags & (TFLM_T_VARIABLE | TFLM_T_CONST)) == TFLM_T_VARIABLE && v->type == TFLM_INT8 && v->data) {
             memset(v->data, (int)(uint8_t)v->zero_point, tflm_tensor_bytes(v));
         }
+    }
+    for (tflm_state_t *st = ip->states; st; st = st->next) {
+        memset(st + 1, 0, st->size);
     }
     // Resource variables go back to their fill byte, as TFLM's do. (TFLM
     // does not run a CALL_ONCE subgraph again after a reset: the values its

@@ -129,6 +129,10 @@ int tflm_message_args(const char *fmt, ...);
 // bytes; zeroed), for op data that depends on the model (per-channel
 // multipliers). NULL and an arena error recorded when it does not fit.
 void *tflm_alloc_persistent(tflm_interp_t *ip, size_t size);
+// The same for an op's state kept across invokes (a noise estimate, a
+// delay line): zeroed now and by every reset(), as TFLM's kernels reset
+// theirs from their Reset callback.
+void *tflm_alloc_state(tflm_interp_t *ip, size_t size);
 
 // Common prepare checks. Each returns TFLM_OK or records why not.
 tflm_status_t tflm_check_io(tflm_interp_t *ip, const tflm_node_t *node, int min_in, int max_in, int n_out);

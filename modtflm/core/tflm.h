@@ -65,7 +65,9 @@ typedef enum {
     TFLM_INT16 = 7,
     TFLM_INT8 = 9,
     TFLM_FLOAT64 = 10,
+    TFLM_UINT64 = 12,
     TFLM_RESOURCE = 13, // a resource variable's handle: its int32 id
+    TFLM_UINT32 = 15,
 } tflm_type_t;
 
 // Tensor flags.
@@ -167,6 +169,9 @@ typedef struct tflm_interp {
     // Several subgraphs, resource variables (in the arena); NULL for a model
     // with one subgraph and no variables.
     struct tflm_graph *graph;
+    // Ops' state that reset() zeroes (tflm_alloc_state), a chain in the
+    // arena; NULL when no op keeps any.
+    struct tflm_state *states;
     // Optional per-op profiling: when ticks and profile are set, invoke
     // stores the ticks each op took in profile[op].
     tflm_ticks_fn ticks;
@@ -194,7 +199,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, uint8_t *arena, size_t arena_s
 // verified model stays for another init.
 void tflm_interp_release(tflm_interp_t *ip);
 tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
-// Zeroes variable tensors (state) and activations.
+// Zeroes variable tensors and ops' state (tflm_alloc_state), and activations.
 tflm_status_t tflm_interp_reset(tflm_interp_t *ip);
 
 tflm_tensor_t *tflm_input(tflm_interp_t *ip, int index);

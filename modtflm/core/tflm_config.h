@@ -104,6 +104,11 @@
 #ifndef MICROPY_TFLM_OP_DETECTION_POSTPROCESS
 #define MICROPY_TFLM_OP_DETECTION_POSTPROCESS (1)
 #endif
+// TFLM's signal library custom ops (the audio front end: SignalWindow ...
+// SignalFilterBankLog, kernels/signal.c on core/dsp).
+#ifndef MICROPY_TFLM_OP_SIGNAL
+#define MICROPY_TFLM_OP_SIGNAL (1)
+#endif
 #ifndef MICROPY_TFLM_OP_SVDF
 #define MICROPY_TFLM_OP_SVDF (1)
 #endif

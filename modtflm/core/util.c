@@ -129,11 +129,11 @@ const char *tflm_kernel_name(const tflm_kernel_t *k) {
 
 static const char *const type_names[] = {
     "float32", "float16", "int32", "uint8", "int64", "string", "bool", "int16",
-    "complex64", "int8", "float64", "complex128", "uint64", "resource",
+    "complex64", "int8", "float64", "complex128", "uint64", "resource", "variant", "uint32",
 };
 
 // A resource tensor holds its variable's int32 id (kernels/variables.c).
-static const uint8_t type_sizes[] = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8, 0, 0, 4};
+static const uint8_t type_sizes[] = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8, 0, 8, 4, 0, 4};
 
 uint32_t tflm_tensor_bytes(const tflm_tensor_t *t) {
     uint32_t n = (uint32_t)tflm_type_size(t->type);

@@ -41,17 +41,19 @@ static void cos_sin_turns(int64_t num, int64_t den, double *c, double *s) {
     // angle = quarter * pi/2 + a: a = t/den * pi/4 for an even octant,
     // -(den - t)/den * pi/4 for an odd one.
     double a = (double)(octant % 2 ? t - den : t) / (double)den * double_bits(0x3fe921fb54442d18ull);
-    double a2 = a * a, sa = 0, ca = 0;
     // sin: a - a^3/3! + ... - a^19/19!; cos: 1 - a^2/2! + ... + a^20/20!
-    // (|a| <= pi/4: the first term left out is below 1e-20).
+    // (|a| <= pi/4: the first term left out is below 1e-20). The
+    // coefficients from n! as exact integers, one rounding each.
+    static const int64_t fact[] = {
+        1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600, 6227020800ll,
+        87178291200ll, 1307674368000ll, 20922789888000ll, 355687428096000ll, 6402373705728000ll,
+        121645100408832000ll, 2432902008176640000ll,
+    };
+    double a2 = a * a, sa = 0, ca = 0;
     for (int k = 19; k >= 1; k -= 2) {
-        double fs = 1, fc = 1;
-        for (int i = 2; i <= k; i++) {
-            fs *= i;
-        }
-        fc = fs * (k + 1);
-        sa = sa * a2 + ((k / 2) % 2 ? -1 : 1) / fs;
-        ca = ca * a2 + ((k / 2) % 2 ? 1 : -1) / fc;
+        double sign = (k / 2) % 2 ? -1 : 1; // of a^k/k!; a^(k+1)/(k+1)! has the other
+        sa = sa * a2 + sign / (double)fact[k - 1];
+        ca = ca * a2 - sign / (double)fact[k];
     }
     sa *= a;
     ca = ca * a2 + 1;

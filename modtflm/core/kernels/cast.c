@@ -1,10 +1,13 @@
-// CAST between float32, int8, uint8, int16, int32, int64 and bool.
+// CAST between float32, int8, uint8, int16, int32, uint32, int64 and bool.
 //
 // Conversions as TFLM (static_cast) with its defined outcomes:
 //   float -> integer  truncates toward zero, saturates to the target range,
 //                     NaN gives 0 (what the TFLM build does; plain C leaves
 //                     out-of-range conversions undefined, so this is explicit);
-//   integer -> integer keeps the low bits (two's complement wrap);
+//   integer -> integer keeps the low bits (two's complement wrap; uint32
+//                     widens without sign);
+//   float -> uint32   truncates to int64 as above, then keeps the low bits
+//                     (what static_cast compiles to on TFLM's x86-64 build);
 //   integer -> float  rounds to nearest;
 //   anything -> bool  is `value != 0` (NaN is true); bool reads as 0 or 1.
 // Quantization parameters are ignored, as in TFLite.
@@ -22,10 +25,10 @@ static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     cast_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    if (!tflm_plain_type(in->type)) {
+    if (!tflm_plain_type(in->type) && in->type != TFLM_UINT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
-    if (!tflm_plain_type(out->type)) {
+    if (!tflm_plain_type(out->type) && out->type != TFLM_UINT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "output type %s", tflm_type_name(out->type));
     }
     if ((in->flags & TFLM_T_CONST) && ((uintptr_t)in->data & (tflm_type_size(in->type) - 1))) {
@@ -81,6 +84,7 @@ TFLM_INLINE_LOOP void store_from_f32(uint8_t *out, size_t i, float v, const int 
             ((int32_t *)(void *)out)[i] = f2i32(v, -2147483648.0f, 2147483648.0f, INT32_MIN, INT32_MAX);
             break;
         case TFLM_INT64: ((int64_t *)(void *)out)[i] = f2i64(v); break;
+        case TFLM_UINT32: ((uint32_t *)(void *)out)[i] = (uint32_t)(uint64_t)f2i64(v); break;
         default: out[i] = (uint8_t)(v != 0.0f); break;
     }
 }
@@ -110,6 +114,8 @@ TFLM_INLINE_LOOP void cast_loop(const uint8_t *in, uint8_t *out, int32_t n, cons
             store_from_f32(out, (size_t)i, ((const float *)(const void *)in)[i], to);
         } else if (ti == TFLM_INT64) {
             store_from_i64(out, (size_t)i, ((const int64_t *)(const void *)in)[i], to);
+        } else if (ti == TFLM_UINT32) {
+            store_from_i64(out, (size_t)i, ((const uint32_t *)(const void *)in)[i], to);
         } else if (ti == TFLM_BOOL) {
             store_from_i32(out, (size_t)i, in[i] != 0, to); // any non-zero byte is true
         } else {
@@ -127,6 +133,7 @@ TFLM_INLINE_LOOP void cast_from(const uint8_t *in, uint8_t *out, int32_t n, cons
         case TFLM_INT16: cast_loop(in, out, n, ti, TFLM_INT16); break;
         case TFLM_INT32: cast_loop(in, out, n, ti, TFLM_INT32); break;
         case TFLM_INT64: cast_loop(in, out, n, ti, TFLM_INT64); break;
+        case TFLM_UINT32: cast_loop(in, out, n, ti, TFLM_UINT32); break;
         default: cast_loop(in, out, n, ti, TFLM_BOOL); break;
     }
 }
@@ -139,6 +146,7 @@ static void cast_run(int in_type, int out_type, const uint8_t *in, uint8_t *out,
         case TFLM_INT16: cast_from(in, out, n, TFLM_INT16, out_type); break;
         case TFLM_INT32: cast_from(in, out, n, TFLM_INT32, out_type); break;
         case TFLM_INT64: cast_from(in, out, n, TFLM_INT64, out_type); break;
+        case TFLM_UINT32: cast_from(in, out, n, TFLM_UINT32, out_type); break;
         default: cast_from(in, out, n, TFLM_BOOL, out_type); break;
     }
 }

@@ -119,6 +119,13 @@
 #else
 #define FAMILY_DETECTION_POSTPROCESS(K)
 #endif
+#if MICROPY_TFLM_OP_SIGNAL
+#define FAMILY_SIGNAL(K) K(signal_window, CUSTOM) K(signal_fft_auto_scale, CUSTOM) K(signal_rfft, CUSTOM) \
+    K(signal_irfft, CUSTOM) K(signal_energy, CUSTOM) K(signal_filter_bank, CUSTOM) K(signal_filter_bank_sqrt, CUSTOM) \
+    K(signal_spectral_subtraction, CUSTOM) K(signal_pcan, CUSTOM) K(signal_filter_bank_log, CUSTOM)
+#else
+#define FAMILY_SIGNAL(K)
+#endif
 #if MICROPY_TFLM_OP_SVDF
 #define FAMILY_SVDF(K) K(svdf, SVDF)
 #else
@@ -168,7 +175,8 @@
 
 // Custom ops: found by name.
 #define ALL_CUSTOM_KERNELS(K) \
-    FAMILY_DETECTION_POSTPROCESS(K)
+    FAMILY_DETECTION_POSTPROCESS(K) \
+    FAMILY_SIGNAL(K)
 
 #define DECLARE(name, op) extern const tflm_kernel_t tflm_kernel_##name;
 ALL_KERNELS(DECLARE)

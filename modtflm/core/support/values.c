@@ -20,6 +20,9 @@ bool tflm_type_limits(int type, int64_t *lo, int64_t *hi) {
         case TFLM_INT32:
             *lo = INT32_MIN, *hi = INT32_MAX;
             return true;
+        case TFLM_UINT32:
+            *lo = 0, *hi = UINT32_MAX;
+            return true;
         case TFLM_INT64:
             *lo = INT64_MIN, *hi = INT64_MAX;
             return true;

@@ -9,6 +9,7 @@
 
 #include "audio_frontend.h"
 #include "dsp/dsp.h"
+#include "support/fixedpoint.h"
 #include "tflm_config.h"
 
 #if MICROPY_TFLM_FRONTEND
@@ -133,13 +134,9 @@ static float pow_f(float x, float p) {
     return (float)dbl_exp((double)p * dbl_log((double)x));
 }
 
+// Bits needed for x (0 for 0).
 static int msb32(uint32_t x) {
-    int n = 0;
-    while (x) {
-        n++;
-        x >>= 1;
-    }
-    return n;
+    return 32 - fxp_clz32(x);
 }
 
 static inline int16_t *block16(void *block, uint32_t off) {

@@ -48,6 +48,13 @@ static uint64_t dbl_bits(double d) {
     return b;
 }
 
+// Whether adding term no longer changes sum (below a quarter of its last
+// bit): the series below stop there.
+static bool negligible(double term, double sum) {
+    double scale = (double)1.0f / (double)(INT64_C(1) << 55);
+    return (term < 0 ? -term : term) <= (sum < 0 ? -sum : sum) * scale;
+}
+
 // floor for |x| < 2^31.
 static int32_t dbl_floor(double x) {
     int32_t t = (int32_t)x;
@@ -70,7 +77,11 @@ static double dbl_log(double u) {
     double term = s;
     double sum = 0;
     for (int k = 1; k < 40; k += 2) {
-        sum += term / (double)k;
+        double t = term / (double)k;
+        sum += t;
+        if (negligible(t, sum)) {
+            break;
+        }
         term *= s2;
     }
     return (double)e * dbl_ln2() + 2 * sum;
@@ -94,6 +105,9 @@ static double dbl_exp(double t) {
     for (int n = 1; n < 24; n++) {
         term *= r / (double)n;
         sum += term;
+        if (negligible(term, sum)) {
+            break;
+        }
     }
     // Scale by 2^k in the exponent field (no subnormals: |k| < 1010).
     return sum * dbl_from_bits((uint64_t)(1023 + k) << 52);
@@ -118,6 +132,9 @@ static double dbl_cos(double x) {
     double sum = 0;
     for (int n = use_sin ? 1 : 0; n < 30; n += 2) {
         sum += term;
+        if (negligible(term, sum)) {
+            break;
+        }
         term *= -y2 / (double)((n + 1) * (n + 2));
     }
     return sign * sum;

@@ -61,9 +61,27 @@ static int32_t dbl_floor(double x) {
     return (double)t > x ? t - 1 : t;
 }
 
+// Series coefficients as the bits of their correctly rounded doubles (a
+// literal would be a float): 1/k for odd k, and 1/n!.
+static const uint64_t inv_odd_bits[20] = {
+    0x3ff0000000000000u, 0x3fd5555555555555u, 0x3fc999999999999au, 0x3fc2492492492492u,
+    0x3fbc71c71c71c71cu, 0x3fb745d1745d1746u, 0x3fb3b13b13b13b14u, 0x3fb1111111111111u,
+    0x3fae1e1e1e1e1e1eu, 0x3faaf286bca1af28u, 0x3fa8618618618618u, 0x3fa642c8590b2164u,
+    0x3fa47ae147ae147bu, 0x3fa2f684bda12f68u, 0x3fa1a7b9611a7b96u, 0x3fa0842108421084u,
+    0x3f9f07c1f07c1f08u, 0x3f9d41d41d41d41du, 0x3f9bacf914c1bad0u, 0x3f9a41a41a41a41au,
+};
+static const uint64_t inv_fact_bits[26] = {
+    0x3ff0000000000000u, 0x3ff0000000000000u, 0x3fe0000000000000u, 0x3fc5555555555555u,
+    0x3fa5555555555555u, 0x3f81111111111111u, 0x3f56c16c16c16c17u, 0x3f2a01a01a01a01au,
+    0x3efa01a01a01a01au, 0x3ec71de3a556c734u, 0x3e927e4fb7789f5cu, 0x3e5ae64567f544e4u,
+    0x3e21eed8eff8d898u, 0x3de6124613a86d09u, 0x3da93974a8c07c9du, 0x3d6ae7f3e733b81fu,
+    0x3d2ae7f3e733b81fu, 0x3ce952c77030ad4au, 0x3ca6827863b97d97u, 0x3c62f49b46814157u,
+    0x3c1e542ba4020225u, 0x3bd71b8ef6dcf572u, 0x3b90ce396db7f853u, 0x3b4761b413163819u,
+    0x3aff2cf01972f578u, 0x3ab3f3ccdd165fa9u,
+};
+
 // Natural log of u > 0 (finite): u = m * 2^e with m in [0.707, 1.414),
-// log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172, summed until the
-// terms fall below the last bit.
+// log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172.
 static double dbl_log(double u) {
     uint64_t b = dbl_bits(u);
     int e = (int)((b >> 52) & 0x7ff) - 1023;
@@ -76,8 +94,8 @@ static double dbl_log(double u) {
     double s2 = s * s;
     double term = s;
     double sum = 0;
-    for (int k = 1; k < 40; k += 2) {
-        double t = term / (double)k;
+    for (int k = 0; k < 20; k++) {
+        double t = term * dbl_from_bits(inv_odd_bits[k]);
         sum += t;
         if (negligible(t, sum)) {
             break;
@@ -101,9 +119,10 @@ static double dbl_exp(double t) {
     double kd = t / dbl_ln2();
     int k = (int)(kd < 0 ? kd - (double)0.5f : kd + (double)0.5f);
     double r = t - (double)k * dbl_ln2();
-    double sum = 1, term = 1;
-    for (int n = 1; n < 24; n++) {
-        term *= r / (double)n;
+    double sum = 1, p = 1;
+    for (int n = 1; n < 26; n++) {
+        p *= r;
+        double term = p * dbl_from_bits(inv_fact_bits[n]);
         sum += term;
         if (negligible(term, sum)) {
             break;
@@ -124,18 +143,20 @@ static double dbl_cos(double x) {
         x = pi - x;
         sign = -1;
     }
-    // cos(x) on [0, pi/4], else sin(pi/2 - x).
+    // cos(x) on [0, pi/4], else sin(pi/2 - x): the terms y^n / n! of even
+    // (cos) or odd (sin) n, alternating in sign.
     bool use_sin = x > pi / 4;
     double y = use_sin ? pi / 2 - x : x;
     double y2 = y * y;
-    double term = use_sin ? y : 1;
+    double p = use_sin ? y : 1;
     double sum = 0;
-    for (int n = use_sin ? 1 : 0; n < 30; n += 2) {
-        sum += term;
+    for (int n = use_sin ? 1 : 0; n < 26; n += 2) {
+        double term = p * dbl_from_bits(inv_fact_bits[n]);
+        sum += (n / 2) & 1 ? -term : term;
         if (negligible(term, sum)) {
             break;
         }
-        term *= -y2 / (double)((n + 1) * (n + 2));
+        p *= y2;
     }
     return sign * sum;
 }

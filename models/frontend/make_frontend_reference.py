@@ -45,6 +45,8 @@ SETS = {
     # and out_scale.
     'params': dict(channels=16, window_ms=64, step_ms=16, pcan_strength=0.8,
                    pcan_offset=40.0, gain_bits=20, scale_shift=4, out_scale=2),
+    # Small enough for a 16 KiB board: 8 ms windows (FFT 128), 8 channels.
+    'small': dict(window_ms=8, step_ms=8, channels=8, upper_band_limit=7000.0),
 }
 
 

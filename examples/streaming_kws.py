@@ -52,7 +52,7 @@ def listen(interp, frontend, path):
                 break
             # One frame completes per 20 ms chunk (after the first 30 ms):
             # its int8 features go straight into the model's input.
-            if frontend.process(memoryview(chunk)[:n], into=inp):
+            if frontend.process(chunk if n == len(chunk) else memoryview(chunk)[:n], into=inp):
                 interp.invoke()
                 recent[frame % AVERAGE] = out[KEYWORD]
                 score = sum(recent) // AVERAGE

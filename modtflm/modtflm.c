@@ -17,6 +17,7 @@
 #include "py/stream.h"
 
 #include "core/tflm.h"
+#include "core/tflm_config.h"
 
 // Arena sizing gives up after this many blocks (a heap short of even the
 // measuring block).
@@ -45,6 +46,7 @@ typedef struct _tflm_tensor_obj_t {
 #if !MICROPY_ENABLE_DYNRUNTIME
 extern const mp_obj_type_t tflm_interpreter_type;
 extern const mp_obj_type_t tflm_tensor_type;
+extern const mp_obj_type_t tflm_audiofrontend_type; // modtflm_frontend.c
 #endif
 
 static void close_interp(tflm_interp_obj_t *self);
@@ -891,6 +893,9 @@ static const mp_rom_map_elem_t tflm_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_Interpreter), MP_ROM_PTR(&tflm_interpreter_type) },
     { MP_ROM_QSTR(MP_QSTR_Tensor), MP_ROM_PTR(&tflm_tensor_type) },
     { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tflm_ops_obj) },
+    #if MICROPY_TFLM_FRONTEND
+    { MP_ROM_QSTR(MP_QSTR_AudioFrontend), MP_ROM_PTR(&tflm_audiofrontend_type) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(tflm_module_globals, tflm_module_globals_table);
 
@@ -901,3 +906,7 @@ const mp_obj_module_t tflm_user_cmodule = {
 
 MP_REGISTER_MODULE(MP_QSTR_tflm, tflm_user_cmodule);
 #endif
+
+// AudioFrontend, last: MicroPython's qstr scan keeps only the part of a
+// file after its last #include of another .c file.
+#include "modtflm_frontend.c"

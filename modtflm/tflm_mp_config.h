@@ -12,4 +12,10 @@
 #define TFLM_ERROR_TEXT (MICROPY_ERROR_REPORTING > MICROPY_ERROR_REPORTING_TERSE)
 #endif
 
+// tflm.AudioFrontend's tables are computed in double precision, which a
+// native module (no libm, part of libgcc dropped on Armv6-M) is not given.
+#if MICROPY_ENABLE_DYNRUNTIME
+#define MICROPY_TFLM_FRONTEND (0)
+#endif
+
 #endif // TFLM_MP_CONFIG_H

@@ -130,6 +130,10 @@
 #ifndef MICROPY_TFLM_OP_VARIABLES
 #define MICROPY_TFLM_OP_VARIABLES (1)
 #endif
+// tflm.AudioFrontend: TensorFlow's audio micro frontend (core/audio_frontend.c).
+#ifndef MICROPY_TFLM_FRONTEND
+#define MICROPY_TFLM_FRONTEND (1)
+#endif
 
 // A cap on one WHILE's iterations, failing the invoke past it (0: none,
 // as in TFLM, where only the model's condition ends a loop). The fuzz

@@ -73,6 +73,10 @@ void dsp_window(const int16_t *in, const int16_t *window, int32_t n, int shift, 
 // for all-zero input, and as TFLM's, 0 or less than it could be when a
 // sample is -32768); out = in * 2^shift. `out` may be `in`.
 int dsp_fft_auto_scale(const int16_t *in, int32_t n, int16_t *out);
+// The same as TensorFlow's audio micro frontend (tflm.AudioFrontend) scales:
+// -32768 samples do not count towards the largest magnitude (its int16
+// negation wraps), and all-zero input shifts by 15.
+int dsp_fft_auto_scale_frontend(const int16_t *in, int32_t n, int16_t *out);
 
 // Energy: out[i] = re^2 + im^2 of bin i for i in [start, end); the rest of
 // `out` is not written.

@@ -38,6 +38,21 @@ int dsp_fft_auto_scale(const int16_t *in, int32_t n, int16_t *out) {
     return shift;
 }
 
+int dsp_fft_auto_scale_frontend(const int16_t *in, int32_t n, int16_t *out) {
+    int16_t max = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int16_t v = in[i] < 0 && in[i] != INT16_MIN ? (int16_t)-in[i] : in[i];
+        if (v > max) {
+            max = v;
+        }
+    }
+    int shift = 15 - bits32((uint32_t)max);
+    for (int32_t i = 0; i < n; i++) {
+        out[i] = (int16_t)(uint16_t)((uint32_t)(uint16_t)in[i] << shift);
+    }
+    return shift;
+}
+
 void dsp_energy(const dsp_cpx16_t *in, int32_t start, int32_t end, uint32_t *out) {
     for (int32_t i = start; i < end; i++) {
         int32_t re = in[i].re, im = in[i].im;

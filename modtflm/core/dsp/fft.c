@@ -32,12 +32,14 @@ static inline double double_bits(uint64_t bits) {
 // double cos/sin, which kissfft calls: the twiddles it rounds come out the
 // same unless a value sits within ~1e-12 of a rounding boundary, which no
 // power-of-two length's do (the tests compare the results with TFLM's).
-static void cos_sin_turns(int64_t num, int64_t den, double *c, double *s) {
-    int64_t r = num % den;
+// In 32 bits (den <= 65536 for the lengths supported: 8 * r fits), so that
+// no libgcc 64-bit division is linked.
+static void cos_sin_turns(int32_t num, int32_t den, double *c, double *s) {
+    int32_t r = num % den;
     r = r < 0 ? r + den : r;          // [0, den): the angle in turns * den
-    int64_t octant = 8 * r / den;     // [0, 8)
-    int64_t t = 8 * r - octant * den; // [0, den): position in the octant
-    int64_t quarter = (octant + 1) / 2;
+    int32_t octant = 8 * r / den;     // [0, 8)
+    int32_t t = 8 * r - octant * den; // [0, den): position in the octant
+    int32_t quarter = (octant + 1) / 2;
     // angle = quarter * pi/2 + a: a = t/den * pi/4 for an even octant,
     // -(den - t)/den * pi/4 for an odd one.
     double a = (double)(octant % 2 ? t - den : t) / (double)den * double_bits(0x3fe921fb54442d18ull);
@@ -74,7 +76,7 @@ static inline int64_t round_q(double v, double max) {
     return (double)i > x ? i - 1 : i;
 }
 
-static void set_twiddle(void *state, size_t i, dsp_fft_type_t type, int64_t num, int64_t den) {
+static void set_twiddle(void *state, size_t i, dsp_fft_type_t type, int32_t num, int32_t den) {
     double c, s;
     cos_sin_turns(num, den, &c, &s);
     switch (type) {
@@ -97,13 +99,13 @@ static void set_twiddle(void *state, size_t i, dsp_fft_type_t type, int64_t num,
 }
 
 void dsp_fft_init(int32_t n, dsp_fft_type_t type, void *state) {
-    const int64_t nc = n / 2;
+    const int32_t nc = n / 2;
     // The complex FFT's: exp(-2 pi i k / nc).
-    for (int64_t k = 0; k < nc; k++) {
+    for (int32_t k = 0; k < nc; k++) {
         set_twiddle(state, (size_t)k, type, -k, nc);
     }
     // The split's: exp(-pi i ((k + 1) / nc + 1/2)).
-    for (int64_t k = 0; k < nc / 2; k++) {
+    for (int32_t k = 0; k < nc / 2; k++) {
         set_twiddle(state, (size_t)(nc + k), type, -(k + 1 + nc / 2), 2 * nc);
     }
 }

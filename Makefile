@@ -9,9 +9,9 @@
 #                                  TARGET=unix and make natmod)
 #   make firmware TARGET=rp2 BOARD=RPI_PICO      a real port's firmware (stm32, rp2,
 #                                  nrf, samd, esp32: ports/boards.txt)
-#   make firmware ... FROZEN_MODELS="a.tflite b.tflite"   (unix, qemu) models frozen
-#                                  into the firmware as module tflm_models, in
-#                                  build/<unix|qemu-BOARD>-models
+#   make firmware ... FROZEN_MODELS="a.tflite b.tflite"   models frozen into the
+#                                  firmware as module tflm_models, in
+#                                  build/<unix|qemu-BOARD|port-BOARD>-models
 #   make boards                    every real port's firmware that can be built here
 #   make flash TARGET=esp32 BOARD=ESP32_GENERIC_S3 PORT=/dev/ttyUSB0
 #   make run                       boot the default emulated board and run the demo
@@ -146,14 +146,23 @@ print-build-dir:
 # A real port (nrf: SD=s140 for a build with Nordic's SoftDevice, which you
 # download first; see the README).
 port: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(if $(MODELS_SUFFIX),$(error FROZEN_MODELS: TARGET=unix or qemu only))
 	$(if $(OPS_TAG),$(error OPS_FROM builds TARGET=unix, TARGET=qemu and make natmod))
-	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD))
+	$(PYTHON) tools/port_build.py build --port $(TARGET) --board "$(BOARD)" --jobs $(JOBS) $(if $(SD),--sd $(SD)) \
+		$(if $(MODELS_SUFFIX),--frozen-models $(abspath $(FROZEN_MODELS)))
 
 # Every real port that can be built here (submodules present; ESP32 only
-# with ESP-IDF), each checked: links, fits flash, holds the module.
+# with ESP-IDF), each checked: links, fits flash, holds the module. Then
+# frozen models on real ports: BOARDS_FROZEN_BUILD built again with
+# hello_world frozen in (its normal build's objects reused: about a minute)
+# and checked (module tflm_models and the model's bytes in the map, flash
+# budget), and BOARDS_FROZEN_CONFIGURE (CMake ports) configured with it and
+# checked to compile the models' file.
+BOARDS_FROZEN_MODELS := models/hello_world/hello_world_int8.tflite
+BOARDS_FROZEN_BUILD ?= samd:SEEED_WIO_TERMINAL
+BOARDS_FROZEN_CONFIGURE ?= rp2:RPI_PICO
 boards: deps $(MICROPY_DIR)/mpy-cross/build/mpy-cross
-	$(PYTHON) tools/port_build.py all --jobs $(JOBS)
+	$(PYTHON) tools/port_build.py all --jobs $(JOBS) --frozen-models $(BOARDS_FROZEN_MODELS) \
+		--frozen-build $(BOARDS_FROZEN_BUILD) --frozen-configure $(BOARDS_FROZEN_CONFIGURE)
 	$(PYTHON) tools/port_build.py table
 
 flash: deps

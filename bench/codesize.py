@@ -95,16 +95,15 @@ def kws_kernels(srcs=None):
 _SECTION_LINE = re.compile(r"^ (\.\S+)?\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S.*)$")
 
 
-def map_sizes(path):
-    """{object path relative to modtflm/: {'text': n, 'rodata': n}} for the
-    input sections kept in the image (the map's memory-map part, after
-    --gc-sections; discarded sections are listed before it)."""
+def kept_sections(path):
+    """(section name, bytes, input file) of each input section kept in the
+    image: the map's memory-map part, after --gc-sections (discarded
+    sections are listed before it)."""
     with open(path) as f:
         text = f.read()
     start = text.find("Linker script and memory map")
     if start < 0:
         raise ValueError("%s: no memory map" % path)
-    sizes = collections.defaultdict(lambda: {"text": 0, "rodata": 0})
     pending = None
     for line in text[start:].splitlines():
         if not line.startswith(" "):
@@ -119,9 +118,15 @@ def map_sizes(path):
         if m:
             name = m.group(1) or pending
         pending = None
-        if not name:
-            continue
-        key = m.group(4).strip().replace("\\", "/")
+        if name:
+            yield name, int(m.group(3), 16), m.group(4).strip().replace("\\", "/")
+
+
+def map_sizes(path):
+    """{object path relative to modtflm/: {'text': n, 'rodata': n}} for the
+    input sections kept in the image."""
+    sizes = collections.defaultdict(lambda: {"text": 0, "rodata": 0})
+    for name, size, key in kept_sections(path):
         i = key.rfind("/modtflm/")
         if i >= 0 and key.endswith(".o"):
             rel = key[i + len("/modtflm/"):]
@@ -129,7 +134,6 @@ def map_sizes(path):
             rel = "lib:" + os.path.basename(key)
         else:
             continue
-        size = int(m.group(3), 16)
         if name == ".text" or name.startswith(".text."):
             sizes[rel]["text"] += size
         elif name == ".rodata" or name.startswith(".rodata."):

@@ -22,3 +22,18 @@ set_source_files_properties(${TFLM_SRC_size} PROPERTIES COMPILE_OPTIONS "-Os")
 set_source_files_properties(${TFLM_SRC_speed} PROPERTIES COMPILE_OPTIONS "-O2")
 
 target_link_libraries(usermod INTERFACE usermod_tflm)
+
+# Frozen models (`make firmware TARGET=rp2|esp32 ... FROZEN_MODELS=`):
+# module tflm_models, whose C source tools/freeze_models.py wrote. The file
+# is named by the CMake variable TFLM_FROZEN_MODELS_C (tools/port_build.py
+# passes it as -D through the port's CMAKE_ARGS or IDFPY_FLAGS), or else the
+# environment variable of that name at configure time.
+if(NOT TFLM_FROZEN_MODELS_C AND DEFINED ENV{TFLM_FROZEN_MODELS_C})
+    set(TFLM_FROZEN_MODELS_C $ENV{TFLM_FROZEN_MODELS_C})
+endif()
+if(TFLM_FROZEN_MODELS_C)
+    if(NOT EXISTS ${TFLM_FROZEN_MODELS_C})
+        message(FATAL_ERROR "TFLM_FROZEN_MODELS_C: no file ${TFLM_FROZEN_MODELS_C} (tools/freeze_models.py writes it)")
+    endif()
+    target_sources(usermod_tflm INTERFACE ${TFLM_FROZEN_MODELS_C})
+endif()

@@ -1,6 +1,13 @@
 """Build MicroPython's real ports with the tflm module, check and record them.
 
     port_build.py build --port stm32 --board STM32F7DISC [--sd s140] [--jobs N]
+                      [--frozen-models a.tflite b.tflite]
+                                      with --frozen-models: the models frozen
+                                      in as module tflm_models, in the build
+                                      folder <port>-<board>-models
+    port_build.py configure --port rp2 --board RPI_PICO --frozen-models a.tflite
+                                      CMake ports: only configure such a build
+                                      and check it compiles the models' file
     port_build.py all [--jobs N]      every board of ports/boards.txt whose
                                       submodules are present (`make boards`)
     port_build.py table               the README's Boards table from the records
@@ -12,6 +19,8 @@ firmware is checked: it linked, its image fits the board's flash (the
 table's flash column), the `tflm` module is in it, the optimized kernels
 are the variant the table names; and the sizes (firmware, tflm's share
 from the linker map) are written to build/boards/<port>-<board>.json.
+A build with frozen models is checked as well for module tflm_models and
+each model's bytes, in full, in the image (<port>-<board>-models.json).
 
 Exit status: 0 built and checked (or skipped: submodules or ESP-IDF absent,
 said on stdout), 1 a build or check failed, 2 a board that can't be built
@@ -29,6 +38,7 @@ import tables
 
 sys.path.insert(0, os.path.join(tables.ROOT, "bench"))
 import codesize  # noqa: E402  (linker-map parsing, shared with the bench)
+import freeze_models  # noqa: E402
 
 ROOT = tables.ROOT
 MICROPY_DIR = os.path.abspath(os.environ.get("MICROPY_DIR") or os.path.join(ROOT, "deps", "micropython"))
@@ -41,6 +51,10 @@ FLASHING = {
     "probe": "SWD probe: nrfjprog --program {image} --sectorerase --verify --reset (or pyocd)",
     "esptool": "make flash TARGET=esp32 BOARD={board} PORT=/dev/ttyUSB0",
 }
+# Ports built through CMake: they take the module's CMake fragment, and
+# extra CMake variables through the environment (the port's Makefile
+# appends its own to CMAKE_ARGS, esp32's to IDFPY_FLAGS).
+CMAKE_PORTS = {"rp2": "CMAKE_ARGS", "esp32": "IDFPY_FLAGS"}
 
 
 class Skip(Exception):
@@ -59,8 +73,35 @@ def find_board(port, board):
                      % (board, port, " ".join(b.board for b in rows)))
 
 
-def build_dir(b):
-    return os.path.join(ROOT, "build", "%s-%s" % (b.port, b.board))
+def build_dir(b, models=None):
+    """models: the .tflite files frozen in (their firmware has a folder of
+    its own, so the normal one is untouched)."""
+    return os.path.join(ROOT, "build", "%s-%s%s" % (b.port, b.board, "-models" if models else ""))
+
+
+def models_c(b):
+    """The C source of module tflm_models for such a build."""
+    return os.path.join(build_dir(b, True), "tflm_models.c")
+
+
+def prepare_models(b, models):
+    """Write the models' C source into their build folder. A make port's
+    first such build starts from a copy of its normal build, dependency
+    files rewritten to the new folder: only what the models change (their
+    file, and what reads the regenerated qstr and module headers) compiles
+    again. CMake build folders can't be moved, so those start empty."""
+    d, base = build_dir(b, models), build_dir(b)
+    if not os.path.isdir(d) and os.path.isdir(base) and b.port not in CMAKE_PORTS:
+        shutil.copytree(base, d, symlinks=True)
+        for top, _, files in os.walk(d):
+            for name in files:
+                if name.endswith(".P"):
+                    p = os.path.join(top, name)
+                    with open(p) as f:
+                        text = f.read()
+                    with open(p, "w") as f:
+                        f.write(text.replace(base + "/", d + "/"))
+    freeze_models.main(["-o", models_c(b)] + models)
 
 
 def our_board_dir(b):
@@ -89,19 +130,25 @@ def missing_needs(b):
     return None
 
 
-def port_make(b, jobs, sd, module=True):
+def port_make(b, jobs, sd, module=True, models=None):
     """The port's own make command line and environment (module=False: the
-    same firmware without tflm, to measure its share where LTO hides it)."""
+    same firmware without tflm, to measure its share where LTO hides it;
+    models: with those frozen in)."""
     cmd = ["make", "-C", os.path.join(MICROPY_DIR, "ports", b.port), "BOARD=" + b.board,
-           "BUILD=" + build_dir(b) + ("" if module else "-nomod"), "-j%d" % jobs]
+           "BUILD=" + (build_dir(b, models) if module else build_dir(b) + "-nomod"), "-j%d" % jobs]
     env = dict(os.environ)
     bd = our_board_dir(b)
     if bd:
         cmd.append("BOARD_DIR=" + bd)
     if module:
-        # CMake ports (rp2, esp32) take the CMake fragment, make ports the folder.
-        cmake = b.port in ("rp2", "esp32")
+        cmake = CMAKE_PORTS.get(b.port)
         cmd.append("USER_C_MODULES=" + (os.path.join(ROOT, "modtflm", "micropython.cmake") if cmake else ROOT))
+        if models and cmake:
+            # Read by modtflm/micropython.cmake (CMake ports), by
+            # modtflm/micropython.mk (make ports) from the command line.
+            env[cmake] = ("-D TFLM_FROZEN_MODELS_C=%s %s" % (models_c(b), env.get(cmake, ""))).strip()
+        elif models:
+            cmd.append("TFLM_FROZEN_MODELS_C=" + models_c(b))
     if b.port == "rp2":
         env.setdefault("picotool_DIR", PICOTOOL_DIR)
     if b.port == "nrf":
@@ -110,11 +157,13 @@ def port_make(b, jobs, sd, module=True):
     return cmd, env
 
 
-def build(b, jobs, sd=None, log=None, module=True):
+def build(b, jobs, sd=None, log=None, module=True, models=None):
     why = missing_needs(b)
     if why:
         raise Skip("%s %s: not built: %s" % (b.port, b.board, why))
-    cmd, env = port_make(b, jobs, sd, module)
+    if models:
+        prepare_models(b, models)
+    cmd, env = port_make(b, jobs, sd, module, models)
     print("port_build: %s" % " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd),
           flush=True)
     out = open(log, "w") if log else None
@@ -154,8 +203,39 @@ def kernel_variant(objects):
     return None
 
 
-def check(b, jobs, sd=None, log=None):
-    d = build_dir(b)
+def frozen_sizes(mapf, elf, lto):
+    """{symbol: bytes} of what a frozen-models build adds: the module object
+    and each model's bytes, from the linker map's kept sections
+    (.rodata.<symbol>); under LTO, which merges sections, from the ELF's
+    symbols (renamed statics keep their name before a dot)."""
+    sizes = {}
+    if lto:
+        out = subprocess.check_output(["arm-none-eabi-nm", "-S", "--defined-only", elf], text=True)
+        found = (line.split() for line in out.splitlines())
+        found = ((f[3].split(".")[0], int(f[1], 16)) for f in found if len(f) == 4)
+    else:
+        found = ((n[len(".rodata."):], size) for n, size, _ in codesize.kept_sections(mapf)
+                 if n.startswith(".rodata."))
+    for name, size in found:
+        if name == "tflm_models_module" or (name.startswith("model_") and name.endswith("_data")):
+            sizes[name] = sizes.get(name, 0) + size
+    return sizes
+
+
+def check_models(models, sizes):
+    """Problems with the frozen models: module tflm_models absent, a model
+    absent or not in full."""
+    problems = [] if "tflm_models_module" in sizes else ["module tflm_models is not in the firmware"]
+    for p in models:
+        sym, want = "model_%s_data" % freeze_models.attr_name(p), max(os.path.getsize(p), 1)
+        if sizes.get(sym) != want:
+            problems.append("model %s: %s is %s B in the firmware, not its %d B"
+                            % (os.path.basename(p), sym, sizes.get(sym, 0), want))
+    return problems
+
+
+def check(b, jobs, sd=None, log=None, models=None):
+    d = build_dir(b, models)
     elf = _one(os.path.join(d, "micropython.elf" if b.port == "esp32" else "firmware.elf"))
     mapf = _one(os.path.join(d, "*.map"))
     problems = []
@@ -176,8 +256,15 @@ def check(b, jobs, sd=None, log=None):
         # Link-time optimization (nrf) merges objects: the map can't say
         # what is ours, so measure the same firmware without the module.
         build(b, jobs, sd, log and log.replace(".log", "-nomod.log"), module=False)
-        tflm = size - image_size(b, d + "-nomod", os.path.join(d + "-nomod", os.path.basename(elf)))
+        nomod = build_dir(b) + "-nomod"
+        tflm = size - image_size(b, nomod, os.path.join(nomod, os.path.basename(elf)))
         share = "difference"
+    frozen = {}
+    if models:
+        frozen = frozen_sizes(mapf, elf, share == "difference")
+        problems += check_models(models, frozen)
+        if share == "difference":
+            tflm -= sum(frozen.values())
     if size > b.flash:
         problems.append("firmware %d B does not fit the board's %d B of flash" % (size, b.flash))
     variant = kernel_variant(ours)
@@ -195,12 +282,16 @@ def check(b, jobs, sd=None, log=None):
            "firmware": size, "flash": b.flash, "tflm": tflm, "tflm_from": share,
            "image": os.path.relpath(image, ROOT) if image else None,
            "image_bytes": os.path.getsize(image) if image else None}
+    if models:
+        rec["models"] = {freeze_models.attr_name(p): frozen.get("model_%s_data" % freeze_models.attr_name(p))
+                         for p in models}
     os.makedirs(RECORDS, exist_ok=True)
-    with open(os.path.join(RECORDS, "%s-%s.json" % (b.port, b.board)), "w") as f:
+    with open(os.path.join(RECORDS, os.path.basename(d) + ".json"), "w") as f:
         json.dump(rec, f, indent=1)
     print("port_build: %s %s: firmware %d B of %d B flash (%.1f %%), tflm %d B (%.1f %% of it), "
-          "kernels %s, %s" % (b.port, b.board, size, b.flash, 100.0 * size / b.flash, tflm,
-                              100.0 * tflm / size, variant, rec["image"]), flush=True)
+          "kernels %s, %s%s" % (b.port, b.board, size, b.flash, 100.0 * size / b.flash, tflm,
+                                100.0 * tflm / size, variant, rec["image"],
+                                ", models %s" % rec["models"] if models else ""), flush=True)
     if problems:
         raise RuntimeError("%s %s: %s" % (b.port, b.board, "; ".join(problems)))
     return rec
@@ -208,30 +299,82 @@ def check(b, jobs, sd=None, log=None):
 
 def cmd_build(args):
     b = find_board(args.port, args.board)
+    models = args.frozen_models
     try:
-        build(b, args.jobs, args.sd)
+        build(b, args.jobs, args.sd, models=models)
     except Skip as e:
         print("port_build: " + str(e))
         return 2
-    check(b, args.jobs, args.sd)
+    check(b, args.jobs, args.sd, models=models)
     print("port_build: flash it: " + FLASHING[b.flashing].format(image=os.path.relpath(
-        os.path.join(build_dir(b), b.image), ROOT), board=b.board))
+        os.path.join(build_dir(b, models), b.image), ROOT), board=b.board))
+    return 0
+
+
+def configure(b, models):
+    """A CMake port's frozen-models build configured (as the port's Makefile
+    does before building, in the same folder), and checked: the generated
+    build compiles the models' C source, i.e. modtflm/micropython.cmake
+    took the variable."""
+    if b.port != "rp2":
+        raise SystemExit("port_build: configure: rp2 only (esp32 needs ESP-IDF: build it)")
+    why = missing_needs(b)
+    if why:
+        raise Skip("%s %s: not configured: %s" % (b.port, b.board, why))
+    prepare_models(b, models)
+    d = build_dir(b, models)
+    cmd, env = port_make(b, 1, None, models=models)
+    bd = our_board_dir(b) or os.path.join(MICROPY_DIR, "ports", b.port, "boards", b.board)
+    user = [c for c in cmd if c.startswith("USER_C_MODULES=")][0]
+    cmake = ["cmake", "-S", os.path.join(MICROPY_DIR, "ports", b.port), "-B", d, "-DPICO_BUILD_DOCS=0",
+             "-DMICROPY_BOARD=" + b.board, "-DMICROPY_BOARD_DIR=" + bd, "-D" + user] + env["CMAKE_ARGS"].split()
+    print("port_build: " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmake), flush=True)
+    out = subprocess.run(cmake, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if out.returncode != 0:
+        sys.stdout.write(out.stdout[-4000:])
+        raise RuntimeError("%s %s: cmake configure failed (exit %d)" % (b.port, b.board, out.returncode))
+    obj = os.path.join(d, "CMakeFiles", "firmware.dir", "build.make")
+    with open(obj) as f:
+        if models_c(b) not in f.read():
+            raise RuntimeError("%s %s: the configured build does not compile %s"
+                               % (b.port, b.board, os.path.relpath(models_c(b), ROOT)))
+    print("port_build: %s %s: configured with the frozen models: the firmware compiles %s"
+          % (b.port, b.board, os.path.relpath(models_c(b), ROOT)), flush=True)
+
+
+def cmd_configure(args):
+    b = find_board(args.port, args.board)
+    try:
+        configure(b, args.frozen_models)
+    except Skip as e:
+        print("port_build: " + str(e))
+        return 2
     return 0
 
 
 def cmd_all(args):
     failed = []
     os.makedirs(RECORDS, exist_ok=True)
-    for b in tables.boards():
+    # Every board as it is; then, with --frozen-models, those boards again
+    # with the models frozen in (built and checked), and CMake boards
+    # configured with them (--frozen-configure).
+    steps = [(b, None, build) for b in tables.boards()]
+    if args.frozen_models:
+        steps += [(find_board(*pb.split(":")), args.frozen_models, build) for pb in args.frozen_build]
+        steps += [(find_board(*pb.split(":")), args.frozen_models, configure) for pb in args.frozen_configure]
+    for b, models, step in steps:
         try:
-            log = os.path.join(RECORDS, "%s-%s.log" % (b.port, b.board))
-            build(b, args.jobs, log=log)
-            check(b, args.jobs, log=log)
+            if step is configure:
+                configure(b, models)
+                continue
+            log = os.path.join(RECORDS, os.path.basename(build_dir(b, models)) + ".log")
+            build(b, args.jobs, log=log, models=models)
+            check(b, args.jobs, log=log, models=models)
         except Skip as e:
             print("port_build: skipped " + str(e), flush=True)
         except RuntimeError as e:
             print("port_build: FAILED " + str(e), flush=True)
-            failed.append(b.board)
+            failed.append(os.path.basename(build_dir(b, models)))
     if failed:
         print("port_build: failed: " + " ".join(failed))
     return 1 if failed else 0
@@ -280,8 +423,17 @@ def main():
     p.add_argument("--board", default="")
     p.add_argument("--sd", default="", help="nrf: SoftDevice, e.g. s140 (default: none)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--frozen-models", nargs="+", metavar="TFLITE", help="models frozen in as module tflm_models")
+    p = sub.add_parser("configure")
+    p.add_argument("--port", required=True)
+    p.add_argument("--board", default="")
+    p.add_argument("--frozen-models", nargs="+", required=True, metavar="TFLITE")
     p = sub.add_parser("all")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--frozen-models", nargs="+", default=[], metavar="TFLITE",
+                   help="models frozen in for --frozen-build and --frozen-configure")
+    p.add_argument("--frozen-build", nargs="*", default=[], metavar="PORT:BOARD")
+    p.add_argument("--frozen-configure", nargs="*", default=[], metavar="PORT:BOARD")
     sub.add_parser("table")
     p = sub.add_parser("flash")
     p.add_argument("--port", required=True)
@@ -289,7 +441,7 @@ def main():
     p.add_argument("--serial", required=True)
     p.add_argument("--baud", type=int, default=460800)
     args = ap.parse_args()
-    return {"build": cmd_build, "all": cmd_all, "table": cmd_table, "flash": cmd_flash}[args.cmd](args)
+    return {"build": cmd_build, "configure": cmd_configure, "all": cmd_all, "table": cmd_table, "flash": cmd_flash}[args.cmd](args)
 
 
 if __name__ == "__main__":

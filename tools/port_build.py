@@ -157,13 +157,14 @@ def port_make(b, jobs, sd, module=True, models=None):
     return cmd, env
 
 
-def build(b, jobs, sd=None, log=None, module=True, models=None):
+def build(b, jobs, sd=None, log=None, module=True, models=None, extra=()):
     why = missing_needs(b)
     if why:
         raise Skip("%s %s: not built: %s" % (b.port, b.board, why))
     if models:
         prepare_models(b, models)
     cmd, env = port_make(b, jobs, sd, module, models)
+    cmd += extra
     print("port_build: %s" % " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd),
           flush=True)
     out = open(log, "w") if log else None
@@ -228,9 +229,11 @@ def check_models(models, sizes):
     problems = [] if "tflm_models_module" in sizes else ["module tflm_models is not in the firmware"]
     for p in models:
         sym, want = "model_%s_data" % freeze_models.attr_name(p), max(os.path.getsize(p), 1)
-        if sizes.get(sym) != want:
-            problems.append("model %s: %s is %s B in the firmware, not its %d B"
-                            % (os.path.basename(p), sym, sizes.get(sym, 0), want))
+        if sym not in sizes:
+            problems.append("model %s (%s) is not in the firmware" % (os.path.basename(p), sym))
+        elif sizes[sym] != want:
+            problems.append("model %s: %s is %d B in the firmware, not its %d B"
+                            % (os.path.basename(p), sym, sizes[sym], want))
     return problems
 
 
@@ -311,28 +314,17 @@ def cmd_build(args):
     return 0
 
 
-def configure(b, models):
+def configure(b, models, log=None):
     """A CMake port's frozen-models build configured (as the port's Makefile
     does before building, in the same folder), and checked: the generated
     build compiles the models' C source, i.e. modtflm/micropython.cmake
     took the variable."""
     if b.port != "rp2":
         raise SystemExit("port_build: configure: rp2 only (esp32 needs ESP-IDF: build it)")
-    why = missing_needs(b)
-    if why:
-        raise Skip("%s %s: not configured: %s" % (b.port, b.board, why))
-    prepare_models(b, models)
+    # The port's Makefile configures a new folder, then makes MAKE_ARGS in
+    # it: `help` only lists the targets.
+    build(b, 1, log=log, models=models, extra=["MAKE_ARGS=help"])
     d = build_dir(b, models)
-    cmd, env = port_make(b, 1, None, models=models)
-    bd = our_board_dir(b) or os.path.join(MICROPY_DIR, "ports", b.port, "boards", b.board)
-    user = [c for c in cmd if c.startswith("USER_C_MODULES=")][0]
-    cmake = ["cmake", "-S", os.path.join(MICROPY_DIR, "ports", b.port), "-B", d, "-DPICO_BUILD_DOCS=0",
-             "-DMICROPY_BOARD=" + b.board, "-DMICROPY_BOARD_DIR=" + bd, "-D" + user] + env["CMAKE_ARGS"].split()
-    print("port_build: " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmake), flush=True)
-    out = subprocess.run(cmake, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if out.returncode != 0:
-        sys.stdout.write(out.stdout[-4000:])
-        raise RuntimeError("%s %s: cmake configure failed (exit %d)" % (b.port, b.board, out.returncode))
     obj = os.path.join(d, "CMakeFiles", "firmware.dir", "build.make")
     with open(obj) as f:
         if models_c(b) not in f.read():
@@ -364,10 +356,10 @@ def cmd_all(args):
         steps += [(find_board(*pb.split(":")), args.frozen_models, configure) for pb in args.frozen_configure]
     for b, models, step in steps:
         try:
-            if step is configure:
-                configure(b, models)
-                continue
             log = os.path.join(RECORDS, os.path.basename(build_dir(b, models)) + ".log")
+            if step is configure:
+                configure(b, models, log)
+                continue
             build(b, args.jobs, log=log, models=models)
             check(b, args.jobs, log=log, models=models)
         except Skip as e:

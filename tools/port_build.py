@@ -92,8 +92,12 @@ def prepare_models(b, models):
     again. CMake build folders can't be moved, so those start empty."""
     d, base = build_dir(b, models), build_dir(b)
     if not os.path.isdir(d) and os.path.isdir(base) and b.port not in CMAKE_PORTS:
-        shutil.copytree(base, d, symlinks=True)
-        for top, _, files in os.walk(d):
+        # Made aside and renamed when complete: a folder half copied or
+        # with old dependency files would build stale objects.
+        tmp = d + ".seed"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(base, tmp, symlinks=True)
+        for top, _, files in os.walk(tmp):
             for name in files:
                 if name.endswith(".P"):
                     p = os.path.join(top, name)
@@ -101,6 +105,7 @@ def prepare_models(b, models):
                         text = f.read()
                     with open(p, "w") as f:
                         f.write(text.replace(base + "/", d + "/"))
+        os.rename(tmp, d)
     freeze_models.main(["-o", models_c(b)] + models)
 
 

@@ -61,7 +61,8 @@ FUZZ_SECONDS ?= 3600
 
 # Model files frozen into the firmware: module tflm_models, one constant
 # bytes object per file, used in place (tools/freeze_models.py writes its C
-# source into the build folder, modtflm/micropython.mk compiles it). Such a
+# source into the build folder, modtflm/micropython.mk or micropython.cmake
+# compiles it; for the real ports tools/port_build.py does both). Such a
 # firmware has a build folder of its own (suffix -models), so the normal one
 # is untouched.
 FROZEN_MODELS ?=

@@ -2,8 +2,11 @@
 
     freeze_models.py -o build/qemu-MPS2_AN386-models/tflm_models.c a.tflite b.tflite
 
-The Makefile runs it for `make firmware ... FROZEN_MODELS="a.tflite ..."`
-and modtflm/micropython.mk compiles the file into the firmware. Each model
+The Makefile (unix, qemu) or tools/port_build.py (real ports) runs it for
+`make firmware ... FROZEN_MODELS="a.tflite ..."`, and modtflm/micropython.mk
+(make ports) or micropython.cmake (rp2, esp32: the CMake variable or
+environment variable TFLM_FROZEN_MODELS_C) compiles the file into the
+firmware. Each model
 becomes a constant `bytes` object, an attribute of the module named after
 the file (`person_detect.tflite` -> `tflm_models.person_detect`; characters
 that cannot be in a name become `_`). The bytes lie in the firmware's

@@ -14,3 +14,7 @@
 // The arena bounds the interpreter tries first (modtflm/core/interp.c):
 // 2 KiB of slack per measured op is most of the heap here.
 #define TFLM_MEASURE_SLACK (256)
+
+// No ROMFS partition: with MICROPY_VFS_ROM the import machinery looks in
+// /rom first and the tests' compiled scripts no longer fit the 11 KiB heap.
+#define MICROPY_VFS_ROM (0)

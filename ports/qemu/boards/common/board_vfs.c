@@ -32,6 +32,10 @@
 #define QEMU_STACK_C_MARGIN (24 * 1024)
 #endif
 
+// The partition's writers: a board without ROMFS (MICROPY_VFS_ROM 0, the
+// micro:bit) does not call them.
+#define ROMFS_MAYBE_UNUSED __attribute__((unused))
+
 #if defined(QEMU_SOC_MICROBIT)
 
 #define DISK_BLOCK_SIZE (QEMU_SOC_FLASH_PAGE_SIZE)
@@ -71,6 +75,7 @@ static void disk_erase(size_t block) {
     flash_erase(DISK_BASE + block * DISK_BLOCK_SIZE);
 }
 
+
 // The ROMFS partition: the flash pages the linker script sets aside for it.
 extern uint8_t _qemu_romfs_start[], _qemu_romfs_end[];
 #define ROMFS_BASE (_qemu_romfs_start)
@@ -78,11 +83,11 @@ extern uint8_t _qemu_romfs_start[], _qemu_romfs_end[];
 #define ROMFS_ERASE_SIZE (QEMU_SOC_FLASH_PAGE_SIZE)
 #define ROMFS_WRITE_ALIGN (4)
 
-static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
+ROMFS_MAYBE_UNUSED static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
     flash_write(ROMFS_BASE + offset, src, len);
 }
 
-static void romfs_erase(size_t offset) {
+ROMFS_MAYBE_UNUSED static void romfs_erase(size_t offset) {
     flash_erase(ROMFS_BASE + offset);
 }
 
@@ -126,12 +131,12 @@ static uint8_t romfs_buf[QEMU_ROMFS_SIZE] __attribute__((section(".bss.qemu_romf
 #define ROMFS_ERASE_SIZE (ROMFS_SIZE)
 #define ROMFS_WRITE_ALIGN (1)
 
-static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
+ROMFS_MAYBE_UNUSED static void romfs_write(size_t offset, const uint8_t *src, size_t len) {
     memcpy(romfs_buf + offset, src, len);
 }
 
 // RAM needs no erase before being written.
-static void romfs_erase(size_t offset) {
+ROMFS_MAYBE_UNUSED static void romfs_erase(size_t offset) {
     (void)offset;
 }
 

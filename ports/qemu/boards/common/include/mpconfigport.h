@@ -53,7 +53,9 @@
 #define MICROPY_PY_MACHINE_RESET            (1)
 #define MICROPY_VFS                         (1)
 // A ROMFS partition mounted at /rom (board_vfs.c), written by mpremote romfs.
+#ifndef MICROPY_VFS_ROM
 #define MICROPY_VFS_ROM                     (1)
+#endif
 #define MICROPY_PY_OS_UNAME                 (1)
 
 // RAM disk mount (and other per-boot setup) at the end of every mp_init().

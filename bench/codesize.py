@@ -42,10 +42,11 @@ def op_flags():
 
 # kws_ref_model is int8 throughout: the kws-only build also leaves out the
 # float32 and int16 kernel variants (MICROPY_TFLM_TYPE_*) and the ops that
-# share a kept family's file (TRANSPOSE_CONV, ...), as a board built for it
-# would.
+# share a kept family's file (TRANSPOSE_CONV, ...), and tflm.AudioFrontend,
+# as a board built for it would.
 KWS_ONLY_CFLAGS = " ".join(["-DMICROPY_TFLM_OP_%s=0" % f for f in op_flags() if f not in KWS_FAMILIES]
-                           + ["-DMICROPY_TFLM_TYPE_FLOAT32=0", "-DMICROPY_TFLM_TYPE_INT16=0"])
+                           + ["-DMICROPY_TFLM_TYPE_FLOAT32=0", "-DMICROPY_TFLM_TYPE_INT16=0",
+                              "-DMICROPY_TFLM_FRONTEND=0"])
 
 
 def sources(path=SOURCES):

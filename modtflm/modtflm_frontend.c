@@ -1,4 +1,4 @@
-// tflm.AudioFrontend: the binding of core/audio_frontend.c, included by
+// tflm.AudioFrontend: the binding of core/dsp/audio_frontend.c, included by
 // modtflm.c (as extmod files include their parts). The object holds the
 // core's state and its whole block of tables and buffers, so the core never
 // keeps a pointer into GC memory: each call passes the block afresh.
@@ -6,7 +6,7 @@
 
 #if MICROPY_TFLM_FRONTEND && !MICROPY_ENABLE_DYNRUNTIME
 
-#include "core/audio_frontend.h"
+#include "core/dsp/audio_frontend.h"
 
 typedef struct _tflm_frontend_obj_t {
     mp_obj_base_t base;

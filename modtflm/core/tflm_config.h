@@ -130,7 +130,7 @@
 #ifndef MICROPY_TFLM_OP_VARIABLES
 #define MICROPY_TFLM_OP_VARIABLES (1)
 #endif
-// tflm.AudioFrontend: TensorFlow's audio micro frontend (core/audio_frontend.c).
+// tflm.AudioFrontend: TensorFlow's audio micro frontend (core/dsp/audio_frontend.c).
 #ifndef MICROPY_TFLM_FRONTEND
 #define MICROPY_TFLM_FRONTEND (1)
 #endif

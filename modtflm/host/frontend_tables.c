@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/audio_frontend.h"
+#include "../core/dsp/audio_frontend.h"
 
 static void row(const char *name, const int16_t *p, int n) {
     printf("%s", name);

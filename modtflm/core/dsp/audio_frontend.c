@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "audio_frontend.h"
-#include "dsp/dsp.h"
-#include "support/fixedpoint.h"
-#include "tflm_config.h"
+#include "dsp.h"
+#include "../support/fixedpoint.h"
+#include "../tflm_config.h"
 
 #if MICROPY_TFLM_FRONTEND
 

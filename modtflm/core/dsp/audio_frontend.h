@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tflm.h"
+#include "../tflm.h"
 
 // The op's attributes (names as in tflm.AudioFrontend). The stacking ones
 // (left_context, right_context, frame_stride, zero_padding) build a model's

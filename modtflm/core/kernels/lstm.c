@@ -551,8 +551,10 @@ static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int
         }
         c[r] = (int16_t)cell;
         const int32_t t = tflm_sigmoid16(cell, d->tanh_mult, d->tanh_shift, d->tanh_round, true);
-        const int32_t v = tflm_clamp_i32(d->h_zp + mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift),
-            d->h_min, d->h_max);
+        // In 64 bits: a model's hidden multiplier can take the product to
+        // the int32 limits, where adding the zero point would overflow.
+        const int64_t h = (int64_t)d->h_zp + mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift);
+        const int32_t v = tflm_clamp_i64(h, d->h_min, d->h_max);
         if (type == TFLM_INT8) {
             ((int8_t *)out)[r] = (int8_t)v;
         } else {

@@ -1,6 +1,7 @@
 // Real FFT and its inverse with kissfft's arithmetic (see dsp.h), for int16,
 // int32 and float samples; the body is fft_tmpl.h, once per type.
 #include "dsp.h"
+#include "../support/fixedpoint.h"
 
 bool dsp_fft_length_ok(int32_t n) {
     return n >= 4 && n <= 32768 && (n & (n - 1)) == 0;
@@ -149,17 +150,12 @@ static inline int16_t half_diff16(int16_t a, int16_t b) {
 #define HALF_DIFF half_diff16
 #include "fft_tmpl.h"
 
-// int32, Q31 (FIXED_POINT 32): sums wrap (through unsigned, where kissfft's
-// would overflow), products in 64 bits.
-static inline int32_t add32(int32_t a, int32_t b) {
-    return (int32_t)((uint32_t)a + (uint32_t)b);
-}
-static inline int32_t sub32(int32_t a, int32_t b) {
-    return (int32_t)((uint32_t)a - (uint32_t)b);
-}
-static inline int32_t neg32(int32_t a) {
-    return (int32_t)(0u - (uint32_t)a);
-}
+// int32, Q31 (FIXED_POINT 32): sums wrap (fixedpoint.h's fxp_add and
+// friends, through unsigned, where kissfft's would overflow), products in
+// 64 bits.
+#define add32 fxp_add
+#define sub32 fxp_sub
+#define neg32 fxp_neg
 static inline int32_t round31(int64_t x) {
     return (int32_t)((x + (INT64_C(1) << 30)) >> 31);
 }

@@ -298,14 +298,19 @@ static tflm_status_t store_window(tflm_interp_t *ip, const tflm_node_t *node, co
     return TFLM_OK;
 }
 
-void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *filter,
-    const tflm_tensor_t *out, conv_geom_t *g) {
+// The input's and the filter's spatial sizes, as every window op reads them.
+static inline void geom_input(conv_geom_t *g, const tflm_tensor_t *in, const tflm_tensor_t *filter) {
     g->batches = in->dims[0];
     g->in_h = in->dims[1];
     g->in_w = in->dims[2];
     g->in_c = in->dims[3];
     g->f_h = filter->dims[1];
     g->f_w = filter->dims[2];
+}
+
+void tflm_conv_geom(const conv_data_t *d, const tflm_tensor_t *in, const tflm_tensor_t *filter,
+    const tflm_tensor_t *out, conv_geom_t *g) {
+    geom_input(g, in, filter);
     g->f_c = filter->dims[3];
     g->out_h = out->dims[1];
     g->out_w = out->dims[2];
@@ -356,16 +361,6 @@ static tflm_status_t dw_channels(tflm_interp_t *ip, const tflm_node_t *node, con
     }
     g->depth_mult = depth_mult;
     return TFLM_OK;
-}
-
-// The input's and the filter's spatial sizes, as every window op reads them.
-static inline void geom_input(conv_geom_t *g, const tflm_tensor_t *in, const tflm_tensor_t *filter) {
-    g->batches = in->dims[0];
-    g->in_h = in->dims[1];
-    g->in_w = in->dims[2];
-    g->in_c = in->dims[3];
-    g->f_h = filter->dims[1];
-    g->f_w = filter->dims[2];
 }
 
 // CONV_2D (dw false) and DEPTHWISE_CONV_2D (dw true) share everything but

@@ -37,11 +37,6 @@ static double dbl_ln2(void) {
     return (double)INT64_C(6243314768165359) / (double)(INT64_C(1) << 53);
 }
 
-static double dbl_from_bits(uint64_t b) {
-    double d;
-    memcpy(&d, &b, sizeof d);
-    return d;
-}
 static uint64_t dbl_bits(double d) {
     uint64_t b;
     memcpy(&b, &d, sizeof b);
@@ -62,7 +57,7 @@ static int32_t dbl_floor(double x) {
 }
 
 // Series coefficients as the bits of their correctly rounded doubles (a
-// literal would be a float): 1/k for odd k, and 1/n!.
+// literal would be a float): 1/k for odd k (1/n!: dsp_inv_fact_bits).
 static const uint64_t inv_odd_bits[20] = {
     0x3ff0000000000000u, 0x3fd5555555555555u, 0x3fc999999999999au, 0x3fc2492492492492u,
     0x3fbc71c71c71c71cu, 0x3fb745d1745d1746u, 0x3fb3b13b13b13b14u, 0x3fb1111111111111u,
@@ -70,22 +65,13 @@ static const uint64_t inv_odd_bits[20] = {
     0x3fa47ae147ae147bu, 0x3fa2f684bda12f68u, 0x3fa1a7b9611a7b96u, 0x3fa0842108421084u,
     0x3f9f07c1f07c1f08u, 0x3f9d41d41d41d41du, 0x3f9bacf914c1bad0u, 0x3f9a41a41a41a41au,
 };
-static const uint64_t inv_fact_bits[26] = {
-    0x3ff0000000000000u, 0x3ff0000000000000u, 0x3fe0000000000000u, 0x3fc5555555555555u,
-    0x3fa5555555555555u, 0x3f81111111111111u, 0x3f56c16c16c16c17u, 0x3f2a01a01a01a01au,
-    0x3efa01a01a01a01au, 0x3ec71de3a556c734u, 0x3e927e4fb7789f5cu, 0x3e5ae64567f544e4u,
-    0x3e21eed8eff8d898u, 0x3de6124613a86d09u, 0x3da93974a8c07c9du, 0x3d6ae7f3e733b81fu,
-    0x3d2ae7f3e733b81fu, 0x3ce952c77030ad4au, 0x3ca6827863b97d97u, 0x3c62f49b46814157u,
-    0x3c1e542ba4020225u, 0x3bd71b8ef6dcf572u, 0x3b90ce396db7f853u, 0x3b4761b413163819u,
-    0x3aff2cf01972f578u, 0x3ab3f3ccdd165fa9u,
-};
 
 // Natural log of u > 0 (finite): u = m * 2^e with m in [0.707, 1.414),
 // log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172.
 static double dbl_log(double u) {
     uint64_t b = dbl_bits(u);
     int e = (int)((b >> 52) & 0x7ff) - 1023;
-    double m = dbl_from_bits((b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52));
+    double m = dsp_double_from_bits((b & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52));
     if (m > (double)1.4142135f) {
         m *= (double)0.5f;
         e++;
@@ -95,7 +81,7 @@ static double dbl_log(double u) {
     double term = s;
     double sum = 0;
     for (int k = 0; k < 20; k++) {
-        double t = term * dbl_from_bits(inv_odd_bits[k]);
+        double t = term * dsp_double_from_bits(inv_odd_bits[k]);
         sum += t;
         if (negligible(t, sum)) {
             break;
@@ -122,14 +108,14 @@ static double dbl_exp(double t) {
     double sum = 1, p = 1;
     for (int n = 1; n < 26; n++) {
         p *= r;
-        double term = p * dbl_from_bits(inv_fact_bits[n]);
+        double term = p * dsp_double_from_bits(dsp_inv_fact_bits[n]);
         sum += term;
         if (negligible(term, sum)) {
             break;
         }
     }
     // Scale by 2^k in the exponent field (no subnormals: |k| < 1010).
-    return sum * dbl_from_bits((uint64_t)(1023 + k) << 52);
+    return sum * dsp_double_from_bits((uint64_t)(1023 + k) << 52);
 }
 
 // cos(x) for 0 <= x <= 2 pi, from Taylor series on [0, pi/4].
@@ -151,7 +137,7 @@ static double dbl_cos(double x) {
     double p = use_sin ? y : 1;
     double sum = 0;
     for (int n = use_sin ? 1 : 0; n < 26; n += 2) {
-        double term = p * dbl_from_bits(inv_fact_bits[n]);
+        double term = p * dsp_double_from_bits(dsp_inv_fact_bits[n]);
         sum += (n / 2) & 1 ? -term : term;
         if (negligible(term, sum)) {
             break;

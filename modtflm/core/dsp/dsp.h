@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 // ---------------------------------------------------------------------------
 // Real FFT with kissfft's arithmetic (the version TFLM builds, 1.3.0): a
@@ -129,5 +130,19 @@ void dsp_pcan(const uint32_t *in, const uint32_t *noise, const int16_t *lut, int
 // with TFLM's fixed-point log (0 when the shifted value is 0 or 1).
 uint32_t dsp_log32(uint32_t x, uint32_t scale);
 void dsp_filter_bank_log(const uint32_t *in, int32_t n, uint32_t scale, int correction_bits, int16_t *out);
+
+// Doubles from their exact binary form: the core builds with
+// -fsingle-precision-constant, which would make a written 0.785... a float.
+static inline double dsp_double_from_bits(uint64_t bits) {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+// 1/n! for n = 0 .. 25 as the bits of their correctly rounded doubles: the
+// Taylor series of the FFT's twiddles (fft.c) and of AudioFrontend's
+// window and PCAN tables (audio_frontend.c).
+#define DSP_INV_FACT_N (26)
+extern const uint64_t dsp_inv_fact_bits[DSP_INV_FACT_N];
 
 #endif // TFLM_CORE_DSP_DSP_H

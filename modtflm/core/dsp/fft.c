@@ -17,15 +17,15 @@ size_t dsp_fft_state_bytes(int32_t n, dsp_fft_type_t type) {
     return ((size_t)n / 2 + (size_t)n / 4) * elem_bytes(type);
 }
 
-// Double constants from their bits: the core builds with
-// -fsingle-precision-constant, which would make a written 0.785... a float.
-static inline double double_bits(uint64_t bits) {
-    union {
-        uint64_t u;
-        double d;
-    } v = {bits};
-    return v.d;
-}
+const uint64_t dsp_inv_fact_bits[DSP_INV_FACT_N] = {
+    0x3ff0000000000000u, 0x3ff0000000000000u, 0x3fe0000000000000u, 0x3fc5555555555555u,
+    0x3fa5555555555555u, 0x3f81111111111111u, 0x3f56c16c16c16c17u, 0x3f2a01a01a01a01au,
+    0x3efa01a01a01a01au, 0x3ec71de3a556c734u, 0x3e927e4fb7789f5cu, 0x3e5ae64567f544e4u,
+    0x3e21eed8eff8d898u, 0x3de6124613a86d09u, 0x3da93974a8c07c9du, 0x3d6ae7f3e733b81fu,
+    0x3d2ae7f3e733b81fu, 0x3ce952c77030ad4au, 0x3ca6827863b97d97u, 0x3c62f49b46814157u,
+    0x3c1e542ba4020225u, 0x3bd71b8ef6dcf572u, 0x3b90ce396db7f853u, 0x3b4761b413163819u,
+    0x3aff2cf01972f578u, 0x3ab3f3ccdd165fa9u,
+};
 
 // cos and sin of 2*pi*num/den (den > 0) to about 1e-16: the angle is
 // reduced exactly, in integers, to +-[0, pi/4] about a multiple of pi/2
@@ -43,22 +43,16 @@ static void cos_sin_turns(int32_t num, int32_t den, double *c, double *s) {
     int32_t quarter = (octant + 1) / 2;
     // angle = quarter * pi/2 + a: a = t/den * pi/4 for an even octant,
     // -(den - t)/den * pi/4 for an odd one.
-    double a = (double)(octant % 2 ? t - den : t) / (double)den * double_bits(0x3fe921fb54442d18ull);
+    double a = (double)(octant % 2 ? t - den : t) / (double)den * dsp_double_from_bits(0x3fe921fb54442d18ull);
     // sin: a - a^3/3! + ... + a^17/17!; cos: 1 - a^2/2! + ... + a^18/18!
-    // (|a| <= pi/4: the first terms left out are below 1e-19). 1/n! from
-    // exact integers, folded by the compiler (no division at run time: on
-    // a soft-float target each costs hundreds of instructions).
-    static const double inv_fact[19] = {
-        (double)1, (double)1, (double)1 / 2, (double)1 / 6, (double)1 / 24, (double)1 / 120, (double)1 / 720,
-        (double)1 / 5040, (double)1 / 40320, (double)1 / 362880, (double)1 / 3628800, (double)1 / 39916800,
-        (double)1 / 479001600, (double)1 / 6227020800ll, (double)1 / 87178291200ll, (double)1 / 1307674368000ll,
-        (double)1 / 20922789888000ll, (double)1 / 355687428096000ll, (double)1 / 6402373705728000ll,
-    };
+    // (|a| <= pi/4: the first terms left out are below 1e-19).
     double a2 = a * a, sa = 0, ca = 0;
     for (int k = 17; k >= 1; k -= 2) {
         // a^k/k! has sign (-1)^(k/2); a^(k+1)/(k+1)! the opposite one.
-        sa = sa * a2 + ((k / 2) % 2 ? -inv_fact[k] : inv_fact[k]);
-        ca = ca * a2 + ((k / 2) % 2 ? inv_fact[k + 1] : -inv_fact[k + 1]);
+        const double fk = dsp_double_from_bits(dsp_inv_fact_bits[k]);
+        const double fk1 = dsp_double_from_bits(dsp_inv_fact_bits[k + 1]);
+        sa = sa * a2 + ((k / 2) % 2 ? -fk : fk);
+        ca = ca * a2 + ((k / 2) % 2 ? fk1 : -fk1);
     }
     sa *= a;
     ca = ca * a2 + 1;

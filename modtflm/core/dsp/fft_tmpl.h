@@ -110,6 +110,17 @@ static void NAME(cfft)(const CPX *tw, size_t nc, const CPX *in, CPX *out, bool i
     }
 }
 
+// a[k] and the conjugate of a[nc - k], each halved (kissfft's scaling),
+// and their sum and difference: the split step of the real FFT and of its
+// inverse.
+static inline void NAME(split_pair)(const CPX *a, size_t k, size_t nc, CPX *sum, CPX *diff) {
+    CPX p = NAME(cfixdiv)(a[k], 2);
+    CPX q = {a[nc - k].re, NEG(a[nc - k].im)};
+    q = NAME(cfixdiv)(q, 2);
+    *sum = NAME(cadd)(p, q);
+    *diff = NAME(csub)(p, q);
+}
+
 void NAME(dsp_rfft)(const void *state, int32_t n, const T *in, CPX *out, CPX *work) {
     const size_t nc = (size_t)n / 2;
     const CPX *tw = state, *super = tw + nc;
@@ -119,11 +130,8 @@ void NAME(dsp_rfft)(const void *state, int32_t n, const T *in, CPX *out, CPX *wo
     out[nc].re = SUB(dc.re, dc.im);
     out[0].im = out[nc].im = 0;
     for (size_t k = 1; k <= nc / 2; k++) {
-        CPX pk = NAME(cfixdiv)(work[k], 2);
-        CPX pnk = {work[nc - k].re, NEG(work[nc - k].im)};
-        pnk = NAME(cfixdiv)(pnk, 2);
-        CPX f1 = NAME(cadd)(pk, pnk);
-        CPX f2 = NAME(csub)(pk, pnk);
+        CPX f1, f2;
+        NAME(split_pair)(work, k, nc, &f1, &f2);
         CPX t = CMUL(f2, super[k - 1]);
         out[k].re = HALF_SUM(f1.re, t.re);
         out[k].im = HALF_SUM(f1.im, t.im);
@@ -138,11 +146,8 @@ void NAME(dsp_irfft)(const void *state, int32_t n, const CPX *in, T *out, CPX *w
     CPX dc = {ADD(in[0].re, in[nc].re), SUB(in[0].re, in[nc].re)};
     work[0] = NAME(cfixdiv)(dc, 2);
     for (size_t k = 1; k <= nc / 2; k++) {
-        CPX fk = NAME(cfixdiv)(in[k], 2);
-        CPX fnkc = {in[nc - k].re, NEG(in[nc - k].im)};
-        fnkc = NAME(cfixdiv)(fnkc, 2);
-        CPX fek = NAME(cadd)(fk, fnkc);
-        CPX tmp = NAME(csub)(fk, fnkc);
+        CPX fek, tmp;
+        NAME(split_pair)(in, k, nc, &fek, &tmp);
         CPX fok = CMUL(tmp, NAME(twiddle)(super, k - 1, true));
         work[k] = NAME(cadd)(fek, fok);
         work[nc - k] = NAME(csub)(fek, fok);

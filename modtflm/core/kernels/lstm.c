@@ -535,6 +535,8 @@ static inline int32_t mul16(int32_t a, int32_t b, int32_t mult, int shift) {
 static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int16_t *fc, int16_t *c, void *out,
     int type) {
     const int32_t n_state = d->n_state;
+    // The hidden state's range before its zero point is added (see below).
+    const int32_t h_lo = d->h_min - d->h_zp, h_hi = d->h_max - d->h_zp, h_zp = d->h_zp;
     for (int32_t r = 0; r < n_state; r++, fc++) {
         int32_t g[N_GATES];
         for (int k = 0; k < N_GATES; k++) {
@@ -551,10 +553,10 @@ static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int
         }
         c[r] = (int16_t)cell;
         const int32_t t = tflm_sigmoid16(cell, d->tanh_mult, d->tanh_shift, d->tanh_round, true);
-        // In 64 bits: a model's hidden multiplier can take the product to
-        // the int32 limits, where adding the zero point would overflow.
-        const int64_t h = (int64_t)d->h_zp + mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift);
-        const int32_t v = tflm_clamp_i64(h, d->h_min, d->h_max);
+        // Clamped before the zero point is added (the same value): a
+        // model's hidden multiplier can take the product to the int32
+        // limits, where adding first would overflow.
+        const int32_t v = tflm_clamp_i32(mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift), h_lo, h_hi) + h_zp;
         if (type == TFLM_INT8) {
             ((int8_t *)out)[r] = (int8_t)v;
         } else {

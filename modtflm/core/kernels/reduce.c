@@ -420,35 +420,37 @@ static tflm_status_t red_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 // ---------------------------------------------------------------------------
 // ARG_MAX / ARG_MIN
 
-// The axis in the first value of `axis_t` (int32 or int64, negative from the
-// end) as a dimension of a rank-`rank` tensor; -1, the value in *bad, when
-// out of range.
-static int axis_resolve(const tflm_tensor_t *axis_t, int rank, int64_t *bad) {
+// A tensor seen as [outer, size, inner] around one of its dimensions.
+typedef struct {
+    int32_t outer; // elements before the axis (product of the dimensions)
+    int32_t size; // the axis' size
+    int32_t inner; // elements after the axis
+} axis_view_t;
+
+// Resolves the axis in the first value of `axis_t` (int32 or int64,
+// negative from the end) against `in` and fills *v: returns the dimension,
+// or -1 with the value in *bad when it is out of range.
+static int axis_view(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, axis_view_t *v, int64_t *bad) {
     const int64_t a = tflm_index_at(axis_t, 0);
-    const int64_t r = a < 0 ? a + rank : a;
-    if (r < 0 || r >= rank) {
+    const int64_t r = a < 0 ? a + in->rank : a;
+    if (r < 0 || r >= in->rank) {
         *bad = a;
         return -1;
     }
+    v->outer = 1;
+    v->inner = 1;
+    for (int i = 0; i < r; i++) {
+        v->outer *= in->dims[i];
+    }
+    for (int i = (int)r + 1; i < in->rank; i++) {
+        v->inner *= in->dims[i];
+    }
+    v->size = in->dims[r];
     return (int)r;
 }
 
-// The element counts of `in` before and after its dimension r.
-static void axis_split(const tflm_tensor_t *in, int r, int32_t *outer, int32_t *inner) {
-    *outer = 1;
-    *inner = 1;
-    for (int i = 0; i < r; i++) {
-        *outer *= in->dims[i];
-    }
-    for (int i = r + 1; i < in->rank; i++) {
-        *inner *= in->dims[i];
-    }
-}
-
 typedef struct {
-    int32_t outer;
-    int32_t axis_size;
-    int32_t inner;
+    axis_view_t v;
     int8_t axis; // resolved, -1 until known (non-constant axis)
     uint8_t out64;
     uint8_t is_max;
@@ -458,7 +460,7 @@ typedef struct {
 // 2 wrong output shape.
 static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out,
     arg_data_t *d, int64_t *bad) {
-    const int r = axis_resolve(axis_t, in->rank, bad);
+    const int r = axis_view(in, axis_t, &d->v, bad);
     if (r < 0) {
         return 1;
     }
@@ -470,8 +472,6 @@ static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const 
             return 2;
         }
     }
-    axis_split(in, r, &d->outer, &d->inner);
-    d->axis_size = in->dims[r];
     d->axis = (int8_t)r;
     return 0;
 }
@@ -524,8 +524,8 @@ TFLM_INLINE_LOOP void arg_run(const arg_data_t *d, const void *x, void *out, con
     const float *xf = x;
     int32_t *o32 = (int32_t *)out;
     int64_t *o64 = (int64_t *)out;
-    const int32_t inner = d->inner, size = d->axis_size;
-    for (int32_t outer = 0; outer < d->outer; outer++) {
+    const int32_t inner = d->v.inner, size = d->v.size;
+    for (int32_t outer = 0; outer < d->v.outer; outer++) {
         const size_t base = (size_t)outer * size * inner;
         for (int32_t k = 0; k < inner; k++) {
             float best_f = is_float ? xf[base + k] : 0.0f;
@@ -577,7 +577,7 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         }
         d = &local;
     }
-    if (d->axis_size == 0) {
+    if (d->v.size == 0) {
         return TFLM_OK; // empty input, empty output
     }
     if (in->type == TFLM_FLOAT32) {
@@ -609,9 +609,7 @@ enum { CUMSUM_EXCLUSIVE = 0, CUMSUM_REVERSE = 1 };
 #define CUMSUM_INT8_SHIFT (20)
 
 typedef struct {
-    int32_t outer; // elements before the axis (product of the dimensions)
-    int32_t depth; // the axis' size
-    int32_t inner; // elements after the axis
+    axis_view_t v;
     // int8:
     int32_t in_offset; // -input zero point
     int32_t in_mult;
@@ -624,18 +622,6 @@ typedef struct {
     uint8_t exclusive;
     uint8_t reverse;
 } cumsum_data_t;
-
-// Resolves the axis into outer/depth/inner. 0, or 1 for an axis out of range.
-static int cumsum_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, cumsum_data_t *d, int64_t *bad) {
-    const int r = axis_resolve(axis_t, in->rank, bad);
-    if (r < 0) {
-        return 1;
-    }
-    axis_split(in, r, &d->outer, &d->inner);
-    d->depth = in->dims[r];
-    d->axis = (int8_t)r;
-    return 0;
-}
 
 static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
@@ -690,7 +676,7 @@ static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     }
     if (axis->flags & TFLM_T_CONST) {
         int64_t bad = 0;
-        if (cumsum_plan(in, axis, d, &bad) != 0) {
+        if ((d->axis = (int8_t)axis_view(in, axis, &d->v, &bad)) < 0) {
             return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_MODEL, false);
         }
     }
@@ -699,17 +685,17 @@ static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 // The cumulative sums of one element type (`type` a constant).
 TFLM_INLINE_LOOP void cumsum_run(const cumsum_data_t *d, const void *x, void *y, const int type) {
-    const ptrdiff_t inner = d->inner;
+    const ptrdiff_t inner = d->v.inner;
     const ptrdiff_t step = d->reverse ? -inner : inner;
-    const ptrdiff_t first = d->reverse ? (ptrdiff_t)(d->depth - 1) * inner : 0;
+    const ptrdiff_t first = d->reverse ? (ptrdiff_t)(d->v.size - 1) * inner : 0;
     const bool excl = d->exclusive;
-    for (int32_t o = 0; o < d->outer; o++) {
+    for (int32_t o = 0; o < d->v.outer; o++) {
         for (ptrdiff_t i = 0; i < inner; i++) {
-            ptrdiff_t k = (ptrdiff_t)o * d->depth * inner + first + i;
+            ptrdiff_t k = (ptrdiff_t)o * d->v.size * inner + first + i;
             float acc_f = 0.0f;
             uint32_t acc_32 = type == TFLM_INT8 ? (uint32_t)d->acc_start : 0;
             uint64_t acc_64 = 0;
-            for (int32_t n = 0; n < d->depth; n++, k += step) {
+            for (int32_t n = 0; n < d->v.size; n++, k += step) {
                 if (type == TFLM_FLOAT32) {
                     const float v = ((const float *)x)[k];
                     const float before = acc_f;
@@ -746,7 +732,7 @@ static tflm_status_t cumsum_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     if (d->axis < 0) {
         local = *d;
         int64_t bad = 0;
-        if (cumsum_plan(in, tflm_node_input(ip, node, 1), &local, &bad) != 0) {
+        if ((local.axis = (int8_t)axis_view(in, tflm_node_input(ip, node, 1), &local.v, &bad)) < 0) {
             return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_VALUE, false);
         }
         d = &local;

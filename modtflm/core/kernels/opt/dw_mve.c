@@ -63,22 +63,20 @@ void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
+            const dw_rows_t row = dw_rows(oy * g->stride_h - g->pad_h, H, FH, in_b, W, C, w + oc0, FW, OC);
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
                 int32_t fx0;
                 const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                const int8_t *px = in_b + ((size_t)(iy0 + fy0) * W + (ix0 + fx0)) * C;
-                const int8_t *pw = w + ((size_t)fy0 * FW + fx0) * OC + oc0;
+                const int8_t *px = row.in + (ix0 + fx0) * C;
+                const int8_t *pw = row.w + fx0 * OC;
                 const int32_t x_row = (W - nx) * C, w_row = (FW - nx) * OC;
-                const bool border = ny != FH || nx != FW;
+                const bool border = row.n != FH || nx != FW;
                 int32x4_t acc;
                 if (border) {
-                    acc = dw_taps(v_bb, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, true, bc, pred);
+                    acc = dw_taps(v_bb, px, pw, row.n, nx, x_step, w_step, x_row, w_row, off, true, bc, pred);
                 } else {
-                    acc = dw_taps(v_bi, px, pw, ny, nx, x_step, w_step, x_row, w_row, off, false, bc, pred);
+                    acc = dw_taps(v_bi, px, pw, row.n, nx, x_step, w_step, x_row, w_row, off, false, bc, pred);
                 }
                 // tflm_requant: the doubling high multiply is VQRDMULH; the
                 // rounding shift rounds half up, so negative values first
@@ -244,12 +242,8 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + c0;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
-            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
-            const int8_t *w_r = w + (size_t)fy0 * FW * OC + c0;
-            if (ny == FH && oy + 1 < g->out_h && iy0 + g->stride_h + FH <= H) {
+            const dw_rows_t row = dw_rows(oy * g->stride_h - g->pad_h, H, FH, in_b, W, C, w + c0, FW, OC);
+            if (row.n == FH && oy + 1 < g->out_h && row.iy0 + g->stride_h + FH <= H) {
                 // Two output rows with every filter row inside: vertical
                 // pairs (the same columns), border columns included.
                 const int32_t sy = g->stride_h * W * C, o2 = g->out_w * OC;
@@ -257,22 +251,22 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     if (ox == ox_a && ox_b > ox_a) {
                         // The inside columns: horizontal pairs in each
                         // row, an odd last column as a vertical pair.
-                        const int8_t *px = in_r + (ox * SW - PW) * C;
+                        const int8_t *px = row.in + (ox * SW - PW) * C;
                         int32_t m = ox_b - ox_a;
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
-                                dw_px16(mode, &ps, px + sy, w_r, o + o2, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px + sy, row.w, o + o2, 3, 3, false, 2, ps.sx, OC);
                             } else {
-                                dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
-                                dw_px16(mode, &ps, px + sy, w_r, o + o2, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px + sy, row.w, o + o2, FH, FW, false, 2, ps.sx, OC);
                             }
                         }
                         if (m) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                                dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, sy, o2);
                             } else {
-                                dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                                dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, sy, o2);
                             }
                             o += OC;
                         }
@@ -283,13 +277,13 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     const int32_t ix0 = ox * SW - PW;
                     int32_t fx0;
                     const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                    const int8_t *px = in_r + (ix0 + fx0) * C;
+                    const int8_t *px = row.in + (ix0 + fx0) * C;
                     if (nx < FW) {
-                        dw_px16(mode, &ps, px, w_r + fx0 * OC, o, FH, nx, true, 2, sy, o2);
+                        dw_px16(mode, &ps, px, row.w + fx0 * OC, o, FH, nx, true, 2, sy, o2);
                     } else if (FH == 3 && FW == 3) {
-                        dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, sy, o2);
+                        dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, sy, o2);
                     } else {
-                        dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, sy, o2);
+                        dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, sy, o2);
                     }
                 }
                 o += o2;
@@ -299,31 +293,31 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 if (ox == ox_a && ox_b > ox_a) {
                     // The run of pixels with every column inside, in pairs.
-                    const int8_t *px = in_r + (ox * SW - PW) * C;
+                    const int8_t *px = row.in + (ox * SW - PW) * C;
                     int32_t m = ox_b - ox_a;
-                    if (ny == FH && FH == 3 && FW == 3) {
+                    if (row.n == FH && FH == 3 && FW == 3) {
                         // 3x3, the taps unrolled.
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, w_r, o, 3, 3, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 1, ps.sx, OC);
                             o += OC;
                         }
-                    } else if (ny == FH) {
+                    } else if (row.n == FH) {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, w_r, o, FH, FW, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 1, ps.sx, OC);
                             o += OC;
                         }
                     } else {
                         for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, w_r, o, ny, FW, true, 2, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 2, ps.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, w_r, o, ny, FW, true, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 1, ps.sx, OC);
                             o += OC;
                         }
                     }
@@ -333,7 +327,7 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                 const int32_t ix0 = ox * SW - PW;
                 int32_t fx0;
                 const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                dw_px16(mode, &ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, ny, nx, true, 1, ps.sx, OC);
+                dw_px16(mode, &ps, row.in + (ix0 + fx0) * C, row.w + fx0 * OC, o, row.n, nx, true, 1, ps.sx, OC);
                 o += OC;
             }
         }
@@ -425,24 +419,21 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
-            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W;
+            const dw_rows_t row = dw_rows(oy * g->stride_h - g->pad_h, H, FH, in_b, W, 1, w1, DW1_DM, DW1_FW);
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 const int32_t ix0 = ox * SW - PW;
                 int32_t fx0;
                 const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                const int8_t *px = in_r + ix0 + fx0, *q = w1 + fy0 * DW1_DM * DW1_FW + fx0;
+                const int8_t *px = row.in + ix0 + fx0, *q = row.w + fx0;
                 int32_t acc[DW1_DM];
-                if (ny == FH && nx == FW) {
+                if (row.n == FH && nx == FW) {
                     memcpy(acc, v[5], sizeof(acc));
-                    dw1_px(px, q, acc, ny, nx, W, off, false);
-                    dw1_px(px, q + 4 * DW1_FW, acc + 4, ny, nx, W, off, false);
+                    dw1_px(px, q, acc, row.n, nx, W, off, false);
+                    dw1_px(px, q + 4 * DW1_FW, acc + 4, row.n, nx, W, off, false);
                 } else {
                     memcpy(acc, v[4], sizeof(acc));
-                    dw1_px(px, q, acc, ny, nx, W, off, true);
-                    dw1_px(px, q + 4 * DW1_FW, acc + 4, ny, nx, W, off, true);
+                    dw1_px(px, q, acc, row.n, nx, W, off, true);
+                    dw1_px(px, q + 4 * DW1_FW, acc + 4, row.n, nx, W, off, true);
                 }
                 vstrbq_s32(o, dw_rq4(vldrwq_s32(acc), &r[0], d->q_min_raw, d->q_max_raw, d->out_offset));
                 vstrbq_s32(o + 4, dw_rq4(vldrwq_s32(acc + 4), &r[1], d->q_min_raw, d->q_max_raw, d->out_offset));

@@ -88,6 +88,28 @@ static TFLM_ALWAYS_INLINE int32_t dw_taps_inside(int32_t i0, int32_t size, int32
     return f1 > f0 ? f1 - f0 : 0;
 }
 
+// The filter rows whose first tap reads input row iy0 (stride * output row
+// - padding) that fall inside an input of H rows: how many (n), the first
+// one's input row (in, counted from in_b, the batch's row 0, rows in_w *
+// in_c bytes apart) and weight row (w, rows w_w * w_c apart), and iy0.
+typedef struct {
+    const int8_t *in;
+    const int8_t *w;
+    int32_t iy0;
+    int32_t n;
+} dw_rows_t;
+
+static TFLM_ALWAYS_INLINE dw_rows_t dw_rows(int32_t iy0, int32_t H, int32_t FH, const int8_t *in_b, int32_t in_w,
+    int32_t in_c, const int8_t *w, int32_t w_w, int32_t w_c) {
+    dw_rows_t r;
+    int32_t fy0;
+    r.iy0 = iy0;
+    r.n = dw_taps_inside(iy0, H, FH, &fy0);
+    r.in = in_b + (size_t)(iy0 + fy0) * in_w * in_c;
+    r.w = w + (size_t)fy0 * w_w * w_c;
+    return r;
+}
+
 // Output columns [*a, *b) have the whole filter width inside the input.
 static inline void dw_inside_cols(const conv_geom_t *g, int32_t *a, int32_t *b) {
     int32_t x = 0;

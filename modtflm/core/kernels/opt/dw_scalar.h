@@ -144,17 +144,13 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     for (int32_t b = 0; b < g->batches; b++) {
         const int8_t *in_b = in + (size_t)b * H * W * C + ic;
         for (int32_t oy = 0; oy < g->out_h; oy++) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t fy0;
-            const int32_t ny = dw_taps_inside(iy0, H, FH, &fy0);
-            const int8_t *in_r = in_b + (size_t)(iy0 + fy0) * W * C;
-            const int8_t *w_r = w + (size_t)fy0 * FW * OC + oc0;
+            const dw_rows_t row = dw_rows(oy * g->stride_h - g->pad_h, H, FH, in_b, W, C, w + oc0, FW, OC);
             for (int32_t ox = 0; ox < g->out_w; ox++) {
                 if (ox == ox_a && ox_b > ox_a) {
                     // The run of pixels with every column inside.
                     int32_t m = ox_b - ox_a;
-                    if (ny > 0) {
-                        seg(&ps, in_r + (ox * SW - PW) * C, w_r, o, m, ny, FW, ny != FH);
+                    if (row.n > 0) {
+                        seg(&ps, row.in + (ox * SW - PW) * C, row.w, o, m, row.n, FW, row.n != FH);
                     } else {
                         for (int32_t i = 0; i < m; i++) {
                             dw_rq_exact(&ps, ps.b_bord, o + (size_t)i * OC, n);
@@ -167,8 +163,8 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
                 const int32_t ix0 = ox * SW - PW;
                 int32_t fx0;
                 const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                if (ny > 0 && nx > 0) {
-                    seg(&ps, in_r + (ix0 + fx0) * C, w_r + fx0 * OC, o, 1, ny, nx, true);
+                if (row.n > 0 && nx > 0) {
+                    seg(&ps, row.in + (ix0 + fx0) * C, row.w + fx0 * OC, o, 1, row.n, nx, true);
                 } else {
                     dw_rq_exact(&ps, ps.b_bord, o, n);
                 }

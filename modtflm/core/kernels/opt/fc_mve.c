@@ -49,11 +49,9 @@ static inline int32x4_t fc_dot4(const int8_t *x, const int8_t *w, int32_t depth,
 void tflm_fc_opt_eval(const fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
     int8_t *out, uint8_t *scratch) {
     (void)scratch;
-    const int32_t depth = d->depth, units = d->units, in_off = d->in_offset;
-    const int32_t last = units - 4;
-    const int32_t act_min = d->act_min, act_max = d->act_max;
-    const int32_t out_off = d->out_offset;
+    const int32_t depth = d->depth, units = d->units, in_off = d->in_offset, last = units - 4;
     const int32_t *cm = d->channel_mult;
+    const int32_t act_min = d->act_min, act_max = d->act_max, out_off = d->out_offset;
     const bool neg = in_off > 127;
     const int8x16_t flip = vdupq_n_s8(neg ? -1 : 0);
     const int8x16_t cv = vdupq_n_s8((int8_t)(neg ? -127 : in_off));

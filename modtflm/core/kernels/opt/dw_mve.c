@@ -142,8 +142,7 @@ enum { DW16_FULL = 1, DW16_NOSHL = 2 };
 
 typedef struct {
     dw_rq4_t r[2];           // even, odd channels
-    int32_t C, OC, x_rowlen, w_rowlen, sx, off, out_off;
-    int32_t q_min_raw, q_max_raw;  // the clamp before adding out_off
+    dw_steps_t s;
     mve_pred16_t pred;
 } dw_ps16_t;
 
@@ -156,9 +155,9 @@ static TFLM_ALWAYS_INLINE void dw_px16(int mode, const dw_ps16_t *ps, const int8
     // full: 8 channels, unpredicated loads and stores (no VPST each).
     #define DW_LD16(p) (full ? vldrbq_s16(p) : vldrbq_z_s16(p, pred))
     #define DW_ST16(p, r) (full ? vstrbq_s16(p, r) : vstrbq_p_s16(p, r, pred))
-    const int32_t C = ps->C, OC = ps->OC;
-    const int32_t x_row = ps->x_rowlen - nx * C, w_row = ps->w_rowlen - nx * OC;
-    const int16_t off = (int16_t)ps->off;
+    const int32_t C = ps->s.x_step, OC = ps->s.w_step;
+    const int32_t x_row = ps->s.x_rowlen - nx * C, w_row = ps->s.w_rowlen - nx * OC;
+    const int16_t off = (int16_t)ps->s.off;
     int32x4_t a0e = border ? ps->r[0].bb : ps->r[0].bi, a0o = border ? ps->r[1].bb : ps->r[1].bi;
     int32x4_t a1e = a0e, a1o = a0o;
     for (int32_t y = 0; y < ny; y++) {
@@ -189,16 +188,16 @@ static TFLM_ALWAYS_INLINE void dw_px16(int mode, const dw_ps16_t *ps, const int8
     // [q_min_raw, q_max_raw] (within int8) then gives the same value as on the
     // int32, and it and out_offset go once on the 8 int16 lanes; the store
     // keeps the low byte of each.
-    const int16x8_t lo = vdupq_n_s16((int16_t)ps->q_min_raw), hi = vdupq_n_s16((int16_t)ps->q_max_raw);
+    const int16x8_t lo = vdupq_n_s16((int16_t)ps->s.q_min_raw), hi = vdupq_n_s16((int16_t)ps->s.q_max_raw);
     int16x8_t r = vdupq_n_s16(0);
     r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0], shl));
     r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1], shl));
-    r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
+    r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->s.out_off);
     DW_ST16(o, r);
     if (np == 2) {
         r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0], shl));
         r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1], shl));
-        r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
+        r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->s.out_off);
         DW_ST16(o + o2, r);
     }
     #undef DW_LD16
@@ -212,15 +211,7 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_ps16_t ps;
-    ps.C = C;
-    ps.OC = OC;
-    ps.x_rowlen = W * C;
-    ps.w_rowlen = FW * OC;
-    ps.sx = SW * C;
-    ps.off = d->in_offset;
-    ps.q_min_raw = d->q_min_raw;
-    ps.q_max_raw = d->q_max_raw;
-    ps.out_off = d->out_offset;
+    dw_steps_init(&ps.s, d, g);
     ps.pred = vctp16q((uint32_t)n);
     // Lane j of the even / odd vectors is channel 2 j / 2 j + 1.
     int32_t v[6][2][4];
@@ -253,13 +244,13 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                         // row, an odd last column as a vertical pair.
                         const int8_t *px = row.in + (ox * SW - PW) * C;
                         int32_t m = ox_b - ox_a;
-                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
+                        for (; m >= 2; m -= 2, px += 2 * ps.s.sx, o += 2 * OC) {
                             if (FH == 3 && FW == 3) {
-                                dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.sx, OC);
-                                dw_px16(mode, &ps, px + sy, row.w, o + o2, 3, 3, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.s.sx, OC);
+                                dw_px16(mode, &ps, px + sy, row.w, o + o2, 3, 3, false, 2, ps.s.sx, OC);
                             } else {
-                                dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.sx, OC);
-                                dw_px16(mode, &ps, px + sy, row.w, o + o2, FH, FW, false, 2, ps.sx, OC);
+                                dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.s.sx, OC);
+                                dw_px16(mode, &ps, px + sy, row.w, o + o2, FH, FW, false, 2, ps.s.sx, OC);
                             }
                         }
                         if (m) {
@@ -297,27 +288,27 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                     int32_t m = ox_b - ox_a;
                     if (row.n == FH && FH == 3 && FW == 3) {
                         // 3x3, the taps unrolled.
-                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.sx, OC);
+                        for (; m >= 2; m -= 2, px += 2 * ps.s.sx, o += 2 * OC) {
+                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 2, ps.s.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, 3, 3, false, 1, ps.s.sx, OC);
                             o += OC;
                         }
                     } else if (row.n == FH) {
-                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.sx, OC);
+                        for (; m >= 2; m -= 2, px += 2 * ps.s.sx, o += 2 * OC) {
+                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 2, ps.s.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, FH, FW, false, 1, ps.s.sx, OC);
                             o += OC;
                         }
                     } else {
-                        for (; m >= 2; m -= 2, px += 2 * ps.sx, o += 2 * OC) {
-                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 2, ps.sx, OC);
+                        for (; m >= 2; m -= 2, px += 2 * ps.s.sx, o += 2 * OC) {
+                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 2, ps.s.sx, OC);
                         }
                         if (m) {
-                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 1, ps.sx, OC);
+                            dw_px16(mode, &ps, px, row.w, o, row.n, FW, true, 1, ps.s.sx, OC);
                             o += OC;
                         }
                     }
@@ -327,7 +318,7 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
                 const int32_t ix0 = ox * SW - PW;
                 int32_t fx0;
                 const int32_t nx = dw_taps_inside(ix0, W, FW, &fx0);
-                dw_px16(mode, &ps, row.in + (ix0 + fx0) * C, row.w + fx0 * OC, o, row.n, nx, true, 1, ps.sx, OC);
+                dw_px16(mode, &ps, row.in + (ix0 + fx0) * C, row.w + fx0 * OC, o, row.n, nx, true, 1, ps.s.sx, OC);
                 o += OC;
             }
         }
@@ -444,12 +435,12 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
 }
 
 // Helium: one copy per form, the tap loop inlined.
-static void dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+static void __attribute__((noinline)) dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
     dw_pass(d, g, in, w, bias, out, c, c, n, false);
 }
 
-static void dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
+static void __attribute__((noinline)) dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
     dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
 }

@@ -69,45 +69,45 @@ static TFLM_ALWAYS_INLINE void dw_taps8(uint32_t *acc, const int8_t *px, const i
 // copy of the tap loops per form.
 static void __attribute__((noinline)) dw_seg(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
     int32_t n, int32_t ny, int32_t nx, bool border) {
-    const int32_t x_row = ps->x_rowlen - nx * ps->x_step, w_row = ps->w_rowlen - nx * ps->w_step;
+    const int32_t x_row = ps->s.x_rowlen - nx * ps->s.x_step, w_row = ps->s.w_rowlen - nx * ps->s.w_step;
     const uint32_t *b = border ? ps->b_bord : ps->b_int;
     do {
         uint32_t acc[4] = { b[0], b[1], b[2], b[3] };
         if (ps->bc) {
             if (border) {
-                dw_taps4(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, true);
+                dw_taps4(acc, px, pw, ny, nx, ps->s.x_step, ps->s.w_step, x_row, w_row, ps->s.off, true, true);
             } else {
-                dw_taps4(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, true);
+                dw_taps4(acc, px, pw, ny, nx, ps->s.x_step, ps->s.w_step, x_row, w_row, 0, false, true);
             }
         } else {
             if (border) {
-                dw_taps4(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, ps->off, true, false);
+                dw_taps4(acc, px, pw, ny, nx, ps->s.x_step, ps->s.w_step, x_row, w_row, ps->s.off, true, false);
             } else {
-                dw_taps4(acc, px, pw, ny, nx, ps->x_step, ps->w_step, x_row, w_row, 0, false, false);
+                dw_taps4(acc, px, pw, ny, nx, ps->s.x_step, ps->s.w_step, x_row, w_row, 0, false, false);
             }
         }
         dw_rq(ps, acc, o, 4);
-        o += ps->o_step;
-        px += ps->sx;
+        o += ps->s.o_step;
+        px += ps->s.sx;
     } while (--n > 0);
 }
 
 // dw_seg for 8 output channels of a one-channel input.
 static void __attribute__((noinline)) dw_seg8(const dw_pass_t *ps, const int8_t *px, const int8_t *pw, int8_t *o,
     int32_t n, int32_t ny, int32_t nx, bool border) {
-    const int32_t x_row = ps->x_rowlen, w_row = ps->w_rowlen - nx * 8;
+    const int32_t x_row = ps->s.x_rowlen, w_row = ps->s.w_rowlen - nx * 8;
     const uint32_t *b = border ? ps->b_bord : ps->b_int;
     do {
         uint32_t acc[8];
         memcpy(acc, b, sizeof(acc));
         if (border) {
-            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, ps->off, true);
+            dw_taps8(acc, px, pw, ny, nx, x_row, w_row, ps->s.off, true);
         } else {
             dw_taps8(acc, px, pw, ny, nx, x_row, w_row, 0, false);
         }
         dw_rq(ps, acc, o, 8);
         o += 8;
-        px += ps->sx;
+        px += ps->s.sx;
     } while (--n > 0);
 }
 
@@ -121,21 +121,12 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     const int32_t H = g->in_h, W = g->in_w, C = g->in_c, FH = g->f_h, FW = g->f_w, OC = g->out_c;
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_pass_t ps;
-    ps.x_step = C;
-    ps.w_step = OC;
-    ps.x_rowlen = W * C;
-    ps.w_rowlen = FW * OC;
-    ps.sx = SW * C;
-    ps.o_step = OC;
-    ps.off = d->in_offset;
-    ps.q_min_raw = d->q_min_raw;
-    ps.q_max_raw = d->q_max_raw;
-    ps.out_off = d->out_offset;
+    dw_steps_init(&ps.s, d, g);
     ps.bc = bc;
     for (int32_t k = 0; k < n; k++) {
         int32_t oc = oc0 + k;
         chan_rq_init(&ps.rq[k], d->mult[oc], conv_shifts(d, g)[oc]);
-        dw_chan_bias(w + oc, FH * FW, OC, bias, oc, ps.off, &ps.b_bord[k], &ps.b_int[k]);
+        dw_chan_bias(w + oc, FH * FW, OC, bias, oc, ps.s.off, &ps.b_bord[k], &ps.b_int[k]);
     }
     dw_rq_setup(&ps, n);
     int32_t ox_a, ox_b;

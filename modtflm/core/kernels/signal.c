@@ -68,13 +68,6 @@ static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex
     return want(ip, node, *out, "output", out_type, out_rank == SAME_RANK ? (*in)->rank : out_rank);
 }
 
-static inline const int16_t *i16(const tflm_tensor_t *t) {
-    return (const int16_t *)(const void *)t->data;
-}
-static inline const uint32_t *u32(const tflm_tensor_t *t) {
-    return (const uint32_t *)(const void *)t->data;
-}
-
 // ---- SignalWindow: in * window >> shift, the window over each frame.
 typedef struct {
     int32_t shift;
@@ -301,9 +294,7 @@ typedef struct {
     int32_t channels;
 } filter_bank_data_t;
 
-static const tflm_flex_option_t filter_bank_opts[] = {
-    OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f),
-};
+static const tflm_flex_option_t filter_bank_opts[] = {OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f)};
 
 static const char *const filter_bank_inputs[6] = {
     "energy", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths",

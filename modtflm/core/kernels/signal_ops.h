@@ -1,6 +1,6 @@
 // What the kernels of TFLM's signal library (signal.c, signal_stream.c)
-// share: the rows of their custom options tables and the start of every
-// prepare. Private to those two files.
+// share: the rows of their custom options tables, the start of every
+// prepare and typed views of input data. Private to those two files.
 #ifndef TFLM_CORE_KERNELS_SIGNAL_OPS_H
 #define TFLM_CORE_KERNELS_SIGNAL_OPS_H
 #include <stddef.h>
@@ -23,6 +23,14 @@ static inline tflm_status_t signal_begin(tflm_interp_t *ip, tflm_node_t *node, c
     *in = tflm_node_input(ip, node, 0);
     *out = tflm_node_output(ip, node, 0);
     return n ? tflm_custom_options_read(ip, node, opts, n, node->op_data) : TFLM_OK;
+}
+
+// An input's data as the values the ops read.
+static inline const int16_t *i16(const tflm_tensor_t *t) {
+    return (const int16_t *)(const void *)t->data;
+}
+static inline const uint32_t *u32(const tflm_tensor_t *t) {
+    return (const uint32_t *)(const void *)t->data;
 }
 
 #endif // TFLM_CORE_KERNELS_SIGNAL_OPS_H

@@ -163,7 +163,7 @@ static tflm_status_t framer_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t framer_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const framer_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     bool *valid = (bool *)tflm_node_output(ip, node, 1)->data;
     int32_t *count = (int32_t *)(void *)node->scratch;
@@ -338,7 +338,7 @@ static tflm_status_t stacker_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t stacker_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const stacker_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     bool *valid = (bool *)tflm_node_output(ip, node, 1)->data;
     stacker_state_t *st = (stacker_state_t *)(void *)node->scratch;
@@ -371,9 +371,7 @@ typedef struct {
     int32_t frame;
 } delay_t;
 
-static const tflm_flex_option_t delay_options[] = {
-    OPT(delay_t, "delay_length", delay, I32, TFLM_FLEX_REQUIRED),
-};
+static const tflm_flex_option_t delay_options[] = {OPT(delay_t, "delay_length", delay, I32, TFLM_FLEX_REQUIRED)};
 
 static tflm_status_t delay_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     delay_t *d = node->op_data;
@@ -392,7 +390,7 @@ static tflm_status_t delay_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t delay_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const delay_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     const size_t n = (size_t)d->frame, delay = (size_t)d->delay;
     for (int32_t c = 0; c < d->outer; c++) {

@@ -12,42 +12,19 @@
 #include "../core/support/flexbuffer.h"
 #include "test_rand.h"
 
+// Each buffer is a string of its bytes; LEN leaves out the literal's closing
+// zero, which is not part of the buffer.
+#define LEN(bytes) (sizeof(bytes) - 1)
+
 // Dumps(dict(a=1, bb=True, c=0.5, d=0.1, e=-300, n=None))
-static const uint8_t plain[] = {
-    0x61, 0x00, 0x62, 0x62, 0x00, 0x63, 0x00, 0x64, 0x00, 0x65, 0x00, 0x6e, 0x00, 0x06, 0x0e, 0x0d,
-    0x0b, 0x0a, 0x09, 0x08, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x3f, 0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xb9, 0x3f,
-    0xd4, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x07, 0x6b, 0x0f, 0x0f, 0x07, 0x03, 0x36, 0x27, 0x01
-};
+static const uint8_t plain[] = "\x61\x00\x62\x62\x00\x63\x00\x64\x00\x65\x00\x6e\x00\x06\x0e\x0d\x0b\x0a\x09\x08\x00\x00\x00\x00\x0a\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xe0\x3f\x9a\x99\x99\x99\x99\x99\xb9\x3f\xd4\xfe\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00\x07\x6b\x0f\x0f\x07\x03\x36\x27\x01";
 // Map: z UInt 2^64-1, b IndirectFloat 0.5 (4 bytes), a IndirectInt -7, c Float 1.5,
 // d Bool true, u UInt 40000, s String 'text'
-static const uint8_t typed[] = {
-    0x7a, 0x00, 0x62, 0x00, 0x00, 0x00, 0x00, 0x3f, 0x61, 0x00, 0xf9, 0x63, 0x00, 0x64, 0x00, 0x75,
-    0x00, 0x73, 0x00, 0x04, 0x74, 0x65, 0x78, 0x74, 0x00, 0x07, 0x12, 0x19, 0x11, 0x10, 0x0d, 0x10,
-    0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x36, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x3f, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x4c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x9c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x18, 0x22, 0x0f, 0x6b, 0x14, 0x0b, 0x0b, 0x3f,
-    0x27, 0x01
-};
+static const uint8_t typed[] = "\x7a\x00\x62\x00\x00\x00\x00\x3f\x61\x00\xf9\x63\x00\x64\x00\x75\x00\x73\x00\x04\x74\x65\x78\x74\x00\x07\x12\x19\x11\x10\x0d\x10\x20\x00\x00\x00\x00\x00\x00\x00\x0e\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x00\x00\x00\x00\x44\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf8\x3f\x01\x00\x00\x00\x00\x00\x00\x00\x4c\x00\x00\x00\x00\x00\x00\x00\x40\x9c\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x18\x22\x0f\x6b\x14\x0b\x0b\x3f\x27\x01";
 // Dumps({'m': {'x': 7, 'y': 2.5}, 'k': 3, 'v': [1, 2]})
-static const uint8_t nested[] = {
-    0x6d, 0x00, 0x78, 0x00, 0x79, 0x00, 0x02, 0x05, 0x04, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x40,
-    0x06, 0x0e, 0x6b, 0x00, 0x76, 0x00, 0x02, 0x01, 0x02, 0x04, 0x04, 0x03, 0x0a, 0x2d, 0x0a, 0x03,
-    0x01, 0x03, 0x03, 0x1b, 0x0d, 0x04, 0x26, 0x28, 0x06, 0x24, 0x01
-};
+static const uint8_t nested[] = "\x6d\x00\x78\x00\x79\x00\x02\x05\x04\x00\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x07\x00\x00\x00\x00\x00\x20\x40\x06\x0e\x6b\x00\x76\x00\x02\x01\x02\x04\x04\x03\x0a\x2d\x0a\x03\x01\x03\x03\x1b\x0d\x04\x26\x28\x06\x24\x01";
 // Map of 4-byte slots: f Float 0.25 (4 bytes), i Int -2, t Bool false
-static const uint8_t narrow[] = {
-    0x66, 0x00, 0x69, 0x00, 0x74, 0x00, 0x03, 0x07, 0x06, 0x05, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3e, 0xfe, 0xff, 0xff, 0xff,
-    0x00, 0x00, 0x00, 0x00, 0x0e, 0x06, 0x6a, 0x0f, 0x26, 0x01
-};
+static const uint8_t narrow[] = "\x66\x00\x69\x00\x74\x00\x03\x07\x06\x05\x00\x00\x05\x00\x00\x00\x01\x00\x00\x00\x03\x00\x00\x00\x00\x00\x80\x3e\xfe\xff\xff\xff\x00\x00\x00\x00\x0e\x06\x6a\x0f\x26\x01";
 
 static int failures;
 
@@ -98,7 +75,7 @@ static tflm_flex_check_t check_at(const tflm_flex_t *map, const char *key) {
 }
 
 static void check_values(void) {
-    tflm_flex_t m = root_of(plain, sizeof(plain));
+    tflm_flex_t m = root_of(plain, LEN(plain));
     EXPECT(int_at(&m, "a") == 1);
     EXPECT(bool_at(&m, "bb"));
     EXPECT(int_at(&m, "bb") == 1);
@@ -114,7 +91,7 @@ static void check_values(void) {
     EXPECT(tflm_flex_find(&m, "", &v) == TFLM_FLEX_OK && v.type == TFLM_FLEX_NULL);
     EXPECT(int_at(&m, "n") == 0 && float_at(&m, "n") == 0 && !bool_at(&m, "n"));
 
-    m = root_of(typed, sizeof(typed));
+    m = root_of(typed, LEN(typed));
     EXPECT(int_at(&m, "a") == -7);
     EXPECT(float_at(&m, "b") == 0.5);
     EXPECT(float_at(&m, "c") == 1.5);
@@ -124,7 +101,7 @@ static void check_values(void) {
     EXPECT(check_at(&m, "z") == TFLM_FLEX_RANGE);
     EXPECT(check_at(&m, "s") == TFLM_FLEX_NOT_NUMBER);
 
-    m = root_of(nested, sizeof(nested));
+    m = root_of(nested, LEN(nested));
     EXPECT(int_at(&m, "k") == 3);
     EXPECT(check_at(&m, "v") == TFLM_FLEX_NOT_NUMBER);
     EXPECT(check_at(&m, "m") == TFLM_FLEX_NOT_NUMBER);
@@ -137,7 +114,7 @@ static void check_values(void) {
     EXPECT(tflm_flex_find(&m, "k", &scalar) == TFLM_FLEX_OK);
     EXPECT(tflm_flex_find(&scalar, "x", &v) == TFLM_FLEX_NOT_MAP);
 
-    m = root_of(narrow, sizeof(narrow));
+    m = root_of(narrow, LEN(narrow));
     EXPECT(float_at(&m, "f") == 0.25);
     EXPECT(int_at(&m, "i") == -2);
     EXPECT(!bool_at(&m, "t"));
@@ -275,9 +252,9 @@ static tflm_status_t read_options(const uint8_t *bytes, uint32_t len, opts_t *o,
 static void check_options(void) {
     tflm_interp_t ip;
     opts_t o;
-    EXPECT(read_options(plain, sizeof(plain), &o, &ip) == TFLM_OK);
+    EXPECT(read_options(plain, LEN(plain), &o, &ip) == TFLM_OK);
     EXPECT(o.a == 1 && o.bb && o.c == 0.5f && o.missing == 42 && o.n == 1.5f);
-    EXPECT(read_options(plain, sizeof(plain) - 1, &o, &ip) == TFLM_ERR_MODEL);
+    EXPECT(read_options(plain, LEN(plain) - 1, &o, &ip) == TFLM_ERR_MODEL);
     EXPECT(strstr(ip.err.msg, "custom options: ") != NULL);
     EXPECT(read_options(plain, 0, &o, &ip) == TFLM_ERR_MODEL);
     EXPECT(strstr(ip.err.msg, "custom options missing") != NULL);
@@ -291,8 +268,8 @@ static void check_options(void) {
 int main(void) {
     check_values();
     check_options();
-    unsigned long runs = mutate(plain, sizeof(plain)) + mutate(typed, sizeof(typed)) + mutate(nested, sizeof(nested))
-        + mutate(narrow, sizeof(narrow));
+    unsigned long runs = mutate(plain, LEN(plain)) + mutate(typed, LEN(typed)) + mutate(nested, LEN(nested))
+        + mutate(narrow, LEN(narrow));
     printf("test_flexbuffer: %lu reads of damaged buffers, %d failures\n", runs, failures);
     return failures != 0;
 }

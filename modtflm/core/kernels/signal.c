@@ -14,23 +14,22 @@
 // of two is NotImplementedError (kissfft's other radixes are not built).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_SIGNAL
-#include <stddef.h>
 #include <string.h>
-#include "../kernel.h"
-#include "../support/flexbuffer.h"
+#include "signal_ops.h"
 #include "../dsp/dsp.h"
 
-#define OPT(type, key, field, kind, def) { key, offsetof(type, field), TFLM_FLEX_OPT_##kind, def }
-#define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
+// Ranks `want` and `begin` take besides 0, 1, ...: any of at least 1; the
+// input's (begin's output only).
+enum { ANY_RANK = -1, SAME_RANK = -2 };
 
-// Tensor t has `type` and rank `rank` (-1: any rank of at least 1).
+// Tensor t has `type` and rank `rank`.
 static tflm_status_t want(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t, const char *what,
     int type, int rank) {
     if (t->type != type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s is %s, expected %s", what, tflm_type_name(t->type),
             tflm_type_name(type));
     }
-    if (rank >= 0 ? t->rank != rank : t->rank < 1) {
+    if (rank != ANY_RANK ? t->rank != rank : t->rank < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s has rank %d, expected %d", what, (int)t->rank,
             rank < 0 ? 1 : rank);
     }
@@ -60,13 +59,13 @@ static tflm_status_t holds(tflm_interp_t *ip, const tflm_node_t *node, const tfl
     return TFLM_OK;
 }
 
-#define TRY(x) do { tflm_status_t s_ = (x); if (s_ != TFLM_OK) return s_; } while (0)
-
-static inline const int16_t *i16(const tflm_tensor_t *t) {
-    return (const int16_t *)(const void *)t->data;
-}
-static inline const uint32_t *u32(const tflm_tensor_t *t) {
-    return (const uint32_t *)(const void *)t->data;
+// Prepare's start (signal_begin), with input 0 and output 0 as `want` asks
+// (out_rank SAME_RANK: the input's rank).
+static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts, size_t n,
+    const tflm_tensor_t **in, int in_type, int in_rank, const tflm_tensor_t **out, int out_type, int out_rank) {
+    TRY(signal_begin(ip, node, opts, n, in, out));
+    TRY(want(ip, node, *in, "input", in_type, in_rank));
+    return want(ip, node, *out, "output", out_type, out_rank == SAME_RANK ? (*in)->rank : out_rank);
 }
 
 // ---- SignalWindow: in * window >> shift, the window over each frame.
@@ -80,13 +79,10 @@ static const tflm_flex_option_t window_opts[] = {OPT(window_data_t, "shift", shi
 
 static tflm_status_t window_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     window_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, window_opts, N_OPTS(window_opts), d));
-    TRY(in_range(ip, node, "shift", d->shift, 0, 31));
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *w = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", TFLM_INT16, -1));
+    const tflm_tensor_t *in, *out, *w = tflm_node_input(ip, node, 1);
+    TRY(begin(ip, node, window_opts, N_OPTS(window_opts), &in, TFLM_INT16, ANY_RANK, &out, TFLM_INT16, SAME_RANK));
     TRY(want(ip, node, w, "window", TFLM_INT16, 1));
-    TRY(want(ip, node, out, "output", TFLM_INT16, in->rank));
+    TRY(in_range(ip, node, "shift", d->shift, 0, 31));
     int32_t n = tflm_elem_count(in);
     d->width = w->dims[0];
     if (d->width < 1 || n % d->width) {
@@ -108,11 +104,9 @@ static tflm_status_t window_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 // ---- SignalFftAutoScale: the frame shifted up to use 15 bits, and the shift.
 static tflm_status_t auto_scale_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0), *shift = tflm_node_output(ip, node, 1);
-    TRY(want(ip, node, in, "input", TFLM_INT16, 1));
-    TRY(want(ip, node, out, "output", TFLM_INT16, 1));
-    TRY(want(ip, node, shift, "scale output", TFLM_INT32, 0));
+    const tflm_tensor_t *in, *out;
+    TRY(begin(ip, node, NULL, 0, &in, TFLM_INT16, 1, &out, TFLM_INT16, 1));
+    TRY(want(ip, node, tflm_node_output(ip, node, 1), "scale output", TFLM_INT32, 0));
     return holds(ip, node, out, "output", tflm_elem_count(in));
 }
 
@@ -151,7 +145,8 @@ static size_t sample_bytes(int type) {
 // What SignalRfft and SignalIrfft share: options, types, ranks, frames.
 static tflm_status_t fft_prepare_common(tflm_interp_t *ip, tflm_node_t *node, bool inverse) {
     fft_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, fft_opts, N_OPTS(fft_opts), d));
+    const tflm_tensor_t *in, *out;
+    TRY(signal_begin(ip, node, fft_opts, N_OPTS(fft_opts), &in, &out));
     if (d->type != TFLM_INT16 && d->type != TFLM_INT32 && d->type != TFLM_FLOAT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "FFT of type %s", tflm_type_name(d->type));
     }
@@ -164,8 +159,7 @@ static tflm_status_t fft_prepare_common(tflm_interp_t *ip, tflm_node_t *node, bo
     if (d->type == TFLM_FLOAT32 && !tflm_type_built(TFLM_FLOAT32)) {
         return tflm_check_type_built(ip, node, d->type);
     }
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", d->type, -1));
+    TRY(want(ip, node, in, "input", d->type, ANY_RANK));
     TRY(want(ip, node, out, "output", d->type, in->rank));
     const int32_t bins = d->fft_length / 2 + 1;
     // Complex values are (re, im) pairs along the last dimension.
@@ -279,11 +273,9 @@ static const tflm_flex_option_t energy_opts[] = {
 };
 
 static tflm_status_t energy_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    energy_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, energy_opts, N_OPTS(energy_opts), d));
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", TFLM_INT16, 1));
-    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
+    const energy_data_t *d = node->op_data;
+    const tflm_tensor_t *in, *out;
+    TRY(begin(ip, node, energy_opts, N_OPTS(energy_opts), &in, TFLM_INT16, 1, &out, TFLM_UINT32, 1));
     int32_t bins = in->dims[0] / 2, room = out->dims[0] < bins ? out->dims[0] : bins;
     TRY(in_range(ip, node, "end_index", d->end, 0, room));
     return in_range(ip, node, "start_index", d->start, 0, d->end);
@@ -302,19 +294,17 @@ typedef struct {
     int32_t channels;
 } filter_bank_data_t;
 
-static const tflm_flex_option_t filter_bank_opts[] = {
-    OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f),
-};
+static const tflm_flex_option_t filter_bank_opts[] = {OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f)};
 
 static const char *const filter_bank_inputs[6] = {
     "energy", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths",
 };
 
 static tflm_status_t filter_bank_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    filter_bank_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, filter_bank_opts, N_OPTS(filter_bank_opts), d));
+    const filter_bank_data_t *d = node->op_data;
+    const tflm_tensor_t *t[6], *out;
+    TRY(signal_begin(ip, node, filter_bank_opts, N_OPTS(filter_bank_opts), &t[0], &out));
     TRY(in_range(ip, node, "num_channels", d->channels, 1, INT16_MAX));
-    const tflm_tensor_t *t[6];
     for (int i = 0; i < 6; i++) {
         t[i] = tflm_node_input(ip, node, i);
         TRY(want(ip, node, t[i], filter_bank_inputs[i], i ? TFLM_INT16 : TFLM_UINT32, 1));
@@ -341,7 +331,6 @@ static tflm_status_t filter_bank_prepare(tflm_interp_t *ip, tflm_node_t *node) {
                 n, bins, weights);
         }
     }
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     TRY(want(ip, node, out, "output", TFLM_UINT64, 1));
     return holds(ip, node, out, "output", d->channels);
 }
@@ -357,11 +346,9 @@ static tflm_status_t filter_bank_eval(tflm_interp_t *ip, const tflm_node_t *node
 // ---- SignalFilterBankSquareRoot: sqrt(channel) >> scale_bits (an input:
 // in TFLM's models the FFT auto scale's shift).
 static tflm_status_t sqrt_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *bits = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", TFLM_UINT64, 1));
+    const tflm_tensor_t *in, *out, *bits = tflm_node_input(ip, node, 1);
+    TRY(begin(ip, node, NULL, 0, &in, TFLM_UINT64, 1, &out, TFLM_UINT32, 1));
     TRY(want(ip, node, bits, "scale bits", TFLM_INT32, 0));
-    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
     if (bits->flags & TFLM_T_CONST) {
         int32_t v;
         memcpy(&v, bits->data, 4);
@@ -415,15 +402,16 @@ static const tflm_flex_option_t spectral_opts[] = {
 
 static tflm_status_t spectral_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     spectral_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, spectral_opts, N_OPTS(spectral_opts), d));
+    const tflm_tensor_t *t[3];
+    TRY(signal_begin(ip, node, spectral_opts, N_OPTS(spectral_opts), &t[0], &t[1]));
     TRY(in_range(ip, node, "smoothing_bits", d->smoothing_bits, 0, 31));
     TRY(in_range(ip, node, "spectral_subtraction_bits", d->bits, 0, 63));
     TRY(in_range(ip, node, "num_channels", d->channels, 1, INT32_MAX / 4));
     static const char *const names[3] = {"input", "output", "noise estimate output"};
+    t[2] = tflm_node_output(ip, node, 1);
     for (int i = 0; i < 3; i++) {
-        const tflm_tensor_t *t = i ? tflm_node_output(ip, node, i - 1) : tflm_node_input(ip, node, 0);
-        TRY(want(ip, node, t, names[i], TFLM_UINT32, 1));
-        TRY(holds(ip, node, t, names[i], d->channels));
+        TRY(want(ip, node, t[i], names[i], TFLM_UINT32, 1));
+        TRY(holds(ip, node, t[i], names[i], d->channels));
     }
     // TFLM reads the options as int32 into uint32 fields.
     d->cfg.smoothing = (uint32_t)d->smoothing;
@@ -456,15 +444,12 @@ typedef struct {
 static const tflm_flex_option_t pcan_opts[] = {OPT(pcan_data_t, "snr_shift", snr_shift, I32, 0.0f)};
 
 static tflm_status_t pcan_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    pcan_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, pcan_opts, N_OPTS(pcan_opts), d));
-    TRY(in_range(ip, node, "snr_shift", d->snr_shift, 0, 63));
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *noise = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *lut = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", TFLM_UINT32, 1));
+    const pcan_data_t *d = node->op_data;
+    const tflm_tensor_t *in, *out, *noise = tflm_node_input(ip, node, 1), *lut = tflm_node_input(ip, node, 2);
+    TRY(begin(ip, node, pcan_opts, N_OPTS(pcan_opts), &in, TFLM_UINT32, 1, &out, TFLM_UINT32, 1));
     TRY(want(ip, node, noise, "noise estimate", TFLM_UINT32, 1));
     TRY(want(ip, node, lut, "gain lut", TFLM_INT16, 1));
-    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
+    TRY(in_range(ip, node, "snr_shift", d->snr_shift, 0, 63));
     if (in->dims[0] < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is empty");
     }
@@ -498,12 +483,10 @@ static const tflm_flex_option_t log_opts[] = {
 };
 
 static tflm_status_t log_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    log_data_t *d = node->op_data;
-    TRY(tflm_custom_options_read(ip, node, log_opts, N_OPTS(log_opts), d));
+    const log_data_t *d = node->op_data;
+    const tflm_tensor_t *in, *out;
+    TRY(begin(ip, node, log_opts, N_OPTS(log_opts), &in, TFLM_UINT32, 1, &out, TFLM_INT16, 1));
     TRY(in_range(ip, node, "input_correction_bits", d->correction_bits, 0, 31));
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
-    TRY(want(ip, node, in, "input", TFLM_UINT32, 1));
-    TRY(want(ip, node, out, "output", TFLM_INT16, 1));
     return holds(ip, node, out, "output", in->dims[0]);
 }
 

@@ -35,23 +35,8 @@
 //    delayed by delay_length samples (zeros first).
 #include "../tflm_config.h"
 #if MICROPY_TFLM_OP_SIGNAL_STREAM
-#include <stddef.h>
 #include <string.h>
-#include "../kernel.h"
-#include "../support/flexbuffer.h"
-
-// tflm_flex_option_t rows for a field of `type` (the ops' data structs).
-#define OPT(type, key, field, kind) { key, offsetof(type, field), TFLM_FLEX_OPT_##kind, TFLM_FLEX_REQUIRED }
-
-// Prepare's start for every op: the options into op_data, the input and
-// the (first) output.
-static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts, size_t n,
-    const tflm_tensor_t **in, const tflm_tensor_t **out) {
-    *in = tflm_node_input(ip, node, 0);
-    *out = tflm_node_output(ip, node, 0);
-    return tflm_custom_options_read(ip, node, opts, n, node->op_data);
-}
-#define BEGIN(opts) begin(ip, node, opts, sizeof(opts) / sizeof(opts[0]), &in, &out)
+#include "signal_ops.h"
 
 // Channels and samples of a tensor split at its innermost dimension; fails
 // on rank 0 or an empty tensor (TFLM divides by the innermost size).
@@ -83,20 +68,17 @@ static bool shape_is(const tflm_tensor_t *t, const tflm_tensor_t *ref, int keep,
     return true;
 }
 
-// The int16 input and output checks the int16-only ops share.
-static tflm_status_t check_int16(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *in,
-    const tflm_tensor_t *out) {
-    tflm_status_t s = tflm_check_type(ip, node, in, "input", TFLM_INT16);
-    if (s == TFLM_OK) {
-        s = tflm_check_same_type(ip, node, in, out);
-    }
-    return s == TFLM_OK ? tflm_check_type_built(ip, node, TFLM_INT16) : s;
-}
-
-// The `valid` output: a bool scalar, as TFLM asks.
-static tflm_status_t check_valid_output(tflm_interp_t *ip, const tflm_node_t *node) {
-    const tflm_tensor_t *v = tflm_node_output(ip, node, 1);
-    if (v->type != TFLM_BOOL || v->rank != 0) {
+// Prepare's start (signal_begin) for the int16-only ops: an int16 input,
+// the output of its type, and with `valid`, output 1 (valid) a bool scalar
+// as TFLM asks.
+static tflm_status_t begin_int16(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts, size_t n,
+    const tflm_tensor_t **in, const tflm_tensor_t **out, bool valid) {
+    TRY(signal_begin(ip, node, opts, n, in, out));
+    TRY(tflm_check_type(ip, node, *in, "input", TFLM_INT16));
+    TRY(tflm_check_same_type(ip, node, *in, *out));
+    TRY(tflm_check_type_built(ip, node, TFLM_INT16));
+    const tflm_tensor_t *v = valid ? tflm_node_output(ip, node, 1) : NULL;
+    if (v && (v->type != TFLM_BOOL || v->rank != 0)) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output 1 (valid) must be a bool scalar");
     }
     return TFLM_OK;
@@ -137,27 +119,24 @@ typedef struct {
 } framer_t;
 
 static const tflm_flex_option_t framer_options[] = {
-    OPT(framer_t, "frame_size", frame_size, I32),
-    OPT(framer_t, "frame_step", frame_step, I32),
-    OPT(framer_t, "prefill", prefill, BOOL),
+    OPT(framer_t, "frame_size", frame_size, I32, TFLM_FLEX_REQUIRED),
+    OPT(framer_t, "frame_step", frame_step, I32, TFLM_FLEX_REQUIRED),
+    OPT(framer_t, "prefill", prefill, BOOL, TFLM_FLEX_REQUIRED),
 };
 
 static tflm_status_t framer_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     framer_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    tflm_status_t s = BEGIN(framer_options);
-    int32_t inner = 0;
-    if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK || (s = check_valid_output(ip, node)) != TFLM_OK
-        || (s = split_channels(ip, node, in, "input", &d->outer, &inner)) != TFLM_OK) {
-        return s;
-    }
+    int32_t inner;
+    TRY(begin_int16(ip, node, framer_options, N_OPTS(framer_options), &in, &out, true));
+    TRY(split_channels(ip, node, in, "input", &d->outer, &inner));
     if (d->frame_size < 1 || d->frame_step < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "frame_size %d and frame_step %d must be positive",
             d->frame_size, d->frame_step);
     }
     if (inner % d->frame_step != 0) {
-        return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input's innermost dimension %d is not a multiple of frame_step %d",
-            inner, d->frame_step);
+        return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
+            "input's innermost dimension %d is not a multiple of frame_step %d", inner, d->frame_step);
     }
     // (TFLM writes frame_size - frame_step zeros: negative, it runs wild.)
     if (d->prefill && d->frame_size < d->frame_step) {
@@ -184,7 +163,7 @@ static tflm_status_t framer_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t framer_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const framer_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     bool *valid = (bool *)tflm_node_output(ip, node, 1)->data;
     int32_t *count = (int32_t *)(void *)node->scratch;
@@ -225,17 +204,15 @@ typedef struct {
 } overlap_add_t;
 
 static const tflm_flex_option_t overlap_add_options[] = {
-    OPT(overlap_add_t, "T", type_code, I32),
-    OPT(overlap_add_t, "frame_step", frame_step, I32),
+    OPT(overlap_add_t, "T", type_code, I32, TFLM_FLEX_REQUIRED),
+    OPT(overlap_add_t, "frame_step", frame_step, I32, TFLM_FLEX_REQUIRED),
 };
 
 static tflm_status_t overlap_add_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     overlap_add_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    tflm_status_t s = BEGIN(overlap_add_options);
-    if (s != TFLM_OK || (s = tflm_check_same_type(ip, node, in, out)) != TFLM_OK) {
-        return s;
-    }
+    TRY(signal_begin(ip, node, overlap_add_options, N_OPTS(overlap_add_options), &in, &out));
+    TRY(tflm_check_same_type(ip, node, in, out));
     if (in->type != TFLM_INT16 && in->type != TFLM_FLOAT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input of type %s (int16 or float32)",
             tflm_type_name(in->type));
@@ -245,9 +222,7 @@ static tflm_status_t overlap_add_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "option T %d does not match the input type %s",
             d->type_code, tflm_type_name(in->type));
     }
-    if ((s = tflm_check_type_built(ip, node, in->type)) != TFLM_OK) {
-        return s;
-    }
+    TRY(tflm_check_type_built(ip, node, in->type));
     d->type = in->type;
     if (in->rank < 2 || tflm_elem_count(in) == 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input must be [..., frames, frame_size], not empty");
@@ -327,20 +302,16 @@ typedef struct {
 } stacker_state_t;
 
 static const tflm_flex_option_t stacker_options[] = {
-    OPT(stacker_t, "num_channels", channels, I32),
-    OPT(stacker_t, "stacker_left_context", left, I32),
-    OPT(stacker_t, "stacker_right_context", right, I32),
-    OPT(stacker_t, "stacker_step", step, I32),
+    OPT(stacker_t, "num_channels", channels, I32, TFLM_FLEX_REQUIRED),
+    OPT(stacker_t, "stacker_left_context", left, I32, TFLM_FLEX_REQUIRED),
+    OPT(stacker_t, "stacker_right_context", right, I32, TFLM_FLEX_REQUIRED),
+    OPT(stacker_t, "stacker_step", step, I32, TFLM_FLEX_REQUIRED),
 };
 
 static tflm_status_t stacker_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     stacker_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    tflm_status_t s = BEGIN(stacker_options);
-    if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK
-        || (s = check_valid_output(ip, node)) != TFLM_OK) {
-        return s;
-    }
+    TRY(begin_int16(ip, node, stacker_options, N_OPTS(stacker_options), &in, &out, true));
     if (d->channels < 1 || d->left < 0 || d->right < 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL,
             "num_channels %d must be positive, stacker_left_context %d and stacker_right_context %d not negative",
@@ -367,7 +338,7 @@ static tflm_status_t stacker_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t stacker_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const stacker_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     bool *valid = (bool *)tflm_node_output(ip, node, 1)->data;
     stacker_state_t *st = (stacker_state_t *)(void *)node->scratch;
@@ -400,18 +371,13 @@ typedef struct {
     int32_t frame;
 } delay_t;
 
-static const tflm_flex_option_t delay_options[] = {
-    OPT(delay_t, "delay_length", delay, I32),
-};
+static const tflm_flex_option_t delay_options[] = {OPT(delay_t, "delay_length", delay, I32, TFLM_FLEX_REQUIRED)};
 
 static tflm_status_t delay_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     delay_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    tflm_status_t s = BEGIN(delay_options);
-    if (s != TFLM_OK || (s = check_int16(ip, node, in, out)) != TFLM_OK
-        || (s = split_channels(ip, node, in, "input", &d->outer, &d->frame)) != TFLM_OK) {
-        return s;
-    }
+    TRY(begin_int16(ip, node, delay_options, N_OPTS(delay_options), &in, &out, false));
+    TRY(split_channels(ip, node, in, "input", &d->outer, &d->frame));
     if (d->delay < 0) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "delay_length %d is negative", d->delay);
     }
@@ -424,7 +390,7 @@ static tflm_status_t delay_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t delay_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const delay_t *d = node->op_data;
-    const int16_t *in = (const int16_t *)(void *)tflm_node_input(ip, node, 0)->data;
+    const int16_t *in = i16(tflm_node_input(ip, node, 0));
     int16_t *out = (int16_t *)(void *)tflm_node_output(ip, node, 0)->data;
     const size_t n = (size_t)d->frame, delay = (size_t)d->delay;
     for (int32_t c = 0; c < d->outer; c++) {

@@ -449,32 +449,59 @@ static int axis_view(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, axis_
     return (int)r;
 }
 
+// axis_view, and for ARG_MAX/MIN (`arg`) a check of the output shape (the
+// input's without the axis). Returns the axis; -1 for one out of range (the
+// value in *bad), -2 for a wrong output shape (plan_fail's 1, 2 negated).
+static int axis_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out, bool arg,
+    axis_view_t *v, int64_t *bad) {
+    const int r = axis_view(in, axis_t, v, bad);
+    if (r < 0 || !arg) {
+        return r;
+    }
+    if (out->rank != in->rank - 1) {
+        return -2;
+    }
+    for (int i = 0; i < in->rank; i++) {
+        if (i != r && out->dims[i < r ? i : i - 1] != in->dims[i]) {
+            return -2;
+        }
+    }
+    return r;
+}
+
+// The axis input's value planned into *v (axis_plan), the axis in *axis;
+// an error raised with `status` (in prepare a model error, in eval a
+// value error).
+static tflm_status_t axis_plan_node(tflm_interp_t *ip, const tflm_node_t *node, bool arg, tflm_status_t status,
+    axis_view_t *v, int8_t *axis) {
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    int64_t bad = 0;
+    const int r = axis_plan(in, tflm_node_input(ip, node, 1), tflm_node_output(ip, node, 0), arg, v, &bad);
+    if (r < 0) {
+        return plan_fail(ip, node, -r, bad, in->rank, status, arg);
+    }
+    *axis = (int8_t)r;
+    return TFLM_OK;
+}
+
+// In eval: the view prepare planned (`axis` >= 0), or, for an axis input
+// that was not constant, its value planned now into *now. NULL after
+// reporting a value out of range (the status in *s).
+static const axis_view_t *axis_view_eval(tflm_interp_t *ip, const tflm_node_t *node, int8_t axis, bool arg,
+    const axis_view_t *planned, axis_view_t *now, tflm_status_t *s) {
+    if (axis >= 0) {
+        return planned;
+    }
+    *s = axis_plan_node(ip, node, arg, TFLM_ERR_VALUE, now, &axis);
+    return *s == TFLM_OK ? now : NULL;
+}
+
 typedef struct {
     axis_view_t v;
     int8_t axis; // resolved, -1 until known (non-constant axis)
     uint8_t out64;
     uint8_t is_max;
 } arg_data_t;
-
-// Resolves the axis and checks the output shape. 0 ok, 1 axis out of range,
-// 2 wrong output shape.
-static int arg_plan(const tflm_tensor_t *in, const tflm_tensor_t *axis_t, const tflm_tensor_t *out,
-    arg_data_t *d, int64_t *bad) {
-    const int r = axis_view(in, axis_t, &d->v, bad);
-    if (r < 0) {
-        return 1;
-    }
-    if (out->rank != in->rank - 1) {
-        return 2;
-    }
-    for (int i = 0; i < in->rank; i++) {
-        if (i != r && out->dims[i < r ? i : i - 1] != in->dims[i]) {
-            return 2;
-        }
-    }
-    d->axis = (int8_t)r;
-    return 0;
-}
 
 static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     arg_data_t *d = node->op_data;
@@ -508,24 +535,21 @@ static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
             (int)in->rank - 1);
     }
     if (axis->flags & TFLM_T_CONST) {
-        int64_t bad = 0;
-        int r = arg_plan(in, axis, out, d, &bad);
-        if (r != 0) {
-            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_MODEL, true);
-        }
+        return axis_plan_node(ip, node, true, TFLM_ERR_MODEL, &d->v, &d->axis);
     }
     return TFLM_OK;
 }
 
 // Index of the first best element along the axis for every (outer, inner)
 // position; `type` (a constant) is the input's.
-TFLM_INLINE_LOOP void arg_run(const arg_data_t *d, const void *x, void *out, const int type, const bool is_max) {
+TFLM_INLINE_LOOP void arg_run(const arg_data_t *d, const axis_view_t *av, const void *x, void *out, const int type,
+    const bool is_max) {
     const bool is_float = type == TFLM_FLOAT32;
     const float *xf = x;
     int32_t *o32 = (int32_t *)out;
     int64_t *o64 = (int64_t *)out;
-    const int32_t inner = d->v.inner, size = d->v.size;
-    for (int32_t outer = 0; outer < d->v.outer; outer++) {
+    const int32_t inner = av->inner, size = av->size;
+    for (int32_t outer = 0; outer < av->outer; outer++) {
         const size_t base = (size_t)outer * size * inner;
         for (int32_t k = 0; k < inner; k++) {
             float best_f = is_float ? xf[base + k] : 0.0f;
@@ -555,11 +579,11 @@ TFLM_INLINE_LOOP void arg_run(const arg_data_t *d, const void *x, void *out, con
 }
 
 // ARG_MAX or ARG_MIN for one input type.
-TFLM_INLINE_LOOP void arg_any(const arg_data_t *d, const void *x, void *out, const int type) {
+TFLM_INLINE_LOOP void arg_any(const arg_data_t *d, const axis_view_t *av, const void *x, void *out, const int type) {
     if (d->is_max) {
-        arg_run(d, x, out, type, true);
+        arg_run(d, av, x, out, type, true);
     } else {
-        arg_run(d, x, out, type, false);
+        arg_run(d, av, x, out, type, false);
     }
 }
 
@@ -567,27 +591,23 @@ static tflm_status_t arg_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const arg_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    arg_data_t local;
-    if (d->axis < 0) {
-        local = *d;
-        int64_t bad = 0;
-        int r = arg_plan(in, tflm_node_input(ip, node, 1), out, &local, &bad);
-        if (r != 0) {
-            return plan_fail(ip, node, r, bad, in->rank, TFLM_ERR_VALUE, true);
-        }
-        d = &local;
+    axis_view_t now;
+    tflm_status_t s = TFLM_OK;
+    const axis_view_t *v = axis_view_eval(ip, node, d->axis, true, &d->v, &now, &s);
+    if (v == NULL) {
+        return s;
     }
-    if (d->v.size == 0) {
+    if (v->size == 0) {
         return TFLM_OK; // empty input, empty output
     }
     if (in->type == TFLM_FLOAT32) {
-        arg_any(d, in->data, out->data, TFLM_FLOAT32);
+        arg_any(d, v, in->data, out->data, TFLM_FLOAT32);
     } else if (in->type == TFLM_INT8) {
-        arg_any(d, in->data, out->data, TFLM_INT8);
+        arg_any(d, v, in->data, out->data, TFLM_INT8);
     } else if (in->type == TFLM_INT16) {
-        arg_any(d, in->data, out->data, TFLM_INT16);
+        arg_any(d, v, in->data, out->data, TFLM_INT16);
     } else {
-        arg_any(d, in->data, out->data, TFLM_INT32);
+        arg_any(d, v, in->data, out->data, TFLM_INT32);
     }
     return TFLM_OK;
 }
@@ -675,27 +695,25 @@ static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         d->acc_start = tflm_mul_by_quant_mul(d->in_offset * (1 << CUMSUM_INT8_SHIFT), d->in_mult, d->in_shift);
     }
     if (axis->flags & TFLM_T_CONST) {
-        int64_t bad = 0;
-        if ((d->axis = (int8_t)axis_view(in, axis, &d->v, &bad)) < 0) {
-            return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_MODEL, false);
-        }
+        return axis_plan_node(ip, node, false, TFLM_ERR_MODEL, &d->v, &d->axis);
     }
     return TFLM_OK;
 }
 
 // The cumulative sums of one element type (`type` a constant).
-TFLM_INLINE_LOOP void cumsum_run(const cumsum_data_t *d, const void *x, void *y, const int type) {
-    const ptrdiff_t inner = d->v.inner;
+TFLM_INLINE_LOOP void cumsum_run(const cumsum_data_t *d, const axis_view_t *av, const void *x, void *y,
+    const int type) {
+    const ptrdiff_t inner = av->inner;
     const ptrdiff_t step = d->reverse ? -inner : inner;
-    const ptrdiff_t first = d->reverse ? (ptrdiff_t)(d->v.size - 1) * inner : 0;
+    const ptrdiff_t first = d->reverse ? (ptrdiff_t)(av->size - 1) * inner : 0;
     const bool excl = d->exclusive;
-    for (int32_t o = 0; o < d->v.outer; o++) {
+    for (int32_t o = 0; o < av->outer; o++) {
         for (ptrdiff_t i = 0; i < inner; i++) {
-            ptrdiff_t k = (ptrdiff_t)o * d->v.size * inner + first + i;
+            ptrdiff_t k = (ptrdiff_t)o * av->size * inner + first + i;
             float acc_f = 0.0f;
             uint32_t acc_32 = type == TFLM_INT8 ? (uint32_t)d->acc_start : 0;
             uint64_t acc_64 = 0;
-            for (int32_t n = 0; n < d->v.size; n++, k += step) {
+            for (int32_t n = 0; n < av->size; n++, k += step) {
                 if (type == TFLM_FLOAT32) {
                     const float v = ((const float *)x)[k];
                     const float before = acc_f;
@@ -728,29 +746,26 @@ static tflm_status_t cumsum_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const cumsum_data_t *d = node->op_data;
     const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
-    cumsum_data_t local;
-    if (d->axis < 0) {
-        local = *d;
-        int64_t bad = 0;
-        if ((local.axis = (int8_t)axis_view(in, tflm_node_input(ip, node, 1), &local.v, &bad)) < 0) {
-            return plan_fail(ip, node, 1, bad, in->rank, TFLM_ERR_VALUE, false);
-        }
-        d = &local;
+    axis_view_t now;
+    tflm_status_t s = TFLM_OK;
+    const axis_view_t *v = axis_view_eval(ip, node, d->axis, false, &d->v, &now, &s);
+    if (v == NULL) {
+        return s;
     }
     switch (in->type) {
         case TFLM_FLOAT32:
             if (MICROPY_TFLM_TYPE_FLOAT32) {
-                cumsum_run(d, in->data, out->data, TFLM_FLOAT32);
+                cumsum_run(d, v, in->data, out->data, TFLM_FLOAT32);
             }
             break;
         case TFLM_INT8:
-            cumsum_run(d, in->data, out->data, TFLM_INT8);
+            cumsum_run(d, v, in->data, out->data, TFLM_INT8);
             break;
         case TFLM_INT32:
-            cumsum_run(d, in->data, out->data, TFLM_INT32);
+            cumsum_run(d, v, in->data, out->data, TFLM_INT32);
             break;
         default:
-            cumsum_run(d, in->data, out->data, TFLM_INT64);
+            cumsum_run(d, v, in->data, out->data, TFLM_INT64);
             break;
     }
     return TFLM_OK;

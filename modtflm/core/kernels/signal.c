@@ -59,13 +59,22 @@ static tflm_status_t holds(tflm_interp_t *ip, const tflm_node_t *node, const tfl
     return TFLM_OK;
 }
 
-// Prepare's start (signal_begin), with input 0 and output 0 as `want` asks
-// (out_rank SAME_RANK: the input's rank).
-static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts, size_t n,
-    const tflm_tensor_t **in, int in_type, int in_rank, const tflm_tensor_t **out, int out_type, int out_rank) {
-    TRY(signal_begin(ip, node, opts, n, in, out));
-    TRY(want(ip, node, *in, "input", in_type, in_rank));
-    return want(ip, node, *out, "output", out_type, out_rank == SAME_RANK ? (*in)->rank : out_rank);
+// What `begin` reads and checks for an op: its options table, and the type
+// and rank `want` asks of input 0 and output 0 (out_rank SAME_RANK: the
+// input's rank).
+typedef struct {
+    const tflm_flex_option_t *opts;
+    uint8_t n_opts;
+    int8_t in_type, in_rank, out_type, out_rank;
+} io_spec_t;
+
+// Prepare's start (signal_begin) as `spec` says.
+static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const io_spec_t *spec, const tflm_tensor_t **in,
+    const tflm_tensor_t **out) {
+    TRY(signal_begin(ip, node, spec->opts, spec->n_opts, in, out));
+    TRY(want(ip, node, *in, "input", spec->in_type, spec->in_rank));
+    return want(ip, node, *out, "output", spec->out_type,
+        spec->out_rank == SAME_RANK ? (*in)->rank : spec->out_rank);
 }
 
 // ---- SignalWindow: in * window >> shift, the window over each frame.
@@ -77,10 +86,12 @@ typedef struct {
 
 static const tflm_flex_option_t window_opts[] = {OPT(window_data_t, "shift", shift, I32, 0.0f)};
 
+static const io_spec_t window_spec = {window_opts, N_OPTS(window_opts), TFLM_INT16, ANY_RANK, TFLM_INT16, SAME_RANK};
+
 static tflm_status_t window_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     window_data_t *d = node->op_data;
     const tflm_tensor_t *in, *out, *w = tflm_node_input(ip, node, 1);
-    TRY(begin(ip, node, window_opts, N_OPTS(window_opts), &in, TFLM_INT16, ANY_RANK, &out, TFLM_INT16, SAME_RANK));
+    TRY(begin(ip, node, &window_spec, &in, &out));
     TRY(want(ip, node, w, "window", TFLM_INT16, 1));
     TRY(in_range(ip, node, "shift", d->shift, 0, 31));
     int32_t n = tflm_elem_count(in);
@@ -103,9 +114,11 @@ static tflm_status_t window_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 // ---- SignalFftAutoScale: the frame shifted up to use 15 bits, and the shift.
+static const io_spec_t auto_scale_spec = {NULL, 0, TFLM_INT16, 1, TFLM_INT16, 1};
+
 static tflm_status_t auto_scale_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, NULL, 0, &in, TFLM_INT16, 1, &out, TFLM_INT16, 1));
+    TRY(begin(ip, node, &auto_scale_spec, &in, &out));
     TRY(want(ip, node, tflm_node_output(ip, node, 1), "scale output", TFLM_INT32, 0));
     return holds(ip, node, out, "output", tflm_elem_count(in));
 }
@@ -272,10 +285,12 @@ static const tflm_flex_option_t energy_opts[] = {
     OPT(energy_data_t, "start_index", start, I32, 0.0f),
 };
 
+static const io_spec_t energy_spec = {energy_opts, N_OPTS(energy_opts), TFLM_INT16, 1, TFLM_UINT32, 1};
+
 static tflm_status_t energy_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const energy_data_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, energy_opts, N_OPTS(energy_opts), &in, TFLM_INT16, 1, &out, TFLM_UINT32, 1));
+    TRY(begin(ip, node, &energy_spec, &in, &out));
     int32_t bins = in->dims[0] / 2, room = out->dims[0] < bins ? out->dims[0] : bins;
     TRY(in_range(ip, node, "end_index", d->end, 0, room));
     return in_range(ip, node, "start_index", d->start, 0, d->end);
@@ -345,9 +360,11 @@ static tflm_status_t filter_bank_eval(tflm_interp_t *ip, const tflm_node_t *node
 
 // ---- SignalFilterBankSquareRoot: sqrt(channel) >> scale_bits (an input:
 // in TFLM's models the FFT auto scale's shift).
+static const io_spec_t sqrt_spec = {NULL, 0, TFLM_UINT64, 1, TFLM_UINT32, 1};
+
 static tflm_status_t sqrt_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const tflm_tensor_t *in, *out, *bits = tflm_node_input(ip, node, 1);
-    TRY(begin(ip, node, NULL, 0, &in, TFLM_UINT64, 1, &out, TFLM_UINT32, 1));
+    TRY(begin(ip, node, &sqrt_spec, &in, &out));
     TRY(want(ip, node, bits, "scale bits", TFLM_INT32, 0));
     if (bits->flags & TFLM_T_CONST) {
         int32_t v;
@@ -443,10 +460,12 @@ typedef struct {
 
 static const tflm_flex_option_t pcan_opts[] = {OPT(pcan_data_t, "snr_shift", snr_shift, I32, 0.0f)};
 
+static const io_spec_t pcan_spec = {pcan_opts, N_OPTS(pcan_opts), TFLM_UINT32, 1, TFLM_UINT32, 1};
+
 static tflm_status_t pcan_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const pcan_data_t *d = node->op_data;
     const tflm_tensor_t *in, *out, *noise = tflm_node_input(ip, node, 1), *lut = tflm_node_input(ip, node, 2);
-    TRY(begin(ip, node, pcan_opts, N_OPTS(pcan_opts), &in, TFLM_UINT32, 1, &out, TFLM_UINT32, 1));
+    TRY(begin(ip, node, &pcan_spec, &in, &out));
     TRY(want(ip, node, noise, "noise estimate", TFLM_UINT32, 1));
     TRY(want(ip, node, lut, "gain lut", TFLM_INT16, 1));
     TRY(in_range(ip, node, "snr_shift", d->snr_shift, 0, 63));
@@ -482,10 +501,12 @@ static const tflm_flex_option_t log_opts[] = {
     OPT(log_data_t, "output_scale", scale, I32, 0.0f),
 };
 
+static const io_spec_t log_spec = {log_opts, N_OPTS(log_opts), TFLM_UINT32, 1, TFLM_INT16, 1};
+
 static tflm_status_t log_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const log_data_t *d = node->op_data;
     const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, log_opts, N_OPTS(log_opts), &in, TFLM_UINT32, 1, &out, TFLM_INT16, 1));
+    TRY(begin(ip, node, &log_spec, &in, &out));
     TRY(in_range(ip, node, "input_correction_bits", d->correction_bits, 0, 31));
     return holds(ip, node, out, "output", in->dims[0]);
 }

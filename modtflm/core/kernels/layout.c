@@ -99,22 +99,16 @@ TFLM_INLINE_LOOP void copy_row_as(uint8_t *dst, const uint8_t *src, ptrdiff_t st
 
 // copy_row_as with the element sizes as constants: one load and store each.
 static void copy_row(uint8_t *dst, const uint8_t *src, ptrdiff_t step, int32_t n, size_t size) {
-    switch (size) {
-        case 1:
-            copy_row_as(dst, src, step, n, 1);
-            break;
-        case 2:
-            copy_row_as(dst, src, step, n, 2);
-            break;
-        case 4:
-            copy_row_as(dst, src, step, n, 4);
-            break;
-        case 8:
-            copy_row_as(dst, src, step, n, 8);
-            break;
-        default:
-            copy_row_as(dst, src, step, n, size);
-            break;
+    if (size == 1) {
+        copy_row_as(dst, src, step, n, 1);
+    } else if (size == 2) {
+        copy_row_as(dst, src, step, n, 2);
+    } else if (size == 4) {
+        copy_row_as(dst, src, step, n, 4);
+    } else if (size == 8) {
+        copy_row_as(dst, src, step, n, 8);
+    } else {
+        copy_row_as(dst, src, step, n, size);
     }
 }
 

@@ -18,18 +18,14 @@
 #include "signal_ops.h"
 #include "../dsp/dsp.h"
 
-// Ranks `want` and `begin` take besides 0, 1, ...: any of at least 1; the
-// input's (begin's output only).
-enum { ANY_RANK = -1, SAME_RANK = -2 };
-
-// Tensor t has `type` and rank `rank`.
+// Tensor t has `type` and rank `rank` (-1: any rank of at least 1).
 static tflm_status_t want(tflm_interp_t *ip, const tflm_node_t *node, const tflm_tensor_t *t, const char *what,
     int type, int rank) {
     if (t->type != type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s is %s, expected %s", what, tflm_type_name(t->type),
             tflm_type_name(type));
     }
-    if (rank != ANY_RANK ? t->rank != rank : t->rank < 1) {
+    if (rank >= 0 ? t->rank != rank : t->rank < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "%s has rank %d, expected %d", what, (int)t->rank,
             rank < 0 ? 1 : rank);
     }
@@ -59,24 +55,6 @@ static tflm_status_t holds(tflm_interp_t *ip, const tflm_node_t *node, const tfl
     return TFLM_OK;
 }
 
-// What `begin` reads and checks for an op: its options table, and the type
-// and rank `want` asks of input 0 and output 0 (out_rank SAME_RANK: the
-// input's rank).
-typedef struct {
-    const tflm_flex_option_t *opts;
-    uint8_t n_opts;
-    int8_t in_type, in_rank, out_type, out_rank;
-} io_spec_t;
-
-// Prepare's start (signal_begin) as `spec` says.
-static tflm_status_t begin(tflm_interp_t *ip, tflm_node_t *node, const io_spec_t *spec, const tflm_tensor_t **in,
-    const tflm_tensor_t **out) {
-    TRY(signal_begin(ip, node, spec->opts, spec->n_opts, in, out));
-    TRY(want(ip, node, *in, "input", spec->in_type, spec->in_rank));
-    return want(ip, node, *out, "output", spec->out_type,
-        spec->out_rank == SAME_RANK ? (*in)->rank : spec->out_rank);
-}
-
 // ---- SignalWindow: in * window >> shift, the window over each frame.
 typedef struct {
     int32_t shift;
@@ -86,14 +64,15 @@ typedef struct {
 
 static const tflm_flex_option_t window_opts[] = {OPT(window_data_t, "shift", shift, I32, 0.0f)};
 
-static const io_spec_t window_spec = {window_opts, N_OPTS(window_opts), TFLM_INT16, ANY_RANK, TFLM_INT16, SAME_RANK};
-
 static tflm_status_t window_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     window_data_t *d = node->op_data;
-    const tflm_tensor_t *in, *out, *w = tflm_node_input(ip, node, 1);
-    TRY(begin(ip, node, &window_spec, &in, &out));
-    TRY(want(ip, node, w, "window", TFLM_INT16, 1));
+    TRY(tflm_custom_options_read(ip, node, window_opts, N_OPTS(window_opts), d));
     TRY(in_range(ip, node, "shift", d->shift, 0, 31));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *w = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", TFLM_INT16, -1));
+    TRY(want(ip, node, w, "window", TFLM_INT16, 1));
+    TRY(want(ip, node, out, "output", TFLM_INT16, in->rank));
     int32_t n = tflm_elem_count(in);
     d->width = w->dims[0];
     if (d->width < 1 || n % d->width) {
@@ -114,12 +93,12 @@ static tflm_status_t window_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 }
 
 // ---- SignalFftAutoScale: the frame shifted up to use 15 bits, and the shift.
-static const io_spec_t auto_scale_spec = {NULL, 0, TFLM_INT16, 1, TFLM_INT16, 1};
-
 static tflm_status_t auto_scale_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, &auto_scale_spec, &in, &out));
-    TRY(want(ip, node, tflm_node_output(ip, node, 1), "scale output", TFLM_INT32, 0));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0), *shift = tflm_node_output(ip, node, 1);
+    TRY(want(ip, node, in, "input", TFLM_INT16, 1));
+    TRY(want(ip, node, out, "output", TFLM_INT16, 1));
+    TRY(want(ip, node, shift, "scale output", TFLM_INT32, 0));
     return holds(ip, node, out, "output", tflm_elem_count(in));
 }
 
@@ -158,8 +137,7 @@ static size_t sample_bytes(int type) {
 // What SignalRfft and SignalIrfft share: options, types, ranks, frames.
 static tflm_status_t fft_prepare_common(tflm_interp_t *ip, tflm_node_t *node, bool inverse) {
     fft_data_t *d = node->op_data;
-    const tflm_tensor_t *in, *out;
-    TRY(signal_begin(ip, node, fft_opts, N_OPTS(fft_opts), &in, &out));
+    TRY(tflm_custom_options_read(ip, node, fft_opts, N_OPTS(fft_opts), d));
     if (d->type != TFLM_INT16 && d->type != TFLM_INT32 && d->type != TFLM_FLOAT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "FFT of type %s", tflm_type_name(d->type));
     }
@@ -172,7 +150,8 @@ static tflm_status_t fft_prepare_common(tflm_interp_t *ip, tflm_node_t *node, bo
     if (d->type == TFLM_FLOAT32 && !tflm_type_built(TFLM_FLOAT32)) {
         return tflm_check_type_built(ip, node, d->type);
     }
-    TRY(want(ip, node, in, "input", d->type, ANY_RANK));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", d->type, -1));
     TRY(want(ip, node, out, "output", d->type, in->rank));
     const int32_t bins = d->fft_length / 2 + 1;
     // Complex values are (re, im) pairs along the last dimension.
@@ -285,12 +264,12 @@ static const tflm_flex_option_t energy_opts[] = {
     OPT(energy_data_t, "start_index", start, I32, 0.0f),
 };
 
-static const io_spec_t energy_spec = {energy_opts, N_OPTS(energy_opts), TFLM_INT16, 1, TFLM_UINT32, 1};
-
 static tflm_status_t energy_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const energy_data_t *d = node->op_data;
-    const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, &energy_spec, &in, &out));
+    energy_data_t *d = node->op_data;
+    TRY(tflm_custom_options_read(ip, node, energy_opts, N_OPTS(energy_opts), d));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", TFLM_INT16, 1));
+    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
     int32_t bins = in->dims[0] / 2, room = out->dims[0] < bins ? out->dims[0] : bins;
     TRY(in_range(ip, node, "end_index", d->end, 0, room));
     return in_range(ip, node, "start_index", d->start, 0, d->end);
@@ -309,17 +288,19 @@ typedef struct {
     int32_t channels;
 } filter_bank_data_t;
 
-static const tflm_flex_option_t filter_bank_opts[] = {OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f)};
+static const tflm_flex_option_t filter_bank_opts[] = {
+    OPT(filter_bank_data_t, "num_channels", channels, I32, 0.0f),
+};
 
 static const char *const filter_bank_inputs[6] = {
     "energy", "weights", "unweights", "channel frequency starts", "channel weight starts", "channel widths",
 };
 
 static tflm_status_t filter_bank_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const filter_bank_data_t *d = node->op_data;
-    const tflm_tensor_t *t[6], *out;
-    TRY(signal_begin(ip, node, filter_bank_opts, N_OPTS(filter_bank_opts), &t[0], &out));
+    filter_bank_data_t *d = node->op_data;
+    TRY(tflm_custom_options_read(ip, node, filter_bank_opts, N_OPTS(filter_bank_opts), d));
     TRY(in_range(ip, node, "num_channels", d->channels, 1, INT16_MAX));
+    const tflm_tensor_t *t[6];
     for (int i = 0; i < 6; i++) {
         t[i] = tflm_node_input(ip, node, i);
         TRY(want(ip, node, t[i], filter_bank_inputs[i], i ? TFLM_INT16 : TFLM_UINT32, 1));
@@ -346,6 +327,7 @@ static tflm_status_t filter_bank_prepare(tflm_interp_t *ip, tflm_node_t *node) {
                 n, bins, weights);
         }
     }
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     TRY(want(ip, node, out, "output", TFLM_UINT64, 1));
     return holds(ip, node, out, "output", d->channels);
 }
@@ -360,12 +342,12 @@ static tflm_status_t filter_bank_eval(tflm_interp_t *ip, const tflm_node_t *node
 
 // ---- SignalFilterBankSquareRoot: sqrt(channel) >> scale_bits (an input:
 // in TFLM's models the FFT auto scale's shift).
-static const io_spec_t sqrt_spec = {NULL, 0, TFLM_UINT64, 1, TFLM_UINT32, 1};
-
 static tflm_status_t sqrt_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in, *out, *bits = tflm_node_input(ip, node, 1);
-    TRY(begin(ip, node, &sqrt_spec, &in, &out));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *bits = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", TFLM_UINT64, 1));
     TRY(want(ip, node, bits, "scale bits", TFLM_INT32, 0));
+    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
     if (bits->flags & TFLM_T_CONST) {
         int32_t v;
         memcpy(&v, bits->data, 4);
@@ -419,16 +401,15 @@ static const tflm_flex_option_t spectral_opts[] = {
 
 static tflm_status_t spectral_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     spectral_data_t *d = node->op_data;
-    const tflm_tensor_t *t[3];
-    TRY(signal_begin(ip, node, spectral_opts, N_OPTS(spectral_opts), &t[0], &t[1]));
+    TRY(tflm_custom_options_read(ip, node, spectral_opts, N_OPTS(spectral_opts), d));
     TRY(in_range(ip, node, "smoothing_bits", d->smoothing_bits, 0, 31));
     TRY(in_range(ip, node, "spectral_subtraction_bits", d->bits, 0, 63));
     TRY(in_range(ip, node, "num_channels", d->channels, 1, INT32_MAX / 4));
     static const char *const names[3] = {"input", "output", "noise estimate output"};
-    t[2] = tflm_node_output(ip, node, 1);
     for (int i = 0; i < 3; i++) {
-        TRY(want(ip, node, t[i], names[i], TFLM_UINT32, 1));
-        TRY(holds(ip, node, t[i], names[i], d->channels));
+        const tflm_tensor_t *t = i ? tflm_node_output(ip, node, i - 1) : tflm_node_input(ip, node, 0);
+        TRY(want(ip, node, t, names[i], TFLM_UINT32, 1));
+        TRY(holds(ip, node, t, names[i], d->channels));
     }
     // TFLM reads the options as int32 into uint32 fields.
     d->cfg.smoothing = (uint32_t)d->smoothing;
@@ -460,15 +441,16 @@ typedef struct {
 
 static const tflm_flex_option_t pcan_opts[] = {OPT(pcan_data_t, "snr_shift", snr_shift, I32, 0.0f)};
 
-static const io_spec_t pcan_spec = {pcan_opts, N_OPTS(pcan_opts), TFLM_UINT32, 1, TFLM_UINT32, 1};
-
 static tflm_status_t pcan_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const pcan_data_t *d = node->op_data;
-    const tflm_tensor_t *in, *out, *noise = tflm_node_input(ip, node, 1), *lut = tflm_node_input(ip, node, 2);
-    TRY(begin(ip, node, &pcan_spec, &in, &out));
+    pcan_data_t *d = node->op_data;
+    TRY(tflm_custom_options_read(ip, node, pcan_opts, N_OPTS(pcan_opts), d));
+    TRY(in_range(ip, node, "snr_shift", d->snr_shift, 0, 63));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *noise = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *lut = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", TFLM_UINT32, 1));
     TRY(want(ip, node, noise, "noise estimate", TFLM_UINT32, 1));
     TRY(want(ip, node, lut, "gain lut", TFLM_INT16, 1));
-    TRY(in_range(ip, node, "snr_shift", d->snr_shift, 0, 63));
+    TRY(want(ip, node, out, "output", TFLM_UINT32, 1));
     if (in->dims[0] < 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is empty");
     }
@@ -501,13 +483,13 @@ static const tflm_flex_option_t log_opts[] = {
     OPT(log_data_t, "output_scale", scale, I32, 0.0f),
 };
 
-static const io_spec_t log_spec = {log_opts, N_OPTS(log_opts), TFLM_UINT32, 1, TFLM_INT16, 1};
-
 static tflm_status_t log_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const log_data_t *d = node->op_data;
-    const tflm_tensor_t *in, *out;
-    TRY(begin(ip, node, &log_spec, &in, &out));
+    log_data_t *d = node->op_data;
+    TRY(tflm_custom_options_read(ip, node, log_opts, N_OPTS(log_opts), d));
     TRY(in_range(ip, node, "input_correction_bits", d->correction_bits, 0, 31));
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
+    TRY(want(ip, node, in, "input", TFLM_UINT32, 1));
+    TRY(want(ip, node, out, "output", TFLM_INT16, 1));
     return holds(ip, node, out, "output", in->dims[0]);
 }
 

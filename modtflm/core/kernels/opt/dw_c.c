@@ -54,10 +54,10 @@ static TFLM_ALWAYS_INLINE void dw_rq_setup(dw_pass_t *ps, int32_t n) {
     for (int k = 0; k < n; k++) {
         const int32_t shift = ps->rq[k].ls - ps->rq[k].rs;
         fast = fast && opt_r2_ok(ps->rq[k].mult, shift);
-        ps->hb[k] = (int32_t)opt_r2_khi(shift, ps->s.out_off);
+        ps->hb[k] = (int32_t)opt_r2_khi(shift, ps->out_off);
     }
-    ps->act_min = ps->s.q_min_raw + ps->s.out_off;
-    ps->act_max = ps->s.q_max_raw + ps->s.out_off;
+    ps->act_min = ps->q_min_raw + ps->out_off;
+    ps->act_max = ps->q_max_raw + ps->out_off;
     ps->mode = fast ? DW_RQ_FAST : DW_RQ_EXACT;
 }
 

@@ -103,10 +103,10 @@ static TFLM_ALWAYS_INLINE void dw_rq_setup(dw_pass_t *ps, int32_t n) {
         // Only channels on the short path read hb: there |out_off << rs| <=
         // 2^27, no overflow (see rq_out_fast). For the others (right shifts
         // up to 31) the product may wrap: unsigned, so it is defined.
-        ps->hb[k] = (int32_t)((uint32_t)ps->rq[k].half + (uint32_t)ps->s.out_off * ((uint32_t)1 << ps->rq[k].rs));
+        ps->hb[k] = (int32_t)((uint32_t)ps->rq[k].half + (uint32_t)ps->out_off * ((uint32_t)1 << ps->rq[k].rs));
     }
-    ps->act_min = ps->s.q_min_raw + ps->s.out_off;
-    ps->act_max = ps->s.q_max_raw + ps->s.out_off;
+    ps->act_min = ps->q_min_raw + ps->out_off;
+    ps->act_max = ps->q_max_raw + ps->out_off;
     ps->mode = !fast ? DW_RQ_EXACT : ps->act_min == -128 && ps->act_max == 127 ? DW_RQ_FULL : DW_RQ_FAST;
 }
 

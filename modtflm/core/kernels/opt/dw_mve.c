@@ -143,6 +143,8 @@ enum { DW16_FULL = 1, DW16_NOSHL = 2 };
 typedef struct {
     dw_rq4_t r[2];           // even, odd channels
     dw_steps_t s;
+    int32_t out_off;
+    int32_t q_min_raw, q_max_raw;  // the clamp before adding out_off
     mve_pred16_t pred;
 } dw_ps16_t;
 
@@ -188,16 +190,16 @@ static TFLM_ALWAYS_INLINE void dw_px16(int mode, const dw_ps16_t *ps, const int8
     // [q_min_raw, q_max_raw] (within int8) then gives the same value as on the
     // int32, and it and out_offset go once on the 8 int16 lanes; the store
     // keeps the low byte of each.
-    const int16x8_t lo = vdupq_n_s16((int16_t)ps->s.q_min_raw), hi = vdupq_n_s16((int16_t)ps->s.q_max_raw);
+    const int16x8_t lo = vdupq_n_s16((int16_t)ps->q_min_raw), hi = vdupq_n_s16((int16_t)ps->q_max_raw);
     int16x8_t r = vdupq_n_s16(0);
     r = vqmovnbq_s32(r, dw_rq4s(a0e, &ps->r[0], shl));
     r = vqmovntq_s32(r, dw_rq4s(a0o, &ps->r[1], shl));
-    r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->s.out_off);
+    r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
     DW_ST16(o, r);
     if (np == 2) {
         r = vqmovnbq_s32(r, dw_rq4s(a1e, &ps->r[0], shl));
         r = vqmovntq_s32(r, dw_rq4s(a1o, &ps->r[1], shl));
-        r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->s.out_off);
+        r = vaddq_n_s16(vmaxq_s16(vminq_s16(r, hi), lo), (int16_t)ps->out_off);
         DW_ST16(o + o2, r);
     }
     #undef DW_LD16
@@ -212,6 +214,9 @@ static TFLM_ALWAYS_INLINE void dw_pass16(int mode, const conv_data_t *d, const c
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_ps16_t ps;
     dw_steps_init(&ps.s, d, g);
+    ps.q_min_raw = d->q_min_raw;
+    ps.q_max_raw = d->q_max_raw;
+    ps.out_off = d->out_offset;
     ps.pred = vctp16q((uint32_t)n);
     // Lane j of the even / odd vectors is channel 2 j / 2 j + 1.
     int32_t v[6][2][4];

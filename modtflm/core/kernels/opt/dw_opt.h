@@ -110,15 +110,14 @@ static TFLM_ALWAYS_INLINE dw_rows_t dw_rows(int32_t iy0, int32_t H, int32_t FH, 
     return r;
 }
 
-// The strides and output constants of every depthwise pass, filled once
-// per pass (dw_steps_init).
+// The strides and input offset of every depthwise pass, filled once per
+// pass (dw_steps_init).
 typedef struct {
     int32_t x_step, w_step;     // bytes between taps along a row: C, OC
     int32_t x_rowlen, w_rowlen; // bytes between rows: W * C, FW * OC
     int32_t sx;                 // input bytes between horizontally adjacent pixels: stride * C
     int32_t o_step;             // output bytes between pixels: OC
     int32_t off;                // in_offset
-    int32_t q_min_raw, q_max_raw, out_off; // the clamp before adding out_off, and out_off
 } dw_steps_t;
 
 static TFLM_ALWAYS_INLINE void dw_steps_init(dw_steps_t *s, const conv_data_t *d, const conv_geom_t *g) {
@@ -129,9 +128,6 @@ static TFLM_ALWAYS_INLINE void dw_steps_init(dw_steps_t *s, const conv_data_t *d
     s->sx = g->stride_w * g->in_c;
     s->o_step = g->out_c;
     s->off = d->in_offset;
-    s->q_min_raw = d->q_min_raw;
-    s->q_max_raw = d->q_max_raw;
-    s->out_off = d->out_offset;
 }
 
 // Output columns [*a, *b) have the whole filter width inside the input.
@@ -189,6 +185,7 @@ typedef struct {
     dw_steps_t s;
     uint32_t b_bord[8], b_int[8];
     chan_rq_t rq[8];
+    int32_t q_min_raw, q_max_raw, out_off; // the clamp before adding out_off, and out_off
     // The requantization shortcut (dw_dsp.c, dw_c.c).
     int32_t hb[8];              // dw_dsp.c: half + (out_off << rs); dw_c.c: opt_requant_r2's khi
     int32_t act_min, act_max;   // clamp after adding out_off
@@ -203,7 +200,7 @@ enum { DW_RQ_EXACT = 0, DW_RQ_FAST = 1, DW_RQ_FULL = 2 };
 static void __attribute__((noinline, unused)) dw_rq_exact(const dw_pass_t *ps, const uint32_t *acc, int8_t *o,
     int n) {
     for (int k = 0; k < n; k++) {
-        o[k] = rq_out(acc[k], &ps->rq[k], ps->s.q_min_raw, ps->s.q_max_raw, ps->s.out_off);
+        o[k] = rq_out(acc[k], &ps->rq[k], ps->q_min_raw, ps->q_max_raw, ps->out_off);
     }
 }
 

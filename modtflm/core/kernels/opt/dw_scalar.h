@@ -122,6 +122,9 @@ static void dw_pass(const conv_data_t *d, const conv_geom_t *g, const int8_t *in
     const int32_t SW = g->stride_w, PW = g->pad_w;
     dw_pass_t ps;
     dw_steps_init(&ps.s, d, g);
+    ps.q_min_raw = d->q_min_raw;
+    ps.q_max_raw = d->q_max_raw;
+    ps.out_off = d->out_offset;
     ps.bc = bc;
     for (int32_t k = 0; k < n; k++) {
         int32_t oc = oc0 + k;

@@ -1,6 +1,6 @@
 // What the kernels of TFLM's signal library (signal.c, signal_stream.c)
-// share: the rows of their custom options tables, the start of every
-// prepare and typed views of input data. Private to those two files.
+// share: the rows of their custom options tables, TRY, and typed views of
+// input data. Private to those two files.
 #ifndef TFLM_CORE_KERNELS_SIGNAL_OPS_H
 #define TFLM_CORE_KERNELS_SIGNAL_OPS_H
 #include <stddef.h>
@@ -15,15 +15,6 @@
 
 // Returns x's status unless it is TFLM_OK.
 #define TRY(x) do { tflm_status_t s_ = (x); if (s_ != TFLM_OK) return s_; } while (0)
-
-// Prepare's start for every op: its options (the `n` rows of `opts`; none
-// when n is 0) read into op_data, and its input 0 and output 0.
-static inline tflm_status_t signal_begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts,
-    size_t n, const tflm_tensor_t **in, const tflm_tensor_t **out) {
-    *in = tflm_node_input(ip, node, 0);
-    *out = tflm_node_output(ip, node, 0);
-    return n ? tflm_custom_options_read(ip, node, opts, n, node->op_data) : TFLM_OK;
-}
 
 // An input's data as the values the ops read.
 static inline const int16_t *i16(const tflm_tensor_t *t) {

@@ -68,6 +68,15 @@ static bool shape_is(const tflm_tensor_t *t, const tflm_tensor_t *ref, int keep,
     return true;
 }
 
+// Prepare's start for every streaming op: its options (the `n` rows of `opts`; none
+// when n is 0) read into op_data, and its input 0 and output 0.
+static inline tflm_status_t signal_begin(tflm_interp_t *ip, tflm_node_t *node, const tflm_flex_option_t *opts,
+    size_t n, const tflm_tensor_t **in, const tflm_tensor_t **out) {
+    *in = tflm_node_input(ip, node, 0);
+    *out = tflm_node_output(ip, node, 0);
+    return n ? tflm_custom_options_read(ip, node, opts, n, node->op_data) : TFLM_OK;
+}
+
 // Prepare's start (signal_begin) for the int16-only ops: an int16 input,
 // the output of its type, and with `valid`, output 1 (valid) a bool scalar
 // as TFLM asks.

@@ -55,8 +55,7 @@ static tflm_status_t check_quant(tflm_interp_t *ip, const tflm_node_t *node, con
 static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node, uint32_t types) {
     tflm_status_t s;
     act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (in->type >= 32 || !(types & (1u << in->type))) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }
@@ -359,8 +358,7 @@ static tflm_status_t act_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         return s;
     }
     act_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (op == TFLM_OP_LEAKY_RELU) {
         d->alpha = tflm_opt_f32(node, LEAKY_ALPHA, 0.0f);
     }
@@ -489,8 +487,7 @@ typedef struct {
 static tflm_status_t prelu_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     prelu_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *alpha = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *alpha = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int alpha_type = in->type == TFLM_INT16 ? TFLM_INT8 : in->type;
     if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8 && in->type != TFLM_INT16) {
@@ -564,8 +561,7 @@ static inline int32_t prelu_q(const prelu_data_t *d, int32_t x, int32_t a) {
 
 static tflm_status_t prelu_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const prelu_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *alpha = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *alpha = tflm_node_input(ip, node, 1);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     const int last = TFLM_MAX_RANK - 1;
     const int32_t n = d->dims[last], sx = d->sx[last], sa = d->sa[last];

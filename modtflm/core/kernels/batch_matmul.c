@@ -40,8 +40,7 @@ typedef struct {
 static tflm_status_t bmm_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     bmm_data_t *d = node->op_data;
-    const tflm_tensor_t *lhs = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *rhs = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *lhs = tflm_node_input(ip, node, 0), *rhs = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     bool adj_x = tflm_opt_i8(node, BMM_ADJ_X, 0) != 0;
     bool adj_y = tflm_opt_i8(node, BMM_ADJ_Y, 0) != 0;

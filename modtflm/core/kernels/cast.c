@@ -23,8 +23,7 @@ typedef struct {
 
 static tflm_status_t cast_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     cast_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (!tflm_plain_type(in->type) && in->type != TFLM_UINT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "input type %s", tflm_type_name(in->type));
     }

@@ -141,8 +141,7 @@ static tflm_status_t cmp_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         op++;
     }
     cmp_data_t *d = node->op_data;
-    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0), *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_bcast_check_types(ip, node, in1, in2)) != TFLM_OK) {
         return s;
@@ -204,8 +203,7 @@ TFLM_KERNEL(logical_or, LOGICAL_OR, 1, LogicalOrOptions, 2, 2, 1, sizeof(cmp_dat
 // LOGICAL_NOT: bool in, bool out, same shape.
 
 static tflm_status_t not_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (in->type != TFLM_BOOL || out->type != TFLM_BOOL) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "input is %s and output %s, expected bool",
             tflm_type_name(in->type), tflm_type_name(out->type));

@@ -298,8 +298,7 @@ static tflm_status_t split_v_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     if (s != TFLM_OK) {
         return s;
     }
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *sizes = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *sizes = tflm_node_input(ip, node, 1);
     int32_t a = ((concat_data_t *)node->op_data)->axis;
     if (sizes->type != TFLM_INT32 && sizes->type != TFLM_INT64) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "size_splits is %s, expected int32",

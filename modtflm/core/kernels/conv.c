@@ -369,10 +369,8 @@ static tflm_status_t conv_dw_prepare(tflm_interp_t *ip, tflm_node_t *node, bool 
     tflm_status_t s;
     conv_data_t *d = node->op_data;
     conv_geom_t geom = {0}, *g = &geom;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     int padding, activation;
     if ((s = read_window(ip, node, dw ? DW_ACTIVATION : CONV_ACTIVATION, dw ? DW_DILATION_W : CONV_DILATION_W,
              g, &padding, &activation)) != TFLM_OK) {
@@ -715,10 +713,8 @@ static tflm_status_t tc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     conv_data_t *d = node->op_data;
     conv_geom_t geom = {0}, *g = &geom;
-    const tflm_tensor_t *shape = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 3);
+    const tflm_tensor_t *shape = tflm_node_input(ip, node, 0), *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 2), *bias = tflm_node_input(ip, node, 3);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int padding, activation;
     if ((s = read_window(ip, node, TC_ACTIVATION, -1, g, &padding, &activation)) != TFLM_OK) {

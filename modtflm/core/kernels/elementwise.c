@@ -463,8 +463,7 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
         op++;
     }
     ew_data_t *d = node->op_data;
-    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0), *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = ew_check_types(ip, node, in1, in2, out)) != TFLM_OK) {
         return s;
@@ -548,8 +547,7 @@ static tflm_status_t ew_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t ew_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const ew_data_t *d = node->op_data;
-    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0), *in2 = tflm_node_input(ip, node, 1);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (d->div_count) {
         const int32_t *y = (const int32_t *)in2->data;
@@ -572,8 +570,7 @@ TFLM_BCAST_ROW(floor_mod_f32r, float, float, void, floor_mod_f32(x, y))
 
 static tflm_status_t floor_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0), *in2 = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = ew_check_types(ip, node, in1, in2, out)) != TFLM_OK) {
         return s;
@@ -588,8 +585,7 @@ static tflm_status_t floor_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 // FLOOR_DIV: TFLM checks every divisor before dividing and fails the invoke
 // on a zero (+0.0 or -0.0).
 static tflm_status_t floor_eval(tflm_interp_t *ip, const tflm_node_t *node) {
-    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *in2 = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in1 = tflm_node_input(ip, node, 0), *in2 = tflm_node_input(ip, node, 1);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     const bool div = node->builtin == TFLM_OP_FLOOR_DIV;
     if (div) {
@@ -628,8 +624,7 @@ typedef struct {
 static tflm_status_t add_n_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     addn_data_t *d = node->op_data;
-    const tflm_tensor_t *first = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *first = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_same_type(ip, node, first, out)) != TFLM_OK) {
         return s;
     }

@@ -37,10 +37,8 @@ static tflm_status_t check_shift(tflm_interp_t *ip, const tflm_node_t *node, int
 }
 
 static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_data_t *d, int activation) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     tflm_status_t s;
     if (in->type == TFLM_INT8) {
         d->kind = FC_I8;
@@ -131,10 +129,8 @@ static tflm_status_t fc_prepare_quant(tflm_interp_t *ip, tflm_node_t *node, fc_d
 static tflm_status_t fc_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     fc_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *filter = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *filter = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *bias = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     int activation = tflm_opt_i8(node, FC_ACTIVATION, 0);
     if (activation < 0 || activation > TFLM_ACT_SIGN_BIT) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", activation);
@@ -320,8 +316,7 @@ static FC_LOOP_NOINLINE void fc_eval_int16(const fc_data_t *d, const int16_t *in
 
 static tflm_status_t fc_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const fc_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *w = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *w = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *bias = tflm_node_input(ip, node, 2);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     const void *bias_data = bias ? (const void *)bias->data : NULL;

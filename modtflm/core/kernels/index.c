@@ -55,8 +55,7 @@ typedef struct {
 static tflm_status_t gather_nd_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     gather_nd_data_t *d = node->op_data;
-    const tflm_tensor_t *params = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *params = tflm_node_input(ip, node, 0), *idx = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, params, out)) != TFLM_OK) {
         return s;
@@ -108,8 +107,7 @@ static tflm_status_t gather_nd_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t gather_nd_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const gather_nd_data_t *d = node->op_data;
-    const tflm_tensor_t *params = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *params = tflm_node_input(ip, node, 0), *idx = tflm_node_input(ip, node, 1);
     uint8_t *dst = tflm_node_output(ip, node, 0)->data;
     const size_t isz = tflm_type_size(idx->type);
     const size_t es = tflm_type_size(params->type);
@@ -148,8 +146,7 @@ typedef struct {
 static tflm_status_t embedding_lookup_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     embedding_data_t *d = node->op_data;
-    const tflm_tensor_t *ids = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *values = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *ids = tflm_node_input(ip, node, 0), *values = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (ids->type != TFLM_INT32) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "ids of type %s", tflm_type_name(ids->type));
@@ -197,8 +194,7 @@ static tflm_status_t embedding_lookup_prepare(tflm_interp_t *ip, tflm_node_t *no
 
 static tflm_status_t embedding_lookup_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const embedding_data_t *d = node->op_data;
-    const tflm_tensor_t *ids = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *values = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *ids = tflm_node_input(ip, node, 0), *values = tflm_node_input(ip, node, 1);
     tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     const size_t cols = d->row_elems;
     const size_t row_bytes = cols * tflm_type_size(values->type);
@@ -246,10 +242,8 @@ typedef struct {
 static tflm_status_t dus_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     dus_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *up = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *start = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *up = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *start = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
@@ -305,8 +299,7 @@ static tflm_status_t dus_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t dus_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const dus_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *up = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *up = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *start = tflm_node_input(ip, node, 2);
     uint8_t *dst = tflm_node_output(ip, node, 0)->data;
     if (dst != in->data && d->op_bytes) {

@@ -26,8 +26,7 @@ typedef struct {
 static tflm_status_t l2_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     l2_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     int activation = tflm_opt_i8(node, L2_ACTIVATION, 0);
     if (activation < 0 || activation > TFLM_ACT_SIGN_BIT) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "fused activation %d out of range", activation);

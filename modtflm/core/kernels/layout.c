@@ -274,8 +274,7 @@ typedef struct {
 
 static tflm_status_t reverse_plan(tflm_interp_t *ip, const tflm_node_t *node, void *data, tflm_status_t bad) {
     reverse_data_t *d = data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axes = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *axes = tflm_node_input(ip, node, 1);
     const int rank = in->rank;
     bool flip[R] = {false};
     for (int i = 0; i < axes->dims[0]; i++) {
@@ -349,10 +348,8 @@ typedef struct {
 static tflm_status_t nd_plan(tflm_interp_t *ip, const tflm_node_t *node, void *data, tflm_status_t bad) {
     const bool to_space = node->builtin == TFLM_OP_BATCH_TO_SPACE_ND;
     nd_data_t *d = data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *block = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *pads = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *block = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *pads = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     const char *what = to_space ? "crops" : "paddings";
     const int spatial = in->rank - 2;
     int64_t want[4] = {0, 1, 1, in->dims[in->rank - 1]};
@@ -529,8 +526,7 @@ typedef struct {
 
 static tflm_status_t mirror_pad_plan(tflm_interp_t *ip, const tflm_node_t *node, void *data, tflm_status_t bad) {
     mirror_data_t *d = data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *pads = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *pads = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int rank = in->rank;
     int64_t want[R] = {0};

@@ -255,8 +255,7 @@ static tflm_status_t red_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     const bool selects = op == RED_MAX || op == RED_MIN;
     tflm_status_t s;
     red_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *axis = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     d->op = (uint8_t)op;
     d->keep_dims = tflm_opt_i8(node, OPT_KEEP_DIMS, 0) != 0;
@@ -505,8 +504,7 @@ typedef struct {
 
 static tflm_status_t arg_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     arg_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *axis = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     d->is_max = node->builtin == TFLM_OP_ARG_MAX;
     d->axis = -1;
@@ -646,8 +644,7 @@ typedef struct {
 static tflm_status_t cumsum_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     cumsum_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axis = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *axis = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     d->axis = -1;
     d->exclusive = tflm_opt_i8(node, CUMSUM_EXCLUSIVE, 0) != 0;

@@ -68,8 +68,7 @@ static tflm_status_t check_new_shape(tflm_interp_t *ip, tflm_node_t *node, const
 
 static tflm_status_t reshape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *shape_t = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *shape_t = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if (shape_t == NULL && out->rank == 1 && out->dims[0] == 0 && tflm_elem_count(in) == 1) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "legacy scalar output shape [0]");
@@ -121,8 +120,7 @@ static tflm_status_t reshape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t squeeze_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if ((s = check_copy(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
@@ -171,8 +169,7 @@ static tflm_status_t squeeze_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t expand_dims_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *axis_t = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *axis_t = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = check_copy(ip, node, in, out)) != TFLM_OK) {
         return s;

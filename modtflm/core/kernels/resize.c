@@ -40,8 +40,7 @@ typedef struct {
 // Checks and sizes common to both ops.
 static tflm_status_t resize_common(tflm_interp_t *ip, tflm_node_t *node, bool align, bool half) {
     resize_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *size = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *size = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     tflm_status_t s = tflm_check_same_type(ip, node, in, out);
     if (s != TFLM_OK) {

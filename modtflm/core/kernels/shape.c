@@ -120,8 +120,7 @@ static tflm_status_t shape_input_eval(tflm_interp_t *ip, const tflm_node_t *node
 // type decides, as in TFLM, which ignores out_type).
 
 static tflm_status_t shape_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (!is_index_type(out->type)) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "output type %s", tflm_type_name(out->type));
     }
@@ -149,8 +148,7 @@ static tflm_status_t shape_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 static tflm_status_t fill_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *dims = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *value = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *dims = tflm_node_input(ip, node, 0), *value = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, value, out)) != TFLM_OK
         || (s = check_shape_vector(ip, node, dims, "dims", FILL_DIMS_TYPES, out->rank)) != TFLM_OK) {
@@ -179,8 +177,7 @@ static tflm_status_t fill_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 static tflm_status_t zeros_like_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
@@ -219,8 +216,7 @@ static int broadcast_args(const tflm_tensor_t *a, const tflm_tensor_t *b, tflm_t
 
 static tflm_status_t broadcast_args_fail(tflm_interp_t *ip, const tflm_node_t *node, int bad,
     tflm_status_t status) {
-    const tflm_tensor_t *a = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *b = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *a = tflm_node_input(ip, node, 0), *b = tflm_node_input(ip, node, 1);
     return tflm_op_fail(ip, node, status, "shapes do not broadcast: %d against %d (dim %d from the end)",
         small(tflm_index_at(a, (size_t)(a->dims[0] - 1 - bad))),
         small(tflm_index_at(b, (size_t)(b->dims[0] - 1 - bad))), bad);
@@ -228,8 +224,7 @@ static tflm_status_t broadcast_args_fail(tflm_interp_t *ip, const tflm_node_t *n
 
 static tflm_status_t broadcast_args_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *a = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *b = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *a = tflm_node_input(ip, node, 0), *b = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = check_shape_vector(ip, node, a, "shape 1", INDEX_TYPES, -1)) != TFLM_OK
         || (s = check_shape_vector(ip, node, b, "shape 2", INDEX_TYPES, -1)) != TFLM_OK) {
@@ -283,8 +278,7 @@ static void broadcast_to_row(const void *params, const void *a, const void *b, v
 static tflm_status_t broadcast_to_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     broadcast_to_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *shape = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *shape = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_shape_vector(ip, node, shape, "shape", INDEX_TYPES, out->rank)) != TFLM_OK) {

@@ -185,10 +185,8 @@ typedef struct {
 static tflm_status_t pad_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     pad_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *paddings = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *value = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *paddings = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *value = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
     }
@@ -313,10 +311,8 @@ static tflm_status_t pad_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 static tflm_status_t strided_slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *end = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *strides = tflm_node_input(ip, node, 3);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *begin = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *end = tflm_node_input(ip, node, 2), *strides = tflm_node_input(ip, node, 3);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_index_vector(ip, node, begin, "begin", -1)) != TFLM_OK
@@ -485,10 +481,8 @@ static int slice_plan(const tflm_tensor_t *in, const tflm_tensor_t *begin, const
 static tflm_status_t slice_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     slice_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *size = tflm_node_input(ip, node, 2);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *begin = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *size = tflm_node_input(ip, node, 2), *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
         || (s = check_index_vector(ip, node, begin, "begin", in->rank)) != TFLM_OK
         || (s = check_index_vector(ip, node, size, "size", in->rank)) != TFLM_OK) {
@@ -521,8 +515,7 @@ static tflm_status_t slice_eval(tflm_interp_t *ip, const tflm_node_t *node) {
         return TFLM_OK;
     }
     plan_t p;
-    const tflm_tensor_t *begin = tflm_node_input(ip, node, 1);
-    const tflm_tensor_t *size = tflm_node_input(ip, node, 2);
+    const tflm_tensor_t *begin = tflm_node_input(ip, node, 1), *size = tflm_node_input(ip, node, 2);
     int bad = slice_plan(in, begin, size, out, &p);
     if (bad) {
         return tflm_op_fail(ip, node, TFLM_ERR_VALUE, "begin %d / size %d of dim %d do not fit the input or output",
@@ -537,8 +530,7 @@ static tflm_status_t slice_eval(tflm_interp_t *ip, const tflm_node_t *node) {
 
 static tflm_status_t transpose_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *perm = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *perm = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     int rank = in->rank;
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK
@@ -585,8 +577,7 @@ typedef struct {
 static tflm_status_t gather_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     gather_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *idx = tflm_node_input(ip, node, 1);
     const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
     if ((s = tflm_check_plain_io(ip, node, in, out)) != TFLM_OK) {
         return s;
@@ -651,8 +642,7 @@ static tflm_status_t gather_prepare(tflm_interp_t *ip, tflm_node_t *node) {
 
 static tflm_status_t gather_eval(tflm_interp_t *ip, const tflm_node_t *node) {
     const gather_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *idx = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *idx = tflm_node_input(ip, node, 1);
     uint8_t *dst = tflm_node_output(ip, node, 0)->data;
     const size_t inner = d->inner;
     const size_t slab = (size_t)d->axis_size * inner;

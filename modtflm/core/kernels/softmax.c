@@ -165,8 +165,7 @@ static tflm_status_t softmax_int8_exps(tflm_interp_t *ip, const tflm_node_t *nod
 static tflm_status_t softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     softmax_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if ((s = softmax_check_shapes(ip, node, in, out, &d->outer, &d->depth)) != TFLM_OK) {
         return s;
     }
@@ -367,8 +366,7 @@ typedef struct {
 static tflm_status_t log_softmax_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     log_softmax_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (in->type != TFLM_FLOAT32 && in->type != TFLM_INT8) {
         return tflm_op_fail(ip, node, TFLM_ERR_UNSUPPORTED, "type %s", tflm_type_name(in->type));
     }

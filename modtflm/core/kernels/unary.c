@@ -170,8 +170,7 @@ static tflm_status_t quant_prepare(tflm_interp_t *ip, tflm_node_t *node, unary_d
 static tflm_status_t unary_prepare(tflm_interp_t *ip, tflm_node_t *node) {
     tflm_status_t s;
     unary_data_t *d = node->op_data;
-    const tflm_tensor_t *in = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *out = tflm_node_output(ip, node, 0);
+    const tflm_tensor_t *in = tflm_node_input(ip, node, 0), *out = tflm_node_output(ip, node, 0);
     if (out->type != in->type) {
         return tflm_op_fail(ip, node, TFLM_ERR_MODEL, "output is %s, input %s",
             tflm_type_name(out->type), tflm_type_name(in->type));

@@ -106,8 +106,7 @@ static tflm_status_t check_handle(tflm_interp_t *ip, const tflm_node_t *node, co
 
 // Inputs: the handle, the value.
 static tflm_status_t assign_prepare(tflm_interp_t *ip, tflm_node_t *node) {
-    const tflm_tensor_t *handle = tflm_node_input(ip, node, 0);
-    const tflm_tensor_t *value = tflm_node_input(ip, node, 1);
+    const tflm_tensor_t *handle = tflm_node_input(ip, node, 0), *value = tflm_node_input(ip, node, 1);
     uint32_t bytes = tflm_tensor_bytes(value);
     tflm_var_t *v;
     tflm_status_t s = check_handle(ip, node, handle);

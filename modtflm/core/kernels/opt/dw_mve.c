@@ -439,14 +439,16 @@ static void dw_pass1(const conv_data_t *d, const conv_geom_t *g, const int8_t *i
     }
 }
 
-// Helium: one copy per form, the tap loop inlined.
-static void __attribute__((noinline)) dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
+// Helium: one copy per form, the tap loop inlined. Out of line: inlined
+// into tflm_dw_opt_eval they would enlarge its stack frame for every call,
+// the 16-bit passes' too.
+static void __attribute__((noinline)) dw_pass_ch(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
+    const int8_t *w, const int32_t *bias, int8_t *out, int32_t c, int32_t n) {
     dw_pass(d, g, in, w, bias, out, c, c, n, false);
 }
 
-static void __attribute__((noinline)) dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in, const int8_t *w,
-    const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
+static void __attribute__((noinline)) dw_pass_bc(const conv_data_t *d, const conv_geom_t *g, const int8_t *in,
+    const int8_t *w, const int32_t *bias, int8_t *out, int32_t ic, int32_t oc0, int32_t n) {
     dw_pass(d, g, in, w, bias, out, ic, oc0, n, true);
 }
 

@@ -89,8 +89,8 @@ typedef struct {
     int8_t tanh_shift;         // the cell's tanh input rescaling
     int32_t tanh_mult;
     int32_t tanh_round;
-    int32_t h_zp;              // hidden state zero point and type range
-    int32_t h_min;
+    int32_t h_zp;              // hidden state zero point
+    int32_t h_min;             // its type range less h_zp
     int32_t h_max;
     uint8_t kind;
     uint8_t time_major;
@@ -305,8 +305,11 @@ static tflm_status_t prepare_int(tflm_interp_t *ip, tflm_node_t *node, lstm_data
         return s;
     }
     d->h_zp = h->zero_point;
-    d->h_min = d->kind == LSTM_I8 ? INT8_MIN : INT16_MIN;
-    d->h_max = d->kind == LSTM_I8 ? INT8_MAX : INT16_MAX;
+    // The type range less the zero point: update_int clamps before adding
+    // it (a model's hidden multiplier can take the product to the int32
+    // limits, where adding first would overflow).
+    d->h_min = (d->kind == LSTM_I8 ? INT8_MIN : INT16_MIN) - d->h_zp;
+    d->h_max = (d->kind == LSTM_I8 ? INT8_MAX : INT16_MAX) - d->h_zp;
     // tanh(cell): the cell's scale as a power of two 2^p (rounded, as TFLM,
     // even when it is not one); TFLM's input rescaling by 3 * 2^(p + 12),
     // a left shift folded into the multiplier or a rounding right shift.
@@ -535,8 +538,6 @@ static inline int32_t mul16(int32_t a, int32_t b, int32_t mult, int shift) {
 static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int16_t *fc, int16_t *c, void *out,
     int type) {
     const int32_t n_state = d->n_state;
-    // The hidden state's range before its zero point is added (see below).
-    const int32_t h_lo = d->h_min - d->h_zp, h_hi = d->h_max - d->h_zp, h_zp = d->h_zp;
     for (int32_t r = 0; r < n_state; r++, fc++) {
         int32_t g[N_GATES];
         for (int k = 0; k < N_GATES; k++) {
@@ -553,10 +554,9 @@ static __attribute__((noinline)) void update_int(const lstm_data_t *d, const int
         }
         c[r] = (int16_t)cell;
         const int32_t t = tflm_sigmoid16(cell, d->tanh_mult, d->tanh_shift, d->tanh_round, true);
-        // Clamped before the zero point is added (the same value): a
-        // model's hidden multiplier can take the product to the int32
-        // limits, where adding first would overflow.
-        const int32_t v = tflm_clamp_i32(mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift), h_lo, h_hi) + h_zp;
+        // Clamped before the zero point is added (the same value, no overflow).
+        const int32_t v = tflm_clamp_i32(mul16(t, g[GATE_OUTPUT], d->hidden_mult, d->hidden_shift), d->h_min, d->h_max)
+            + d->h_zp;
         if (type == TFLM_INT8) {
             ((int8_t *)out)[r] = (int8_t)v;
         } else {
